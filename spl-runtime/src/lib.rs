@@ -1,0 +1,15 @@
+//! What compiled SPL rules run on.
+//!
+//! `spl-runtime` is the small crate that generated rule code and the in-process evaluator
+//! both call: the event model ([`Event`], [`Record`]), field values ([`Value`]), and field
+//! names interned to ids ([`FieldId`]).
+
+#![forbid(unsafe_code)]
+
+pub mod event;
+pub mod field;
+pub mod value;
+
+pub use event::{Event, Record};
+pub use field::FieldId;
+pub use value::Value;

@@ -1,0 +1,122 @@
+//! Field values: a string, a number, or several strings.
+
+use std::fmt;
+
+/// The value of a present field. An absent field (Splunk's null) is `None` wherever an
+/// `Option<Value>` appears; an empty string is a present value.
+///
+/// Values read from events are strings; `eval` can make numbers; `stats values(...)`,
+/// `mvappend` and multi-valued source fields make [`Value::Multi`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// One string.
+    Str(String),
+    /// A number (IEEE double, as in Splunk's eval).
+    Num(f64),
+    /// Several values, in order. Never empty (an empty multivalue is a null field).
+    Multi(Vec<String>),
+}
+
+impl Value {
+    /// Iterate over the values as text (one item unless multivalued).
+    pub fn iter_str(&self) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+        let (one, many): (Option<std::borrow::Cow<'_, str>>, &[String]) = match self {
+            Value::Str(s) => (Some(std::borrow::Cow::Borrowed(s.as_str())), &[]),
+            Value::Num(n) => (Some(std::borrow::Cow::Owned(format_number(*n))), &[]),
+            Value::Multi(v) => (None, v.as_slice()),
+        };
+        one.into_iter().chain(many.iter().map(|s| std::borrow::Cow::Borrowed(s.as_str())))
+    }
+
+    /// The first value as text.
+    pub fn first_str(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Value::Str(s) => std::borrow::Cow::Borrowed(s.as_str()),
+            Value::Num(n) => std::borrow::Cow::Owned(format_number(*n)),
+            Value::Multi(v) => std::borrow::Cow::Borrowed(v.first().map_or("", String::as_str)),
+        }
+    }
+
+    /// The number of values (1 unless multivalued).
+    pub fn count(&self) -> usize {
+        match self {
+            Value::Multi(v) => v.len(),
+            _ => 1,
+        }
+    }
+
+    /// A value from a list of strings: `None` when empty, `Str` for one, `Multi` otherwise.
+    pub fn from_strings(mut values: Vec<String>) -> Option<Value> {
+        match values.len() {
+            0 => None,
+            1 => values.pop().map(Value::Str),
+            _ => Some(Value::Multi(values)),
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Str(s.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Str(s)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(n: f64) -> Self {
+        Value::Num(n)
+    }
+}
+
+impl fmt::Display for Value {
+    /// Single values print as themselves; multivalues joined with a newline, as Splunk
+    /// shows them in a table cell.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Str(s) => f.write_str(s),
+            Value::Num(n) => f.write_str(&format_number(*n)),
+            Value::Multi(v) => f.write_str(&v.join("\n")),
+        }
+    }
+}
+
+/// Format a number the way eval prints it: integers without a decimal point, others with
+/// the shortest representation that reads back the same; `nan`, `inf`, `-inf`.
+pub fn format_number(n: f64) -> String {
+    if n.is_nan() {
+        "nan".to_owned()
+    } else if n.is_infinite() {
+        if n > 0.0 { "inf" } else { "-inf" }.to_owned()
+    } else if n == n.trunc() && n.abs() < 1e17 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_like_eval() {
+        assert_eq!(format_number(3.0), "3");
+        assert_eq!(format_number(-0.5), "-0.5");
+        assert_eq!(format_number(f64::NAN), "nan");
+        assert_eq!(format_number(f64::NEG_INFINITY), "-inf");
+    }
+
+    #[test]
+    fn from_strings_shapes() {
+        assert_eq!(Value::from_strings(vec![]), None);
+        assert_eq!(Value::from_strings(vec!["a".into()]), Some(Value::Str("a".into())));
+        let m = Value::from_strings(vec!["a".into(), "b".into()]).expect("two values");
+        assert_eq!(m.count(), 2);
+        assert_eq!(m.iter_str().collect::<Vec<_>>(), ["a", "b"]);
+    }
+}

@@ -1,0 +1,5 @@
+//! `splc`: check, compile, explain and run SPL detection rules.
+
+fn main() {
+    println!("splc");
+}
