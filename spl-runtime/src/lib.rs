@@ -6,8 +6,18 @@
 
 #![forbid(unsafe_code)]
 
+pub mod alias;
+pub mod bin;
+pub mod cidr;
+pub mod compare;
+pub mod eval;
 pub mod event;
 pub mod field;
+pub mod read;
+pub mod regex;
+pub mod search;
+pub mod stats;
+pub mod time;
 pub mod value;
 
 pub use event::{Event, Record};

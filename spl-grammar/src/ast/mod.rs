@@ -13,7 +13,7 @@
 
 mod visit;
 
-pub use visit::{visit_macro_calls, SpanMut};
+pub use visit::{visit_macro_calls, MacroPosition, SpanMut};
 
 use crate::span::Span;
 
