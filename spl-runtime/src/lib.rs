@@ -13,6 +13,7 @@ pub mod compare;
 pub mod eval;
 pub mod event;
 pub mod field;
+pub mod pipeline;
 pub mod read;
 pub mod regex;
 pub mod search;

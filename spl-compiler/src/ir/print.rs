@@ -1,0 +1,213 @@
+//! The stable text form of the IR (snapshot tests, `splc explain`).
+//!
+//! One item per line, children indented by two spaces; strings in Rust debug quoting so
+//! that escapes are unambiguous. The form only changes when the IR's meaning does.
+
+use std::fmt::{self, Display, Formatter, Write};
+
+use super::{
+    Agg, AggInput, Atom, AtomKind, BinSpan, Expr, ExprKind, Pred, Program, SedEdit,
+    SedOccurrence, Stage,
+};
+
+impl Display for Program {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        writeln!(f, "filter:")?;
+        write_pred(f, &self.filter, 1)?;
+        write!(f, "prefilter:")?;
+        if self.prefilter.is_empty() {
+            write!(f, " none")?;
+        }
+        for clause in &self.prefilter.clauses {
+            write!(f, " [")?;
+            for (i, lit) in clause.iter().enumerate() {
+                if i > 0 {
+                    write!(f, " | ")?;
+                }
+                write!(f, "{lit:?}")?;
+            }
+            write!(f, "]")?;
+        }
+        writeln!(f)?;
+        writeln!(f, "stages:")?;
+        for (i, stage) in self.stages.iter().enumerate() {
+            write!(f, "  {}: ", i + 1)?;
+            write_stage(f, stage)?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for Pred {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write_pred(f, self, 0)
+    }
+}
+
+impl Display for Atom {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            AtomKind::Term(t) => write!(f, "term {t:?}"),
+            AtomKind::Phrase(t) => write!(f, "phrase {t:?}"),
+            AtomKind::TermExact(t) => write!(f, "TERM {t:?}"),
+            AtomKind::CaseTerm(t) => write!(f, "CASE {t:?}"),
+            AtomKind::Compare { field, op, value } => {
+                write!(f, "field {field:?} {} {value:?}", op.as_str())
+            }
+            AtomKind::In { field, values } => write!(f, "field {field:?} IN {values:?}"),
+        }
+    }
+}
+
+fn indent(f: &mut Formatter<'_>, depth: usize) -> fmt::Result {
+    for _ in 0..depth {
+        f.write_str("  ")?;
+    }
+    Ok(())
+}
+
+fn write_pred(f: &mut Formatter<'_>, pred: &Pred, depth: usize) -> fmt::Result {
+    indent(f, depth)?;
+    match pred {
+        Pred::True => writeln!(f, "true"),
+        Pred::False => writeln!(f, "false"),
+        Pred::Atom(a) => writeln!(f, "{a}"),
+        Pred::Not(a) => writeln!(f, "not {a}"),
+        Pred::And(items) | Pred::Or(items) => {
+            writeln!(f, "{}", if matches!(pred, Pred::And(_)) { "and" } else { "or" })?;
+            items.iter().try_for_each(|p| write_pred(f, p, depth + 1))
+        }
+    }
+}
+
+fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
+    match stage {
+        Stage::Search(p) => {
+            writeln!(f, "search")?;
+            write_pred(f, p, 2)
+        }
+        Stage::Where(e) => writeln!(f, "where {e}"),
+        Stage::Eval(assigns) => {
+            write!(f, "eval")?;
+            for (i, a) in assigns.iter().enumerate() {
+                write!(f, "{} {:?} = {}", if i > 0 { "," } else { "" }, a.field, a.value)?;
+            }
+            writeln!(f)
+        }
+        Stage::Regex(r) => writeln!(
+            f,
+            "regex {:?} {} /{}/",
+            r.field,
+            if r.negated { "!~" } else { "=~" },
+            r.regex.translated
+        ),
+        Stage::Rex(r) => writeln!(
+            f,
+            "rex {:?} /{}/ max_match={} -> {:?}",
+            r.field, r.regex.translated, r.max_match, r.regex.names
+        ),
+        Stage::Sed(s) => match &s.edit {
+            SedEdit::Substitute { regex, replacement, occurrence } => {
+                let occ = match occurrence {
+                    SedOccurrence::All => "all".to_string(),
+                    SedOccurrence::Nth(n) => format!("#{n}"),
+                };
+                writeln!(f, "sed {:?} s/{}/{replacement:?}/ {occ}", s.field, regex.translated)
+            }
+            SedEdit::Transliterate { from, to } => {
+                let from: String = from.iter().collect();
+                let to: String = to.iter().collect();
+                writeln!(f, "sed {:?} y/{from:?}/{to:?}/", s.field)
+            }
+        },
+        Stage::Table(p) => writeln!(f, "table {:?}", p.iter().map(|p| &p.0).collect::<Vec<_>>()),
+        Stage::Fields { remove, patterns } => writeln!(
+            f,
+            "fields {} {:?}",
+            if *remove { "-" } else { "+" },
+            patterns.iter().map(|p| &p.0).collect::<Vec<_>>()
+        ),
+        Stage::Rename(pairs) => {
+            write!(f, "rename")?;
+            for (i, (a, b)) in pairs.iter().enumerate() {
+                write!(f, "{} {:?} -> {:?}", if i > 0 { "," } else { "" }, a.0, b.0)?;
+            }
+            writeln!(f)
+        }
+        Stage::Fillnull { value, fields } => writeln!(f, "fillnull {value:?} {fields:?}"),
+        Stage::Bin(b) => {
+            let span = match b.span {
+                BinSpan::Seconds(s) => format!("{s}s"),
+                BinSpan::Months(m) => format!("{m}mon"),
+            };
+            writeln!(f, "bin {:?} span={span} -> {:?}", b.field, b.output)
+        }
+        Stage::Stats(s) => {
+            write!(f, "{}", s.kind.as_str())?;
+            for (i, agg) in s.aggs.iter().enumerate() {
+                write!(f, "{} {}", if i > 0 { "," } else { "" }, AggDisplay(agg))?;
+            }
+            if !s.by.is_empty() {
+                write!(f, " by {:?}", s.by)?;
+            }
+            if s.kind == super::StatsKind::Streamstats {
+                write!(f, " window={} current={} global={}", s.window, s.current, s.global)?;
+            }
+            writeln!(f)
+        }
+        Stage::Sort { limit, keys } => {
+            write!(f, "sort")?;
+            if let Some(n) = limit {
+                write!(f, " limit={n}")?;
+            }
+            for (field, desc) in keys {
+                write!(f, " {}{field:?}", if *desc { "-" } else { "+" })?;
+            }
+            writeln!(f)
+        }
+        Stage::Dedup { count, fields } => writeln!(f, "dedup {count} {fields:?}"),
+        Stage::Head(n) => writeln!(f, "head {n}"),
+    }
+}
+
+struct AggDisplay<'a>(&'a Agg);
+
+impl Display for AggDisplay<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let agg = self.0;
+        write!(f, "{}(", agg.func.name())?;
+        match &agg.input {
+            AggInput::None => {}
+            AggInput::Field(x) => write!(f, "{x:?}")?,
+            AggInput::Pattern(p) => write!(f, "{:?}", p.0)?,
+            AggInput::Eval(e) => write!(f, "eval {e}")?,
+        }
+        write!(f, ") as {:?}", agg.output)
+    }
+}
+
+impl Display for Expr {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ExprKind::Field(name) => write!(f, "${name:?}"),
+            ExprKind::Str(s) => write!(f, "{s:?}"),
+            ExprKind::Num(n) => write!(f, "{n}"),
+            ExprKind::Not(e) => write!(f, "(not {e})"),
+            ExprKind::Neg(e) => write!(f, "(- {e})"),
+            ExprKind::Binary { op, lhs, rhs } => write!(f, "({lhs} {} {rhs})", op.as_str()),
+            ExprKind::Call { func, args, regex } => {
+                let mut text = String::new();
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(", ");
+                    }
+                    write!(text, "{a}")?;
+                }
+                if let Some(re) = regex {
+                    write!(text, " ~ /{}/", re.translated)?;
+                }
+                write!(f, "{}({text})", func.name())
+            }
+        }
+    }
+}

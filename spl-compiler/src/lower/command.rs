@@ -1,0 +1,413 @@
+//! Lowering the commands after the first search.
+
+use spl_grammar::ast::{self, Command, FieldItem, OptionArg};
+use spl_grammar::Span;
+
+use super::eval::{lower_condition, lower_value};
+use super::search::lower_search;
+use super::{codes, unexpanded, LowerError, Lowerer};
+use crate::ir::{
+    Agg, AggFunc, AggInput, Assignment, BinSpan, BinStage, FieldPattern, Pred, RegexStage,
+    RexStage, SedEdit, SedOccurrence, SedStage, Stage, StatsKind, StatsStage,
+};
+
+pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
+    let stage = match command {
+        Command::Search(s) => Some(Stage::Search(match &s.expr {
+            Some(e) => lower_search(cx, e),
+            None => Pred::True,
+        })),
+        Command::Where(e) => Some(Stage::Where(lower_condition(cx, e))),
+        Command::Eval(assigns) => Some(Stage::Eval(
+            assigns
+                .iter()
+                .map(|a| Assignment { field: a.field.name.clone(), value: lower_value(cx, &a.value) })
+                .collect(),
+        )),
+        Command::Regex(r) => cx.regex(&r.pattern.value, r.pattern.span).map(|regex| {
+            Stage::Regex(RegexStage {
+                field: r.field.as_ref().map_or_else(|| "_raw".to_owned(), |f| f.name.clone()),
+                negated: r.negated,
+                regex,
+            })
+        }),
+        Command::Rex(r) => lower_rex(cx, r),
+        Command::Table(items) => Some(Stage::Table(patterns(cx, items))),
+        Command::Fields(f) => {
+            Some(Stage::Fields { remove: f.remove, patterns: patterns(cx, &f.fields) })
+        }
+        Command::Rename(pairs) => Some(Stage::Rename(
+            pairs
+                .iter()
+                .map(|p| (FieldPattern(p.from.name.clone()), FieldPattern(p.to.name.clone())))
+                .collect(),
+        )),
+        Command::Fillnull(f) => Some(Stage::Fillnull {
+            value: f.value.as_ref().map_or_else(|| "0".to_owned(), |v| v.value.clone()),
+            fields: patterns(cx, &f.fields).into_iter().map(|p| p.0).collect(),
+        }),
+        Command::Sort(s) => Some(Stage::Sort {
+            limit: match s.limit {
+                Some(0) => None,
+                Some(n) => Some(n),
+                None => Some(10_000),
+            },
+            keys: s.keys.iter().map(|k| (k.field.name.clone(), k.descending)).collect(),
+        }),
+        Command::Dedup(d) => {
+            for o in &d.options {
+                cx.error(unsupported_option(o, "dedup"));
+            }
+            Some(Stage::Dedup {
+                count: d.count.unwrap_or(1),
+                fields: d.fields.iter().map(|f| f.name.clone()).collect(),
+            })
+        }
+        Command::Head(h) => Some(Stage::Head(h.limit.unwrap_or(10))),
+        Command::Bin(b) => lower_bin(cx, b, span),
+        Command::Stats(s) => lower_stats(cx, s),
+        Command::Macro(m) => {
+            cx.error(unexpanded(m));
+            None
+        }
+        Command::Transaction(_)
+        | Command::Lookup(_)
+        | Command::Iplocation(_)
+        | Command::Join(_)
+        | Command::Foreach(_) => {
+            cx.error(
+                LowerError::new(
+                    codes::UNKNOWN_COMMAND,
+                    span,
+                    format!("the `{}` command is not supported yet", command_name(command)),
+                )
+                .label("unsupported command"),
+            );
+            None
+        }
+        Command::Generic(g) => {
+            cx.error(
+                LowerError::new(
+                    codes::UNKNOWN_COMMAND,
+                    g.name.span,
+                    format!("unknown command `{}`", g.name.name),
+                )
+                .label("splc does not know this command"),
+            );
+            None
+        }
+    };
+    if let Some(stage) = stage {
+        cx.stages.push(stage);
+    }
+}
+
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Transaction(_) => "transaction",
+        Command::Lookup(_) => "lookup",
+        Command::Iplocation(_) => "iplocation",
+        Command::Join(_) => "join",
+        Command::Foreach(_) => "foreach",
+        _ => "this",
+    }
+}
+
+fn unsupported_option(o: &OptionArg, command: &str) -> LowerError {
+    LowerError::new(
+        codes::UNSUPPORTED,
+        o.span,
+        format!("option `{}` of `{command}` is not supported", o.key.name),
+    )
+    .label("unsupported option")
+}
+
+fn patterns(cx: &mut Lowerer, items: &[FieldItem]) -> Vec<FieldPattern> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            FieldItem::Field(id) => {
+                if !out.iter().any(|p: &FieldPattern| p.0 == id.name) {
+                    out.push(FieldPattern(id.name.clone()));
+                }
+            }
+            FieldItem::Macro(m) => cx.error(unexpanded(m)),
+        }
+    }
+    out
+}
+
+fn lower_rex(cx: &mut Lowerer, r: &ast::RexCommand) -> Option<Stage> {
+    for o in &r.options {
+        cx.error(unsupported_option(o, "rex"));
+    }
+    let field = r.field.as_ref().map_or_else(|| "_raw".to_owned(), |f| f.name.clone());
+    if r.sed {
+        let edit = parse_sed(cx, &r.pattern.value, r.pattern.span)?;
+        return Some(Stage::Sed(SedStage { field, edit }));
+    }
+    let regex = cx.regex(&r.pattern.value, r.pattern.span)?;
+    if regex.names.is_empty() {
+        cx.error(
+            LowerError::new(codes::BAD_VALUE, r.pattern.span, "rex pattern has no named group")
+                .label("nothing to extract")
+                .note("name the groups to extract: `(?<name>...)`"),
+        );
+        return None;
+    }
+    Some(Stage::Rex(RexStage { field, regex, max_match: r.max_match.unwrap_or(1) }))
+}
+
+/// Parse `s/re/repl/flags` or `y/from/to/`. The delimiter is the character after `s`/`y`;
+/// a backslash escapes the delimiter.
+fn parse_sed(cx: &mut Lowerer, text: &str, span: Span) -> Option<SedEdit> {
+    let bad = |msg: &str| {
+        LowerError::new(codes::UNSUPPORTED, span, format!("bad sed expression: {msg}"))
+            .label("in this sed expression")
+            .note("the forms are `s/<regex>/<replacement>/<flags>` and `y/<chars>/<chars>/`")
+    };
+    let mut chars = text.chars();
+    let cmd = chars.next();
+    let Some(delim) = chars.next() else {
+        cx.error(bad("too short"));
+        return None;
+    };
+    let mut parts = vec![String::new()];
+    let mut escaped = false;
+    for c in chars {
+        if escaped {
+            if c != delim {
+                parts.last_mut().expect("one part").push('\\');
+            }
+            parts.last_mut().expect("one part").push(c);
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == delim {
+            parts.push(String::new());
+        } else {
+            parts.last_mut().expect("one part").push(c);
+        }
+    }
+    if escaped {
+        parts.last_mut().expect("one part").push('\\');
+    }
+    match (cmd, parts.len()) {
+        (Some('s'), 3) => {
+            let flags = &parts[2];
+            let occurrence = if flags.is_empty() {
+                SedOccurrence::Nth(1)
+            } else if flags == "g" {
+                SedOccurrence::All
+            } else if let Ok(n) = flags.parse::<u64>() {
+                if n == 0 {
+                    cx.error(bad("occurrence numbers start at 1"));
+                    return None;
+                }
+                SedOccurrence::Nth(n)
+            } else {
+                cx.error(bad(&format!("unknown flags `{flags}` (use `g` or a number)")));
+                return None;
+            };
+            let regex = cx.regex(&parts[0], span)?;
+            Some(SedEdit::Substitute { regex, replacement: parts[1].clone(), occurrence })
+        }
+        (Some('y'), 3) if parts[2].is_empty() => {
+            let from: Vec<char> = parts[0].chars().collect();
+            let to: Vec<char> = parts[1].chars().collect();
+            if from.len() != to.len() {
+                cx.error(bad("`y` needs two lists of the same length"));
+                return None;
+            }
+            Some(SedEdit::Transliterate { from, to })
+        }
+        _ => {
+            cx.error(bad("expected `s/…/…/` or `y/…/…/`"));
+            None
+        }
+    }
+}
+
+fn lower_bin(cx: &mut Lowerer, b: &ast::BinCommand, span: Span) -> Option<Stage> {
+    let mut bin_span = None;
+    for o in &b.options {
+        if o.key.name == "span" {
+            match parse_span(&o.value.value) {
+                Some(s) => bin_span = Some(s),
+                None => cx.error(
+                    LowerError::new(
+                        codes::BAD_VALUE,
+                        o.value.span,
+                        format!("bad span `{}`", o.value.value),
+                    )
+                    .label("not a time span")
+                    .note("a span is a number and a unit: `1s`, `5m`, `1h`, `1d`, `1mon`, `500ms`"),
+                ),
+            }
+        } else {
+            cx.error(unsupported_option(o, b.keyword.name.as_str()));
+        }
+    }
+    let Some(bin_span) = bin_span else {
+        cx.error(
+            LowerError::new(codes::UNSUPPORTED, span, "`bin` without `span=` is not supported")
+                .label("needs span=")
+                .note("automatic bins (`bins=N`) depend on the whole result set"),
+        );
+        return None;
+    };
+    let field = b.field.as_ref().map_or_else(|| "_time".to_owned(), |f| f.name.clone());
+    let output = b.alias.as_ref().map_or_else(|| field.clone(), |a| a.name.clone());
+    Some(Stage::Bin(BinStage { field, span: bin_span, output }))
+}
+
+/// A bin span: a number (default unit: seconds) and a unit of Splunk's time-scale table.
+pub(crate) fn parse_span(text: &str) -> Option<BinSpan> {
+    let text = text.trim();
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (num, unit) = text.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    if !(n > 0.0 && n.is_finite()) {
+        return None;
+    }
+    let seconds = match unit.to_ascii_lowercase().as_str() {
+        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86_400.0,
+        "w" | "week" | "weeks" => 7.0 * 86_400.0,
+        "ms" => 1e-3,
+        "us" => 1e-6,
+        "cs" => 1e-2,
+        "ds" => 1e-1,
+        "mon" | "month" | "months" => {
+            return (n.fract() == 0.0 && n <= f64::from(u32::MAX)).then_some(BinSpan::Months(n as u32));
+        }
+        _ => return None,
+    };
+    Some(BinSpan::Seconds(n * seconds))
+}
+
+fn lower_stats(cx: &mut Lowerer, s: &ast::StatsCommand) -> Option<Stage> {
+    let mut stage = StatsStage {
+        kind: s.kind,
+        aggs: Vec::new(),
+        by: Vec::new(),
+        window: 0,
+        current: true,
+        global: true,
+    };
+    for o in &s.options {
+        let v = o.value.value.as_str();
+        match (s.kind, o.key.name.as_str()) {
+            (StatsKind::Streamstats, "window") => match v.parse() {
+                Ok(n) => stage.window = n,
+                Err(_) => cx.error(bad_option(o, "a whole number")),
+            },
+            (StatsKind::Streamstats, "current") => match parse_bool(v) {
+                Some(b) => stage.current = b,
+                None => cx.error(bad_option(o, "true or false")),
+            },
+            (StatsKind::Streamstats, "global") => match parse_bool(v) {
+                Some(b) => stage.global = b,
+                None => cx.error(bad_option(o, "true or false")),
+            },
+            _ => cx.error(unsupported_option(o, s.kind.as_str())),
+        }
+    }
+    for agg in &s.aggs {
+        let Some(func) = AggFunc::from_name(&agg.func.name) else {
+            cx.error(
+                LowerError::new(
+                    codes::UNKNOWN_FUNCTION,
+                    agg.func.span,
+                    format!("unknown aggregation `{}`", agg.func.name),
+                )
+                .label("not a stats function"),
+            );
+            continue;
+        };
+        let (input, default_name) = match &agg.arg {
+            None => {
+                if func != AggFunc::Count {
+                    cx.error(
+                        LowerError::new(
+                            codes::ARITY,
+                            agg.span,
+                            format!("`{}` needs a field", agg.func.name),
+                        )
+                        .label("missing argument"),
+                    );
+                }
+                (AggInput::None, "count".to_owned())
+            }
+            Some(ast::AggArg::Field(f)) if f.name.contains('*') => (
+                AggInput::Pattern(FieldPattern(f.name.clone())),
+                format!("{}({})", agg.func.name, f.name),
+            ),
+            Some(ast::AggArg::Field(f)) => {
+                (AggInput::Field(f.name.clone()), format!("{}({})", agg.func.name, f.name))
+            }
+            Some(ast::AggArg::Eval(e)) => {
+                (AggInput::Eval(lower_value(cx, e)), format!("{}(eval)", agg.func.name))
+            }
+        };
+        let output = agg.alias.as_ref().map_or(default_name, |a| a.name.clone());
+        if let AggInput::Pattern(p) = &input {
+            if output.matches('*').count() != p.0.matches('*').count() && output.contains('*') {
+                cx.error(
+                    LowerError::new(
+                        codes::BAD_VALUE,
+                        agg.span,
+                        "the output name must have as many `*` as the input pattern",
+                    )
+                    .label("wildcard count differs"),
+                );
+            }
+        }
+        stage.aggs.push(Agg { func, input, output });
+    }
+    for item in &s.by {
+        match item {
+            FieldItem::Field(f) => stage.by.push(f.name.clone()),
+            FieldItem::Macro(m) => cx.error(unexpanded(m)),
+        }
+    }
+    Some(Stage::Stats(stage))
+}
+
+fn bad_option(o: &OptionArg, expected: &str) -> LowerError {
+    LowerError::new(
+        codes::BAD_VALUE,
+        o.value.span,
+        format!("`{}` expects {expected}, found `{}`", o.key.name, o.value.value),
+    )
+    .label("bad value")
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "t" | "true" | "1" | "yes" => Some(true),
+        "f" | "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_in_seconds_and_months() {
+        assert_eq!(parse_span("1s"), Some(BinSpan::Seconds(1.0)));
+        assert_eq!(parse_span("5m"), Some(BinSpan::Seconds(300.0)));
+        assert_eq!(parse_span("10min"), Some(BinSpan::Seconds(600.0)));
+        assert_eq!(parse_span("1h"), Some(BinSpan::Seconds(3600.0)));
+        assert_eq!(parse_span("86400"), Some(BinSpan::Seconds(86_400.0)));
+        assert_eq!(parse_span("500ms"), Some(BinSpan::Seconds(0.5)));
+        assert_eq!(parse_span("2mon"), Some(BinSpan::Months(2)));
+        assert_eq!(parse_span("fast"), None);
+        assert_eq!(parse_span("0s"), None);
+        assert_eq!(parse_span("-1s"), None);
+    }
+}

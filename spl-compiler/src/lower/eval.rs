@@ -1,0 +1,203 @@
+//! Lowering eval expressions, with their checks: functions, arity, boolean vs value.
+
+use spl_grammar::ast::{self, BinaryOp};
+
+use super::{codes, LowerError, Lowerer};
+use crate::ir::{BinOp, Expr, ExprKind, Func};
+
+/// Whether an expression gives a boolean (a condition) or a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Bool,
+    Value,
+}
+
+/// Lower a condition (`where`, `if(...)` first argument): it must be boolean.
+pub(crate) fn lower_condition(cx: &mut Lowerer, e: &ast::Expr) -> Expr {
+    let (out, kind) = lower_expr(cx, e);
+    if kind != Kind::Bool {
+        cx.error(
+            LowerError::new(codes::TYPE, e.span, "expected a true/false condition, found a value")
+                .label("this is a value, not a condition")
+                .note("compare it (`x=\"a\"`), test it (`isnotnull(x)`), or match it (`match(x, \"re\")`)"),
+        );
+    }
+    out
+}
+
+/// Lower a value (`eval` right side, function arguments): it must not be boolean.
+pub(crate) fn lower_value(cx: &mut Lowerer, e: &ast::Expr) -> Expr {
+    let (out, kind) = lower_expr(cx, e);
+    if kind != Kind::Value {
+        cx.error(
+            LowerError::new(codes::TYPE, e.span, "a boolean cannot be used as a value")
+                .label("this is a condition")
+                .note("wrap it: `if(<condition>, 1, 0)`"),
+        );
+    }
+    out
+}
+
+fn lower_expr(cx: &mut Lowerer, e: &ast::Expr) -> (Expr, Kind) {
+    let span = e.span;
+    let mk = |kind| Expr { kind, span };
+    match &e.kind {
+        ast::ExprKind::Field(id) => (mk(ExprKind::Field(id.name.clone())), Kind::Value),
+        ast::ExprKind::Str(s) => (mk(ExprKind::Str(s.clone())), Kind::Value),
+        ast::ExprKind::Number(text) => match text.parse::<f64>() {
+            Ok(n) => (mk(ExprKind::Num(n)), Kind::Value),
+            Err(_) => {
+                cx.error(LowerError::new(codes::BAD_VALUE, span, format!("bad number `{text}`")));
+                (mk(ExprKind::Num(f64::NAN)), Kind::Value)
+            }
+        },
+        ast::ExprKind::Not(inner) => {
+            let inner = lower_condition(cx, inner);
+            (mk(ExprKind::Not(Box::new(inner))), Kind::Bool)
+        }
+        ast::ExprKind::Neg(inner) => {
+            let inner = lower_value(cx, inner);
+            (mk(ExprKind::Neg(Box::new(inner))), Kind::Value)
+        }
+        ast::ExprKind::Binary { op, lhs, rhs } => {
+            let op = bin_op(*op);
+            let (l, r) = if matches!(op, BinOp::And | BinOp::Or | BinOp::Xor) {
+                (lower_condition(cx, lhs), lower_condition(cx, rhs))
+            } else {
+                (lower_value(cx, lhs), lower_value(cx, rhs))
+            };
+            let kind = if op.is_boolean() { Kind::Bool } else { Kind::Value };
+            (mk(ExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) }), kind)
+        }
+        ast::ExprKind::In { expr, list } => {
+            let mut args = vec![lower_value(cx, expr)];
+            args.extend(list.iter().map(|x| lower_value(cx, x)));
+            (mk(ExprKind::Call { func: Func::In, args, regex: None }), Kind::Bool)
+        }
+        ast::ExprKind::Call { name, args } => lower_call(cx, name, args, span),
+    }
+}
+
+fn lower_call(
+    cx: &mut Lowerer,
+    name: &ast::Ident,
+    args: &[ast::Expr],
+    span: spl_grammar::Span,
+) -> (Expr, Kind) {
+    let Some(func) = Func::from_name(&name.name) else {
+        let mut err = LowerError::new(
+            codes::UNKNOWN_FUNCTION,
+            name.span,
+            format!("unknown function `{}`", name.name),
+        )
+        .label("not an eval function");
+        let lower = name.name.to_ascii_lowercase();
+        for kw in ["and", "or", "xor", "not"] {
+            if let Some(rest) = lower.strip_prefix(kw) {
+                if Func::from_name(rest).is_some() {
+                    err = err.note(format!(
+                        "is a space missing? `{}` reads as one name; `{} {}(` would be the operator `{}` and the function `{rest}`",
+                        name.name,
+                        &name.name[..kw.len()],
+                        rest,
+                        kw.to_ascii_uppercase()
+                    ));
+                }
+            }
+        }
+        cx.error(err);
+        return (null_expr(span), Kind::Value);
+    };
+    let (min, max) = func.arity();
+    if args.len() < min || max.is_some_and(|max| args.len() > max) {
+        let expected = match max {
+            Some(max) if max == min => format!("{min}"),
+            Some(max) => format!("{min} to {max}"),
+            None => format!("at least {min}"),
+        };
+        cx.error(
+            LowerError::new(
+                codes::ARITY,
+                span,
+                format!(
+                    "`{}` takes {expected} argument{}, {} given",
+                    func.name(),
+                    if expected == "1" { "" } else { "s" },
+                    args.len()
+                ),
+            )
+            .label("wrong number of arguments"),
+        );
+        let kind = if func.returns_bool() { Kind::Bool } else { Kind::Value };
+        return (null_expr(span), kind);
+    }
+    let mut regex = None;
+    let lowered: Vec<Expr> = args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if condition_arg(func, i) {
+                lower_condition(cx, a)
+            } else {
+                lower_value(cx, a)
+            }
+        })
+        .collect();
+    if let Some(i) = regex_arg(func) {
+        if let ast::ExprKind::Str(pattern) = &args[i].kind {
+            regex = cx.regex(pattern, args[i].span);
+        }
+    }
+    if func == Func::SearchMatch {
+        cx.error(
+            LowerError::new(codes::UNSUPPORTED, span, "`searchmatch` is not supported yet")
+                .label("unsupported function"),
+        );
+    }
+    let kind = if func.returns_bool() { Kind::Bool } else { Kind::Value };
+    (Expr { kind: ExprKind::Call { func, args: lowered, regex }, span }, kind)
+}
+
+/// Which argument positions of `func` are conditions rather than values.
+fn condition_arg(func: Func, i: usize) -> bool {
+    match func {
+        Func::If => i == 0,
+        Func::Case | Func::Validate => i % 2 == 0,
+        Func::MvFilter => true,
+        _ => false,
+    }
+}
+
+/// The position of the regex argument of `func`, if it has one.
+fn regex_arg(func: Func) -> Option<usize> {
+    match func {
+        Func::Match | Func::MvFind | Func::Replace => Some(1),
+        _ => None,
+    }
+}
+
+fn bin_op(op: BinaryOp) -> BinOp {
+    match op {
+        BinaryOp::Xor => BinOp::Xor,
+        BinaryOp::Or => BinOp::Or,
+        BinaryOp::And => BinOp::And,
+        BinaryOp::Eq => BinOp::Eq,
+        BinaryOp::Ne => BinOp::Ne,
+        BinaryOp::Lt => BinOp::Lt,
+        BinaryOp::Le => BinOp::Le,
+        BinaryOp::Gt => BinOp::Gt,
+        BinaryOp::Ge => BinOp::Ge,
+        BinaryOp::Like => BinOp::Like,
+        BinaryOp::Concat => BinOp::Concat,
+        BinaryOp::Add => BinOp::Add,
+        BinaryOp::Sub => BinOp::Sub,
+        BinaryOp::Mul => BinOp::Mul,
+        BinaryOp::Div => BinOp::Div,
+        BinaryOp::Mod => BinOp::Mod,
+    }
+}
+
+/// A placeholder after an error (lowering goes on to find more errors).
+fn null_expr(span: spl_grammar::Span) -> Expr {
+    Expr { kind: ExprKind::Call { func: Func::Null, args: Vec::new(), regex: None }, span }
+}

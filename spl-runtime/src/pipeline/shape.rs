@@ -1,0 +1,376 @@
+//! Stages that reshape rows: `table`, `fields`, `rename`, `fillnull`, `bin`.
+
+use super::{FieldGlob, Stage};
+use crate::event::{Event, Record};
+use crate::field::FieldId;
+use crate::value::Value;
+
+/// `table f1, f2*, ...`: keep only the listed fields, in the listed order (fields matching
+/// one wildcard keep their order in the row). `_raw` goes unless listed; a listed field
+/// that is missing stays missing.
+pub struct Table {
+    items: Vec<Item>,
+}
+
+enum Item {
+    Exact(FieldId),
+    Glob(FieldGlob),
+}
+
+impl Item {
+    fn new(pattern: &str) -> Item {
+        let glob = FieldGlob::new(pattern);
+        match glob.literal() {
+            Some(name) => Item::Exact(FieldId::intern(name)),
+            None => Item::Glob(glob),
+        }
+    }
+
+    fn matches(&self, id: FieldId) -> bool {
+        match self {
+            Item::Exact(f) => *f == id,
+            Item::Glob(g) => g.matches(id.name()),
+        }
+    }
+}
+
+impl Table {
+    /// A table of these field patterns.
+    pub fn new<S: AsRef<str>>(patterns: &[S]) -> Self {
+        Table { items: patterns.iter().map(|p| Item::new(p.as_ref())).collect() }
+    }
+}
+
+impl Stage for Table {
+    fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
+        let mut kept = Record::with_capacity(row.len());
+        for item in &self.items {
+            match item {
+                Item::Exact(id) => {
+                    if let Some(v) = row.remove(*id) {
+                        kept.set(*id, v);
+                    }
+                }
+                Item::Glob(g) => {
+                    let names: Vec<FieldId> =
+                        row.iter().map(|(f, _)| f).filter(|f| g.matches(f.name())).collect();
+                    for f in names {
+                        if let Some(v) = row.remove(f) {
+                            kept.set(f, v);
+                        }
+                    }
+                }
+            }
+        }
+        out.push(kept);
+    }
+}
+
+/// `fields [+] list` keeps the listed fields (and `_raw`, `_time` unless removed
+/// explicitly); `fields - list` removes them.
+pub struct Fields {
+    remove: bool,
+    items: Vec<Item>,
+}
+
+impl Fields {
+    /// Keep (`remove == false`) or remove the fields matching `patterns`.
+    pub fn new<S: AsRef<str>>(remove: bool, patterns: &[S]) -> Self {
+        Fields { remove, items: patterns.iter().map(|p| Item::new(p.as_ref())).collect() }
+    }
+}
+
+impl Stage for Fields {
+    fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
+        let listed = |f: FieldId| self.items.iter().any(|i| i.matches(f));
+        if self.remove {
+            row.retain(|f, _| !listed(f));
+        } else {
+            row.retain(|f, _| listed(f) || f == FieldId::RAW || f == FieldId::TIME);
+        }
+        out.push(row);
+    }
+}
+
+/// `rename a AS b, x* AS y*`: move values to new names, overwriting; a missing source does
+/// nothing.
+pub struct Rename {
+    pairs: Vec<(FieldGlob, FieldGlob)>,
+}
+
+impl Rename {
+    /// Rename by these (from, to) patterns, applied in order.
+    pub fn new<S: AsRef<str>>(pairs: &[(S, S)]) -> Self {
+        Rename {
+            pairs: pairs
+                .iter()
+                .map(|(a, b)| (FieldGlob::new(a.as_ref()), FieldGlob::new(b.as_ref())))
+                .collect(),
+        }
+    }
+}
+
+impl Stage for Rename {
+    fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
+        for (from, to) in &self.pairs {
+            let moves: Vec<(FieldId, String)> = row
+                .iter()
+                .filter_map(|(f, _)| from.captures(f.name()).map(|caps| (f, to.substitute(&caps))))
+                .collect();
+            for (f, new_name) in moves {
+                if let Some(v) = row.remove(f) {
+                    row.set(FieldId::intern(&new_name), v);
+                }
+            }
+        }
+        out.push(row);
+    }
+}
+
+/// `fillnull [value=v] [fields]`: give missing fields the value. With no field list, the
+/// fields are every field seen in any row, so the stage holds rows until the end.
+pub struct Fillnull {
+    value: String,
+    fields: Vec<FieldId>,
+    held: Vec<Record>,
+}
+
+impl Fillnull {
+    /// Fill `fields` (or, when empty, every field of any row) with `value`.
+    pub fn new<S: AsRef<str>>(value: &str, fields: &[S]) -> Self {
+        Fillnull {
+            value: value.to_owned(),
+            fields: fields.iter().map(|f| FieldId::intern(f.as_ref())).collect(),
+            held: Vec::new(),
+        }
+    }
+}
+
+impl Stage for Fillnull {
+    fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
+        if self.fields.is_empty() {
+            self.held.push(row);
+            return;
+        }
+        for f in &self.fields {
+            if row.get(*f).is_none() {
+                row.set(*f, Value::Str(self.value.clone()));
+            }
+        }
+        out.push(row);
+    }
+
+    fn finish(&mut self, out: &mut Vec<Record>) {
+        let mut all: Vec<FieldId> = Vec::new();
+        for row in &self.held {
+            for (f, _) in row.iter() {
+                if !all.contains(&f) {
+                    all.push(f);
+                }
+            }
+        }
+        for mut row in self.held.drain(..) {
+            for f in &all {
+                if row.get(*f).is_none() {
+                    row.set(*f, Value::Str(self.value.clone()));
+                }
+            }
+            out.push(row);
+        }
+    }
+}
+
+/// `bin span=S field [AS out]`: round numeric values down to a multiple of the span
+/// (aligned to 0, so time bins align to the epoch in UTC). Non-numeric values pass as is.
+pub struct Bin {
+    field: FieldId,
+    output: FieldId,
+    span: BinWidth,
+}
+
+/// The width of a bin.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum BinWidth {
+    /// A width in seconds (or plain units for non-time fields).
+    Seconds(f64),
+    /// Calendar months (UTC).
+    Months(u32),
+}
+
+impl Bin {
+    /// Bin `field` into `output` by `span`.
+    pub fn new(field: &str, output: &str, span: BinWidth) -> Self {
+        Bin { field: FieldId::intern(field), output: FieldId::intern(output), span }
+    }
+
+    /// The bin of one number.
+    pub fn floor(&self, x: f64) -> f64 {
+        match self.span {
+            BinWidth::Seconds(s) => {
+                let q = (x / s).floor() * s;
+                // Keep whole-second bins free of float noise.
+                if s.fract() == 0.0 {
+                    q.round()
+                } else {
+                    q
+                }
+            }
+            BinWidth::Months(m) => month_floor(x, m),
+        }
+    }
+}
+
+impl Stage for Bin {
+    fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
+        let n = match row.get(self.field) {
+            Some(Value::Num(n)) => Some(*n),
+            Some(v @ Value::Str(_)) => v.first_str().trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        if let Some(n) = n.filter(|n| n.is_finite()) {
+            row.set(self.output, Value::Num(self.floor(n)));
+        } else if self.output != self.field {
+            if let Some(v) = row.get(self.field).cloned() {
+                row.set(self.output, v);
+            }
+        }
+        out.push(row);
+    }
+}
+
+/// The start (epoch seconds, UTC) of the `months`-month bin holding `t`; months count from
+/// January 1970.
+fn month_floor(t: f64, months: u32) -> f64 {
+    let days = (t / 86_400.0).floor() as i64;
+    let (y, m, _) = civil_from_days(days);
+    let index = (y - 1970) * 12 + i64::from(m) - 1;
+    let binned = index.div_euclid(i64::from(months.max(1))) * i64::from(months.max(1));
+    let (by, bm) = (1970 + binned.div_euclid(12), binned.rem_euclid(12) + 1);
+    days_from_civil(by, bm as u32, 1) as f64 * 86_400.0
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day count since 1970-01-01.
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(stage: &mut dyn Stage, rows: Vec<Record>) -> Vec<Record> {
+        let mut out = Vec::new();
+        for r in rows {
+            stage.push(r, &mut out);
+        }
+        stage.finish(&mut out);
+        out
+    }
+
+    fn rec(pairs: &[(&str, &str)]) -> Record {
+        let mut r = Record::new();
+        for (k, v) in pairs {
+            r.set_named(k, *v);
+        }
+        r
+    }
+
+    fn names(r: &Record) -> Vec<&'static str> {
+        r.iter().map(|(f, _)| f.name()).collect()
+    }
+
+    #[test]
+    fn table_keeps_listed_fields_in_order_and_drops_raw() {
+        let mut r = rec(&[("process_name", "a"), ("user", "u"), ("other", "x"), ("process_path", "p")]);
+        r.set_raw("raw text");
+        r.set_time(5.0);
+        let out = run(&mut Table::new(&["_time", "user", "process_*", "missing"]), vec![r]);
+        assert_eq!(names(&out[0]), vec!["_time", "user", "process_name", "process_path"]);
+    }
+
+    #[test]
+    fn fields_keep_and_remove() {
+        let mut r = rec(&[("a", "1"), ("b", "2"), ("dc_x", "3")]);
+        r.set_raw("raw");
+        let out = run(&mut Fields::new(false, &["a"]), vec![r.clone()]);
+        assert_eq!(names(&out[0]), vec!["a", "_raw"]);
+        let out = run(&mut Fields::new(true, &["dc_*", "_raw"]), vec![r]);
+        assert_eq!(names(&out[0]), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn rename_overwrites_and_ignores_missing() {
+        let r = rec(&[("src_Country", "FR"), ("src_country", "old")]);
+        let out = run(&mut Rename::new(&[("src_Country", "src_country"), ("nope", "x")]), vec![r]);
+        assert_eq!(out[0].get_named("src_country"), Some(&Value::from("FR")));
+        assert_eq!(out[0].get_named("src_Country"), None);
+        assert_eq!(out[0].get_named("x"), None);
+        let out = run(&mut Rename::new(&[("src_*", "source_*")]), vec![rec(&[("src_ip", "1")])]);
+        assert_eq!(out[0].get_named("source_ip"), Some(&Value::from("1")));
+    }
+
+    #[test]
+    fn fillnull_with_and_without_fields() {
+        let out = run(&mut Fillnull::new("-", &["uri_path"]), vec![rec(&[("a", "")])]);
+        assert_eq!(out[0].get_named("uri_path"), Some(&Value::from("-")));
+        assert_eq!(out[0].get_named("a"), Some(&Value::from("")), "empty is not null");
+        let out = run(&mut Fillnull::new("0", &[] as &[&str]), vec![rec(&[("a", "1")]), rec(&[("b", "2")])]);
+        assert_eq!(out[0].get_named("b"), Some(&Value::from("0")));
+        assert_eq!(out[1].get_named("a"), Some(&Value::from("0")));
+    }
+
+    #[test]
+    fn bin_floors_time_to_epoch_aligned_spans() {
+        let b = Bin::new("_time", "_time", BinWidth::Seconds(1.0));
+        assert_eq!(b.floor(1_700_000_003.742), 1_700_000_003.0);
+        let b = Bin::new("_time", "_time", BinWidth::Seconds(300.0));
+        assert_eq!(b.floor(1_700_000_123.0), 1_700_000_100.0);
+        let b = Bin::new("_time", "_time", BinWidth::Seconds(3600.0));
+        assert_eq!(b.floor(1_700_000_123.0), 1_699_999_200.0);
+        // 2023-11-14T22:13:20Z -> 2023-11-01T00:00:00Z = 1698796800
+        let b = Bin::new("_time", "_time", BinWidth::Months(1));
+        assert_eq!(b.floor(1_700_000_000.0), 1_698_796_800.0);
+        assert_eq!(b.floor(-1.0), -31.0 * 86_400.0, "December 1969");
+    }
+
+    #[test]
+    fn bin_passes_non_numeric_values() {
+        let mut r = rec(&[("x", "abc")]);
+        r.set_time(65.5);
+        let out = run(&mut Bin::new("x", "x", BinWidth::Seconds(10.0)), vec![r.clone()]);
+        assert_eq!(out[0].get_named("x"), Some(&Value::from("abc")));
+        let out = run(&mut Bin::new("_time", "t", BinWidth::Seconds(60.0)), vec![r]);
+        assert_eq!(out[0].get_named("t"), Some(&Value::Num(60.0)));
+        assert_eq!(out[0].time(), Some(65.5));
+    }
+
+    #[test]
+    fn civil_round_trip() {
+        for d in [-800_000, -1, 0, 59, 60, 365, 11_016, 19_675, 2_000_000] {
+            let (y, m, dd) = civil_from_days(d);
+            assert_eq!(days_from_civil(y, m, dd), d);
+        }
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+}
