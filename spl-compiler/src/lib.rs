@@ -2,6 +2,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod compile;
+pub mod ir;
+pub mod lower;
 pub mod regex;
 
 pub use spl_grammar as grammar;
+
+pub use compile::{compile_file, compile_rule, compile_spl, lower_parsed, CompileErrors, CompiledRule};

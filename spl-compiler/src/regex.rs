@@ -1,1 +1,174 @@
-//! (being written)
+//! Translation of PCRE patterns (as Splunk runs them) into patterns for `regex-automata`.
+//!
+//! SPL's `regex`, `rex`, `match()` and `replace()` take PCRE patterns. splc runs them with
+//! `regex_automata::meta::Regex` (default syntax: Unicode on, UTF-8 mode), whose dialect
+//! differs from PCRE in ways that would silently change what a rule finds (`\<` is a word
+//! boundary there, `\w` is Unicode there, `\Q...\E` does not exist there). [`translate`]
+//! reads a PCRE pattern, **after** SPL string unescaping (`\\` → `\`, `\"` → `"`), and
+//! writes a pattern with the same meaning, or returns a [`RegexError`] that says why and
+//! where. A pattern that cannot be carried out exactly is an error, never a silent change of
+//! meaning, except for the documented deviations below.
+//!
+//! ```
+//! use spl_compiler::regex::translate;
+//!
+//! let t = translate(r"(?i)\<Command\>\s+(?<arg>\w+)").expect("translates");
+//! assert_eq!(t.names, ["arg"]);
+//! let re = regex_automata::meta::Regex::new(&t.pattern).expect("compiles");
+//! assert!(re.is_match("x <command> Yes"));
+//! assert!(!re.is_match("x command yes"));
+//! ```
+//!
+//! # What is translated, and how
+//!
+//! (`spl-semantics.md` Decision 9 and §2.1, §2.2, §2.5; `corpus-inventory.md` §6.)
+//!
+//! | PCRE | translation | why |
+//! |---|---|---|
+//! | `\<`, `\>` | `<`, `>` | literal in PCRE, word boundaries in Rust |
+//! | `\Q...\E` | each character as an escaped literal (to the end if no `\E`) | not in Rust |
+//! | `\d \w \s` and negations | explicit ASCII classes, e.g. `[0-9A-Z_a-z]` | PCRE without UCP is ASCII |
+//! | the same inside `[...]` | the class is computed as a set and printed | e.g. `[\w.-]`, `[^\s]` |
+//! | `\h \H \v \V` | PCRE's fixed sets (`\v` is *not* a vertical tab) | |
+//! | `[[:alpha:]]` and the other POSIX classes | ASCII sets | |
+//! | `\b \B` | `(?-u:\b)`, `(?-u:\B)` (ASCII word boundary, allowed in UTF-8 mode) | |
+//! | `.` | `.`, or `(?s:.)` under `(?s)` | |
+//! | `^` / `\A` | `^` / `\A`; under `(?m)`: `(?m:^)` | |
+//! | `$` / `\Z` (not multiline) | `(?:\n?\z)`, only where nothing but end anchors follows | see below |
+//! | `$` under `(?m)` | `(?m:$)` | same meaning in both |
+//! | `\z` | `\z` | |
+//! | `(?i)`, `(?i:...)`, `(?-i)` | kept as Rust `(?i)` switches where cased letters need them | |
+//! | `(?m) (?s) (?x) (?xx) (?n) (?U) (?^)` | carried out by the translator itself | no flag but `i` reaches Rust |
+//! | `(?<n>...)`, `(?P<n>...)`, `(?'n'...)` | `(?P<n>...)` | names: `[A-Za-z_][A-Za-z0-9_]*`, unique |
+//! | `\xHH \x{H..} \o{..} \0nn \t \n \r \f \e \a \cX` | the character | |
+//! | `\` + any other non-alphanumeric character | that character, escaped if Rust needs it | `\/ \: \_ \' \%` ... |
+//! | `\p{..}`, `\P{..}`, `\pL` | Rust's property, not case-folded (as in PCRE) | |
+//! | `(?<=...)` at the very start | `(?:...)`, with [`Translated::lookbehind_prefix_consumed`] | see below |
+//! | `(?#...)` | nothing | comment |
+//!
+//! Rejected with an error (offset and length of the construct): lookahead `(?=` `(?!`,
+//! negative lookbehind `(?<!`, lookbehind anywhere but the start, backreferences (`\1`,
+//! `\g..`, `\k..`, `(?P=n)`), atomic groups `(?>`, possessive quantifiers (`*+ ++ ?+ {n}+`),
+//! `\K`, `\G`, `\C`, `\R`, `\X`, `\N{..}`, recursion and subroutine calls, conditionals,
+//! callouts, branch reset `(?|`, `(*VERB)`s, unknown letter escapes, unbalanced parentheses
+//! and brackets, quantifiers that follow nothing repeatable, and constructs whose meaning
+//! differs between PCRE versions (`x{,3}`, `[\d-z]`).
+//!
+//! # Decisions and deviations
+//!
+//! * **Case-insensitivity.** Rust's `(?i)` uses Unicode simple case folding. PCRE2 in UTF
+//!   mode folds with the same Unicode data (so `(?i)k` also matches the Kelvin sign in both).
+//!   Differences can only come from differing Unicode versions. What must *not* be folded is
+//!   not: `\w`, `\d`, `\s`, POSIX classes and `\p{..}` keep their exact sets under `(?i)`
+//!   (PCRE's rule), via a local `(?-i:...)` where Rust would otherwise fold them. Under
+//!   `(?i)`, `[[:upper:]]` and `[[:lower:]]` mean `[[:alpha:]]`, as in PCRE.
+//! * **`$` without `(?m)`** means "at the very end, or before a newline that ends the
+//!   subject" in PCRE, which needs lookahead. splc translates it to `(?:\n?\z)` when nothing
+//!   that can consume input follows it (so `foo$`, `(a|b)$`, `(\s|$)` at the end, and
+//!   `\s*,\s*$$$$` all work; `$$$$` from Splunk's saved-search `$$` escaping reaches the
+//!   engine as four end anchors, which is harmless). Whether a match exists is then exactly
+//!   as in PCRE, and so are captures that do not contain the `$`; a capture group that ends
+//!   with the `$` (e.g. `(?<d>.+$)`) is rewritten so the newline stays outside it. What can
+//!   differ, only for a subject that ends with `\n`: the overall match span (it then
+//!   includes that final newline, which matters to `replace()` and `rex mode=sed`), and a
+//!   capture group that encloses a `$` in one alternative only (`(a|$)`). A `$` followed by
+//!   something that can consume input (`a$\n`) is an error. `\Z` is treated like `$`.
+//! * **`^` under `(?m)`** in PCRE does not match after a newline that ends the subject;
+//!   Rust's does. This only matters for a pattern that can match the empty string there.
+//! * **Lookbehind at the start.** For consumers that need only "is there a match" and the
+//!   named captures (`regex`, `match()`, `rex` with `max_match=1`), `(?<=L)R` is the same as
+//!   `(?:L)R` when `L` always matches the same number of characters and `R` is the whole rest
+//!   of the pattern (no top-level `|`). splc rewrites it so and sets
+//!   [`Translated::lookbehind_prefix_consumed`]; the overall match span then starts where
+//!   `L` starts. It is wrong for repeated matching (`rex max_match>1`, `replace()`, sed).
+//!   A lookbehind whose length varies is an error.
+//! * **`.`** excludes only `\n`, as PCRE with its default newline convention (LF).
+//! * The result must compile with `regex_automata::meta::Regex::new` and default
+//!   configuration: [`translate`] checks that, so a pattern too big for the default size
+//!   limits is reported as an error too. With ASCII `\w`, the corpus's largest pattern
+//!   (`(?<base64_cmd>\w{20,1000}=?)`) fits the default limits.
+
+mod ast;
+mod class;
+mod emit;
+mod parse;
+
+use std::fmt;
+
+use regex_automata::meta::Regex;
+use regex_automata::PatternID;
+
+/// A PCRE pattern translated for `regex-automata`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Translated {
+    /// The pattern in `regex-syntax` 0.8 syntax, for `regex_automata::meta::Regex::new`.
+    pub pattern: String,
+    /// The named capture groups, in the order they open in the pattern.
+    pub names: Vec<String>,
+    /// True when a lookbehind at the start of the pattern was turned into a consumed prefix:
+    /// match existence and captures are PCRE's, but the overall match span starts earlier.
+    pub lookbehind_prefix_consumed: bool,
+}
+
+/// Why a PCRE pattern cannot be translated, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegexError {
+    /// Byte offset into the PCRE pattern given to [`translate`].
+    pub offset: usize,
+    /// Length in bytes of the offending construct (at least 1 unless the pattern is empty).
+    pub len: usize,
+    /// What is wrong, in one sentence.
+    pub message: String,
+}
+
+impl RegexError {
+    fn new(span: spl_grammar::Span, message: impl Into<String>) -> Self {
+        RegexError {
+            offset: span.start,
+            len: span.len(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for RegexError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at byte {})", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for RegexError {}
+
+/// Translates a PCRE pattern (after SPL string unescaping) into an equivalent pattern for
+/// `regex_automata::meta::Regex` with its default configuration.
+///
+/// The result is checked: it compiles with `Regex::new`, and its named groups are
+/// [`Translated::names`]. See the [module documentation](self) for what is translated,
+/// what is rejected, and the documented deviations.
+pub fn translate(pcre: &str) -> Result<Translated, RegexError> {
+    let parsed = parse::parse(pcre)?;
+    let emitted = emit::emit(&parsed.root)?;
+    let whole = spl_grammar::Span::new(0, pcre.len());
+    let re = Regex::new(&emitted.pattern).map_err(|e| {
+        RegexError::new(
+            whole,
+            format!("the translated pattern does not compile: {e}"),
+        )
+    })?;
+    let compiled_names: Vec<&str> = re
+        .group_info()
+        .pattern_names(PatternID::ZERO)
+        .flatten()
+        .collect();
+    if compiled_names != parsed.names {
+        return Err(RegexError::new(
+            whole,
+            "the translated pattern's named groups differ from the original's",
+        ));
+    }
+    Ok(Translated {
+        pattern: emitted.pattern,
+        names: parsed.names,
+        lookbehind_prefix_consumed: emitted.lookbehind_prefix_consumed,
+    })
+}

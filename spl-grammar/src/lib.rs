@@ -5,10 +5,16 @@
 pub mod ast;
 pub mod diagnostic;
 pub mod error;
+pub mod front;
 pub mod macros;
 pub mod parse;
 pub mod rule;
 pub mod span;
 
+pub use diagnostic::{Code, Diagnostic, Severity, SourceFile};
+pub use error::{Error, Phase};
+pub use front::{parse_rule, parse_rule_file, parse_spl, ParsedRule};
+pub use macros::{MacroDef, MacroTable, SourceMap};
 pub use parse::{parse_query, ParseError};
+pub use rule::{load_rule, load_rules_dir, Rule, RuleSource};
 pub use span::{LineCol, LineIndex, Span};

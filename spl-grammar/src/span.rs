@@ -28,7 +28,10 @@ impl Span {
 
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// The number of bytes covered.
@@ -43,7 +46,10 @@ impl Span {
 
     /// The same span moved `by` bytes to the right.
     pub const fn shift(self, by: usize) -> Span {
-        Span { start: self.start + by, end: self.end + by }
+        Span {
+            start: self.start + by,
+            end: self.end + by,
+        }
     }
 
     /// The text this span covers in `source`, or `""` when it is out of range.
@@ -93,13 +99,23 @@ impl LineIndex {
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count())
             + 1;
-        LineCol { line: line + 1, column }
+        LineCol {
+            line: line + 1,
+            column,
+        }
     }
 
     /// The byte range of line `line` (1-based), without its line break.
     pub fn line_span(&self, source: &str, line: usize) -> Span {
-        let start = self.line_starts.get(line - 1).copied().unwrap_or(source.len());
-        let end = self.line_starts.get(line).map_or(source.len(), |next| next - 1);
+        let start = self
+            .line_starts
+            .get(line - 1)
+            .copied()
+            .unwrap_or(source.len());
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(source.len(), |next| next - 1);
         let end = if end > start && source.as_bytes().get(end - 1) == Some(&b'\r') {
             end - 1
         } else {

@@ -1,1 +1,404 @@
-//! (being written)
+//! Field comparisons of the `search` command: `f=v`, `f!=v`, `f<v`, `f IN (...)`
+//! (semantics §1.7–1.9, Decisions 4–5).
+//!
+//! - `=` matches the **whole** value, ignoring ASCII case; `*` in the literal matches any
+//!   run of characters (breakers too). `f=*` is true for any present value, the empty
+//!   string included.
+//! - A literal in CIDR notation (`10.0.0.0/8`, `fe80::/10`) matches the addresses of that
+//!   subnet; values that are not addresses never match it.
+//! - `!=` is "the field exists and no value equals": a missing field gives false, and
+//!   `f!=*` is never true. `NOT f=v` is a negation the caller builds (missing gives true).
+//! - `< <= > >=` compare numerically when both sides are numbers, else by UTF-8 byte
+//!   order (case-sensitive: `"Z" < "a"`, `"10" < "9"` when one side is not numeric).
+//! - A multivalue field matches `=` and the ordering operators when any value does.
+//! - `f IN (a, b*, 10.0.0.0/8)` is one matcher: OR of `=` over the list. Exact literals go
+//!   into a sorted table searched without allocating.
+//!
+//! [`Wildcard`] (whole-string `*` globbing) is also used by `TERM(...)`.
+
+use std::cmp::Ordering;
+
+use crate::cidr::Cidr;
+use crate::search::Finder;
+use crate::value::{format_number, parse_number, Value};
+
+/// A comparison operator of the search command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CompareOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CompareOp {
+    /// The operator's SPL text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "=",
+            CompareOp::Ne => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+        }
+    }
+
+    /// Parse `=`, `==`, `!=`, `<`, `<=`, `>`, `>=`.
+    pub fn parse(text: &str) -> Option<CompareOp> {
+        Some(match text {
+            "=" | "==" => CompareOp::Eq,
+            "!=" => CompareOp::Ne,
+            "<" => CompareOp::Lt,
+            "<=" => CompareOp::Le,
+            ">" => CompareOp::Gt,
+            ">=" => CompareOp::Ge,
+            _ => return None,
+        })
+    }
+
+    /// Whether an ordering result satisfies this operator.
+    pub fn holds(self, ord: Ordering) -> bool {
+        match self {
+            CompareOp::Eq => ord == Ordering::Equal,
+            CompareOp::Ne => ord != Ordering::Equal,
+            CompareOp::Lt => ord == Ordering::Less,
+            CompareOp::Le => ord != Ordering::Greater,
+            CompareOp::Gt => ord == Ordering::Greater,
+            CompareOp::Ge => ord != Ordering::Less,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct WildPiece {
+    /// Lowercased unless the pattern is case-sensitive.
+    text: Box<[u8]>,
+    finder: Finder,
+}
+
+/// A whole-string pattern where `*` matches any run of characters (including none).
+/// Built once; `is_match` does not allocate.
+#[derive(Clone, Debug)]
+pub struct Wildcard {
+    pieces: Vec<WildPiece>,
+    leading: bool,
+    trailing: bool,
+    /// At least one `*` in the pattern.
+    has_star: bool,
+    case_sensitive: bool,
+}
+
+impl Wildcard {
+    /// A pattern from `text`; `case_sensitive` false folds ASCII case.
+    pub fn new(text: &str, case_sensitive: bool) -> Wildcard {
+        let pieces = text
+            .split('*')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let bytes = if case_sensitive {
+                    p.as_bytes().to_vec()
+                } else {
+                    p.as_bytes().to_ascii_lowercase()
+                };
+                WildPiece {
+                    finder: Finder::new(&bytes, case_sensitive),
+                    text: bytes.into_boxed_slice(),
+                }
+            })
+            .collect();
+        Wildcard {
+            pieces,
+            leading: text.starts_with('*'),
+            trailing: text.ends_with('*'),
+            has_star: text.contains('*'),
+            case_sensitive,
+        }
+    }
+
+    /// True when the pattern has a `*`.
+    pub fn has_wildcard(&self) -> bool {
+        self.has_star
+    }
+
+    /// The literal pieces between wildcards, ASCII-lowercased.
+    pub fn literals(&self) -> Vec<&str> {
+        // Pieces come from splitting a `&str` at an ASCII byte, so they are UTF-8; an
+        // ASCII lowercase keeps that.
+        self.pieces
+            .iter()
+            .filter_map(|p| std::str::from_utf8(&p.text).ok())
+            .collect()
+    }
+
+    /// Whether the whole of `value` matches.
+    pub fn is_match(&self, value: &str) -> bool {
+        self.is_match_bytes(value.as_bytes())
+    }
+
+    fn eq(&self, value: &[u8], piece: &[u8]) -> bool {
+        if self.case_sensitive {
+            value == piece
+        } else {
+            value.eq_ignore_ascii_case(piece)
+        }
+    }
+
+    /// Whether the whole of `value` matches (bytes).
+    pub(crate) fn is_match_bytes(&self, value: &[u8]) -> bool {
+        if !self.has_star {
+            return match self.pieces.first() {
+                None => value.is_empty(),
+                Some(p) => self.eq(value, &p.text),
+            };
+        }
+        let n = self.pieces.len();
+        let mut lo = 0;
+        let mut hi = value.len();
+        let mut first_mid = 0;
+        let mut end_mid = n;
+        if !self.leading {
+            let Some(p) = self.pieces.first() else {
+                return true;
+            };
+            if value.len() < p.text.len() || !self.eq(&value[..p.text.len()], &p.text) {
+                return false;
+            }
+            lo = p.text.len();
+            first_mid = 1;
+        }
+        if !self.trailing && end_mid > first_mid {
+            let Some(p) = self.pieces.last() else {
+                return true;
+            };
+            if value.len() < lo + p.text.len()
+                || !self.eq(&value[value.len() - p.text.len()..], &p.text)
+            {
+                return false;
+            }
+            hi = value.len() - p.text.len();
+            end_mid = n - 1;
+        }
+        let window = &value[..hi];
+        for p in &self.pieces[first_mid..end_mid] {
+            match p.finder.find_at(window, lo) {
+                Some(s) => lo = s + p.text.len(),
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
+/// The right-hand side of `=`/`!=`/`IN`: a set of literals, wildcard patterns and subnets.
+#[derive(Clone, Debug, Default)]
+struct ValueSet {
+    /// Exact literals, sorted (lowercased unless case-sensitive).
+    exact: Vec<Box<[u8]>>,
+    globs: Vec<Wildcard>,
+    cidrs: Vec<Cidr>,
+    /// `*` alone is in the set.
+    any: bool,
+    case_sensitive: bool,
+}
+
+impl ValueSet {
+    fn new<'a>(literals: impl IntoIterator<Item = &'a str>, case_sensitive: bool) -> ValueSet {
+        let mut set = ValueSet {
+            case_sensitive,
+            ..ValueSet::default()
+        };
+        for lit in literals {
+            if !lit.is_empty() && lit.bytes().all(|b| b == b'*') {
+                set.any = true;
+            } else if lit.contains('*') {
+                set.globs.push(Wildcard::new(lit, case_sensitive));
+            } else if let Some(c) = lit.contains('/').then(|| Cidr::parse(lit)).flatten() {
+                set.cidrs.push(c);
+            } else if case_sensitive {
+                set.exact.push(lit.as_bytes().into());
+            } else {
+                set.exact
+                    .push(lit.as_bytes().to_ascii_lowercase().into_boxed_slice());
+            }
+        }
+        set.exact.sort();
+        set.exact.dedup();
+        set
+    }
+
+    fn contains(&self, value: &str) -> bool {
+        if self.any {
+            return true;
+        }
+        let v = value.as_bytes();
+        let found = if self.case_sensitive {
+            self.exact.binary_search_by(|e| (**e).cmp(v)).is_ok()
+        } else {
+            self.exact.binary_search_by(|e| cmp_folded(e, v)).is_ok()
+        };
+        found
+            || self.cidrs.iter().any(|c| c.contains(value))
+            || self.globs.iter().any(|g| g.is_match(value))
+    }
+}
+
+/// Compare a lowercased `stored` string with `value` folded to ASCII lowercase on the fly.
+fn cmp_folded(stored: &[u8], value: &[u8]) -> Ordering {
+    let n = stored.len().min(value.len());
+    for i in 0..n {
+        match stored[i].cmp(&value[i].to_ascii_lowercase()) {
+            Ordering::Equal => {}
+            other => return other,
+        }
+    }
+    stored.len().cmp(&value.len())
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
+    /// `=` (negate false) or `!=` (negate true) against a set of patterns.
+    Set { set: ValueSet, negate: bool },
+    /// An ordering operator against one literal.
+    Order {
+        op: CompareOp,
+        text: Box<str>,
+        num: Option<f64>,
+    },
+}
+
+/// A field comparison of the search command, built once from its literal(s).
+///
+/// ```
+/// use spl_runtime::compare::{CompareOp, FieldMatcher};
+/// use spl_runtime::Value;
+/// let m = FieldMatcher::new(CompareOp::Eq, r"C:\Program Files*");
+/// assert!(m.matches(Some(&Value::from(r"c:\program files\x.exe"))));
+/// assert!(!m.matches(None));
+/// let ne = FieldMatcher::new(CompareOp::Ne, "0");
+/// assert!(ne.matches(Some(&Value::from("0.0"))));
+/// assert!(!ne.matches(None));
+/// ```
+#[derive(Clone, Debug)]
+pub struct FieldMatcher {
+    kind: Kind,
+}
+
+impl FieldMatcher {
+    /// `field <op> literal`, with the search command's case rule (values ignore case).
+    pub fn new(op: CompareOp, literal: &str) -> FieldMatcher {
+        FieldMatcher::with_case(op, literal, false)
+    }
+
+    /// `field <op> literal`; `case_sensitive` for `field=CASE(literal)`.
+    pub fn with_case(op: CompareOp, literal: &str, case_sensitive: bool) -> FieldMatcher {
+        let kind = match op {
+            CompareOp::Eq | CompareOp::Ne => Kind::Set {
+                set: ValueSet::new([literal], case_sensitive),
+                negate: op == CompareOp::Ne,
+            },
+            _ => Kind::Order {
+                op,
+                text: literal.into(),
+                num: parse_number(literal),
+            },
+        };
+        FieldMatcher { kind }
+    }
+
+    /// `field IN (v1, v2, ...)`: true when some value equals (by the rules of `=`) some
+    /// literal of the list. An empty list matches nothing.
+    pub fn in_list<'a>(literals: impl IntoIterator<Item = &'a str>) -> FieldMatcher {
+        FieldMatcher {
+            kind: Kind::Set {
+                set: ValueSet::new(literals, false),
+                negate: false,
+            },
+        }
+    }
+
+    /// Test a field: `None` (absent) never matches any operator.
+    pub fn matches(&self, value: Option<&Value>) -> bool {
+        value.is_some_and(|v| self.matches_value(v))
+    }
+
+    /// Test a present field value (multivalues: see the module docs).
+    pub fn matches_value(&self, value: &Value) -> bool {
+        match value {
+            Value::Str(s) => self.matches_str(s),
+            Value::Multi(values) => match &self.kind {
+                Kind::Set { set, negate: true } => !values.iter().any(|s| set.contains(s)),
+                _ => values.iter().any(|s| self.matches_str(s)),
+            },
+            Value::Num(n) => match &self.kind {
+                Kind::Order {
+                    op, num: Some(lit), ..
+                } => n.partial_cmp(lit).is_some_and(|o| op.holds(o)),
+                _ => self.matches_str(&format_number(*n)),
+            },
+        }
+    }
+
+    /// Test one present single value.
+    pub fn matches_str(&self, value: &str) -> bool {
+        match &self.kind {
+            Kind::Set { set, negate } => set.contains(value) != *negate,
+            Kind::Order { op, text, num } => {
+                let ord = match (num, parse_number(value)) {
+                    (Some(lit), Some(v)) => match v.partial_cmp(lit) {
+                        Some(o) => o,
+                        None => return false,
+                    },
+                    _ => value.as_bytes().cmp(text.as_bytes()),
+                };
+                op.holds(ord)
+            }
+        }
+    }
+}
+
+/// Compare two values for display ordering (sort, group order): numerically when both are
+/// numbers, else by byte order.
+pub fn compare_values(a: &str, b: &str) -> Ordering {
+    match (parse_number(a), parse_number(b)) {
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        _ => a.as_bytes().cmp(b.as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folded_compare_orders_like_lowercase() {
+        assert_eq!(cmp_folded(b"abc", b"ABC"), Ordering::Equal);
+        assert_eq!(cmp_folded(b"abc", b"ABD"), Ordering::Less);
+        assert_eq!(cmp_folded(b"ab", b"ABC"), Ordering::Less);
+        assert_eq!(cmp_folded(b"b", b"A"), Ordering::Greater);
+    }
+
+    #[test]
+    fn wildcard_shapes() {
+        let w = Wildcard::new("a*b*c", false);
+        assert!(
+            w.is_match("abc") && w.is_match("AxxBxxC") && !w.is_match("ab") && !w.is_match("acb")
+        );
+        let w = Wildcard::new("ab*ba", false);
+        assert!(!w.is_match("aba"), "prefix and suffix must not overlap");
+        assert!(w.is_match("abba"));
+        assert!(Wildcard::new("*", false).is_match(""));
+        assert!(Wildcard::new("", false).is_match(""));
+        assert!(!Wildcard::new("", false).is_match("x"));
+        assert!(Wildcard::new("**x**", false).is_match("aXa"));
+        assert!(!Wildcard::new("X*", true).is_match("xa"));
+    }
+}

@@ -46,7 +46,9 @@ impl Record {
 
     /// An empty record with room for `n` fields.
     pub fn with_capacity(n: usize) -> Self {
-        Record { fields: Vec::with_capacity(n) }
+        Record {
+            fields: Vec::with_capacity(n),
+        }
     }
 
     /// Set `_raw`.
@@ -128,7 +130,10 @@ impl Record {
 
 impl Event for Record {
     fn get(&self, field: FieldId) -> Option<&Value> {
-        self.fields.iter().find(|(f, _)| *f == field).map(|(_, v)| v)
+        self.fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, v)| v)
     }
 }
 

@@ -71,7 +71,9 @@ fn interner() -> &'static Interner {
             state.names.push(name);
             state.ids.insert(name, id);
         }
-        Interner { inner: RwLock::new(state) }
+        Interner {
+            inner: RwLock::new(state),
+        }
     })
 }
 

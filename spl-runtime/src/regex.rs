@@ -1,1 +1,590 @@
-//! (being written)
+//! Regular expressions for `regex`, `rex`, `match()`, `replace()`, `mvfind()`.
+//!
+//! SPL regexes are PCRE. The compiler translates them to the syntax of `regex-automata`
+//! (semantics Decision 9); this module only compiles the translated text, once per rule,
+//! and runs it. Matching is unanchored. Searches reuse the engine's cache pool, so a test
+//! that does not match allocates nothing.
+//!
+//! Also here: replacement strings with `\1` back-references ([`Replacement`]) and the
+//! `rex mode=sed` expressions `s/re/repl/flags` and `y/abc/xyz/` ([`Sed`]).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use regex_automata::meta;
+use regex_automata::util::captures::Captures as RawCaptures;
+use regex_automata::util::syntax;
+use regex_automata::{Input, PatternID};
+
+/// The compiled-program size limit: large enough for the corpus's `\w{20,1000}` with
+/// Unicode classes (a default-size engine rejects it).
+const SIZE_LIMIT: usize = 256 << 20;
+
+/// A regex (or sed expression) that does not compile or parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct RegexError {
+    message: String,
+}
+
+impl RegexError {
+    fn new(message: impl Into<String>) -> RegexError {
+        RegexError {
+            message: message.into(),
+        }
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// A compiled regex. Cheap to clone (the program is shared).
+#[derive(Clone)]
+pub struct Regex {
+    re: meta::Regex,
+    pattern: Box<str>,
+    /// `(group index, name)` for each named group, in group order.
+    names: Vec<(usize, Box<str>)>,
+}
+
+impl fmt::Debug for Regex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Regex").field(&self.pattern).finish()
+    }
+}
+
+impl Regex {
+    /// Compile a pattern in regex-automata syntax (already translated from PCRE).
+    pub fn new(pattern: &str) -> Result<Regex, RegexError> {
+        let re = meta::Regex::builder()
+            .configure(
+                meta::Config::new()
+                    .nfa_size_limit(Some(SIZE_LIMIT))
+                    .onepass_size_limit(Some(SIZE_LIMIT)),
+            )
+            .syntax(syntax::Config::new().nest_limit(500))
+            .build(pattern)
+            .map_err(|e| RegexError::new(format!("invalid regular expression {pattern:?}: {e}")))?;
+        let names = re
+            .group_info()
+            .pattern_names(PatternID::ZERO)
+            .enumerate()
+            .filter_map(|(i, n)| n.map(|n| (i, n.into())))
+            .collect();
+        Ok(Regex {
+            re,
+            pattern: pattern.into(),
+            names,
+        })
+    }
+
+    /// The pattern text.
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+
+    /// Whether the regex matches somewhere in `haystack`.
+    pub fn is_match(&self, haystack: &str) -> bool {
+        self.re.is_match(haystack)
+    }
+
+    /// The byte range of the leftmost match.
+    pub fn find(&self, haystack: &str) -> Option<(usize, usize)> {
+        self.re.find(haystack).map(|m| (m.start(), m.end()))
+    }
+
+    /// The number of groups, group 0 (the whole match) included.
+    pub fn group_len(&self) -> usize {
+        self.re.group_info().group_len(PatternID::ZERO)
+    }
+
+    /// The named groups as `(group index, name)`, in the order they open.
+    pub fn named_groups(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
+        self.names.iter().map(|(i, n)| (*i, &**n))
+    }
+
+    /// The groups of the leftmost match.
+    pub fn captures<'h>(&self, haystack: &'h str) -> Option<Captures<'h>> {
+        let m = self.re.find(haystack)?;
+        let mut caps = self.re.create_captures();
+        // Search again from the known start (the fast engines found it); look-around
+        // assertions still see the text before it.
+        self.re.search_captures(
+            &Input::new(haystack).span(m.start()..haystack.len()),
+            &mut caps,
+        );
+        caps.is_match().then_some(Captures { haystack, caps })
+    }
+
+    /// `rex` extraction: apply the regex up to `max_match` times (0 = no limit), left to
+    /// right, and collect for each named group the values it captured, in order. A group
+    /// that did not take part in a match adds nothing for that match. Empty result (and no
+    /// allocation) when nothing matches.
+    ///
+    /// Returns `(name, values)` for the named groups that captured at least once.
+    pub fn extract_named<'h>(
+        &self,
+        haystack: &'h str,
+        max_match: usize,
+    ) -> Vec<(&str, Vec<&'h str>)> {
+        let Some(first) = self.re.find(haystack) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(&str, Vec<&'h str>)> =
+            self.names.iter().map(|(_, n)| (&**n, Vec::new())).collect();
+        let limit = if max_match == 0 {
+            usize::MAX
+        } else {
+            max_match
+        };
+        let input = Input::new(haystack).span(first.start()..haystack.len());
+        for caps in self.re.captures_iter(input).take(limit) {
+            for ((idx, _), (_, values)) in self.names.iter().zip(out.iter_mut()) {
+                if let Some(span) = caps.get_group(*idx) {
+                    if let Some(s) = haystack.get(span.range()) {
+                        values.push(s);
+                    }
+                }
+            }
+        }
+        out.retain(|(_, v)| !v.is_empty());
+        out
+    }
+
+    /// Replace every match (eval `replace`, sed `g`). Returns the input unchanged (no
+    /// allocation) when nothing matches.
+    pub fn replace_all<'h>(&self, haystack: &'h str, repl: &Replacement) -> Cow<'h, str> {
+        self.replace_from(haystack, repl, 1, true)
+    }
+
+    /// Replace only the `n`-th match (1-based; sed's numeric flag). `n = 0` replaces
+    /// nothing.
+    pub fn replace_nth<'h>(&self, haystack: &'h str, repl: &Replacement, n: usize) -> Cow<'h, str> {
+        if n == 0 {
+            return Cow::Borrowed(haystack);
+        }
+        self.replace_from(haystack, repl, n, false)
+    }
+
+    /// Replace the `n`-th match and, when `rest`, every later one.
+    fn replace_from<'h>(
+        &self,
+        haystack: &'h str,
+        repl: &Replacement,
+        n: usize,
+        rest: bool,
+    ) -> Cow<'h, str> {
+        let Some(first) = self.re.find(haystack) else {
+            return Cow::Borrowed(haystack);
+        };
+        let mut out = String::new();
+        let mut last = 0;
+        let mut replaced = false;
+        let input = Input::new(haystack).span(first.start()..haystack.len());
+        for (i, caps) in self.re.captures_iter(input).enumerate() {
+            if i + 1 < n {
+                continue;
+            }
+            let Some(m) = caps.get_match() else { continue };
+            if !replaced {
+                out.reserve(haystack.len());
+                replaced = true;
+            }
+            out.push_str(haystack.get(last..m.start()).unwrap_or(""));
+            repl.expand(haystack, &caps, &mut out);
+            last = m.end();
+            if !rest {
+                break;
+            }
+        }
+        if !replaced {
+            return Cow::Borrowed(haystack);
+        }
+        out.push_str(haystack.get(last..).unwrap_or(""));
+        Cow::Owned(out)
+    }
+}
+
+/// The groups of one match.
+#[derive(Clone, Debug)]
+pub struct Captures<'h> {
+    haystack: &'h str,
+    caps: RawCaptures,
+}
+
+impl<'h> Captures<'h> {
+    /// Group `i` (0 is the whole match), when it took part in the match.
+    pub fn get(&self, i: usize) -> Option<&'h str> {
+        self.caps
+            .get_group(i)
+            .and_then(|s| self.haystack.get(s.range()))
+    }
+
+    /// The group named `name`, when it took part in the match.
+    pub fn name(&self, name: &str) -> Option<&'h str> {
+        self.caps
+            .get_group_by_name(name)
+            .and_then(|s| self.haystack.get(s.range()))
+    }
+
+    /// The byte range of the whole match.
+    pub fn range(&self) -> Option<(usize, usize)> {
+        self.caps.get_match().map(|m| (m.start(), m.end()))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ReplPart {
+    Lit(String),
+    Group(usize),
+}
+
+/// A replacement string, parsed once: literal text and group references.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replacement {
+    parts: Vec<ReplPart>,
+}
+
+impl Replacement {
+    /// A replacement for eval `replace(s, re, repl)`: `\0`–`\9` insert a group (an unset
+    /// or missing group inserts nothing), `\\` is one backslash; everything else (other
+    /// escapes, `&`, `$`) is literal.
+    pub fn eval(text: &str) -> Replacement {
+        let mut b = ReplBuilder::default();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                b.lit(c);
+                continue;
+            }
+            match chars.peek().copied() {
+                Some(d @ '0'..='9') => {
+                    chars.next();
+                    b.group(d as usize - '0' as usize);
+                }
+                Some('\\') => {
+                    chars.next();
+                    b.lit('\\');
+                }
+                _ => b.lit('\\'),
+            }
+        }
+        b.finish()
+    }
+
+    /// A replacement for sed's `s` command with delimiter `delim`: `\1`–`\9` and `&`
+    /// insert groups (`&` is the whole match), `\&`, `\\` and `\<delim>` are literal,
+    /// `\n` and `\t` are a newline and a tab, any other `\c` is `c`.
+    pub fn sed(text: &str, delim: char) -> Replacement {
+        let mut b = ReplBuilder::default();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '&' => b.group(0),
+                '\\' => match chars.next() {
+                    Some(d @ '0'..='9') => b.group(d as usize - '0' as usize),
+                    Some('n') if delim != 'n' => b.lit('\n'),
+                    Some('t') if delim != 't' => b.lit('\t'),
+                    Some(other) => b.lit(other),
+                    None => b.lit('\\'),
+                },
+                other => b.lit(other),
+            }
+        }
+        b.finish()
+    }
+
+    /// Literal text only (no group references).
+    pub fn literal(text: &str) -> Replacement {
+        Replacement {
+            parts: vec![ReplPart::Lit(text.to_owned())],
+        }
+    }
+
+    fn expand(&self, haystack: &str, caps: &RawCaptures, out: &mut String) {
+        for part in &self.parts {
+            match part {
+                ReplPart::Lit(s) => out.push_str(s),
+                ReplPart::Group(i) => {
+                    if let Some(s) = caps.get_group(*i).and_then(|sp| haystack.get(sp.range())) {
+                        out.push_str(s);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct ReplBuilder {
+    parts: Vec<ReplPart>,
+    lit: String,
+}
+
+impl ReplBuilder {
+    fn lit(&mut self, c: char) {
+        self.lit.push(c);
+    }
+
+    fn group(&mut self, i: usize) {
+        if !self.lit.is_empty() {
+            self.parts
+                .push(ReplPart::Lit(std::mem::take(&mut self.lit)));
+        }
+        self.parts.push(ReplPart::Group(i));
+    }
+
+    fn finish(mut self) -> Replacement {
+        if !self.lit.is_empty() {
+            self.parts.push(ReplPart::Lit(self.lit));
+        }
+        Replacement { parts: self.parts }
+    }
+}
+
+/// Which matches a sed substitution replaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Occurrence {
+    /// Flag `g`: every match.
+    All,
+    /// A number `N` (or no flag: 1): only the N-th match.
+    Nth(usize),
+    /// `Ng`: the N-th match and every later one.
+    FromNth(usize),
+}
+
+/// A sed expression split into its parts, before the regex is compiled: the compiler
+/// translates `pattern` from PCRE between [`SedSyntax::parse`] and [`Sed::new`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SedSyntax {
+    /// `s<d>pattern<d>replacement<d>flags`
+    Substitute {
+        /// The regex text, as written (an escaped delimiter `\/` is left as is).
+        pattern: String,
+        /// The parsed replacement.
+        replacement: Replacement,
+        /// From the flags.
+        occurrence: Occurrence,
+    },
+    /// `y<d>from<d>to<d>`: each character of `from` becomes the one at the same place in
+    /// `to`.
+    Transliterate {
+        /// Source characters.
+        from: Vec<char>,
+        /// Target characters (as many as `from`).
+        to: Vec<char>,
+    },
+}
+
+impl SedSyntax {
+    /// Split a `rex mode=sed` expression. Errors: not `s` or `y`, missing delimiters,
+    /// unknown flags, `y` lists of different lengths.
+    pub fn parse(expr: &str) -> Result<SedSyntax, RegexError> {
+        let mut chars = expr.chars();
+        let cmd = chars
+            .next()
+            .ok_or_else(|| RegexError::new("empty sed expression"))?;
+        let delim = chars
+            .next()
+            .filter(|d| !d.is_alphanumeric() && *d != '\\' && !d.is_whitespace())
+            .ok_or_else(|| {
+                RegexError::new(format!(
+                    "sed expression {expr:?}: expected a delimiter after `{cmd}`"
+                ))
+            })?;
+        let rest: &str = chars.as_str();
+        let fields = split_unescaped(rest, delim);
+        let [a, b, flags] = match fields.as_slice() {
+            [a, b, f] => [*a, *b, *f],
+            _ => {
+                return Err(RegexError::new(format!(
+                    "sed expression {expr:?}: expected {cmd}{delim}...{delim}...{delim}[flags]"
+                )))
+            }
+        };
+        match cmd {
+            's' => {
+                let occurrence = parse_flags(flags).ok_or_else(|| {
+                    RegexError::new(format!("sed expression {expr:?}: unknown flags {flags:?}"))
+                })?;
+                Ok(SedSyntax::Substitute {
+                    pattern: a.to_owned(),
+                    replacement: Replacement::sed(b, delim),
+                    occurrence,
+                })
+            }
+            'y' => {
+                if !flags.is_empty() {
+                    return Err(RegexError::new(format!(
+                        "sed expression {expr:?}: `y` takes no flags"
+                    )));
+                }
+                let from = unescape_y(a, delim);
+                let to = unescape_y(b, delim);
+                if from.len() != to.len() {
+                    return Err(RegexError::new(format!(
+                        "sed expression {expr:?}: `y` needs lists of the same length ({} and {})",
+                        from.len(),
+                        to.len()
+                    )));
+                }
+                Ok(SedSyntax::Transliterate { from, to })
+            }
+            other => Err(RegexError::new(format!(
+                "sed expression {expr:?}: unknown command `{other}` (only s and y)"
+            ))),
+        }
+    }
+}
+
+/// Split at unescaped `delim`, keeping escapes in the pieces.
+fn split_unescaped(text: &str, delim: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == delim {
+            out.push(&text[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    out.push(&text[start..]);
+    out
+}
+
+fn parse_flags(flags: &str) -> Option<Occurrence> {
+    let flags = flags.trim();
+    if flags.is_empty() {
+        return Some(Occurrence::Nth(1));
+    }
+    if flags == "g" {
+        return Some(Occurrence::All);
+    }
+    let (digits, g) = match flags.strip_suffix('g') {
+        Some(d) => (d, true),
+        None => (flags, false),
+    };
+    let n: usize = digits.parse().ok().filter(|n| *n >= 1)?;
+    Some(if g {
+        Occurrence::FromNth(n)
+    } else {
+        Occurrence::Nth(n)
+    })
+}
+
+fn unescape_y(text: &str, delim: char) -> Vec<char> {
+    let mut out = Vec::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') if delim != 'n' => out.push('\n'),
+                Some('t') if delim != 't' => out.push('\t'),
+                Some(o) => out.push(o),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A compiled `rex mode=sed` expression.
+///
+/// ```
+/// use spl_runtime::regex::Sed;
+/// let sed = Sed::parse(r"s/(\d{4}-){3}/XXXX-XXXX-XXXX-/g").unwrap();
+/// assert_eq!(sed.apply("1234-5678-9012-3456"), "XXXX-XXXX-XXXX-3456");
+/// ```
+#[derive(Clone, Debug)]
+pub enum Sed {
+    /// `s/re/repl/flags`
+    Substitute {
+        /// The compiled regex.
+        regex: Regex,
+        /// The replacement.
+        replacement: Replacement,
+        /// Which matches to replace.
+        occurrence: Occurrence,
+    },
+    /// `y/abc/xyz/`: `(from, to)` pairs; the first pair for a character wins.
+    Transliterate(Vec<(char, char)>),
+}
+
+impl Sed {
+    /// Compile parsed parts (the pattern already translated to regex-automata syntax).
+    pub fn new(syntax: SedSyntax) -> Result<Sed, RegexError> {
+        Ok(match syntax {
+            SedSyntax::Substitute {
+                pattern,
+                replacement,
+                occurrence,
+            } => Sed::Substitute {
+                regex: Regex::new(&pattern)?,
+                replacement,
+                occurrence,
+            },
+            SedSyntax::Transliterate { from, to } => {
+                Sed::Transliterate(from.into_iter().zip(to).collect())
+            }
+        })
+    }
+
+    /// Parse and compile, taking the pattern as written (no PCRE translation).
+    pub fn parse(expr: &str) -> Result<Sed, RegexError> {
+        Sed::new(SedSyntax::parse(expr)?)
+    }
+
+    /// Apply to one value. Unchanged input is returned borrowed.
+    pub fn apply<'h>(&self, text: &'h str) -> Cow<'h, str> {
+        match self {
+            Sed::Substitute {
+                regex,
+                replacement,
+                occurrence,
+            } => match occurrence {
+                Occurrence::All => regex.replace_all(text, replacement),
+                Occurrence::Nth(n) => regex.replace_nth(text, replacement, *n),
+                Occurrence::FromNth(n) => regex.replace_from(text, replacement, *n, true),
+            },
+            Sed::Transliterate(map) => {
+                if !text.chars().any(|c| map.iter().any(|(f, _)| *f == c)) {
+                    return Cow::Borrowed(text);
+                }
+                Cow::Owned(
+                    text.chars()
+                        .map(|c| map.iter().find(|(f, _)| *f == c).map_or(c, |(_, t)| *t))
+                        .collect(),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_keeps_escapes() {
+        assert_eq!(split_unescaped(r"a\/b/c/g", '/'), [r"a\/b", "c", "g"]);
+        assert_eq!(split_unescaped("//", '/'), ["", "", ""]);
+    }
+
+    #[test]
+    fn flags() {
+        assert_eq!(parse_flags(""), Some(Occurrence::Nth(1)));
+        assert_eq!(parse_flags("g"), Some(Occurrence::All));
+        assert_eq!(parse_flags("3"), Some(Occurrence::Nth(3)));
+        assert_eq!(parse_flags("2g"), Some(Occurrence::FromNth(2)));
+        assert_eq!(parse_flags("0"), None);
+        assert_eq!(parse_flags("i"), None);
+    }
+}

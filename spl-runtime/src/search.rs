@@ -1,1 +1,487 @@
-//! (being written)
+//! Matching `_raw` the way Splunk's `search` command does: bare terms, quoted phrases,
+//! `TERM(...)` and `CASE(...)`.
+//!
+//! Splunk cuts event text into tokens at *breakers* (semantics §1.3). splc does not build
+//! an index; it checks the raw text directly, with the rule of the semantics Decisions:
+//!
+//! - A bare term or quoted phrase ([`Term`], [`Phrase`]) matches when its text occurs in
+//!   `_raw`, ignoring ASCII case, at a place aligned to token boundaries: the character
+//!   before is the start of the text or a breaker (major or minor), or the term itself
+//!   starts with a breaker; the character after is the end of the text or a breaker, or
+//!   the term ends with one. `"md.exe"` does not match `cmd.exe`; `exe` does.
+//! - `TERM(x)` ([`TermExact`]) must be one whole major segment: a major breaker or the
+//!   start/end of the text on both sides. A `TERM` with a major breaker inside (a space,
+//!   a comma, ...) matches nothing.
+//! - `CASE(x)` ([`CaseTerm`]) is a term or phrase that respects case.
+//!
+//! `*` is a wildcard everywhere (it cannot be escaped, Decision 3): it matches any run of
+//! characters, and token boundaries are checked only at the two ends of the whole match.
+//! A leading `*` lifts the check at the start, a trailing one the check at the end. Inside
+//! `TERM`, `*` stays within the one major segment.
+//!
+//! Case folding is ASCII only: `É` and `é` are different characters to every matcher here.
+//!
+//! Every matcher is built once (its constructor does all the work: lowercasing, splitting
+//! at wildcards, building searchers) and then tested against many events with
+//! `is_match`, which never allocates. `required_literals` gives the lowercase pieces an
+//! event must contain for a match, for a prefilter that rejects events early.
+
+use aho_corasick::{AhoCorasick, Input};
+use memchr::memmem;
+
+use crate::compare::Wildcard;
+
+/// True for Splunk's default single-character major breakers:
+/// `[ ] < > ( ) { } | ! ; , ' " * \n \r space \t & ? +`.
+pub fn is_major_breaker(b: u8) -> bool {
+    matches!(
+        b,
+        b'[' | b']'
+            | b'<'
+            | b'>'
+            | b'('
+            | b')'
+            | b'{'
+            | b'}'
+            | b'|'
+            | b'!'
+            | b';'
+            | b','
+            | b'\''
+            | b'"'
+            | b'*'
+            | b'\n'
+            | b'\r'
+            | b' '
+            | b'\t'
+            | b'&'
+            | b'?'
+            | b'+'
+    )
+}
+
+/// True for Splunk's default minor breakers: `/ : = @ . - $ # % \ _`.
+pub fn is_minor_breaker(b: u8) -> bool {
+    matches!(
+        b,
+        b'/' | b':' | b'=' | b'@' | b'.' | b'-' | b'$' | b'#' | b'%' | b'\\' | b'_'
+    )
+}
+
+/// True for any breaker, major or minor.
+pub fn is_breaker(b: u8) -> bool {
+    is_major_breaker(b) || is_minor_breaker(b)
+}
+
+/// The URL-encoded forms Splunk also counts as major breakers (`--` is one as well, but
+/// it ends with the minor breaker `-`, so the single-byte test already covers it).
+const ENCODED_MAJOR: [&[u8]; 16] = [
+    b"%21", b"%26", b"%2526", b"%3b", b"%7c", b"%20", b"%2b", b"%3d", b"%2520", b"%5d", b"%5b",
+    b"%3a", b"%0a", b"%2c", b"%28", b"%29",
+];
+
+/// Whether a token may start at `pos` of `hay`: the start of the text, a breaker before
+/// it, or an URL-encoded major breaker ending right before it.
+fn token_start_at(hay: &[u8], pos: usize) -> bool {
+    if pos == 0 {
+        return true;
+    }
+    let Some(&before) = hay.get(pos - 1) else {
+        return false;
+    };
+    if is_breaker(before) {
+        return true;
+    }
+    let head = &hay[..pos];
+    ENCODED_MAJOR.iter().any(|enc| {
+        head.len() >= enc.len() && head[head.len() - enc.len()..].eq_ignore_ascii_case(enc)
+    })
+}
+
+/// Whether a token may end at `pos` of `hay`: the end of the text or a breaker after it
+/// (every encoded major breaker starts with the minor breaker `%` or `-`).
+fn token_end_at(hay: &[u8], pos: usize) -> bool {
+    match hay.get(pos) {
+        None => true,
+        Some(&b) => is_breaker(b),
+    }
+}
+
+/// A substring searcher for one literal piece, built once.
+#[derive(Clone, Debug)]
+pub(crate) enum Finder {
+    /// ASCII case-insensitive; `None` when the automaton could not be built (then a plain
+    /// scan is used).
+    Ci(Option<AhoCorasick>, Box<[u8]>),
+    /// Case-sensitive.
+    Cs(Box<memmem::Finder<'static>>),
+}
+
+impl Finder {
+    /// A searcher for `needle` (lowercased first when `case_sensitive` is false).
+    pub(crate) fn new(needle: &[u8], case_sensitive: bool) -> Finder {
+        if case_sensitive {
+            Finder::Cs(Box::new(memmem::Finder::new(needle).into_owned()))
+        } else {
+            let lower: Box<[u8]> = needle.to_ascii_lowercase().into_boxed_slice();
+            let ac = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build([&lower[..]])
+                .ok();
+            Finder::Ci(ac, lower)
+        }
+    }
+
+    /// The start of the first occurrence at or after `start`.
+    pub(crate) fn find_at(&self, hay: &[u8], start: usize) -> Option<usize> {
+        if start > hay.len() {
+            return None;
+        }
+        match self {
+            Finder::Cs(f) => f.find(&hay[start..]).map(|i| i + start),
+            Finder::Ci(Some(ac), _) => {
+                let input = Input::new(hay).span(start..hay.len());
+                ac.try_find(input).ok().flatten().map(|m| m.start())
+            }
+            Finder::Ci(None, needle) => {
+                if needle.is_empty() {
+                    return Some(start);
+                }
+                hay[start..]
+                    .windows(needle.len())
+                    .position(|w| w.eq_ignore_ascii_case(needle))
+                    .map(|i| i + start)
+            }
+        }
+    }
+}
+
+/// One literal piece of a pattern, between wildcards.
+#[derive(Clone, Debug)]
+struct Piece {
+    /// ASCII-lowercased text (for the prefilter; for case-sensitive patterns the finder
+    /// keeps the original case).
+    lower: Box<str>,
+    len: usize,
+    finder: Finder,
+}
+
+impl Piece {
+    fn new(text: &str, case_sensitive: bool) -> Piece {
+        Piece {
+            lower: text.to_ascii_lowercase().into_boxed_str(),
+            len: text.len(),
+            finder: Finder::new(text.as_bytes(), case_sensitive),
+        }
+    }
+}
+
+/// A pattern split at `*`, matched as a token-aligned substring of `_raw`.
+#[derive(Clone, Debug)]
+struct TokenPattern {
+    pieces: Vec<Piece>,
+    /// The pattern starts with `*` (or with a breaker): no boundary check at the start.
+    free_start: bool,
+    /// The pattern ends with `*` (or with a breaker): no boundary check at the end.
+    free_end: bool,
+    /// The pattern is made of wildcards only (and is not empty): it matches anything.
+    any: bool,
+}
+
+impl TokenPattern {
+    fn new(text: &str, case_sensitive: bool) -> TokenPattern {
+        let pieces: Vec<Piece> = text
+            .split('*')
+            .filter(|p| !p.is_empty())
+            .map(|p| Piece::new(p, case_sensitive))
+            .collect();
+        let bytes = text.as_bytes();
+        let free_start = bytes.first().is_some_and(|&b| b == b'*' || is_breaker(b));
+        let free_end = bytes.last().is_some_and(|&b| b == b'*' || is_breaker(b));
+        TokenPattern {
+            any: pieces.is_empty() && !text.is_empty(),
+            pieces,
+            free_start,
+            free_end,
+        }
+    }
+
+    fn is_match(&self, hay: &[u8]) -> bool {
+        let (Some(first), Some(last)) = (self.pieces.first(), self.pieces.last()) else {
+            return self.any;
+        };
+        let start_ok = |s: usize| self.free_start || token_start_at(hay, s);
+        let end_ok = |e: usize| self.free_end || token_end_at(hay, e);
+
+        if self.pieces.len() == 1 {
+            let mut from = 0;
+            while let Some(s) = first.finder.find_at(hay, from) {
+                if start_ok(s) && end_ok(s + first.len) {
+                    return true;
+                }
+                from = s + 1;
+            }
+            return false;
+        }
+
+        // The earliest acceptable start leaves the most room for the rest; middle pieces
+        // have no boundary condition, so their leftmost occurrence is best; the last piece
+        // may be any occurrence after them whose end is aligned.
+        let mut from = 0;
+        let mut pos = loop {
+            let s = match first.finder.find_at(hay, from) {
+                Some(s) => s,
+                None => return false,
+            };
+            if start_ok(s) {
+                break s + first.len;
+            }
+            from = s + 1;
+        };
+        for piece in &self.pieces[1..self.pieces.len() - 1] {
+            match piece.finder.find_at(hay, pos) {
+                Some(s) => pos = s + piece.len,
+                None => return false,
+            }
+        }
+        while let Some(s) = last.finder.find_at(hay, pos) {
+            if end_ok(s + last.len) {
+                return true;
+            }
+            pos = s + 1;
+        }
+        false
+    }
+
+    fn required_literals(&self) -> Vec<&str> {
+        self.pieces.iter().map(|p| &*p.lower).collect()
+    }
+}
+
+/// A bare search keyword: case-insensitive, aligned to token boundaries, `*` wildcards.
+///
+/// ```
+/// use spl_runtime::search::Term;
+/// let t = Term::new("cmd.exe");
+/// assert!(t.is_match(r"C:\Windows\System32\CMD.EXE /c dir"));
+/// assert!(!Term::new("md.exe").is_match(r"C:\x\cmd.exe"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Term {
+    text: Box<str>,
+    pattern: TokenPattern,
+}
+
+/// A quoted search phrase. Splunk matches a phrase and a bare term by the same rule in
+/// splc (Decision 1), so this is the same type as [`Term`].
+pub type Phrase = Term;
+
+impl Term {
+    /// A matcher for `text` (the search string after escape processing; `*` is a
+    /// wildcard). An empty text matches nothing; a text of wildcards only matches every
+    /// event.
+    pub fn new(text: &str) -> Term {
+        Term {
+            text: text.into(),
+            pattern: TokenPattern::new(text, false),
+        }
+    }
+
+    /// Whether `raw` contains the term at token boundaries, ignoring ASCII case.
+    pub fn is_match(&self, raw: &str) -> bool {
+        self.pattern.is_match(raw.as_bytes())
+    }
+
+    /// The text the matcher was built from.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The lowercase literal pieces (between wildcards) that a matching `_raw` contains.
+    pub fn required_literals(&self) -> Vec<&str> {
+        self.pattern.required_literals()
+    }
+}
+
+/// `CASE(x)`: a term or phrase that matches with case respected (same boundaries and
+/// wildcards as [`Term`]).
+#[derive(Clone, Debug)]
+pub struct CaseTerm {
+    text: Box<str>,
+    pattern: TokenPattern,
+}
+
+impl CaseTerm {
+    /// A case-sensitive matcher for `text`.
+    pub fn new(text: &str) -> CaseTerm {
+        CaseTerm {
+            text: text.into(),
+            pattern: TokenPattern::new(text, true),
+        }
+    }
+
+    /// Whether `raw` contains the text, same case, at token boundaries.
+    pub fn is_match(&self, raw: &str) -> bool {
+        self.pattern.is_match(raw.as_bytes())
+    }
+
+    /// The text the matcher was built from.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The lowercase literal pieces that a matching `_raw` contains (in some case).
+    pub fn required_literals(&self) -> Vec<&str> {
+        self.pattern.required_literals()
+    }
+}
+
+/// `TERM(x)`: `x` must be one whole major segment of `_raw` (major breakers or the start
+/// or end of the text on both sides), ignoring ASCII case.
+///
+/// Only the single-character major breakers count here: `TERM(--dns)` is bounded by the
+/// spaces around `--dns`. A `TERM` whose text contains a major breaker other than `*`
+/// matches nothing ([`TermExact::is_never`] tells, for a lint). `*` matches any run of
+/// characters inside the one segment.
+#[derive(Clone, Debug)]
+pub struct TermExact {
+    text: Box<str>,
+    whole: Wildcard,
+    /// The piece searched for to find candidate segments.
+    anchor: Option<Piece>,
+    never: bool,
+}
+
+impl TermExact {
+    /// A matcher for `TERM(text)`.
+    pub fn new(text: &str) -> TermExact {
+        let never = text.is_empty() || text.bytes().any(|b| b != b'*' && is_major_breaker(b));
+        let anchor = text
+            .split('*')
+            .max_by_key(|p| p.len())
+            .filter(|p| !p.is_empty())
+            .map(|p| Piece::new(p, false));
+        TermExact {
+            text: text.into(),
+            whole: Wildcard::new(text, false),
+            anchor,
+            never,
+        }
+    }
+
+    /// True when the text can never be one term (it contains a major breaker).
+    pub fn is_never(&self) -> bool {
+        self.never
+    }
+
+    /// The text the matcher was built from.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether one major segment of `raw` equals the text (wildcards expanded).
+    pub fn is_match(&self, raw: &str) -> bool {
+        if self.never {
+            return false;
+        }
+        let hay = raw.as_bytes();
+        let Some(anchor) = &self.anchor else {
+            // Wildcards only: any non-empty segment.
+            return hay.iter().any(|&b| !is_major_breaker(b));
+        };
+        let mut from = 0;
+        while let Some(s) = anchor.finder.find_at(hay, from) {
+            let start = hay[..s]
+                .iter()
+                .rposition(|&b| is_major_breaker(b))
+                .map_or(0, |i| i + 1);
+            let end = hay[s..]
+                .iter()
+                .position(|&b| is_major_breaker(b))
+                .map_or(hay.len(), |i| s + i);
+            if self.whole.is_match_bytes(&hay[start..end]) {
+                return true;
+            }
+            // Every other occurrence inside this segment names the same segment.
+            from = end.max(s + 1);
+        }
+        false
+    }
+
+    /// The lowercase literal pieces that a matching `_raw` contains.
+    pub fn required_literals(&self) -> Vec<&str> {
+        if self.never {
+            return Vec::new();
+        }
+        self.whole.literals()
+    }
+}
+
+/// Any of the raw-text matchers, for code that holds them in one list.
+#[derive(Clone, Debug)]
+pub enum RawMatcher {
+    /// A bare term or quoted phrase.
+    Term(Term),
+    /// `TERM(...)`.
+    TermExact(TermExact),
+    /// `CASE(...)`.
+    Case(CaseTerm),
+}
+
+impl RawMatcher {
+    /// Whether `raw` matches.
+    pub fn is_match(&self, raw: &str) -> bool {
+        match self {
+            RawMatcher::Term(m) => m.is_match(raw),
+            RawMatcher::TermExact(m) => m.is_match(raw),
+            RawMatcher::Case(m) => m.is_match(raw),
+        }
+    }
+
+    /// The lowercase literal pieces that a matching `_raw` contains.
+    pub fn required_literals(&self) -> Vec<&str> {
+        match self {
+            RawMatcher::Term(m) => m.required_literals(),
+            RawMatcher::TermExact(m) => m.required_literals(),
+            RawMatcher::Case(m) => m.required_literals(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn breaker_classes() {
+        for b in b"[]<>(){}|!;,'\"*\n\r \t&?+" {
+            assert!(is_major_breaker(*b), "{}", *b as char);
+        }
+        for b in b"/:=@.-$#%\\_" {
+            assert!(
+                is_minor_breaker(*b) && !is_major_breaker(*b),
+                "{}",
+                *b as char
+            );
+        }
+        assert!(!is_breaker(b'a') && !is_breaker(b'0') && !is_breaker(0xc3));
+    }
+
+    #[test]
+    fn encoded_major_breaker_starts_a_token() {
+        assert!(token_start_at(b"a%20cmd", 4));
+        assert!(token_start_at(b"a%3bcmd", 4));
+        assert!(!token_start_at(b"a%2Fcmd", 4));
+        assert!(!token_start_at(b"abcmd", 2));
+    }
+
+    #[test]
+    fn finder_ci_and_cs() {
+        let f = Finder::new(b"ExE", false);
+        assert_eq!(f.find_at(b"a.EXE b.exe", 0), Some(2));
+        assert_eq!(f.find_at(b"a.EXE b.exe", 3), Some(8));
+        assert_eq!(f.find_at(b"a.EXE", 9), None);
+        let f = Finder::new(b"ExE", true);
+        assert_eq!(f.find_at(b"a.EXE b.ExE", 0), Some(8));
+    }
+}

@@ -1,1 +1,767 @@
-//! (being written)
+//! Aggregators for `stats`, `eventstats` and `streamstats`, and the group table for
+//! their `BY` clause (semantics §4.2–4.4).
+//!
+//! An [`Accumulator`] is built once per (group, function) and fed one event at a time
+//! with [`Accumulator::update`] (or [`Accumulator::update_at`] when the function needs
+//! `_time`); [`Accumulator::finish`] reads the result at any point.
+//!
+//! - Every value of a multivalue input counts on its own (`dc`, `values`, `sum`, ...).
+//! - Numeric functions (`sum avg range stdev stdevp var varp median`) ignore values
+//!   that are not numbers; with no number at all their result is null.
+//! - `min`/`max` compare numerically when every value is a number, else as text by byte
+//!   order.
+//! - Results print like eval numbers ([`crate::value::format_number`]).
+//!
+//! [`GroupTable`] maps BY-field values to per-group state. A lookup hashes the borrowed
+//! values of the event once and allocates only when it creates a new group.
+
+use std::collections::hash_map::RandomState;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+
+use crate::value::{format_number, parse_number, Value};
+
+/// The most values `list()` keeps.
+pub const LIST_LIMIT: usize = 100;
+
+/// An aggregation function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AggFunc {
+    /// `count` / `c` with no field: the number of events.
+    Count,
+    /// `count(f)` / `c(f)`: the number of events where `f` is present.
+    CountField,
+    /// `dc(f)` / `distinct_count(f)`: the number of distinct values.
+    DistinctCount,
+    /// `values(f)`: distinct values sorted by byte order.
+    Values,
+    /// `list(f)`: values in input order, at most [`LIST_LIMIT`].
+    List,
+    /// `sum(f)`.
+    Sum,
+    /// `avg(f)` / `mean(f)`.
+    Avg,
+    /// `min(f)`.
+    Min,
+    /// `max(f)`.
+    Max,
+    /// `range(f)`: max − min of the numbers.
+    Range,
+    /// `stdev(f)`: sample standard deviation.
+    Stdev,
+    /// `stdevp(f)`: population standard deviation.
+    Stdevp,
+    /// `var(f)`: sample variance.
+    Var,
+    /// `varp(f)`: population variance.
+    Varp,
+    /// `first(f)`: the first value seen.
+    First,
+    /// `last(f)`: the last value seen.
+    Last,
+    /// `earliest(f)`: the value of the event with the smallest `_time`.
+    Earliest,
+    /// `latest(f)`: the value of the event with the largest `_time`.
+    Latest,
+    /// `median(f)`.
+    Median,
+    /// `mode(f)`: the most frequent value.
+    Mode,
+}
+
+impl AggFunc {
+    /// The function for an SPL name; `has_field` tells `count` from `count(f)`.
+    pub fn from_name(name: &str, has_field: bool) -> Option<AggFunc> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "count" | "c" if has_field => AggFunc::CountField,
+            "count" | "c" => AggFunc::Count,
+            "dc" | "distinct_count" => AggFunc::DistinctCount,
+            "values" => AggFunc::Values,
+            "list" => AggFunc::List,
+            "sum" => AggFunc::Sum,
+            "avg" | "mean" => AggFunc::Avg,
+            "min" => AggFunc::Min,
+            "max" => AggFunc::Max,
+            "range" => AggFunc::Range,
+            "stdev" => AggFunc::Stdev,
+            "stdevp" => AggFunc::Stdevp,
+            "var" => AggFunc::Var,
+            "varp" => AggFunc::Varp,
+            "first" => AggFunc::First,
+            "last" => AggFunc::Last,
+            "earliest" => AggFunc::Earliest,
+            "latest" => AggFunc::Latest,
+            "median" => AggFunc::Median,
+            "mode" => AggFunc::Mode,
+            _ => return None,
+        })
+    }
+
+    /// The canonical SPL name.
+    pub fn name(self) -> &'static str {
+        match self {
+            AggFunc::Count | AggFunc::CountField => "count",
+            AggFunc::DistinctCount => "dc",
+            AggFunc::Values => "values",
+            AggFunc::List => "list",
+            AggFunc::Sum => "sum",
+            AggFunc::Avg => "avg",
+            AggFunc::Min => "min",
+            AggFunc::Max => "max",
+            AggFunc::Range => "range",
+            AggFunc::Stdev => "stdev",
+            AggFunc::Stdevp => "stdevp",
+            AggFunc::Var => "var",
+            AggFunc::Varp => "varp",
+            AggFunc::First => "first",
+            AggFunc::Last => "last",
+            AggFunc::Earliest => "earliest",
+            AggFunc::Latest => "latest",
+            AggFunc::Median => "median",
+            AggFunc::Mode => "mode",
+        }
+    }
+
+    /// True for `earliest`/`latest`, which need the event time ([`Accumulator::update_at`]).
+    pub fn needs_time(self) -> bool {
+        matches!(self, AggFunc::Earliest | AggFunc::Latest)
+    }
+}
+
+#[derive(Clone, Debug)]
+enum State {
+    Count(u64),
+    Distinct(HashSet<String>),
+    Values(BTreeSet<String>),
+    List(Vec<String>),
+    Sum {
+        sum: f64,
+        n: u64,
+    },
+    Extremes(Extremes),
+    /// Welford's running mean and sum of squared deviations.
+    Moments {
+        n: u64,
+        mean: f64,
+        m2: f64,
+    },
+    Edge(Option<String>),
+    Timed(Option<(f64, Value)>),
+    Numbers(Vec<f64>),
+    Mode {
+        counts: HashMap<String, (u64, u64)>,
+        seen: u64,
+    },
+}
+
+#[derive(Clone, Debug, Default)]
+struct Extremes {
+    any: bool,
+    all_numeric: bool,
+    num_min: f64,
+    num_max: f64,
+    numbers: u64,
+    str_min: Option<String>,
+    str_max: Option<String>,
+}
+
+/// The running state of one aggregation function.
+///
+/// ```
+/// use spl_runtime::stats::{Accumulator, AggFunc};
+/// use spl_runtime::Value;
+/// let mut acc = Accumulator::new(AggFunc::Values);
+/// for v in ["b", "a", "b", "10", "9"] {
+///     acc.update(Some(&Value::from(v)));
+/// }
+/// acc.update(None);
+/// assert_eq!(acc.finish(), Some(Value::Multi(vec!["10".into(), "9".into(), "a".into(), "b".into()])));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Accumulator {
+    func: AggFunc,
+    state: State,
+}
+
+/// A value's texts, one per value; numbers in printed form.
+fn each_text(v: &Value, mut f: impl FnMut(&str)) {
+    match v {
+        Value::Str(s) => f(s),
+        Value::Num(n) => f(&format_number(*n)),
+        Value::Multi(vs) => vs.iter().for_each(|s| f(s)),
+    }
+}
+
+/// A value's numbers, skipping values that are not numbers.
+fn each_number(v: &Value, mut f: impl FnMut(f64)) {
+    match v {
+        Value::Num(n) => {
+            if n.is_finite() {
+                f(*n)
+            }
+        }
+        Value::Str(s) => {
+            if let Some(n) = parse_number(s) {
+                f(n)
+            }
+        }
+        Value::Multi(vs) => vs.iter().filter_map(|s| parse_number(s)).for_each(f),
+    }
+}
+
+/// Replace the content of `slot` with `s`, reusing its buffer.
+fn store(slot: &mut Option<String>, s: &str) {
+    match slot {
+        Some(buf) => {
+            buf.clear();
+            buf.push_str(s);
+        }
+        None => *slot = Some(s.to_owned()),
+    }
+}
+
+impl Accumulator {
+    /// A fresh accumulator.
+    pub fn new(func: AggFunc) -> Accumulator {
+        let state = match func {
+            AggFunc::Count | AggFunc::CountField => State::Count(0),
+            AggFunc::DistinctCount => State::Distinct(HashSet::new()),
+            AggFunc::Values => State::Values(BTreeSet::new()),
+            AggFunc::List => State::List(Vec::new()),
+            AggFunc::Sum | AggFunc::Avg => State::Sum { sum: 0.0, n: 0 },
+            AggFunc::Min | AggFunc::Max | AggFunc::Range => State::Extremes(Extremes {
+                all_numeric: true,
+                ..Extremes::default()
+            }),
+            AggFunc::Stdev | AggFunc::Stdevp | AggFunc::Var | AggFunc::Varp => State::Moments {
+                n: 0,
+                mean: 0.0,
+                m2: 0.0,
+            },
+            AggFunc::First | AggFunc::Last => State::Edge(None),
+            AggFunc::Earliest | AggFunc::Latest => State::Timed(None),
+            AggFunc::Median => State::Numbers(Vec::new()),
+            AggFunc::Mode => State::Mode {
+                counts: HashMap::new(),
+                seen: 0,
+            },
+        };
+        Accumulator { func, state }
+    }
+
+    /// The function.
+    pub fn func(&self) -> AggFunc {
+        self.func
+    }
+
+    /// Forget everything seen.
+    pub fn reset(&mut self) {
+        *self = Accumulator::new(self.func);
+    }
+
+    /// Add one event's value of the field (`None`: absent). For [`AggFunc::Count`] every
+    /// call counts, whatever the value. `earliest`/`latest` ignore this call: use
+    /// [`Accumulator::update_at`].
+    pub fn update(&mut self, value: Option<&Value>) {
+        self.update_at(value, None);
+    }
+
+    /// Add one event's value with the event's `_time`.
+    pub fn update_at(&mut self, value: Option<&Value>, time: Option<f64>) {
+        if let State::Count(n) = &mut self.state {
+            if self.func == AggFunc::Count || value.is_some() {
+                *n += 1;
+            }
+            return;
+        }
+        let Some(v) = value else { return };
+        let func = self.func;
+        match &mut self.state {
+            State::Count(_) => {}
+            State::Distinct(set) => each_text(v, |s| {
+                if !set.contains(s) {
+                    set.insert(s.to_owned());
+                }
+            }),
+            State::Values(set) => each_text(v, |s| {
+                if !set.contains(s) {
+                    set.insert(s.to_owned());
+                }
+            }),
+            State::List(list) => each_text(v, |s| {
+                if list.len() < LIST_LIMIT {
+                    list.push(s.to_owned());
+                }
+            }),
+            State::Sum { sum, n } => each_number(v, |x| {
+                *sum += x;
+                *n += 1;
+            }),
+            State::Extremes(e) => {
+                each_text(v, |s| {
+                    match parse_number(s) {
+                        Some(x) => {
+                            if e.numbers == 0 || x < e.num_min {
+                                e.num_min = x;
+                            }
+                            if e.numbers == 0 || x > e.num_max {
+                                e.num_max = x;
+                            }
+                            e.numbers += 1;
+                        }
+                        None => e.all_numeric = false,
+                    }
+                    if func != AggFunc::Range {
+                        if e.str_min
+                            .as_deref()
+                            .is_none_or(|m| s.as_bytes() < m.as_bytes())
+                        {
+                            store(&mut e.str_min, s);
+                        }
+                        if e.str_max
+                            .as_deref()
+                            .is_none_or(|m| s.as_bytes() > m.as_bytes())
+                        {
+                            store(&mut e.str_max, s);
+                        }
+                    }
+                    e.any = true;
+                });
+            }
+            State::Moments { n, mean, m2 } => each_number(v, |x| {
+                *n += 1;
+                let d = x - *mean;
+                *mean += d / *n as f64;
+                *m2 += d * (x - *mean);
+            }),
+            State::Edge(slot) => {
+                let mut first_seen = slot.is_some();
+                each_text(v, |s| {
+                    if func == AggFunc::Last {
+                        store(slot, s);
+                    } else if !first_seen {
+                        *slot = Some(s.to_owned());
+                        first_seen = true;
+                    }
+                });
+            }
+            State::Timed(best) => {
+                let Some(t) = time.filter(|t| !t.is_nan()) else {
+                    return;
+                };
+                let better = match best {
+                    None => true,
+                    Some((bt, _)) => {
+                        if func == AggFunc::Earliest {
+                            t < *bt
+                        } else {
+                            t >= *bt
+                        }
+                    }
+                };
+                if better {
+                    *best = Some((t, v.clone()));
+                }
+            }
+            State::Numbers(list) => each_number(v, |x| list.push(x)),
+            State::Mode { counts, seen } => each_text(v, |s| {
+                *seen += 1;
+                match counts.get_mut(s) {
+                    Some((c, _)) => *c += 1,
+                    None => {
+                        counts.insert(s.to_owned(), (1, *seen));
+                    }
+                }
+            }),
+        }
+    }
+
+    /// The result so far; `None` when the function has nothing to report (no value seen,
+    /// or no number for a numeric function). `count` and `dc` report 0.
+    pub fn finish(&self) -> Option<Value> {
+        match &self.state {
+            State::Count(n) => Some(Value::Num(*n as f64)),
+            State::Distinct(set) => Some(Value::Num(set.len() as f64)),
+            State::Values(set) => Value::from_strings(set.iter().cloned().collect()),
+            State::List(list) => Value::from_strings(list.clone()),
+            State::Sum { sum, n } => match (self.func, *n) {
+                (_, 0) => None,
+                (AggFunc::Avg, n) => Some(Value::Num(*sum / n as f64)),
+                _ => Some(Value::Num(*sum)),
+            },
+            State::Extremes(e) => {
+                if !e.any {
+                    return None;
+                }
+                match self.func {
+                    AggFunc::Range => (e.numbers > 0).then_some(Value::Num(e.num_max - e.num_min)),
+                    AggFunc::Min if e.all_numeric => Some(Value::Num(e.num_min)),
+                    AggFunc::Max if e.all_numeric => Some(Value::Num(e.num_max)),
+                    AggFunc::Min => e.str_min.clone().map(Value::Str),
+                    _ => e.str_max.clone().map(Value::Str),
+                }
+            }
+            State::Moments { n, m2, .. } => {
+                let n = *n;
+                if n == 0 {
+                    return None;
+                }
+                let var = match self.func {
+                    AggFunc::Stdev | AggFunc::Var => {
+                        if n < 2 {
+                            0.0
+                        } else {
+                            m2 / (n - 1) as f64
+                        }
+                    }
+                    _ => m2 / n as f64,
+                };
+                let var = var.max(0.0);
+                Some(Value::Num(match self.func {
+                    AggFunc::Stdev | AggFunc::Stdevp => var.sqrt(),
+                    _ => var,
+                }))
+            }
+            State::Edge(slot) => slot.clone().map(Value::Str),
+            State::Timed(best) => best.as_ref().map(|(_, v)| v.clone()),
+            State::Numbers(list) => {
+                if list.is_empty() {
+                    return None;
+                }
+                let mut sorted = list.clone();
+                sorted.sort_by(f64::total_cmp);
+                // An even count takes the higher of the two middle values.
+                sorted.get(sorted.len() / 2).map(|m| Value::Num(*m))
+            }
+            State::Mode { counts, .. } => counts
+                .iter()
+                .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))
+                .map(|(s, _)| Value::Str(s.clone())),
+        }
+    }
+}
+
+/// One BY-field value of an event, borrowed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum KeyPart<'a> {
+    /// A string value.
+    Str(&'a str),
+    /// A number (grouped by its printed form, so `Num(5.0)` and `Str("5")` are one group).
+    Num(f64),
+}
+
+impl KeyPart<'_> {
+    /// Run `f` with the text of this part, without allocating for ordinary numbers.
+    fn with_text<R>(self, f: impl FnOnce(&str) -> R) -> R {
+        match self {
+            KeyPart::Str(s) => f(s),
+            KeyPart::Num(n) => {
+                let mut buf = StackText::default();
+                if write_number(&mut buf, n).is_ok() {
+                    f(buf.as_str())
+                } else {
+                    f(&format_number(n))
+                }
+            }
+        }
+    }
+}
+
+/// A small fixed buffer implementing `fmt::Write` (fails when full).
+struct StackText {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        StackText {
+            buf: [0; 48],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+impl fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        if end > self.buf.len() {
+            return Err(fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// The same text as [`format_number`], written into `w`.
+fn write_number(w: &mut impl fmt::Write, n: f64) -> fmt::Result {
+    if n.is_nan() {
+        w.write_str("nan")
+    } else if n.is_infinite() {
+        w.write_str(if n > 0.0 { "inf" } else { "-inf" })
+    } else if n == n.trunc() && n.abs() < 1e17 {
+        write!(w, "{}", n as i64)
+    } else {
+        write!(w, "{n}")
+    }
+}
+
+/// The owned BY-field values of a group, in BY order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupKey(Box<[String]>);
+
+impl GroupKey {
+    /// The values, in BY order.
+    pub fn parts(&self) -> &[String] {
+        &self.0
+    }
+
+    /// Whether this key equals the borrowed parts.
+    fn matches(&self, parts: &[KeyPart<'_>]) -> bool {
+        self.0.len() == parts.len()
+            && self
+                .0
+                .iter()
+                .zip(parts)
+                .all(|(own, p)| p.with_text(|t| t == own))
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Entry<T> {
+    key: GroupKey,
+    /// The next entry with the same hash.
+    next: Option<usize>,
+    value: T,
+}
+
+/// Per-group state keyed by BY-field values, in order of first appearance.
+///
+/// ```
+/// use spl_runtime::stats::{GroupTable, KeyPart};
+/// let mut t: GroupTable<u32> = GroupTable::new();
+/// *t.get_or_insert_with(&[KeyPart::Num(5.0), KeyPart::Str("h1")], || 0) += 1;
+/// *t.get_or_insert_with(&[KeyPart::Str("5"), KeyPart::Str("h1")], || 0) += 1;
+/// assert_eq!(t.len(), 1);
+/// ```
+#[derive(Clone, Debug)]
+pub struct GroupTable<T> {
+    hasher: RandomState,
+    /// Hash of a key → its first entry.
+    index: HashMap<u64, usize>,
+    entries: Vec<Entry<T>>,
+}
+
+impl<T> Default for GroupTable<T> {
+    fn default() -> Self {
+        GroupTable::new()
+    }
+}
+
+impl<T> GroupTable<T> {
+    /// An empty table.
+    pub fn new() -> GroupTable<T> {
+        GroupTable {
+            hasher: RandomState::new(),
+            index: HashMap::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    fn hash(&self, parts: &[KeyPart<'_>]) -> u64 {
+        let mut h = self.hasher.build_hasher();
+        h.write_usize(parts.len());
+        for p in parts {
+            p.with_text(|t| {
+                h.write_usize(t.len());
+                h.write(t.as_bytes());
+            });
+        }
+        h.finish()
+    }
+
+    fn find(&self, hash: u64, parts: &[KeyPart<'_>]) -> Option<usize> {
+        let mut at = self.index.get(&hash).copied();
+        while let Some(i) = at {
+            let e = self.entries.get(i)?;
+            if e.key.matches(parts) {
+                return Some(i);
+            }
+            at = e.next;
+        }
+        None
+    }
+
+    /// The state of the group `parts`, if it exists.
+    pub fn get(&self, parts: &[KeyPart<'_>]) -> Option<&T> {
+        let i = self.find(self.hash(parts), parts)?;
+        self.entries.get(i).map(|e| &e.value)
+    }
+
+    /// The state of the group `parts`, created with `make` (and the key copied) when new.
+    pub fn get_or_insert_with(
+        &mut self,
+        parts: &[KeyPart<'_>],
+        make: impl FnOnce() -> T,
+    ) -> &mut T {
+        let hash = self.hash(parts);
+        let i = match self.find(hash, parts) {
+            Some(i) => i,
+            None => {
+                let key = GroupKey(parts.iter().map(|p| p.with_text(str::to_owned)).collect());
+                let i = self.entries.len();
+                let next = self.index.insert(hash, i);
+                self.entries.push(Entry {
+                    key,
+                    next,
+                    value: make(),
+                });
+                i
+            }
+        };
+        // `i` is a valid index: found in the table or just pushed.
+        &mut self.entries[i].value
+    }
+
+    /// The number of groups.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there is no group.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Groups in order of first appearance.
+    pub fn iter(&self) -> impl Iterator<Item = (&GroupKey, &T)> {
+        self.entries.iter().map(|e| (&e.key, &e.value))
+    }
+
+    /// Groups in order of first appearance, mutable state.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&GroupKey, &mut T)> {
+        self.entries.iter_mut().map(|e| (&e.key, &mut e.value))
+    }
+
+    /// Take the groups, in order of first appearance.
+    pub fn into_entries(self) -> Vec<(GroupKey, T)> {
+        self.entries.into_iter().map(|e| (e.key, e.value)).collect()
+    }
+
+    /// Take the groups sorted by key, field by field: numerically when both values are
+    /// numbers, else by byte order (the order `stats ... by` output comes in).
+    pub fn into_sorted_entries(self) -> Vec<(GroupKey, T)> {
+        let mut v = self.into_entries();
+        v.sort_by(|a, b| {
+            a.0 .0
+                .iter()
+                .zip(b.0 .0.iter())
+                .map(|(x, y)| crate::compare::compare_values(x, y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        v
+    }
+}
+
+/// Call `f` with each combination of the BY-field values of one event: nothing when a
+/// field is absent (the event is dropped), once for single values, once per combination
+/// when fields are multivalued (an event joins every group of its values; repeated values
+/// of one field count once).
+pub fn for_each_key(fields: &[Option<&Value>], mut f: impl FnMut(&[KeyPart<'_>])) {
+    if fields.iter().any(Option::is_none) {
+        return;
+    }
+    let single = fields
+        .iter()
+        .all(|v| !matches!(v, Some(Value::Multi(m)) if m.len() != 1));
+    const INLINE: usize = 8;
+    if single && fields.len() <= INLINE {
+        let mut parts = [KeyPart::Str(""); INLINE];
+        for (slot, v) in parts.iter_mut().zip(fields) {
+            *slot = match v {
+                Some(Value::Str(s)) => KeyPart::Str(s),
+                Some(Value::Num(n)) => KeyPart::Num(*n),
+                Some(Value::Multi(m)) => KeyPart::Str(m.first().map_or("", String::as_str)),
+                None => return,
+            };
+        }
+        f(&parts[..fields.len()]);
+        return;
+    }
+    // General case: the product of the distinct values of each field.
+    let lists: Vec<Vec<KeyPart<'_>>> = fields
+        .iter()
+        .map(|v| match v {
+            Some(Value::Str(s)) => vec![KeyPart::Str(s)],
+            Some(Value::Num(n)) => vec![KeyPart::Num(*n)],
+            Some(Value::Multi(m)) => {
+                let mut out: Vec<KeyPart<'_>> = Vec::with_capacity(m.len());
+                for s in m {
+                    if !out.contains(&KeyPart::Str(s)) {
+                        out.push(KeyPart::Str(s));
+                    }
+                }
+                out
+            }
+            None => Vec::new(),
+        })
+        .collect();
+    if lists.iter().any(Vec::is_empty) {
+        return;
+    }
+    let mut idx = vec![0usize; lists.len()];
+    let mut parts: Vec<KeyPart<'_>> = lists.iter().filter_map(|l| l.first().copied()).collect();
+    loop {
+        f(&parts);
+        // Advance the odometer.
+        let mut k = lists.len();
+        loop {
+            if k == 0 {
+                return;
+            }
+            k -= 1;
+            idx[k] += 1;
+            if idx[k] < lists[k].len() {
+                parts[k] = lists[k][idx[k]];
+                break;
+            }
+            idx[k] = 0;
+            parts[k] = lists[k][0];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_text_matches_format_number() {
+        for n in [
+            0.0,
+            -3.0,
+            1.5,
+            1e20,
+            1700000000.0,
+            f64::NAN,
+            f64::INFINITY,
+            1e-7,
+        ] {
+            let mut b = StackText::default();
+            let direct = format_number(n);
+            match write_number(&mut b, n) {
+                Ok(()) => assert_eq!(b.as_str(), direct),
+                Err(_) => assert!(direct.len() > 48),
+            }
+        }
+    }
+}

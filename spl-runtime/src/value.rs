@@ -25,7 +25,8 @@ impl Value {
             Value::Num(n) => (Some(std::borrow::Cow::Owned(format_number(*n))), &[]),
             Value::Multi(v) => (None, v.as_slice()),
         };
-        one.into_iter().chain(many.iter().map(|s| std::borrow::Cow::Borrowed(s.as_str())))
+        one.into_iter()
+            .chain(many.iter().map(|s| std::borrow::Cow::Borrowed(s.as_str())))
     }
 
     /// The first value as text.
@@ -99,6 +100,52 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
+/// Parse text as a decimal number the way comparisons and eval read field values:
+/// optional ASCII whitespace around, an optional sign, digits with an optional fraction
+/// (or a fraction alone), an optional exponent. `inf`, `nan`, hex and empty text are not
+/// numbers, and neither is a value too large to be finite.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim_ascii();
+    let b = t.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    let int_start = i;
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    let mut digits = i - int_start;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let frac_start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        digits += i - frac_start;
+    }
+    if digits == 0 {
+        return None;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let exp_start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == exp_start {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,9 +159,26 @@ mod tests {
     }
 
     #[test]
+    fn number_parsing() {
+        assert_eq!(parse_number("10"), Some(10.0));
+        assert_eq!(parse_number(" -1.5e3 "), Some(-1500.0));
+        assert_eq!(parse_number(".5"), Some(0.5));
+        assert_eq!(parse_number("5."), Some(5.0));
+        assert_eq!(parse_number("+7"), Some(7.0));
+        for bad in [
+            "", " ", "abc", "1e", "0x1a", "inf", "NaN", "1.2.3", "1e999", "-", ".",
+        ] {
+            assert_eq!(parse_number(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn from_strings_shapes() {
         assert_eq!(Value::from_strings(vec![]), None);
-        assert_eq!(Value::from_strings(vec!["a".into()]), Some(Value::Str("a".into())));
+        assert_eq!(
+            Value::from_strings(vec!["a".into()]),
+            Some(Value::Str("a".into()))
+        );
         let m = Value::from_strings(vec!["a".into(), "b".into()]).expect("two values");
         assert_eq!(m.count(), 2);
         assert_eq!(m.iter_str().collect::<Vec<_>>(), ["a", "b"]);

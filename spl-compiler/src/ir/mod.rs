@@ -39,13 +39,19 @@ impl Program {
     /// A program from its filter and stages; the prefilter is derived from the filter.
     pub fn new(filter: Pred, stages: Vec<Stage>) -> Program {
         let prefilter = Prefilter::of(&filter);
-        Program { filter, prefilter, stages }
+        Program {
+            filter,
+            prefilter,
+            stages,
+        }
     }
 
     /// True when the program ends with a transforming command (`stats`), so that its output
     /// rows are not events.
     pub fn is_transforming(&self) -> bool {
-        self.stages.iter().any(|s| matches!(s, Stage::Stats(st) if st.kind == StatsKind::Stats))
+        self.stages
+            .iter()
+            .any(|s| matches!(s, Stage::Stats(st) if st.kind == StatsKind::Stats))
     }
 }
 

@@ -21,7 +21,9 @@ pub struct Prefilter {
 impl Prefilter {
     /// The prefilter of `pred`.
     pub fn of(pred: &Pred) -> Prefilter {
-        Prefilter { clauses: clauses(pred).unwrap_or_default() }
+        Prefilter {
+            clauses: clauses(pred).unwrap_or_default(),
+        }
     }
 
     /// True when the prefilter constrains nothing.
@@ -33,7 +35,9 @@ impl Prefilter {
     /// use a multi-pattern automaton).
     pub fn admits(&self, raw: &str) -> bool {
         let lower = raw.to_ascii_lowercase();
-        self.clauses.iter().all(|clause| clause.iter().any(|lit| lower.contains(lit.as_str())))
+        self.clauses
+            .iter()
+            .all(|clause| clause.iter().any(|lit| lower.contains(lit.as_str())))
     }
 }
 
@@ -91,12 +95,19 @@ mod tests {
     use spl_grammar::Span;
 
     fn term(t: &str) -> Pred {
-        Pred::atom(Atom { kind: AtomKind::TermExact(t.into()), span: Span::default() })
+        Pred::atom(Atom {
+            kind: AtomKind::TermExact(t.into()),
+            span: Span::default(),
+        })
     }
 
     fn field() -> Pred {
         Pred::atom(Atom {
-            kind: AtomKind::Compare { field: "f".into(), op: CmpOp::Eq, value: "x".into() },
+            kind: AtomKind::Compare {
+                field: "f".into(),
+                op: CmpOp::Eq,
+                value: "x".into(),
+            },
             span: Span::default(),
         })
     }
@@ -105,7 +116,13 @@ mod tests {
     fn and_of_terms_requires_each() {
         let p = Pred::and([term("Install"), Pred::or([term("npm"), term("pip")])]);
         let pf = Prefilter::of(&p);
-        assert_eq!(pf.clauses, vec![vec!["install".to_string()], vec!["npm".into(), "pip".into()]]);
+        assert_eq!(
+            pf.clauses,
+            vec![
+                vec!["install".to_string()],
+                vec!["npm".into(), "pip".into()]
+            ]
+        );
         assert!(pf.admits("pip INSTALL x"));
         assert!(!pf.admits("pip uninstal"));
     }
@@ -120,7 +137,10 @@ mod tests {
 
     #[test]
     fn wildcards_keep_the_longest_piece() {
-        assert_eq!(longest_piece("C:\\Users\\*\\Downloads\\*"), Some("\\downloads\\".into()));
+        assert_eq!(
+            longest_piece("C:\\Users\\*\\Downloads\\*"),
+            Some("\\downloads\\".into())
+        );
         assert_eq!(longest_piece("**"), None);
     }
 }

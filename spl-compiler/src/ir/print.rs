@@ -6,8 +6,8 @@
 use std::fmt::{self, Display, Formatter, Write};
 
 use super::{
-    Agg, AggInput, Atom, AtomKind, BinSpan, Expr, ExprKind, Pred, Program, SedEdit,
-    SedOccurrence, Stage,
+    Agg, AggInput, Atom, AtomKind, BinSpan, Expr, ExprKind, Pred, Program, SedEdit, SedOccurrence,
+    Stage,
 };
 
 impl Display for Program {
@@ -74,7 +74,15 @@ fn write_pred(f: &mut Formatter<'_>, pred: &Pred, depth: usize) -> fmt::Result {
         Pred::Atom(a) => writeln!(f, "{a}"),
         Pred::Not(a) => writeln!(f, "not {a}"),
         Pred::And(items) | Pred::Or(items) => {
-            writeln!(f, "{}", if matches!(pred, Pred::And(_)) { "and" } else { "or" })?;
+            writeln!(
+                f,
+                "{}",
+                if matches!(pred, Pred::And(_)) {
+                    "and"
+                } else {
+                    "or"
+                }
+            )?;
             items.iter().try_for_each(|p| write_pred(f, p, depth + 1))
         }
     }
@@ -90,7 +98,13 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
         Stage::Eval(assigns) => {
             write!(f, "eval")?;
             for (i, a) in assigns.iter().enumerate() {
-                write!(f, "{} {:?} = {}", if i > 0 { "," } else { "" }, a.field, a.value)?;
+                write!(
+                    f,
+                    "{} {:?} = {}",
+                    if i > 0 { "," } else { "" },
+                    a.field,
+                    a.value
+                )?;
             }
             writeln!(f)
         }
@@ -107,12 +121,20 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
             r.field, r.regex.translated, r.max_match, r.regex.names
         ),
         Stage::Sed(s) => match &s.edit {
-            SedEdit::Substitute { regex, replacement, occurrence } => {
+            SedEdit::Substitute {
+                regex,
+                replacement,
+                occurrence,
+            } => {
                 let occ = match occurrence {
                     SedOccurrence::All => "all".to_string(),
                     SedOccurrence::Nth(n) => format!("#{n}"),
                 };
-                writeln!(f, "sed {:?} s/{}/{replacement:?}/ {occ}", s.field, regex.translated)
+                writeln!(
+                    f,
+                    "sed {:?} s/{}/{replacement:?}/ {occ}",
+                    s.field, regex.translated
+                )
             }
             SedEdit::Transliterate { from, to } => {
                 let from: String = from.iter().collect();
@@ -151,7 +173,11 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
                 write!(f, " by {:?}", s.by)?;
             }
             if s.kind == super::StatsKind::Streamstats {
-                write!(f, " window={} current={} global={}", s.window, s.current, s.global)?;
+                write!(
+                    f,
+                    " window={} current={} global={}",
+                    s.window, s.current, s.global
+                )?;
             }
             writeln!(f)
         }

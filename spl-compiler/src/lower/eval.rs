@@ -10,12 +10,14 @@ use crate::ir::{BinOp, Expr, ExprKind, Func};
 pub(crate) enum Kind {
     Bool,
     Value,
+    /// After an error: either, so that one mistake is reported once.
+    Unknown,
 }
 
 /// Lower a condition (`where`, `if(...)` first argument): it must be boolean.
 pub(crate) fn lower_condition(cx: &mut Lowerer, e: &ast::Expr) -> Expr {
     let (out, kind) = lower_expr(cx, e);
-    if kind != Kind::Bool {
+    if kind == Kind::Value {
         cx.error(
             LowerError::new(codes::TYPE, e.span, "expected a true/false condition, found a value")
                 .label("this is a value, not a condition")
@@ -28,7 +30,7 @@ pub(crate) fn lower_condition(cx: &mut Lowerer, e: &ast::Expr) -> Expr {
 /// Lower a value (`eval` right side, function arguments): it must not be boolean.
 pub(crate) fn lower_value(cx: &mut Lowerer, e: &ast::Expr) -> Expr {
     let (out, kind) = lower_expr(cx, e);
-    if kind != Kind::Value {
+    if kind == Kind::Bool {
         cx.error(
             LowerError::new(codes::TYPE, e.span, "a boolean cannot be used as a value")
                 .label("this is a condition")
@@ -106,7 +108,7 @@ fn lower_call(
             }
         }
         cx.error(err);
-        return (null_expr(span), Kind::Value);
+        return (null_expr(span), Kind::Unknown);
     };
     let (min, max) = func.arity();
     if args.len() < min || max.is_some_and(|max| args.len() > max) {
@@ -128,8 +130,7 @@ fn lower_call(
             )
             .label("wrong number of arguments"),
         );
-        let kind = if func.returns_bool() { Kind::Bool } else { Kind::Value };
-        return (null_expr(span), kind);
+        return (null_expr(span), Kind::Unknown);
     }
     let mut regex = None;
     let lowered: Vec<Expr> = args

@@ -11,8 +11,10 @@
 //! ([`Command::Macro`]), as items of field lists ([`FieldItem::Macro`]), and trailing any
 //! stage ([`Stage::trailing_macros`]). So a query parses before its macros are known.
 
+mod print;
 mod visit;
 
+pub use print::print;
 pub use visit::{visit_macro_calls, MacroPosition, SpanMut};
 
 use crate::span::Span;

@@ -8,10 +8,12 @@
 //! Generated rule code and the in-process evaluator build the same stage types; only the
 //! closures inside `eval` and `where` differ (compiled Rust vs an interpreted tree).
 
+mod filter;
 mod glob;
 mod order;
 mod shape;
 
+pub use filter::{Eval, EvalFn, Filter, RegexFilter, Rex};
 pub use glob::FieldGlob;
 pub use order::{Dedup, Head, Sort};
 pub use shape::{Bin, Fields, Fillnull, Rename, Table};
@@ -128,7 +130,9 @@ mod tests {
     #[test]
     fn stages_chain_in_order_and_flush_through() {
         let mut p = Pipeline::new()
-            .with(MapStage(|r: Record| (r.get_named("n") != Some(&Value::from("b"))).then_some(r)))
+            .with(MapStage(|r: Record| {
+                (r.get_named("n") != Some(&Value::from("b"))).then_some(r)
+            }))
             .with(Head::new(2));
         let mut out = Vec::new();
         for n in ["a", "b", "c", "d"] {
@@ -141,7 +145,9 @@ mod tests {
 
     #[test]
     fn blocking_stage_output_feeds_later_stages() {
-        let mut p = Pipeline::new().with(Sort::new(vec![("n".into(), true)], None)).with(Head::new(1));
+        let mut p = Pipeline::new()
+            .with(Sort::new(vec![("n".into(), true)], None))
+            .with(Head::new(1));
         let mut out = Vec::new();
         for n in ["a", "c", "b"] {
             p.push(row(n), &mut out);

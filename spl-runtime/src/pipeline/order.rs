@@ -14,7 +14,12 @@ pub fn compare_values(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     fn num(v: &Value) -> Option<f64> {
         match v {
             Value::Num(n) => Some(*n),
-            other => other.first_str().trim().parse::<f64>().ok().filter(|n| !n.is_nan()),
+            other => other
+                .first_str()
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| !n.is_nan()),
         }
     }
     match (a, b) {
@@ -41,7 +46,10 @@ impl Sort {
     /// Sort by (field, descending) keys, keeping at most `limit` rows.
     pub fn new(keys: Vec<(String, bool)>, limit: Option<u64>) -> Self {
         Sort {
-            keys: keys.into_iter().map(|(f, d)| (FieldId::intern(&f), d)).collect(),
+            keys: keys
+                .into_iter()
+                .map(|(f, d)| (FieldId::intern(&f), d))
+                .collect(),
             limit,
             held: Vec::new(),
         }
@@ -67,7 +75,9 @@ impl Stage for Sort {
             }
             Ordering::Equal
         });
-        let n = self.limit.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        let n = self
+            .limit
+            .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
         out.extend(self.held.drain(..).take(n));
     }
 }
@@ -139,9 +149,19 @@ mod tests {
 
     #[test]
     fn sort_order_is_numbers_then_text_then_missing() {
-        assert_eq!(compare_values(Some(&v("9")), Some(&v("10"))), Ordering::Less);
-        assert_eq!(compare_values(Some(&v("10")), Some(&v("abc"))), Ordering::Less);
-        assert_eq!(compare_values(Some(&v("B")), Some(&v("a"))), Ordering::Less, "byte order");
+        assert_eq!(
+            compare_values(Some(&v("9")), Some(&v("10"))),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare_values(Some(&v("10")), Some(&v("abc"))),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare_values(Some(&v("B")), Some(&v("a"))),
+            Ordering::Less,
+            "byte order"
+        );
         assert_eq!(compare_values(None, Some(&v("a"))), Ordering::Greater);
     }
 
@@ -149,7 +169,10 @@ mod tests {
     fn dedup_keeps_first_and_drops_missing() {
         let mut d = Dedup::new(&["u"], 1);
         let mut out = Vec::new();
-        for (i, u) in [Some("a"), Some("a"), None, Some("b")].into_iter().enumerate() {
+        for (i, u) in [Some("a"), Some("a"), None, Some("b")]
+            .into_iter()
+            .enumerate()
+        {
             let mut r = Record::new();
             r.set_named("i", i.to_string());
             if let Some(u) = u {

@@ -37,7 +37,9 @@ impl Item {
 impl Table {
     /// A table of these field patterns.
     pub fn new<S: AsRef<str>>(patterns: &[S]) -> Self {
-        Table { items: patterns.iter().map(|p| Item::new(p.as_ref())).collect() }
+        Table {
+            items: patterns.iter().map(|p| Item::new(p.as_ref())).collect(),
+        }
     }
 }
 
@@ -52,8 +54,11 @@ impl Stage for Table {
                     }
                 }
                 Item::Glob(g) => {
-                    let names: Vec<FieldId> =
-                        row.iter().map(|(f, _)| f).filter(|f| g.matches(f.name())).collect();
+                    let names: Vec<FieldId> = row
+                        .iter()
+                        .map(|(f, _)| f)
+                        .filter(|f| g.matches(f.name()))
+                        .collect();
                     for f in names {
                         if let Some(v) = row.remove(f) {
                             kept.set(f, v);
@@ -76,7 +81,10 @@ pub struct Fields {
 impl Fields {
     /// Keep (`remove == false`) or remove the fields matching `patterns`.
     pub fn new<S: AsRef<str>>(remove: bool, patterns: &[S]) -> Self {
-        Fields { remove, items: patterns.iter().map(|p| Item::new(p.as_ref())).collect() }
+        Fields {
+            remove,
+            items: patterns.iter().map(|p| Item::new(p.as_ref())).collect(),
+        }
     }
 }
 
@@ -115,7 +123,10 @@ impl Stage for Rename {
         for (from, to) in &self.pairs {
             let moves: Vec<(FieldId, String)> = row
                 .iter()
-                .filter_map(|(f, _)| from.captures(f.name()).map(|caps| (f, to.substitute(&caps))))
+                .filter_map(|(f, _)| {
+                    from.captures(f.name())
+                        .map(|caps| (f, to.substitute(&caps)))
+                })
                 .collect();
             for (f, new_name) in moves {
                 if let Some(v) = row.remove(f) {
@@ -200,7 +211,11 @@ pub enum BinWidth {
 impl Bin {
     /// Bin `field` into `output` by `span`.
     pub fn new(field: &str, output: &str, span: BinWidth) -> Self {
-        Bin { field: FieldId::intern(field), output: FieldId::intern(output), span }
+        Bin {
+            field: FieldId::intern(field),
+            output: FieldId::intern(output),
+            span,
+        }
     }
 
     /// The bin of one number.
@@ -301,11 +316,22 @@ mod tests {
 
     #[test]
     fn table_keeps_listed_fields_in_order_and_drops_raw() {
-        let mut r = rec(&[("process_name", "a"), ("user", "u"), ("other", "x"), ("process_path", "p")]);
+        let mut r = rec(&[
+            ("process_name", "a"),
+            ("user", "u"),
+            ("other", "x"),
+            ("process_path", "p"),
+        ]);
         r.set_raw("raw text");
         r.set_time(5.0);
-        let out = run(&mut Table::new(&["_time", "user", "process_*", "missing"]), vec![r]);
-        assert_eq!(names(&out[0]), vec!["_time", "user", "process_name", "process_path"]);
+        let out = run(
+            &mut Table::new(&["_time", "user", "process_*", "missing"]),
+            vec![r],
+        );
+        assert_eq!(
+            names(&out[0]),
+            vec!["_time", "user", "process_name", "process_path"]
+        );
     }
 
     #[test]
@@ -321,20 +347,36 @@ mod tests {
     #[test]
     fn rename_overwrites_and_ignores_missing() {
         let r = rec(&[("src_Country", "FR"), ("src_country", "old")]);
-        let out = run(&mut Rename::new(&[("src_Country", "src_country"), ("nope", "x")]), vec![r]);
+        let out = run(
+            &mut Rename::new(&[("src_Country", "src_country"), ("nope", "x")]),
+            vec![r],
+        );
         assert_eq!(out[0].get_named("src_country"), Some(&Value::from("FR")));
         assert_eq!(out[0].get_named("src_Country"), None);
         assert_eq!(out[0].get_named("x"), None);
-        let out = run(&mut Rename::new(&[("src_*", "source_*")]), vec![rec(&[("src_ip", "1")])]);
+        let out = run(
+            &mut Rename::new(&[("src_*", "source_*")]),
+            vec![rec(&[("src_ip", "1")])],
+        );
         assert_eq!(out[0].get_named("source_ip"), Some(&Value::from("1")));
     }
 
     #[test]
     fn fillnull_with_and_without_fields() {
-        let out = run(&mut Fillnull::new("-", &["uri_path"]), vec![rec(&[("a", "")])]);
+        let out = run(
+            &mut Fillnull::new("-", &["uri_path"]),
+            vec![rec(&[("a", "")])],
+        );
         assert_eq!(out[0].get_named("uri_path"), Some(&Value::from("-")));
-        assert_eq!(out[0].get_named("a"), Some(&Value::from("")), "empty is not null");
-        let out = run(&mut Fillnull::new("0", &[] as &[&str]), vec![rec(&[("a", "1")]), rec(&[("b", "2")])]);
+        assert_eq!(
+            out[0].get_named("a"),
+            Some(&Value::from("")),
+            "empty is not null"
+        );
+        let out = run(
+            &mut Fillnull::new("0", &[] as &[&str]),
+            vec![rec(&[("a", "1")]), rec(&[("b", "2")])],
+        );
         assert_eq!(out[0].get_named("b"), Some(&Value::from("0")));
         assert_eq!(out[1].get_named("a"), Some(&Value::from("0")));
     }
@@ -357,9 +399,15 @@ mod tests {
     fn bin_passes_non_numeric_values() {
         let mut r = rec(&[("x", "abc")]);
         r.set_time(65.5);
-        let out = run(&mut Bin::new("x", "x", BinWidth::Seconds(10.0)), vec![r.clone()]);
+        let out = run(
+            &mut Bin::new("x", "x", BinWidth::Seconds(10.0)),
+            vec![r.clone()],
+        );
         assert_eq!(out[0].get_named("x"), Some(&Value::from("abc")));
-        let out = run(&mut Bin::new("_time", "t", BinWidth::Seconds(60.0)), vec![r]);
+        let out = run(
+            &mut Bin::new("_time", "t", BinWidth::Seconds(60.0)),
+            vec![r],
+        );
         assert_eq!(out[0].get_named("t"), Some(&Value::Num(60.0)));
         assert_eq!(out[0].time(), Some(65.5));
     }

@@ -1,1 +1,511 @@
-//! (being written)
+//! Event readers: log files in, [`Record`]s out.
+//!
+//! A reader is an iterator over `Result<ReadEvent, ReadError>`. Each [`ReadEvent`] carries
+//! the event and where it was (its index among the events of the input, and the line it
+//! starts on). A bad event is an `Err` with its position and reason, and reading goes on
+//! with the next one: the caller counts and reports skips (see [`ReadStats`]). Only a
+//! failing read of the input itself ([`ReadError::Io`]) ends the iteration.
+//!
+//! | format | flag names | extensions | one event is | module |
+//! |---|---|---|---|---|
+//! | [`InputFormat::JsonLines`] | `jsonl`, `json`, `ndjson` | `.jsonl` `.json` `.ndjson` | a line holding a JSON object | [`json`] |
+//! | [`InputFormat::WinEventXml`] | `xml`, `xmlwineventlog` | `.xml` | an `<Event>` element | [`xml`] |
+//! | [`InputFormat::Text`] | `text`, `txt`, `log` | `.log` `.txt` | a line | [`text`] |
+//! | [`InputFormat::WinEventText`] | `wineventlog`, `winevent-text` | (by content) | a classic multi-line `WinEventLog` record | [`wineventlog`] |
+//!
+//! [`open`] picks the format from the file name when none is given; for `.log`, `.txt` and
+//! unknown extensions it looks at the first bytes ([`InputFormat::sniff`]). Input is
+//! UTF-8; a byte order mark is honoured, and UTF-16 with a byte order mark is decoded.
+//! Input is streamed: memory holds one event (one line, one `<Event>`, one record) at a
+//! time, not the file.
+//!
+//! After a reader builds an event it applies, in order: the `_time` field override of
+//! [`ReadOptions::time_field`], then the field aliases of [`ReadOptions::aliases`]
+//! (by default the built-in table, see [`crate::alias`]).
+//!
+//! ```
+//! use spl_runtime::read::{InputFormat, ReadOptions, ReadStats, Reader};
+//! use spl_runtime::Event;
+//!
+//! let input = "{\"EventCode\":\"4104\",\"ScriptBlockText\":\"pip install x\"}\n{oops\n";
+//! let mut stats = ReadStats::default();
+//! for item in Reader::new(input.as_bytes(), InputFormat::JsonLines, ReadOptions::default()) {
+//!     stats.count(&item);
+//!     match item {
+//!         Ok(event) => assert_eq!(event.record.get_named("process").map(|v| v.to_string()),
+//!                                 Some("pip install x".to_owned())),
+//!         Err(e) => assert_eq!(e.line(), Some(2)),
+//!     }
+//! }
+//! assert_eq!((stats.events, stats.skipped), (1, 1));
+//! ```
+
+pub(crate) mod input;
+pub mod json;
+pub mod kv;
+pub mod text;
+pub mod timestamp;
+pub mod wineventlog;
+pub mod xml;
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crate::alias::AliasMap;
+use crate::event::{Event, Record};
+use crate::field::FieldId;
+
+use input::{Decoder, Lines};
+
+/// The formats readers understand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum InputFormat {
+    /// One JSON object per line ([`json`]).
+    JsonLines,
+    /// Windows event XML, `<Event>` elements as Splunk's `XmlWinEventLog` ([`xml`]).
+    WinEventXml,
+    /// Plain text, one event per line, with automatic `key=value` fields ([`text`]).
+    Text,
+    /// Classic multi-line `WinEventLog` records ([`wineventlog`]).
+    WinEventText,
+}
+
+impl InputFormat {
+    /// Every format, in the order of this enum.
+    pub const ALL: [InputFormat; 4] = [
+        InputFormat::JsonLines,
+        InputFormat::WinEventXml,
+        InputFormat::Text,
+        InputFormat::WinEventText,
+    ];
+
+    /// The canonical flag name (`jsonl`, `xml`, `text`, `wineventlog`).
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::JsonLines => "jsonl",
+            InputFormat::WinEventXml => "xml",
+            InputFormat::Text => "text",
+            InputFormat::WinEventText => "wineventlog",
+        }
+    }
+
+    /// The format a file name's extension stands for: `.jsonl`, `.json`, `.ndjson` → JSON
+    /// lines; `.xml` → Windows event XML; `.log`, `.txt` → text (a guess: such files may
+    /// also hold classic `WinEventLog` records, which [`open`] tells apart by content).
+    /// Case-insensitive; `None` for any other extension.
+    pub fn from_extension(path: &Path) -> Option<InputFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "jsonl" | "json" | "ndjson" => Some(InputFormat::JsonLines),
+            "xml" => Some(InputFormat::WinEventXml),
+            "log" | "txt" => Some(InputFormat::Text),
+            _ => None,
+        }
+    }
+
+    /// The format the first bytes of an input look like: `{` → JSON lines, `<` → event
+    /// XML, a `WinEventLog` header line (`11/28/2026 04:04:08 AM`) followed by a
+    /// `Key=Value` line, or a first line starting with `LogName=` → classic records;
+    /// anything else → text. Leading whitespace is skipped.
+    pub fn sniff(head: &[u8]) -> InputFormat {
+        let start = head
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(head.len());
+        let head = &head[start..];
+        match head.first() {
+            Some(b'{') => return InputFormat::JsonLines,
+            Some(b'<') => return InputFormat::WinEventXml,
+            _ => {}
+        }
+        let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
+        let mut lines = text.lines();
+        let first = lines.next().unwrap_or("");
+        if first.starts_with("LogName=") {
+            return InputFormat::WinEventText;
+        }
+        if wineventlog::is_header(first) {
+            if let Some(second) = lines.next() {
+                if second
+                    .split_once('=')
+                    .is_some_and(|(k, _)| !k.is_empty() && !k.contains(' '))
+                {
+                    return InputFormat::WinEventText;
+                }
+            }
+        }
+        InputFormat::Text
+    }
+}
+
+impl fmt::Display for InputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An `--input-format` value that names no format.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown input format `{0}` (expected one of: jsonl, xml, text, wineventlog)")]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for InputFormat {
+    type Err = UnknownFormat;
+
+    /// Accepts (case-insensitive): `jsonl`, `json`, `ndjson`, `json-lines`; `xml`,
+    /// `xmlwineventlog`, `winevent-xml`; `text`, `txt`, `log`, `lines`; `wineventlog`,
+    /// `winevent-text`, `wineventtext`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "jsonl" | "json" | "ndjson" | "json-lines" | "jsonlines" => Ok(InputFormat::JsonLines),
+            "xml" | "xmlwineventlog" | "winevent-xml" | "wineventxml" => {
+                Ok(InputFormat::WinEventXml)
+            }
+            "text" | "txt" | "log" | "lines" => Ok(InputFormat::Text),
+            "wineventlog" | "winevent-text" | "wineventtext" => Ok(InputFormat::WinEventText),
+            _ => Err(UnknownFormat(s.to_owned())),
+        }
+    }
+}
+
+/// How to read.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// The field `_time` is taken from. `None`: the format's own time (JSON lines: the
+    /// first of `_time`, `timestamp`, `time` that parses; event XML: `TimeCreated
+    /// SystemTime`; classic records: the header line; text: a leading timestamp). `Some`:
+    /// that field, when present and readable (epoch seconds or ISO 8601, see
+    /// [`timestamp`]), replaces the format's own time.
+    pub time_field: Option<String>,
+    /// Field aliases applied to every event ([`AliasMap::builtin`] by default;
+    /// [`AliasMap::none`] turns aliasing off).
+    pub aliases: AliasMap,
+}
+
+/// One event read, with its position in the input.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadEvent {
+    /// The event.
+    pub record: Record,
+    /// 0-based position of the event in its input: the line index for JSON lines, the
+    /// record index (events and skipped events before it) for the other formats.
+    pub index: usize,
+    /// 1-based line where the event starts.
+    pub line: usize,
+}
+
+/// Why an event was skipped.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// The line is not valid JSON.
+    #[error("invalid JSON at column {column}: {message}")]
+    Json {
+        /// 1-based column of the fault in the line.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The line is valid JSON but not an object.
+    #[error("expected a JSON object, found {found}")]
+    NotAnObject {
+        /// What was found instead (`an array`, `a string`, ...).
+        found: &'static str,
+    },
+    /// The line is not UTF-8.
+    #[error("invalid UTF-8 after byte {offset} of the line")]
+    Utf8 {
+        /// Bytes of valid UTF-8 before the fault.
+        offset: usize,
+    },
+    /// An `<Event>` element is not well-formed XML.
+    #[error("malformed XML: {message}")]
+    Xml {
+        /// The XML parser's message.
+        message: String,
+    },
+    /// An `<Event>` element has no end: the input ends, or another `<Event>` starts, first.
+    #[error("unterminated <Event> element")]
+    Truncated,
+    /// Text outside any `<Event>` element.
+    #[error("text outside any <Event> element")]
+    Stray,
+}
+
+/// A failure to open or read input, or an event that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The input file could not be opened.
+    #[error("cannot open {}: {source}", path.display())]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// Reading the input failed; nothing more is read.
+    #[error("line {line}: read failed: {source}")]
+    Io {
+        /// The line being read.
+        line: usize,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// One event was skipped; reading goes on.
+    #[error("line {line}: event {index} skipped: {reason}")]
+    Event {
+        /// The event's index, as [`ReadEvent::index`].
+        index: usize,
+        /// 1-based line of the fault (for JSON lines and cut `<Event>`s, where the event
+        /// starts).
+        line: usize,
+        /// Why.
+        reason: EventError,
+    },
+}
+
+impl ReadError {
+    /// True when nothing more can be read after this error ([`ReadError::Open`],
+    /// [`ReadError::Io`]); false for a skipped event.
+    pub fn is_fatal(&self) -> bool {
+        !matches!(self, ReadError::Event { .. })
+    }
+
+    /// The 1-based line of the error, when it has one.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            ReadError::Open { .. } => None,
+            ReadError::Io { line, .. } | ReadError::Event { line, .. } => Some(*line),
+        }
+    }
+
+    /// The skipped event's index, for [`ReadError::Event`].
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            ReadError::Event { index, .. } => Some(*index),
+            _ => None,
+        }
+    }
+}
+
+/// Counts of what a reader produced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    /// Events read.
+    pub events: u64,
+    /// Events skipped ([`ReadError::Event`]). Fatal errors are not counted: the caller
+    /// reports them, and the reader stops after one.
+    pub skipped: u64,
+}
+
+impl ReadStats {
+    /// Count one item of a reader.
+    pub fn count<T>(&mut self, item: &Result<T, ReadError>) {
+        match item {
+            Ok(_) => self.events += 1,
+            Err(e) if !e.is_fatal() => self.skipped += 1,
+            Err(_) => {}
+        }
+    }
+}
+
+impl fmt::Display for ReadStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} events read, {} skipped", self.events, self.skipped)
+    }
+}
+
+/// A reader of one input in one format: an iterator over events and skipped events.
+pub struct Reader<'a> {
+    inner: Inner<'a>,
+    format: InputFormat,
+    /// Fields to take `_time` from, in order; the first that parses wins.
+    time_fields: Vec<FieldId>,
+    aliases: AliasMap,
+}
+
+enum Inner<'a> {
+    Json(json::JsonReader<'a>),
+    Xml(xml::XmlReader<'a>),
+    Text(text::TextReader<'a>),
+    WinEventLog(wineventlog::WinEventLogReader<'a>),
+}
+
+impl<'a> Reader<'a> {
+    /// Read `input` as `format`.
+    pub fn new(
+        input: impl BufRead + Send + 'a,
+        format: InputFormat,
+        options: ReadOptions,
+    ) -> Reader<'a> {
+        Reader::from_decoder(Decoder::new(Box::new(input)), format, options)
+    }
+
+    fn from_decoder(input: Decoder<'a>, format: InputFormat, options: ReadOptions) -> Reader<'a> {
+        let inner = match format {
+            InputFormat::JsonLines => Inner::Json(json::JsonReader::new(Lines::new(input))),
+            InputFormat::WinEventXml => Inner::Xml(xml::XmlReader::new(input)),
+            InputFormat::Text => Inner::Text(text::TextReader::new(Lines::new(input))),
+            InputFormat::WinEventText => {
+                Inner::WinEventLog(wineventlog::WinEventLogReader::new(Lines::new(input)))
+            }
+        };
+        let time_fields = match (&options.time_field, format) {
+            (Some(field), _) => vec![FieldId::intern(field)],
+            (None, InputFormat::JsonLines) => {
+                vec![
+                    FieldId::TIME,
+                    FieldId::intern("timestamp"),
+                    FieldId::intern("time"),
+                ]
+            }
+            (None, _) => Vec::new(),
+        };
+        Reader {
+            inner,
+            format,
+            time_fields,
+            aliases: options.aliases,
+        }
+    }
+
+    /// The format being read.
+    pub fn format(&self) -> InputFormat {
+        self.format
+    }
+
+    fn set_time(&self, record: &mut Record) {
+        for &field in &self.time_fields {
+            let time = match record.get(field) {
+                Some(crate::Value::Num(n)) => Some(*n),
+                Some(value) => timestamp::parse_time(&value.first_str()),
+                None => None,
+            };
+            if let Some(time) = time {
+                record.set_time(time);
+                return;
+            }
+        }
+    }
+}
+
+impl Iterator for Reader<'_> {
+    type Item = Result<ReadEvent, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut item = match &mut self.inner {
+            Inner::Json(r) => r.next(),
+            Inner::Xml(r) => r.next(),
+            Inner::Text(r) => r.next(),
+            Inner::WinEventLog(r) => r.next(),
+        }?;
+        if let Ok(event) = &mut item {
+            self.set_time(&mut event.record);
+            self.aliases.apply(&mut event.record);
+        }
+        Some(item)
+    }
+}
+
+impl fmt::Debug for Reader<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reader")
+            .field("format", &self.format)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Open a file and read it. With `format` `None`, the format comes from the extension
+/// ([`InputFormat::from_extension`]), or, for `.log`, `.txt` and other extensions, from
+/// the first bytes ([`InputFormat::sniff`]).
+pub fn open(
+    path: &Path,
+    format: Option<InputFormat>,
+    options: ReadOptions,
+) -> Result<Reader<'static>, ReadError> {
+    let open_error = |source| ReadError::Open {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::open(path).map_err(open_error)?;
+    let mut input = Decoder::new(Box::new(BufReader::with_capacity(64 * 1024, file)));
+    let format = match format {
+        Some(format) => format,
+        None => match InputFormat::from_extension(path) {
+            Some(InputFormat::Text) | None => {
+                InputFormat::sniff(input.fill_buf().map_err(open_error)?)
+            }
+            Some(format) => format,
+        },
+    };
+    Ok(Reader::from_decoder(input, format, options))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readers_can_move_to_another_thread() {
+        fn send<T: Send>() {}
+        send::<Reader<'static>>();
+        send::<ReadError>();
+    }
+
+    #[test]
+    fn format_names_round_trip() {
+        for format in InputFormat::ALL {
+            assert_eq!(format.name().parse::<InputFormat>(), Ok(format));
+            assert_eq!(format.to_string(), format.name());
+        }
+        assert_eq!("NDJSON".parse::<InputFormat>(), Ok(InputFormat::JsonLines));
+        assert_eq!(
+            "XmlWinEventLog".parse::<InputFormat>(),
+            Ok(InputFormat::WinEventXml)
+        );
+        assert!("csv".parse::<InputFormat>().is_err());
+    }
+
+    #[test]
+    fn extensions() {
+        let of = |p: &str| InputFormat::from_extension(Path::new(p));
+        assert_eq!(of("a.jsonl"), Some(InputFormat::JsonLines));
+        assert_eq!(of("a.JSON"), Some(InputFormat::JsonLines));
+        assert_eq!(of("a.ndjson"), Some(InputFormat::JsonLines));
+        assert_eq!(of("x/a.xml"), Some(InputFormat::WinEventXml));
+        assert_eq!(of("a.log"), Some(InputFormat::Text));
+        assert_eq!(of("a.txt"), Some(InputFormat::Text));
+        assert_eq!(of("a.evtx"), None);
+        assert_eq!(of("noext"), None);
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(InputFormat::sniff(b"  \n{\"a\":1}"), InputFormat::JsonLines);
+        assert_eq!(
+            InputFormat::sniff(b"<?xml version='1.0'?>"),
+            InputFormat::WinEventXml
+        );
+        assert_eq!(
+            InputFormat::sniff(b"11/28/2026 04:04:08 AM\r\nLogName=Security\r\n"),
+            InputFormat::WinEventText
+        );
+        assert_eq!(
+            InputFormat::sniff(b"LogName=Security\nEventCode=4688"),
+            InputFormat::WinEventText
+        );
+        assert_eq!(
+            InputFormat::sniff(b"11/28/2026 04:04:08 AM sshd: x=1"),
+            InputFormat::Text
+        );
+        assert_eq!(
+            InputFormat::sniff(b"Nov 28 04:04:08 host sshd[1]: ok"),
+            InputFormat::Text
+        );
+        assert_eq!(InputFormat::sniff(b""), InputFormat::Text);
+    }
+}

@@ -1,0 +1,84 @@
+//! The whole front: rule → parsed tree → IR, with every error as a located diagnostic.
+
+use std::path::Path;
+
+use spl_grammar::{Code, Diagnostic, Error, MacroTable, ParsedRule, Phase, Rule};
+
+use crate::ir::Program;
+use crate::lower::{lower, LowerError};
+
+/// A rule that compiled to the IR.
+#[derive(Clone, Debug)]
+pub struct CompiledRule {
+    /// The rule file's content (metadata and logic).
+    pub rule: Rule,
+    /// The front end's result (trees, expanded text, notes).
+    pub parsed: ParsedRule,
+    /// The lowered program.
+    pub program: Program,
+}
+
+/// Why a rule did not compile: the errors of the first phase that failed (one for load,
+/// parse and macro; all of them for lower).
+#[derive(Clone, Debug)]
+pub struct CompileErrors(pub Vec<Error>);
+
+impl CompileErrors {
+    /// The phase that failed.
+    pub fn phase(&self) -> Option<Phase> {
+        self.0.first().map(|e| e.phase)
+    }
+}
+
+impl std::fmt::Display for CompileErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CompileErrors {}
+
+impl From<Error> for CompileErrors {
+    fn from(e: Error) -> Self {
+        CompileErrors(vec![e])
+    }
+}
+
+/// Compile a loaded rule.
+pub fn compile_rule(rule: Rule, macros: &MacroTable) -> Result<CompiledRule, CompileErrors> {
+    let parsed = spl_grammar::parse_rule(&rule, macros)?;
+    let program = lower_parsed(&parsed)?;
+    Ok(CompiledRule { rule, parsed, program })
+}
+
+/// Load and compile a rule file (`.yml`/`.yaml` rule or bare `.spl`).
+pub fn compile_file(path: impl AsRef<Path>, macros: &MacroTable) -> Result<CompiledRule, CompileErrors> {
+    let rule = spl_grammar::load_rule(path)?;
+    compile_rule(rule, macros)
+}
+
+/// Compile SPL text (named `name` in diagnostics).
+pub fn compile_spl(text: &str, name: &str, macros: &MacroTable) -> Result<CompiledRule, CompileErrors> {
+    compile_rule(Rule::from_spl_str(text, name), macros)
+}
+
+/// Lower a parsed rule; errors point into the rule file.
+pub fn lower_parsed(parsed: &ParsedRule) -> Result<Program, CompileErrors> {
+    lower(&parsed.expanded)
+        .map_err(|errors| CompileErrors(errors.into_iter().map(|e| to_error(parsed, e)).collect()))
+}
+
+fn to_error(parsed: &ParsedRule, e: LowerError) -> Error {
+    let label = if e.label.is_empty() { "here".to_owned() } else { e.label };
+    let mut d = Diagnostic::error(Code(e.code), e.message).with_primary(e.span, label);
+    for n in e.notes {
+        d = d.with_note(n);
+    }
+    parsed.error(Phase::Lower, d)
+}

@@ -1,0 +1,1054 @@
+//! PCRE pattern text → [`Node`] tree, applying flags as it goes.
+//!
+//! The parser is iterative (an explicit stack of open groups), so no input can exhaust the
+//! call stack, and it never panics: every malformed or unsupported construct is a
+//! [`RegexError`] with its byte span.
+
+use regex_syntax::hir::ClassUnicode;
+use spl_grammar::Span;
+
+use super::ast::{Assertion, Capture, Class, Node, NodeKind};
+use super::class;
+use super::RegexError;
+
+/// PCRE's default limit on nested parentheses.
+const MAX_DEPTH: usize = 250;
+/// PCRE's largest repetition count.
+const MAX_REPEAT: u32 = 65535;
+
+/// A parsed pattern.
+pub(crate) struct Parsed {
+    pub root: Node,
+    /// Named groups in order of their opening parenthesis.
+    pub names: Vec<String>,
+}
+
+/// Parses a PCRE pattern.
+pub(crate) fn parse(pattern: &str) -> Result<Parsed, RegexError> {
+    let mut parser = Parser {
+        src: pattern,
+        pos: 0,
+        flags: Flags::default(),
+        cur: Frame::new(FrameKind::Root, 0, Flags::default()),
+        parents: Vec::new(),
+        names: Vec::new(),
+    };
+    let root = parser.run()?;
+    Ok(Parsed {
+        root,
+        names: parser.names,
+    })
+}
+
+/// PCRE options in force at a point of the pattern.
+#[derive(Clone, Copy, Debug, Default)]
+struct Flags {
+    caseless: bool,
+    multiline: bool,
+    dotall: bool,
+    extended: bool,
+    extended_more: bool,
+    no_auto_capture: bool,
+    ungreedy: bool,
+}
+
+enum FrameKind {
+    Root,
+    Group(Option<Capture>),
+    LookBehind,
+}
+
+/// A group being read.
+struct Frame {
+    kind: FrameKind,
+    /// Offset of the group's `(`.
+    start: usize,
+    /// The flags to restore when the group closes.
+    saved: Flags,
+    branches: Vec<Node>,
+    concat: Vec<Node>,
+    /// Whether a quantifier may follow the last item of `concat`.
+    can_repeat: bool,
+}
+
+impl Frame {
+    fn new(kind: FrameKind, start: usize, saved: Flags) -> Frame {
+        Frame {
+            kind,
+            start,
+            saved,
+            branches: Vec::new(),
+            concat: Vec::new(),
+            can_repeat: false,
+        }
+    }
+
+    /// The group's content: its alternatives, or its one sequence.
+    fn into_body(mut self, end: usize) -> Node {
+        let last = sequence(std::mem::take(&mut self.concat), end);
+        if self.branches.is_empty() {
+            return last;
+        }
+        let start = self
+            .branches
+            .first()
+            .map_or(last.span.start, |b| b.span.start);
+        self.branches.push(last);
+        Node::new(NodeKind::Alternation(self.branches), Span::new(start, end))
+    }
+}
+
+/// A sequence of items as one node.
+fn sequence(mut items: Vec<Node>, at: usize) -> Node {
+    match items.len() {
+        0 => Node::new(NodeKind::Empty, Span::point(at)),
+        1 => items
+            .pop()
+            .unwrap_or_else(|| Node::new(NodeKind::Empty, Span::point(at))),
+        _ => {
+            let start = items.first().map_or(at, |n| n.span.start);
+            let end = items.last().map_or(at, |n| n.span.end);
+            Node::new(NodeKind::Concat(items), Span::new(start, end))
+        }
+    }
+}
+
+/// One item of a bracket class.
+enum ClassItem {
+    /// The closing `]`.
+    End,
+    Char(char),
+    Set(ClassUnicode),
+}
+
+/// What an escape outside a class stands for.
+enum Escape {
+    Char(char),
+    Set(Class),
+    Assert(Assertion),
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    pos: usize,
+    flags: Flags,
+    cur: Frame,
+    parents: Vec<Frame>,
+    names: Vec<String>,
+}
+
+fn missing_bracket<T>(open: usize) -> Result<T, RegexError> {
+    err(open, open + 1, "missing `]` for the class opened here")
+}
+
+fn err<T>(start: usize, end: usize, message: impl Into<String>) -> Result<T, RegexError> {
+    Err(RegexError::new(Span::new(start, end.max(start)), message))
+}
+
+/// PCRE's pattern white space, skipped in `(?x)` mode.
+fn is_pattern_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t'..='\r' | ' ' | '\u{85}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+impl Parser<'_> {
+    fn rest(&self) -> &str {
+        self.src.get(self.pos..).unwrap_or("")
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn peek2(&self) -> Option<char> {
+        self.rest().chars().nth(1)
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    fn eat(&mut self, s: &str) -> bool {
+        if self.rest().starts_with(s) {
+            self.pos += s.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The end of the character starting at `at` (for one-character error spans).
+    fn char_end(&self, at: usize) -> usize {
+        at + self
+            .src
+            .get(at..)
+            .and_then(|s| s.chars().next())
+            .map_or(0, char::len_utf8)
+    }
+
+    fn push(&mut self, kind: NodeKind, start: usize, repeatable: bool) {
+        self.cur
+            .concat
+            .push(Node::new(kind, Span::new(start, self.pos)));
+        self.cur.can_repeat = repeatable;
+    }
+
+    fn literal(&mut self, ch: char, start: usize) {
+        let caseless = self.flags.caseless;
+        self.push(NodeKind::Literal { ch, caseless }, start, true);
+    }
+
+    fn run(&mut self) -> Result<Node, RegexError> {
+        loop {
+            if self.flags.extended {
+                self.skip_extended();
+            }
+            let start = self.pos;
+            let Some(c) = self.bump() else { break };
+            match c {
+                '(' => self.open_group(start)?,
+                ')' => self.close_group(start)?,
+                '|' => {
+                    let items = std::mem::take(&mut self.cur.concat);
+                    self.cur.branches.push(sequence(items, start));
+                    self.cur.can_repeat = false;
+                }
+                '*' => self.repeat(start, 0, None)?,
+                '+' => self.repeat(start, 1, None)?,
+                '?' => self.repeat(start, 0, Some(1))?,
+                '{' => match self.counted_repetition(start)? {
+                    Some((min, max)) => self.repeat(start, min, max)?,
+                    None => self.literal('{', start),
+                },
+                '[' => {
+                    let set = self.class(start)?;
+                    self.push(NodeKind::Class(Class { set, rust: None }), start, true);
+                }
+                '.' => {
+                    let dotall = self.flags.dotall;
+                    self.push(NodeKind::Dot { dotall }, start, true);
+                }
+                '^' => {
+                    let a = if self.flags.multiline {
+                        Assertion::LineStart
+                    } else {
+                        Assertion::StartText { backslash_a: false }
+                    };
+                    self.push(NodeKind::Assert(a), start, false);
+                }
+                '$' => {
+                    let a = if self.flags.multiline {
+                        Assertion::LineEnd
+                    } else {
+                        Assertion::EndTextOrFinalNewline
+                    };
+                    self.push(NodeKind::Assert(a), start, false);
+                }
+                '\\' => self.escape(start)?,
+                _ => self.literal(c, start),
+            }
+        }
+        if let Some(parent) = self.parents.pop() {
+            let open = std::mem::replace(&mut self.cur, parent);
+            return err(
+                open.start,
+                open.start + 1,
+                "missing `)` for the group opened here",
+            );
+        }
+        let root = std::mem::replace(&mut self.cur, Frame::new(FrameKind::Root, 0, self.flags));
+        Ok(root.into_body(self.pos))
+    }
+
+    /// Skips white space and `#` comments in `(?x)` mode.
+    fn skip_extended(&mut self) {
+        while let Some(c) = self.peek() {
+            if is_pattern_space(c) {
+                self.bump();
+            } else if c == '#' {
+                while let Some(c) = self.bump() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    // ----- groups -----
+
+    fn open_group(&mut self, start: usize) -> Result<(), RegexError> {
+        if self.parents.len() >= MAX_DEPTH {
+            return err(
+                start,
+                start + 1,
+                "groups are nested too deeply (more than 250)",
+            );
+        }
+        if self.peek() == Some('*') {
+            return err(
+                start,
+                start + 2,
+                "`(*...)` verbs and option settings are not supported",
+            );
+        }
+        if !self.eat("?") {
+            let capture = (!self.flags.no_auto_capture).then_some(Capture { name: None });
+            self.push_frame(FrameKind::Group(capture), start, self.flags);
+            return Ok(());
+        }
+        let unsupported = |what: &str, len: usize| -> Result<(), RegexError> {
+            err(
+                start,
+                start + len,
+                format!("{what} is not supported by splc's regex engine"),
+            )
+        };
+        match self.peek() {
+            Some('#') => {
+                let Some(close) = self.rest().find(')') else {
+                    return err(start, start + 3, "missing `)` to end the comment `(?#`");
+                };
+                self.pos += close + 1;
+                Ok(())
+            }
+            Some(':') => {
+                self.bump();
+                self.push_frame(FrameKind::Group(None), start, self.flags);
+                Ok(())
+            }
+            Some('=') => unsupported("lookahead `(?=`", 3),
+            Some('!') => unsupported("negative lookahead `(?!`", 3),
+            Some('>') => unsupported("an atomic group `(?>`", 3),
+            Some('|') => unsupported("a branch-reset group `(?|`", 3),
+            Some('(') => unsupported("a conditional group `(?(`", 3),
+            Some('&') => unsupported("a subroutine call `(?&`", 3),
+            Some('C') => unsupported("a callout `(?C`", 3),
+            Some('*') => unsupported("non-atomic lookahead `(?*`", 3),
+            Some('~') => unsupported("an absent-operator group `(?~`", 3),
+            Some('R' | '0'..='9' | '+') => unsupported("recursion or a subroutine call", 3),
+            Some('-') if self.peek2().is_some_and(|c| c.is_ascii_digit()) => {
+                unsupported("a subroutine call", 4)
+            }
+            Some('<') => {
+                if self.eat("<=") {
+                    self.push_frame(FrameKind::LookBehind, start, self.flags);
+                    Ok(())
+                } else if self.rest().starts_with("<!") {
+                    unsupported("negative lookbehind `(?<!`", 4)
+                } else {
+                    self.bump();
+                    self.named_group(start, '>')
+                }
+            }
+            Some('\'') => {
+                self.bump();
+                self.named_group(start, '\'')
+            }
+            Some('P') => {
+                if self.eat("P<") {
+                    self.named_group(start, '>')
+                } else if self.rest().starts_with("P=") {
+                    unsupported("a backreference `(?P=`", 4)
+                } else if self.rest().starts_with("P>") {
+                    unsupported("a subroutine call `(?P>`", 4)
+                } else {
+                    err(start, start + 3, "unknown group syntax `(?P`")
+                }
+            }
+            _ => self.flag_group(start),
+        }
+    }
+
+    fn push_frame(&mut self, kind: FrameKind, start: usize, saved: Flags) {
+        let frame = Frame::new(kind, start, saved);
+        let parent = std::mem::replace(&mut self.cur, frame);
+        self.parents.push(parent);
+    }
+
+    fn named_group(&mut self, start: usize, terminator: char) -> Result<(), RegexError> {
+        let name_start = self.pos;
+        let Some(len) = self.rest().find(terminator) else {
+            return err(start, self.pos, "missing the end of a group name");
+        };
+        let name = self.rest().get(..len).unwrap_or("").to_string();
+        self.pos += len + terminator.len_utf8();
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return err(
+                name_start,
+                name_start + len,
+                format!(
+                    "invalid group name `{name}`: a name is a letter or `_` followed by \
+                     letters, digits or `_`"
+                ),
+            );
+        }
+        if self.names.contains(&name) {
+            return err(
+                name_start,
+                name_start + len,
+                format!("the group name `{name}` is used twice"),
+            );
+        }
+        self.names.push(name.clone());
+        self.push_frame(
+            FrameKind::Group(Some(Capture { name: Some(name) })),
+            start,
+            self.flags,
+        );
+        Ok(())
+    }
+
+    /// `(?imnsxJU-imnsx)` or `(?imnsx-imnsx:...)`; also `(?^...)`.
+    fn flag_group(&mut self, start: usize) -> Result<(), RegexError> {
+        let old = self.flags;
+        let mut flags = old;
+        let mut negate = false;
+        let mut any = false;
+        let mut previous = None;
+        loop {
+            let at = self.pos;
+            let Some(c) = self.bump() else {
+                return err(start, self.pos, "missing `)` after the group's flags");
+            };
+            match c {
+                ')' | ':' if !any => return err(start, self.pos, "empty group flags"),
+                ')' | ':' => {
+                    if c == ')' {
+                        self.flags = flags;
+                        self.cur.can_repeat = false;
+                    } else {
+                        self.push_frame(FrameKind::Group(None), start, old);
+                        self.flags = flags;
+                    }
+                    return Ok(());
+                }
+                '^' if at == start + 2 => {
+                    flags.caseless = false;
+                    flags.multiline = false;
+                    flags.dotall = false;
+                    flags.extended = false;
+                    flags.extended_more = false;
+                    flags.no_auto_capture = false;
+                }
+                '-' if !negate => negate = true,
+                'i' => flags.caseless = !negate,
+                'm' => flags.multiline = !negate,
+                's' => flags.dotall = !negate,
+                'n' => flags.no_auto_capture = !negate,
+                'U' => flags.ungreedy = !negate,
+                // Duplicate names stay an error; the flag itself changes nothing else.
+                'J' => {}
+                'x' => {
+                    flags.extended_more = !negate && previous == Some('x');
+                    flags.extended = !negate;
+                }
+                _ => {
+                    let end = self.char_end(at);
+                    return err(start, end, format!("unknown group syntax or flag `{c}`"));
+                }
+            }
+            any = true;
+            previous = Some(c);
+        }
+    }
+
+    fn close_group(&mut self, start: usize) -> Result<(), RegexError> {
+        let Some(parent) = self.parents.pop() else {
+            return err(start, start + 1, "unmatched `)`");
+        };
+        let mut frame = std::mem::replace(&mut self.cur, parent);
+        self.flags = frame.saved;
+        let open = frame.start;
+        let frame_kind = std::mem::replace(&mut frame.kind, FrameKind::Root);
+        let body = Box::new(frame.into_body(start));
+        let (kind, repeatable) = match frame_kind {
+            FrameKind::LookBehind => (NodeKind::LookBehind(body), false),
+            FrameKind::Group(capture) => (
+                NodeKind::Group {
+                    capture,
+                    child: body,
+                },
+                true,
+            ),
+            FrameKind::Root => (
+                NodeKind::Group {
+                    capture: None,
+                    child: body,
+                },
+                true,
+            ),
+        };
+        self.push(kind, open, repeatable);
+        Ok(())
+    }
+
+    // ----- quantifiers -----
+
+    fn repeat(&mut self, start: usize, min: u32, max: Option<u32>) -> Result<(), RegexError> {
+        let mut lazy = false;
+        match self.peek() {
+            Some('?') => {
+                self.bump();
+                lazy = true;
+            }
+            Some('+') => {
+                return err(
+                    start,
+                    self.pos + 1,
+                    "a possessive quantifier is not supported by splc's regex engine",
+                );
+            }
+            _ => {}
+        }
+        if self.flags.extended && !lazy {
+            let here = self.pos;
+            self.skip_extended();
+            let spaced = self.pos != here;
+            let next = self.peek();
+            self.pos = here;
+            if spaced && matches!(next, Some('?' | '+')) {
+                return err(
+                    start,
+                    here,
+                    "in `(?x)` mode, space between a quantifier and `?` or `+` is read \
+                     differently by PCRE versions",
+                );
+            }
+        }
+        if !self.cur.can_repeat {
+            return err(
+                start,
+                self.pos,
+                "quantifier does not follow a repeatable item",
+            );
+        }
+        let Some(child) = self.cur.concat.pop() else {
+            return err(
+                start,
+                self.pos,
+                "quantifier does not follow a repeatable item",
+            );
+        };
+        let greedy = lazy == self.flags.ungreedy;
+        let span = Span::new(child.span.start, self.pos);
+        let kind = NodeKind::Repeat {
+            child: Box::new(child),
+            min,
+            max,
+            greedy,
+        };
+        self.cur.concat.push(Node::new(kind, span));
+        self.cur.can_repeat = false;
+        Ok(())
+    }
+
+    /// After `{`: `{n}`, `{n,}` or `{n,m}` is a quantifier; forms that PCRE versions read
+    /// differently (`{,m}`, spaces) are errors; anything else is a literal `{`.
+    fn counted_repetition(
+        &mut self,
+        start: usize,
+    ) -> Result<Option<(u32, Option<u32>)>, RegexError> {
+        let rest = self.rest();
+        let Some(close) = rest.find('}') else {
+            return Ok(None);
+        };
+        let body = rest.get(..close).unwrap_or("");
+        let looks_numeric = !body.is_empty()
+            && body.chars().any(|c| c.is_ascii_digit())
+            && body
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ',' || c == ' ' || c == '\t')
+            && body.matches(',').count() <= 1;
+        if !looks_numeric {
+            return Ok(None);
+        }
+        let end = self.pos + close + 1;
+        let (lo, hi) = match body.split_once(',') {
+            Some((lo, hi)) => (lo, Some(hi)),
+            None => (body, None),
+        };
+        let strict = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+        if !strict(lo) || hi.is_some_and(|h| !h.is_empty() && !strict(h)) {
+            return err(
+                start,
+                end,
+                "this repetition is read differently by PCRE versions; write `{n}`, `{n,}` or \
+                 `{n,m}` without spaces",
+            );
+        }
+        let number = |s: &str| -> Result<u32, RegexError> {
+            match s.parse::<u32>() {
+                Ok(n) if n <= MAX_REPEAT => Ok(n),
+                _ => err(start, end, "repetition count is larger than 65535"),
+            }
+        };
+        let min = number(lo)?;
+        let max = match hi {
+            None => Some(min),
+            Some("") => None,
+            Some(h) => Some(number(h)?),
+        };
+        if max.is_some_and(|m| m < min) {
+            return err(start, end, "repetition range is out of order");
+        }
+        self.pos = end;
+        Ok(Some((min, max)))
+    }
+
+    // ----- escapes -----
+
+    fn escape(&mut self, start: usize) -> Result<(), RegexError> {
+        let Some(c) = self.bump() else {
+            return err(start, start + 1, "the pattern ends with a lone `\\`");
+        };
+        match c {
+            'Q' => {
+                while !self.eat(r"\E") {
+                    let at = self.pos;
+                    let Some(ch) = self.bump() else { break };
+                    self.literal(ch, at);
+                }
+                Ok(())
+            }
+            'E' => Ok(()),
+            _ => match self.escape_outside_class(start, c)? {
+                Escape::Char(ch) => {
+                    self.literal(ch, start);
+                    Ok(())
+                }
+                Escape::Set(set) => {
+                    self.push(NodeKind::Class(set), start, true);
+                    Ok(())
+                }
+                Escape::Assert(a) => {
+                    self.push(NodeKind::Assert(a), start, false);
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    fn escape_outside_class(&mut self, start: usize, c: char) -> Result<Escape, RegexError> {
+        let set = |set: ClassUnicode| Ok(Escape::Set(Class { set, rust: None }));
+        match c {
+            'b' => Ok(Escape::Assert(Assertion::WordBoundary)),
+            'B' => Ok(Escape::Assert(Assertion::NotWordBoundary)),
+            'A' => Ok(Escape::Assert(Assertion::StartText { backslash_a: true })),
+            'z' => Ok(Escape::Assert(Assertion::EndText)),
+            'Z' => Ok(Escape::Assert(Assertion::EndTextOrFinalNewline)),
+            'N' if self.peek() == Some('{') => self.unsupported_escape(start, "`\\N{...}`"),
+            'N' => set(class::negated(class::ranges(&[('\n', '\n')]))),
+            'p' | 'P' => Ok(Escape::Set(self.property(start, c == 'P')?)),
+            '1'..='9' => self.unsupported_escape(start, "a backreference"),
+            'g' | 'k' => self.unsupported_escape(start, "a backreference or subroutine call"),
+            _ => match self.shared_escape(start, c)? {
+                Some(ClassItem::Char(ch)) => Ok(Escape::Char(ch)),
+                Some(ClassItem::Set(s)) => set(s),
+                Some(ClassItem::End) | None => self.unknown_escape(start, c),
+            },
+        }
+    }
+
+    fn unsupported_escape<T>(&self, start: usize, what: &str) -> Result<T, RegexError> {
+        err(
+            start,
+            self.pos,
+            format!("{what} is not supported by splc's regex engine"),
+        )
+    }
+
+    fn unknown_escape<T>(&self, start: usize, c: char) -> Result<T, RegexError> {
+        err(start, self.pos, format!("unknown escape `\\{c}`"))
+    }
+
+    /// Escapes with the same meaning inside and outside a class. `None`: not one of them.
+    fn shared_escape(&mut self, start: usize, c: char) -> Result<Option<ClassItem>, RegexError> {
+        let item = match c {
+            'd' => ClassItem::Set(class::digit()),
+            'D' => ClassItem::Set(class::negated(class::digit())),
+            'w' => ClassItem::Set(class::word()),
+            'W' => ClassItem::Set(class::negated(class::word())),
+            's' => ClassItem::Set(class::space()),
+            'S' => ClassItem::Set(class::negated(class::space())),
+            'h' => ClassItem::Set(class::horizontal_space()),
+            'H' => ClassItem::Set(class::negated(class::horizontal_space())),
+            'v' => ClassItem::Set(class::vertical_space()),
+            'V' => ClassItem::Set(class::negated(class::vertical_space())),
+            'a' => ClassItem::Char('\x07'),
+            'e' => ClassItem::Char('\x1B'),
+            'f' => ClassItem::Char('\x0C'),
+            'n' => ClassItem::Char('\n'),
+            'r' => ClassItem::Char('\r'),
+            't' => ClassItem::Char('\t'),
+            '0' => ClassItem::Char(self.octal_digits(start, 0, 2)?),
+            'o' => ClassItem::Char(self.braced_number(start, 8)?),
+            'x' => ClassItem::Char(self.hex_escape(start)?),
+            'c' => ClassItem::Char(self.control_escape(start)?),
+            'C' => {
+                return err(
+                    start,
+                    self.pos,
+                    "`\\C` (one code unit) is not supported by splc's regex engine; for a \
+                     backslash followed by `C` write `\\\\C` or `\\x5cC`",
+                )
+            }
+            'K' => return self.unsupported_escape(start, "`\\K` (reset match start)"),
+            'G' => return self.unsupported_escape(start, "`\\G` (end of previous match)"),
+            'R' => return self.unsupported_escape(start, "`\\R` (any newline sequence)"),
+            'X' => return self.unsupported_escape(start, "`\\X` (extended grapheme cluster)"),
+            'u' | 'U' | 'l' | 'L' => return self.unknown_escape(start, c),
+            _ if c.is_ascii_alphanumeric() => return Ok(None),
+            // Any other character escaped is itself (`\<`, `\/`, `\_`, `\'`, ...).
+            _ => ClassItem::Char(c),
+        };
+        Ok(Some(item))
+    }
+
+    /// Up to `more` further octal digits after an already read value `first`.
+    fn octal_digits(&mut self, start: usize, first: u32, more: usize) -> Result<char, RegexError> {
+        let mut value = first;
+        for _ in 0..more {
+            match self.peek().and_then(|c| c.to_digit(8)) {
+                Some(d) => {
+                    self.bump();
+                    value = value * 8 + d;
+                }
+                None => break,
+            }
+        }
+        self.code_point(start, value)
+    }
+
+    /// `{digits}` in `radix` after `\o` or `\x`.
+    fn braced_number(&mut self, start: usize, radix: u32) -> Result<char, RegexError> {
+        if !self.eat("{") {
+            return err(
+                start,
+                self.pos,
+                "`\\o` must be followed by `{octal digits}`",
+            );
+        }
+        let mut value: u32 = 0;
+        let mut digits = 0;
+        loop {
+            match self.bump() {
+                Some('}') if digits > 0 => break,
+                Some(c) => match c.to_digit(radix) {
+                    Some(d) => {
+                        value = value.saturating_mul(radix).saturating_add(d);
+                        digits += 1;
+                    }
+                    None => return err(start, self.pos, "invalid digit in a `{...}` escape"),
+                },
+                None => return err(start, self.pos, "missing `}` in an escape"),
+            }
+        }
+        self.code_point(start, value)
+    }
+
+    /// `\xHH` (up to two digits; none means NUL, as in PCRE) or `\x{H...}`.
+    fn hex_escape(&mut self, start: usize) -> Result<char, RegexError> {
+        if self.peek() == Some('{') {
+            return self.braced_number(start, 16);
+        }
+        let mut value = 0;
+        for _ in 0..2 {
+            match self.peek().and_then(|c| c.to_digit(16)) {
+                Some(d) => {
+                    self.bump();
+                    value = value * 16 + d;
+                }
+                None => break,
+            }
+        }
+        self.code_point(start, value)
+    }
+
+    /// `\cX`: the control character for `X`.
+    fn control_escape(&mut self, start: usize) -> Result<char, RegexError> {
+        match self.bump() {
+            Some(c) if (' '..='~').contains(&c) => {
+                let value = u32::from(c.to_ascii_uppercase()) ^ 0x40;
+                self.code_point(start, value)
+            }
+            _ => err(
+                start,
+                self.pos,
+                "`\\c` must be followed by a printable ASCII character",
+            ),
+        }
+    }
+
+    fn code_point(&self, start: usize, value: u32) -> Result<char, RegexError> {
+        match char::from_u32(value) {
+            Some(c) => Ok(c),
+            None => err(start, self.pos, "the escape is not a Unicode scalar value"),
+        }
+    }
+
+    /// `\p{Name}`, `\p{^Name}`, `\pL` and the `\P` forms.
+    fn property(&mut self, start: usize, negate: bool) -> Result<Class, RegexError> {
+        let mut name = String::new();
+        if self.eat("{") {
+            loop {
+                match self.bump() {
+                    Some('}') => break,
+                    Some(c) => name.push(c),
+                    None => return err(start, self.pos, "missing `}` in `\\p{...}`"),
+                }
+            }
+        } else if let Some(c) = self.bump() {
+            name.push(c);
+        }
+        let (negate, name) = match name.strip_prefix('^') {
+            Some(n) => (!negate, n.to_string()),
+            None => (negate, name),
+        };
+        let name = if name == "L&" { "LC".to_string() } else { name };
+        let known = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && name != "Xan"
+            && name != "Xps"
+            && name != "Xsp"
+            && name != "Xwd"
+            && name != "Xuc";
+        let set = if known {
+            class::unicode_property(&name)
+        } else {
+            None
+        };
+        let Some(set) = set else {
+            return err(
+                start,
+                self.pos,
+                format!("unknown or unsupported Unicode property `{name}`"),
+            );
+        };
+        let (set, rust) = if negate {
+            (class::negated(set), format!(r"\P{{{name}}}"))
+        } else {
+            (set, format!(r"\p{{{name}}}"))
+        };
+        Ok(Class {
+            set,
+            rust: Some(rust),
+        })
+    }
+
+    // ----- bracket classes -----
+
+    /// A POSIX item at `[` (offset `at`): `Some(set)` for `[:name:]`, `None` when the text
+    /// is not POSIX syntax (then `[` is a literal). `[.x.]` and `[=x=]` are errors.
+    fn posix_at(&self, at: usize) -> Result<Option<(ClassUnicode, usize)>, RegexError> {
+        let text = self.src.get(at..).unwrap_or("");
+        let mut chars = text.char_indices().skip(1);
+        let Some((_, terminator)) = chars.next() else {
+            return Ok(None);
+        };
+        if !matches!(terminator, ':' | '.' | '=') {
+            return Ok(None);
+        }
+        let bytes = text.as_bytes();
+        let t = terminator as u8;
+        let mut i = 2;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let next = bytes.get(i + 1).copied();
+            if b == b'\\' && matches!(next, Some(b']' | b'\\')) {
+                i += 2;
+                continue;
+            }
+            if (b == b'[' && next == Some(t)) || b == b']' {
+                return Ok(None);
+            }
+            if b == t && next == Some(b']') {
+                let end = at + i + 2;
+                if terminator != ':' {
+                    return err(at, end, "POSIX collating elements are not supported");
+                }
+                let name = text.get(2..i).unwrap_or("");
+                let (negate, name) = match name.strip_prefix('^') {
+                    Some(n) => (true, n),
+                    None => (false, name),
+                };
+                let Some(set) = class::posix(name, self.flags.caseless) else {
+                    return err(at, end, format!("unknown POSIX class `[:{name}:]`"));
+                };
+                let set = if negate { class::negated(set) } else { set };
+                return Ok(Some((set, end)));
+            }
+            i += 1;
+        }
+        Ok(None)
+    }
+
+    /// A bracket class; `start` is the offset of `[`, already read.
+    fn class(&mut self, start: usize) -> Result<ClassUnicode, RegexError> {
+        if let Some((_, end)) = self.posix_at(start)? {
+            return err(
+                start,
+                end,
+                "a POSIX class like `[:alpha:]` must be inside `[...]`",
+            );
+        }
+        let negate = self.eat("^");
+        let mut set = ClassUnicode::empty();
+        let mut quoted = false;
+        let mut first = true;
+        loop {
+            let item_start = self.pos;
+            let item = self.class_item(start, &mut quoted, first)?;
+            first = false;
+            match item {
+                ClassItem::End => break,
+                ClassItem::Set(s) => {
+                    set.union(&s);
+                    if !quoted && self.peek() == Some('-') && !matches!(self.peek2(), Some(']')) {
+                        return err(
+                            item_start,
+                            self.pos + 1,
+                            "`-` after a class like `\\d` is read differently by PCRE \
+                             versions; escape it as `\\-`",
+                        );
+                    }
+                }
+                ClassItem::Char(lo) => {
+                    let is_range = !quoted
+                        && self.peek() == Some('-')
+                        && self.peek2().is_some_and(|c| c != ']');
+                    if !is_range {
+                        self.add_chars(&mut set, lo, lo)?;
+                        continue;
+                    }
+                    self.bump();
+                    match self.class_item(start, &mut quoted, false)? {
+                        ClassItem::Char(hi) if hi >= lo => self.add_chars(&mut set, lo, hi)?,
+                        ClassItem::Char(_) => {
+                            return err(item_start, self.pos, "character range is out of order")
+                        }
+                        ClassItem::Set(_) => {
+                            return err(item_start, self.pos, "a range cannot end in a class")
+                        }
+                        ClassItem::End => {
+                            self.add_chars(&mut set, lo, lo)?;
+                            self.add_chars(&mut set, '-', '-')?;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(if negate { class::negated(set) } else { set })
+    }
+
+    fn add_chars(&self, set: &mut ClassUnicode, lo: char, hi: char) -> Result<(), RegexError> {
+        let mut part = class::ranges(&[(lo, hi)]);
+        if self.flags.caseless {
+            match class::case_folded(part) {
+                Some(folded) => part = folded,
+                None => return err(0, self.src.len(), "Unicode case tables are unavailable"),
+            }
+        }
+        set.union(&part);
+        Ok(())
+    }
+
+    /// The next item of a class opened at `open`.
+    fn class_item(
+        &mut self,
+        open: usize,
+        quoted: &mut bool,
+        first: bool,
+    ) -> Result<ClassItem, RegexError> {
+        loop {
+            if *quoted {
+                if self.eat(r"\E") {
+                    *quoted = false;
+                    self.check_hyphen_after_quote()?;
+                    continue;
+                }
+                return match self.bump() {
+                    Some(c) => Ok(ClassItem::Char(c)),
+                    None => missing_bracket(open),
+                };
+            }
+            if self.flags.extended_more {
+                while matches!(self.peek(), Some(' ' | '\t')) {
+                    self.bump();
+                }
+            }
+            let at = self.pos;
+            let Some(c) = self.bump() else {
+                return missing_bracket(open);
+            };
+            match c {
+                ']' if !first => return Ok(ClassItem::End),
+                '[' => match self.posix_at(at)? {
+                    Some((set, end)) => {
+                        self.pos = end;
+                        return Ok(ClassItem::Set(set));
+                    }
+                    None => return Ok(ClassItem::Char('[')),
+                },
+                '\\' => {
+                    let Some(e) = self.bump() else {
+                        return missing_bracket(open);
+                    };
+                    match e {
+                        'Q' => *quoted = true,
+                        'E' => self.check_hyphen_after_quote()?,
+                        _ => return self.class_escape(at, e),
+                    }
+                }
+                _ => return Ok(ClassItem::Char(c)),
+            }
+        }
+    }
+
+    /// A `-` right after `\E` in a class: PCRE versions disagree whether it makes a range.
+    fn check_hyphen_after_quote(&self) -> Result<(), RegexError> {
+        if self.peek() == Some('-') && !matches!(self.peek2(), Some(']')) {
+            return err(
+                self.pos,
+                self.pos + 1,
+                "`-` right after `\\E` in a class is ambiguous; escape it as `\\-`",
+            );
+        }
+        Ok(())
+    }
+
+    /// An escape inside a class; `start` is the offset of the backslash, `c` the character
+    /// after it (already read).
+    fn class_escape(&mut self, start: usize, c: char) -> Result<ClassItem, RegexError> {
+        match c {
+            'b' => Ok(ClassItem::Char('\x08')),
+            '1'..='7' => {
+                let first = c.to_digit(8).unwrap_or(0);
+                Ok(ClassItem::Char(self.octal_digits(start, first, 2)?))
+            }
+            '8' | '9' => Ok(ClassItem::Char(c)),
+            'p' | 'P' => Ok(ClassItem::Set(self.property(start, c == 'P')?.set)),
+            'B' | 'N' | 'A' | 'z' | 'Z' | 'g' | 'k' => err(
+                start,
+                self.pos,
+                format!("the escape `\\{c}` is not allowed in a character class"),
+            ),
+            _ => match self.shared_escape(start, c)? {
+                Some(item) => Ok(item),
+                None => self.unknown_escape(start, c),
+            },
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Lowering: the IR a query gives, and the meaning errors it reports.
+
+use spl_compiler::ir::{AtomKind, CmpOp, Pred, Program, Stage};
+use spl_compiler::lower::{codes, lower, LowerError};
+
+fn program(spl: &str) -> Program {
+    let q = spl_grammar::parse_query(spl).unwrap_or_else(|e| panic!("parse {spl:?}: {e:?}"));
+    lower(&q).unwrap_or_else(|e| panic!("lower {spl:?}: {e:?}"))
+}
+
+fn errors(spl: &str) -> Vec<LowerError> {
+    let q = spl_grammar::parse_query(spl).unwrap_or_else(|e| panic!("parse {spl:?}: {e:?}"));
+    lower(&q).expect_err("lowering must fail")
+}
+
+#[test]
+fn search_precedence_reaches_the_ir() {
+    // OR binds tighter than AND in the search command.
+    let p = program("a OR b c");
+    let Pred::And(items) = &p.filter else { panic!("expected and: {}", p.filter) };
+    assert_eq!(items.len(), 2);
+    assert!(matches!(&items[0], Pred::Or(o) if o.len() == 2));
+    assert!(matches!(&items[1], Pred::Atom(a) if a.kind == AtomKind::Term("c".into())));
+}
+
+#[test]
+fn not_is_pushed_to_atoms() {
+    let p = program("NOT (a OR f=1)");
+    let Pred::And(items) = &p.filter else { panic!("expected and: {}", p.filter) };
+    assert!(matches!(&items[0], Pred::Not(a) if a.kind == AtomKind::Term("a".into())));
+    assert!(matches!(&items[1], Pred::Not(a) if matches!(&a.kind, AtomKind::Compare { op: CmpOp::Eq, .. })));
+    // NOT NOT x is x.
+    assert!(matches!(program("NOT NOT x").filter, Pred::Atom(_)));
+}
+
+#[test]
+fn empty_search_is_true_and_star_is_true() {
+    assert_eq!(program("| table a").filter, Pred::True);
+    assert_eq!(program("*").filter, Pred::True);
+}
+
+#[test]
+fn prefilter_collects_raw_literals() {
+    let p = program(r#"(TERM(EventCode=1) OR "<EventID>1<") (TERM(npm) OR TERM(pip)) TERM(install) process=x"#);
+    assert_eq!(
+        p.prefilter.clauses,
+        vec![
+            vec!["eventcode=1".to_string(), "<eventid>1<".into()],
+            vec!["npm".into(), "pip".into()],
+            vec!["install".into()],
+        ]
+    );
+}
+
+#[test]
+fn package_installation_pipeline_lowers() {
+    let p = program(
+        r#"("EventCode=1" OR "<EventID>1<") (TERM(npm) OR TERM(pip) OR TERM(gem)) TERM(install) | regex process="(?i)install\s" | rex field=process "(?<reqs>(?i)requirements\.txt") | eval keywords=mvappend(reqs, extra, source1) | table _time, host, user, signature_id, process, process_*, parent_*, keyword | bin span=1s | stats values(*) as * by _time, host"#,
+    );
+    let kinds: Vec<&str> = p
+        .stages
+        .iter()
+        .map(|s| match s {
+            Stage::Regex(_) => "regex",
+            Stage::Rex(_) => "rex",
+            Stage::Eval(_) => "eval",
+            Stage::Table(_) => "table",
+            Stage::Bin(_) => "bin",
+            Stage::Stats(_) => "stats",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["regex", "rex", "eval", "table", "bin", "stats"]);
+    assert!(p.is_transforming());
+    let Stage::Bin(b) = &p.stages[4] else { unreachable!() };
+    assert_eq!(b.field, "_time", "bin with no field bins _time");
+}
+
+#[test]
+fn meaning_errors_have_codes_and_spans() {
+    let src = r#"x | where match(event_type = "(?i)a")"#;
+    let e = errors(src);
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].code, codes::ARITY);
+    assert_eq!(&src[e[0].span.start..e[0].span.end], r#"match(event_type = "(?i)a")"#);
+
+    let src = "x | frobnicate a=1";
+    let e = errors(src);
+    assert_eq!(e[0].code, codes::UNKNOWN_COMMAND);
+    assert_eq!(&src[e[0].span.start..e[0].span.end], "frobnicate");
+
+    let src = r#"x | where nosuch(a)"#;
+    assert_eq!(errors(src)[0].code, codes::UNKNOWN_FUNCTION);
+
+    let src = r#"x | regex process="(?=a)b""#;
+    assert_eq!(errors(src)[0].code, codes::BAD_REGEX);
+
+    let src = "x | eval y = a > 1";
+    assert_eq!(errors(src)[0].code, codes::TYPE, "a boolean cannot be assigned");
+
+    let src = "x | bin span=fast";
+    assert_eq!(errors(src)[0].code, codes::BAD_VALUE);
+
+    // Every error of a query is reported, not only the first.
+    let e = errors(r#"x | where nosuch(a) | eval y = a > 1"#);
+    assert_eq!(e.len(), 2);
+}
+
+#[test]
+fn glued_keyword_gets_a_hint() {
+    let e = errors(r#"x | where ormatch(a, "b")"#);
+    assert!(e[0].notes.iter().any(|n| n.contains("space missing")), "{e:?}");
+}

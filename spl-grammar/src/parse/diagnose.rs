@@ -1,0 +1,241 @@
+//! Turning a grammar failure into a [`ParseError`] that names the mistake in words and
+//! points at it.
+
+use pest::error::{ErrorVariant, InputLocation};
+
+use super::grammar::Rule;
+use super::lex::{check_parens, point, segments, SegmentKind};
+use super::{error, ParseError};
+use crate::span::Span;
+
+/// Explain why the grammar rejected `src`.
+pub(crate) fn explain(src: &str, err: &pest::error::Error<Rule>) -> ParseError {
+    let at = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let positives: &[Rule] = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives,
+        ErrorVariant::CustomError { .. } => &[],
+    };
+    let segs = segments(src);
+
+    // Parentheses of search, where, eval and stats stages up to the failure.
+    for seg in segs
+        .iter()
+        .filter(|s| s.kind != SegmentKind::Other && s.span.start <= at)
+    {
+        if let Err(e) = check_parens(src, seg) {
+            return e;
+        }
+    }
+
+    let seg = segs
+        .iter()
+        .rev()
+        .find(|s| s.span.start <= at && at <= s.span.end);
+    if let Some(seg) = seg {
+        if let Some(e) = regex_space(src, seg.span) {
+            return e;
+        }
+    }
+
+    // A missing operator between two eval operands (`x) ANDmatch(y)`).
+    if positives.iter().any(|r| {
+        matches!(
+            r,
+            Rule::kw_e_and | Rule::kw_e_or | Rule::kw_xor | Rule::eval_cmp_op
+        )
+    }) {
+        if let Some(e) = missing_operator(src, at) {
+            return e;
+        }
+    }
+
+    generic(src, at, positives)
+}
+
+/// `regex field ="..."`: a space between the field and the operator.
+fn regex_space(src: &str, seg: Span) -> Option<ParseError> {
+    let text = seg.slice(src);
+    let body = text.trim_start();
+    let body_at = seg.start + (text.len() - body.len());
+    let rest = body
+        .strip_prefix("regex")
+        .or_else(|| body.strip_prefix("REGEX"))?;
+    let args = rest.trim_start();
+    if args.len() == rest.len() {
+        return None;
+    }
+    let args_at = body_at + 5 + (rest.len() - args.len());
+    let name_len = args
+        .bytes()
+        .take_while(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'{' | b'}' | b'-' | b':' | b'@')
+        })
+        .count();
+    let after = &args[name_len..];
+    let op = after.trim_start();
+    if name_len == 0 || after.len() == op.len() || !(op.starts_with('=') || op.starts_with("!=")) {
+        return None;
+    }
+    let space_at = args_at + name_len;
+    let op_len = if op.starts_with("!=") { 2 } else { 1 };
+    let op_at = space_at + (after.len() - op.len());
+    let field = &args[..name_len];
+    let op_text = &op[..op_len];
+    Some(
+        error(Span::new(space_at, op_at + op_len), format!("unexpected space before `{op_text}` in `regex`"), "no space allowed here")
+            .with_note(format!("write `regex {field}{op_text}\"...\"`: `regex` takes one argument `field=\"regex\"`, `field!=\"regex\"` or `\"regex\"`")),
+    )
+}
+
+/// An operand where an operator was expected in an eval expression.
+fn missing_operator(src: &str, at: usize) -> Option<ParseError> {
+    let bytes = src.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut start = at.min(bytes.len());
+    while start > 0 && is_ident(bytes[start - 1]) {
+        start -= 1;
+    }
+    let mut end = at.min(bytes.len());
+    while end < bytes.len() && is_ident(bytes[end]) {
+        end += 1;
+    }
+    if start == end {
+        return None;
+    }
+    let word = &src[start..end];
+    let lower = word.to_ascii_lowercase();
+    let glued = ["and", "or", "xor"]
+        .into_iter()
+        .find(|k| lower.starts_with(k) && lower.len() > k.len());
+    let mut e = error(
+        Span::new(start, end),
+        "expected an operator such as AND or OR between expressions",
+        match glued {
+            Some(_) => format!("`{word}` is not an operator"),
+            None => "another expression starts here".to_string(),
+        },
+    );
+    if let Some(k) = glued {
+        let (kw, rest) = word.split_at(k.len());
+        e = e.with_note(format!("put a space between `{kw}` and `{rest}`"));
+    }
+    Some(e)
+}
+
+/// A message from what the grammar expected.
+fn generic(src: &str, at: usize, positives: &[Rule]) -> ParseError {
+    let mut expected: Vec<&str> = Vec::new();
+    for rule in positives {
+        let phrase = phrase(*rule);
+        if !expected.contains(&phrase) {
+            expected.push(phrase);
+        }
+    }
+    let found = match src[at.min(src.len())..].chars().next() {
+        None => "the end of the query".to_string(),
+        Some(c) if c.is_whitespace() => "white space".to_string(),
+        Some(c) => format!("`{c}`"),
+    };
+    let span = point(src, at);
+    if expected.is_empty() {
+        return error(span, format!("unexpected {found}"), "not expected here");
+    }
+    let list = match expected.as_slice() {
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        [] => unreachable!("checked above"),
+    };
+    error(
+        span,
+        format!("expected {list}, found {found}"),
+        format!("expected {}", expected[0]),
+    )
+}
+
+/// A grammar rule in words.
+fn phrase(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "the end of the query",
+        Rule::pipeline | Rule::stage | Rule::template_pipeline => "a command",
+        Rule::cmd_generic | Rule::name => "a name",
+        Rule::quoted | Rule::quoted_inner | Rule::phrase | Rule::eval_string => "a quoted string",
+        Rule::macro_call
+        | Rule::macro_stage
+        | Rule::macro_name
+        | Rule::macro_args
+        | Rule::macro_args_body => "a macro call",
+        Rule::field_name
+        | Rule::field_word
+        | Rule::field_list
+        | Rule::search_field
+        | Rule::regex_field => "a field name",
+        Rule::field_ref | Rule::bare_field | Rule::squoted_field | Rule::squoted_inner => {
+            "a field name"
+        }
+        Rule::word | Rule::bare_piece => "an argument",
+        Rule::option | Rule::option_key | Rule::option_value | Rule::value_piece => {
+            "an option `name=value`"
+        }
+        Rule::count => "a number",
+        Rule::number => "a number",
+        Rule::kw_as => "`AS`",
+        Rule::kw_by => "`BY`",
+        Rule::kw_output => "`OUTPUT`",
+        Rule::search_expr
+        | Rule::search_and
+        | Rule::search_or
+        | Rule::search_not
+        | Rule::search_group
+        | Rule::bare_term
+        | Rule::term_call
+        | Rule::case_call
+        | Rule::search_compare
+        | Rule::search_in
+        | Rule::implicit_search
+        | Rule::first_stage => "a search term",
+        Rule::raw_body => "the text of the term",
+        Rule::compare_op | Rule::regex_op => "a comparison operator",
+        Rule::search_value | Rule::bare_value => "a value",
+        Rule::in_value | Rule::in_bare => "a value",
+        Rule::kw_in | Rule::kw_e_in => "`IN`",
+        Rule::kw_and | Rule::kw_e_and => "`AND`",
+        Rule::kw_or | Rule::kw_e_or => "`OR`",
+        Rule::kw_not | Rule::kw_e_not | Rule::bang => "`NOT`",
+        Rule::kw_xor => "`XOR`",
+        Rule::kw_like => "`LIKE`",
+        Rule::eval_cmp_op => "a comparison operator",
+        Rule::concat_op | Rule::add_op | Rule::mul_op => "an operator",
+        Rule::neg => "`-`",
+        Rule::eval_expr
+        | Rule::eval_xor
+        | Rule::eval_or
+        | Rule::eval_and
+        | Rule::eval_not
+        | Rule::eval_cmp
+        | Rule::eval_concat
+        | Rule::eval_add
+        | Rule::eval_mul
+        | Rule::eval_unary
+        | Rule::eval_paren
+        | Rule::eval_call
+        | Rule::eval_args => "an expression",
+        Rule::eval_in_list => "a parenthesised list",
+        Rule::assignment => "an assignment `field=expression`",
+        Rule::regex_arg => "`field=\"regex\"`, `field!=\"regex\"` or a quoted regex",
+        Rule::subsearch | Rule::template => "a bracketed subsearch `[ ... ]`",
+        Rule::lead_pipe => "`|`",
+        Rule::fields_sign | Rule::sort_sign => "`+` or `-`",
+        Rule::sort_key => "a field to sort by",
+        Rule::rename_pair => "a rename `old AS new`",
+        Rule::aggregation | Rule::agg_func | Rule::agg_paren | Rule::agg_eval => {
+            "an aggregation such as `count` or `values(field)`"
+        }
+        Rule::by_list => "a field name",
+        Rule::bin_alias => "`AS`",
+        Rule::lookup_field => "a lookup field",
+        _ => "a command",
+    }
+}

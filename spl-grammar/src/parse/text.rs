@@ -1,0 +1,122 @@
+//! Tokens shared by every builder: spans, quoted strings, spliced words, names.
+
+use pest::iterators::Pair;
+
+use super::grammar::Rule;
+use crate::ast::{Ident, Literal};
+use crate::span::Span;
+
+/// The byte span of a pair.
+pub(crate) fn span(pair: &Pair<'_, Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+/// Undo SPL's escapes inside double quotes: `\\` → `\`, `\"` → `"`, `\|` → `|`. Every
+/// other backslash stays as written (`\s` is a backslash and an `s`).
+pub(crate) fn unescape(inner: &str) -> String {
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some(next @ ('\\' | '"' | '|')) => out.push(next),
+                Some(next) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The unescaped content of a `quoted` pair.
+pub(crate) fn quoted_value(pair: Pair<'_, Rule>) -> String {
+    let inner = pair
+        .into_inner()
+        .next()
+        .expect("grammar guarantees a quoted string has an inner part");
+    unescape(inner.as_str())
+}
+
+/// A literal from a pair whose children are quoted strings and unquoted pieces written
+/// with no space between (`word`, `option_value`, `search_value`, `in_value`): the pieces
+/// joined, quoted ones unescaped.
+pub(crate) fn literal(pair: Pair<'_, Rule>) -> Literal {
+    let span = span(&pair);
+    let mut value = String::new();
+    let mut quoted = false;
+    for piece in pair.into_inner() {
+        if piece.as_rule() == Rule::quoted {
+            quoted = true;
+            value.push_str(&quoted_value(piece));
+        } else {
+            value.push_str(piece.as_str());
+        }
+    }
+    Literal {
+        value,
+        quoted,
+        span,
+    }
+}
+
+/// A literal from a single `quoted` pair.
+pub(crate) fn quoted_literal(pair: Pair<'_, Rule>) -> Literal {
+    let span = span(&pair);
+    Literal {
+        value: quoted_value(pair),
+        quoted: true,
+        span,
+    }
+}
+
+/// A bare literal: the pair's text as written.
+pub(crate) fn bare_literal(pair: &Pair<'_, Rule>) -> Literal {
+    Literal {
+        value: pair.as_str().to_string(),
+        quoted: false,
+        span: span(pair),
+    }
+}
+
+/// A name written as the pair's text.
+pub(crate) fn ident(pair: &Pair<'_, Rule>) -> Ident {
+    Ident {
+        name: pair.as_str().to_string(),
+        span: span(pair),
+    }
+}
+
+/// A `field_name` pair (bare or double-quoted) as an identifier.
+pub(crate) fn field_name(pair: Pair<'_, Rule>) -> Ident {
+    let span = span(&pair);
+    let inner = pair
+        .into_inner()
+        .next()
+        .expect("grammar guarantees a field name has one part");
+    let name = match inner.as_rule() {
+        Rule::quoted => quoted_value(inner),
+        _ => inner.as_str().to_string(),
+    };
+    Ident { name, span }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unescape;
+
+    #[test]
+    fn only_three_escapes_are_undone() {
+        assert_eq!(unescape(r"a\\b"), r"a\b");
+        assert_eq!(unescape(r#"a\"b"#), r#"a"b"#);
+        assert_eq!(unescape(r"a\|b"), "a|b");
+        assert_eq!(unescape(r"\s\x5c\$"), r"\s\x5c\$");
+        assert_eq!(unescape(r"C:\\Users\\*"), r"C:\Users\*");
+        assert_eq!(unescape("end\\"), "end\\");
+    }
+}

@@ -1,0 +1,816 @@
+//! The eval function library (semantics §2.5), as plain Rust functions.
+//!
+//! Each SPL function `name` is the Rust function [`FunctionSpec::rust_name`] (the SPL name,
+//! with `_` appended where it is a Rust keyword: `if_`, `match_`, `in_`, `true_`,
+//! `false_`, `typeof_`). [`FUNCTIONS`] lists names and argument counts for the compiler.
+//!
+//! Arguments arrive evaluated, by value; a function that returns one of its arguments
+//! (`coalesce`, `if`, `case`, ...) hands it back without copying. Arguments that are
+//! compiled once per rule come as such: a [`Regex`] for `match`, `mvfind`, `replace`,
+//! a [`LikePattern`] for `like`, a [`Replacement`] for `replace`. `mvfilter` takes the
+//! predicate as a closure, called once per value.
+//!
+//! Conventions: a null argument gives null unless said otherwise; string and math
+//! functions use the first value of a multivalue; math results that are not finite
+//! numbers (NaN, infinity) are null.
+
+use std::borrow::Cow;
+
+use super::{bool_text, equals, EvalValue, LikePattern};
+use crate::cidr::Cidr;
+use crate::regex::{Regex, Replacement};
+use crate::value::{format_number, parse_number};
+
+/// A function's name and how many arguments it takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FunctionSpec {
+    /// The SPL name (lowercase).
+    pub name: &'static str,
+    /// The fewest arguments.
+    pub min_args: usize,
+    /// The most arguments (`None`: any number).
+    pub max_args: Option<usize>,
+    /// The Rust function in this module.
+    pub rust_name: &'static str,
+}
+
+const fn spec(
+    name: &'static str,
+    min_args: usize,
+    max_args: Option<usize>,
+    rust_name: &'static str,
+) -> FunctionSpec {
+    FunctionSpec {
+        name,
+        min_args,
+        max_args,
+        rust_name,
+    }
+}
+
+/// Every eval function the runtime implements. `case` also needs an even number of
+/// arguments.
+pub const FUNCTIONS: &[FunctionSpec] = &[
+    spec("abs", 1, Some(1), "abs"),
+    spec("acos", 1, Some(1), "acos"),
+    spec("asin", 1, Some(1), "asin"),
+    spec("atan", 1, Some(1), "atan"),
+    spec("atan2", 2, Some(2), "atan2"),
+    spec("case", 2, None, "case"),
+    spec("ceil", 1, Some(1), "ceiling"),
+    spec("ceiling", 1, Some(1), "ceiling"),
+    spec("cidrmatch", 2, Some(2), "cidrmatch"),
+    spec("coalesce", 1, None, "coalesce"),
+    spec("cos", 1, Some(1), "cos"),
+    spec("exp", 1, Some(1), "exp"),
+    spec("false", 0, Some(0), "false_"),
+    spec("floor", 1, Some(1), "floor"),
+    spec("if", 3, Some(3), "if_"),
+    spec("in", 2, None, "in_"),
+    spec("isnotnull", 1, Some(1), "isnotnull"),
+    spec("isnull", 1, Some(1), "isnull"),
+    spec("len", 1, Some(1), "len"),
+    spec("like", 2, Some(2), "like"),
+    spec("ln", 1, Some(1), "ln"),
+    spec("log", 1, Some(2), "log"),
+    spec("lower", 1, Some(1), "lower"),
+    spec("ltrim", 1, Some(2), "ltrim"),
+    spec("match", 2, Some(2), "match_"),
+    spec("mvappend", 1, None, "mvappend"),
+    spec("mvcount", 1, Some(1), "mvcount"),
+    spec("mvdedup", 1, Some(1), "mvdedup"),
+    spec("mvfilter", 1, Some(1), "mvfilter"),
+    spec("mvfind", 2, Some(2), "mvfind"),
+    spec("mvindex", 2, Some(3), "mvindex"),
+    spec("mvjoin", 2, Some(2), "mvjoin"),
+    spec("now", 0, Some(0), "now"),
+    spec("null", 0, Some(0), "null"),
+    spec("nullif", 2, Some(2), "nullif"),
+    spec("pi", 0, Some(0), "pi"),
+    spec("pow", 2, Some(2), "pow"),
+    spec("replace", 3, Some(3), "replace"),
+    spec("round", 1, Some(2), "round"),
+    spec("rtrim", 1, Some(2), "rtrim"),
+    spec("sin", 1, Some(1), "sin"),
+    spec("split", 2, Some(2), "split"),
+    spec("sqrt", 1, Some(1), "sqrt"),
+    spec("strftime", 2, Some(2), "strftime"),
+    spec("strptime", 2, Some(2), "strptime"),
+    spec("substr", 2, Some(3), "substr"),
+    spec("tan", 1, Some(1), "tan"),
+    spec("tonumber", 1, Some(2), "tonumber"),
+    spec("tostring", 1, Some(2), "tostring"),
+    spec("trim", 1, Some(2), "trim"),
+    spec("true", 0, Some(0), "true_"),
+    spec("typeof", 1, Some(1), "typeof_"),
+    spec("upper", 1, Some(1), "upper"),
+    spec("urldecode", 1, Some(1), "urldecode"),
+];
+
+/// The spec of an SPL function name (case-insensitive), if the runtime has it.
+pub fn lookup(name: &str) -> Option<&'static FunctionSpec> {
+    FUNCTIONS.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+}
+
+type V<'a> = EvalValue<'a>;
+
+fn num(n: f64) -> V<'static> {
+    if n.is_finite() {
+        EvalValue::Num(n)
+    } else {
+        EvalValue::Null
+    }
+}
+
+fn owned(s: String) -> V<'static> {
+    EvalValue::Str(Cow::Owned(s))
+}
+
+/// The text of a value, owned or borrowed with the value's own lifetime.
+fn text_of<'a>(v: V<'a>) -> Option<Cow<'a, str>> {
+    match v {
+        EvalValue::Str(s) => Some(s),
+        EvalValue::Num(n) => Some(Cow::Owned(format_number(n))),
+        EvalValue::Multi(Cow::Borrowed(v)) => v.first().map(|s| Cow::Borrowed(s.as_str())),
+        EvalValue::Multi(Cow::Owned(v)) => v.into_iter().next().map(Cow::Owned),
+        EvalValue::Null | EvalValue::Bool(_) => None,
+    }
+}
+
+// ---- conditionals ----------------------------------------------------------------------
+
+/// `if(cond, then, else)`: `then` when `cond` is true; `else` when it is false or null.
+pub fn if_<'a>(cond: V<'_>, then: V<'a>, otherwise: V<'a>) -> V<'a> {
+    if cond.is_true() {
+        then
+    } else {
+        otherwise
+    }
+}
+
+/// `case(c1, v1, c2, v2, ...)`: the value of the first true condition; null when none.
+pub fn case<'a>(pairs: impl IntoIterator<Item = (V<'a>, V<'a>)>) -> V<'a> {
+    pairs
+        .into_iter()
+        .find(|(c, _)| c.is_true())
+        .map_or(EvalValue::Null, |(_, v)| v)
+}
+
+/// `coalesce(a, b, ...)`: the first argument that is not null (an empty string is not
+/// null).
+pub fn coalesce<'a>(args: impl IntoIterator<Item = V<'a>>) -> V<'a> {
+    args.into_iter()
+        .find(|v| !v.is_null())
+        .unwrap_or(EvalValue::Null)
+}
+
+/// `isnull(x)`.
+pub fn isnull(v: V<'_>) -> V<'static> {
+    EvalValue::Bool(v.is_null())
+}
+
+/// `isnotnull(x)`.
+pub fn isnotnull(v: V<'_>) -> V<'static> {
+    EvalValue::Bool(!v.is_null())
+}
+
+/// `null()`.
+pub fn null() -> V<'static> {
+    EvalValue::Null
+}
+
+/// `true()`.
+pub fn true_() -> V<'static> {
+    EvalValue::Bool(true)
+}
+
+/// `false()`.
+pub fn false_() -> V<'static> {
+    EvalValue::Bool(false)
+}
+
+/// `nullif(a, b)`: null when `a` equals `b` (eval `=`), else `a`.
+pub fn nullif<'a>(a: V<'a>, b: V<'_>) -> V<'a> {
+    if equals(&a, &b) == Some(true) {
+        EvalValue::Null
+    } else {
+        a
+    }
+}
+
+/// `match(s, regex)`: true when the regex matches somewhere in any value of `s`.
+pub fn match_(v: V<'_>, regex: &Regex) -> V<'static> {
+    if v.is_null() {
+        return EvalValue::Null;
+    }
+    EvalValue::Bool(v.values().any(|s| regex.is_match(&s)))
+}
+
+/// `like(s, pattern)`: true when any value of `s` matches the whole pattern.
+pub fn like(v: V<'_>, pattern: &LikePattern) -> V<'static> {
+    super::like(&v, pattern)
+}
+
+/// `cidrmatch(cidr, ip)`: true when (any value of) `ip` is in the subnet; false when
+/// `cidr` is not a subnet or `ip` not an address.
+pub fn cidrmatch(cidr: V<'_>, ip: V<'_>) -> V<'static> {
+    let Some(c) = cidr.text() else {
+        return EvalValue::Null;
+    };
+    if ip.is_null() {
+        return EvalValue::Null;
+    }
+    let Some(c) = Cidr::parse(&c) else {
+        return EvalValue::Bool(false);
+    };
+    EvalValue::Bool(ip.values().any(|s| c.contains(&s)))
+}
+
+/// `in(x, v1, v2, ...)`: true when `x` equals (eval `=`, no wildcards) one of the values.
+pub fn in_<'a>(v: V<'_>, list: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    if v.is_null() {
+        return EvalValue::Null;
+    }
+    EvalValue::Bool(list.into_iter().any(|item| equals(&v, &item) == Some(true)))
+}
+
+// ---- multivalue ------------------------------------------------------------------------
+
+/// `mvappend(a, b, ...)`: all values of all arguments, in order; null arguments are
+/// skipped; null when nothing is left.
+pub fn mvappend<'a>(args: impl IntoIterator<Item = V<'a>>) -> V<'a> {
+    let mut out = Vec::new();
+    for a in args {
+        match a {
+            EvalValue::Multi(v) => out.extend(v.into_owned()),
+            EvalValue::Bool(b) => out.push(bool_text(b).to_owned()),
+            other => {
+                if let Some(t) = text_of(other) {
+                    out.push(t.into_owned());
+                }
+            }
+        }
+    }
+    EvalValue::from_strings(out)
+}
+
+/// `mvcount(x)`: the number of values; null for null.
+pub fn mvcount(v: V<'_>) -> V<'static> {
+    match v.count() {
+        0 => EvalValue::Null,
+        n => EvalValue::Num(n as f64),
+    }
+}
+
+/// The values of `v` as a slice-like list (a single value is a list of one).
+fn value_list<'a>(v: V<'a>) -> Option<Cow<'a, [String]>> {
+    match v {
+        EvalValue::Multi(v) => Some(v),
+        other => text_of(other).map(|s| Cow::Owned(vec![s.into_owned()])),
+    }
+}
+
+fn int_arg(v: &V<'_>) -> Option<i64> {
+    v.to_number()
+        .filter(|n| n.is_finite())
+        .map(|n| n.trunc() as i64)
+}
+
+/// `mvindex(x, start[, end])`: the value at `start`, or the values from `start` to `end`
+/// inclusive. 0-based; negative positions count from the end (`-1` is the last). Null
+/// when `start` is out of range or `end` comes before it; an `end` past the last value
+/// stops at the last.
+pub fn mvindex<'a>(v: V<'a>, start: V<'_>, end: Option<V<'_>>) -> V<'a> {
+    let Some(list) = value_list(v) else {
+        return EvalValue::Null;
+    };
+    let n = list.len() as i64;
+    let resolve = |i: i64| if i < 0 { n + i } else { i };
+    let Some(s) = int_arg(&start).map(resolve) else {
+        return EvalValue::Null;
+    };
+    if s < 0 || s >= n {
+        return EvalValue::Null;
+    }
+    let e = match end {
+        None => s,
+        Some(e) => match int_arg(&e) {
+            Some(e) => resolve(e).min(n - 1),
+            None => return EvalValue::Null,
+        },
+    };
+    if e < s {
+        return EvalValue::Null;
+    }
+    let (s, e) = (s as usize, e as usize);
+    match list {
+        Cow::Borrowed(l) => match &l[s..=e] {
+            [one] => EvalValue::Str(Cow::Borrowed(one)),
+            many => EvalValue::Multi(Cow::Borrowed(many)),
+        },
+        Cow::Owned(l) => EvalValue::from_strings(l.into_iter().skip(s).take(e - s + 1).collect()),
+    }
+}
+
+/// `mvfilter(pred)` over the values of `v`: keeps the values for which `pred` (called
+/// with each value as a string) is true; null when none is kept.
+pub fn mvfilter<'a>(v: V<'a>, mut pred: impl FnMut(V<'_>) -> V<'_>) -> V<'a> {
+    let Some(list) = value_list(v) else {
+        return EvalValue::Null;
+    };
+    let kept: Vec<String> = list
+        .iter()
+        .filter(|s| pred(EvalValue::Str(Cow::Borrowed(s.as_str()))).is_true())
+        .cloned()
+        .collect();
+    EvalValue::from_strings(kept)
+}
+
+/// `mvfind(x, regex)`: the 0-based index of the first value the regex matches; null when
+/// none does.
+pub fn mvfind(v: V<'_>, regex: &Regex) -> V<'static> {
+    v.values()
+        .position(|s| regex.is_match(&s))
+        .map_or(EvalValue::Null, |i| EvalValue::Num(i as f64))
+}
+
+/// `mvdedup(x)`: the values without repeats, first occurrences kept in order.
+pub fn mvdedup<'a>(v: V<'a>) -> V<'a> {
+    match v {
+        EvalValue::Multi(list) => {
+            let mut out: Vec<String> = Vec::with_capacity(list.len());
+            for s in list.iter() {
+                if !out.contains(s) {
+                    out.push(s.clone());
+                }
+            }
+            EvalValue::from_strings(out)
+        }
+        other => other,
+    }
+}
+
+/// `mvjoin(x, delim)`: the values joined with `delim`.
+pub fn mvjoin(v: V<'_>, delim: V<'_>) -> V<'static> {
+    let Some(d) = delim.text() else {
+        return EvalValue::Null;
+    };
+    if v.is_null() {
+        return EvalValue::Null;
+    }
+    let parts: Vec<Cow<'_, str>> = v.values().collect();
+    if parts.is_empty() {
+        return EvalValue::Null;
+    }
+    owned(parts.join(&*d))
+}
+
+/// `split(s, delim)`: the pieces of `s` between occurrences of `delim` (empty pieces
+/// kept); an empty `delim` splits into characters.
+pub fn split(v: V<'_>, delim: V<'_>) -> V<'static> {
+    let (Some(s), Some(d)) = (v.text(), delim.text()) else {
+        return EvalValue::Null;
+    };
+    let parts: Vec<String> = if d.is_empty() {
+        s.chars().map(String::from).collect()
+    } else {
+        s.split(&*d).map(str::to_owned).collect()
+    };
+    EvalValue::from_strings(parts)
+}
+
+// ---- strings ---------------------------------------------------------------------------
+
+/// `len(s)`: the number of characters.
+pub fn len(v: V<'_>) -> V<'static> {
+    v.text().map_or(
+        EvalValue::Null,
+        |s| EvalValue::Num(s.chars().count() as f64),
+    )
+}
+
+/// `lower(s)`.
+pub fn lower(v: V<'_>) -> V<'static> {
+    v.text()
+        .map_or(EvalValue::Null, |s| owned(s.to_lowercase()))
+}
+
+/// `upper(s)`.
+pub fn upper(v: V<'_>) -> V<'static> {
+    v.text()
+        .map_or(EvalValue::Null, |s| owned(s.to_uppercase()))
+}
+
+/// `replace(s, regex, repl)`: every match replaced, `\1`.. in `repl` inserting groups
+/// (build `repl` with [`Replacement::eval`]).
+pub fn replace<'a>(v: V<'a>, regex: &Regex, repl: &Replacement) -> V<'a> {
+    let Some(s) = text_of(v) else {
+        return EvalValue::Null;
+    };
+    match s {
+        Cow::Borrowed(b) => EvalValue::Str(regex.replace_all(b, repl)),
+        Cow::Owned(o) => owned(regex.replace_all(&o, repl).into_owned()),
+    }
+}
+
+/// `substr(s, start[, length])`: characters from `start` (1-based; 0 is taken as 1; a
+/// negative start counts from the end), `length` of them or to the end. A length of 0 or
+/// less gives the empty string.
+pub fn substr<'a>(v: V<'a>, start: V<'_>, length: Option<V<'_>>) -> V<'a> {
+    let Some(s) = text_of(v) else {
+        return EvalValue::Null;
+    };
+    let Some(start) = int_arg(&start) else {
+        return EvalValue::Null;
+    };
+    let n = s.chars().count() as i64;
+    let from = if start > 0 {
+        start - 1
+    } else if start == 0 {
+        0
+    } else {
+        (n + start).max(0)
+    };
+    let take = match length {
+        None => n,
+        Some(l) => match int_arg(&l) {
+            Some(l) => l.max(0),
+            None => return EvalValue::Null,
+        },
+    };
+    let out: String = s
+        .chars()
+        .skip(from.max(0) as usize)
+        .take(take.max(0) as usize)
+        .collect();
+    owned(out)
+}
+
+fn trim_with<'a>(v: V<'a>, chars: Option<V<'_>>, left: bool, right: bool) -> V<'a> {
+    let Some(s) = text_of(v) else {
+        return EvalValue::Null;
+    };
+    let set: Cow<'_, str> = match &chars {
+        None => Cow::Borrowed(" \t"),
+        Some(c) => match c.text() {
+            Some(t) => Cow::Owned(t.into_owned()),
+            None => return EvalValue::Null,
+        },
+    };
+    let pred = |c: char| set.contains(c);
+    let apply = |t: &'_ str| -> (usize, usize) {
+        let start = if left {
+            t.len() - t.trim_start_matches(pred).len()
+        } else {
+            0
+        };
+        let end = if right {
+            t.trim_end_matches(pred).len()
+        } else {
+            t.len()
+        };
+        (start, end.max(start))
+    };
+    match s {
+        Cow::Borrowed(b) => {
+            let (a, e) = apply(b);
+            EvalValue::Str(Cow::Borrowed(&b[a..e]))
+        }
+        Cow::Owned(o) => {
+            let (a, e) = apply(&o);
+            owned(o[a..e].to_owned())
+        }
+    }
+}
+
+/// `trim(s[, chars])`: removes the characters of `chars` (default space and tab) from both
+/// ends.
+pub fn trim<'a>(v: V<'a>, chars: Option<V<'_>>) -> V<'a> {
+    trim_with(v, chars, true, true)
+}
+
+/// `ltrim(s[, chars])`: from the start only.
+pub fn ltrim<'a>(v: V<'a>, chars: Option<V<'_>>) -> V<'a> {
+    trim_with(v, chars, true, false)
+}
+
+/// `rtrim(s[, chars])`: from the end only.
+pub fn rtrim<'a>(v: V<'a>, chars: Option<V<'_>>) -> V<'a> {
+    trim_with(v, chars, false, true)
+}
+
+/// `urldecode(s)`: `%XX` escapes decoded (invalid UTF-8 replaced by U+FFFD) and `+` read
+/// as a space; a `%` not followed by two hex digits stays.
+pub fn urldecode(v: V<'_>) -> V<'static> {
+    let Some(s) = v.text() else {
+        return EvalValue::Null;
+    };
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b'%' if b.get(i + 1).and_then(|&c| hex(c)).is_some()
+                && b.get(i + 2).and_then(|&c| hex(c)).is_some() =>
+            {
+                let hi = b.get(i + 1).and_then(|&c| hex(c)).unwrap_or(0);
+                let lo = b.get(i + 2).and_then(|&c| hex(c)).unwrap_or(0);
+                out.push(hi * 16 + lo);
+                i += 3;
+            }
+            other => {
+                out.push(other);
+                i += 1;
+            }
+        }
+    }
+    owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+// ---- conversion ------------------------------------------------------------------------
+
+/// `tonumber(s[, base])`: the number `s` denotes. Base 10 (the default) reads decimals
+/// (fractions and exponents too); other bases (2–36) read an optionally signed integer,
+/// base 16 also with a `0x` prefix. Null when `s` does not parse or the base is not
+/// 2–36.
+pub fn tonumber(v: V<'_>, base: Option<V<'_>>) -> V<'static> {
+    let base = match &base {
+        None => 10,
+        Some(b) => match b.to_number() {
+            Some(b) if b.fract() == 0.0 && (2.0..=36.0).contains(&b) => b as u32,
+            _ => return EvalValue::Null,
+        },
+    };
+    if let EvalValue::Num(n) = v {
+        if base == 10 {
+            return num(n);
+        }
+    }
+    let Some(s) = v.text() else {
+        return EvalValue::Null;
+    };
+    if base == 10 {
+        return parse_number(&s).map_or(EvalValue::Null, EvalValue::Num);
+    }
+    let t = s.trim_ascii();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let t = if base == 16 {
+        t.strip_prefix("0x")
+            .or_else(|| t.strip_prefix("0X"))
+            .unwrap_or(t)
+    } else {
+        t
+    };
+    if t.is_empty() {
+        return EvalValue::Null;
+    }
+    let mut acc = 0f64;
+    for c in t.chars() {
+        match c.to_digit(base) {
+            Some(d) => acc = acc * f64::from(base) + f64::from(d),
+            None => return EvalValue::Null,
+        }
+    }
+    num(if neg { -acc } else { acc })
+}
+
+/// `tostring(x[, format])`: the text of `x` (a boolean gives `True`/`False`). Formats,
+/// for numbers: `"hex"` (`0xFF`), `"commas"` (`12,345.68`: thousands separators, at most
+/// two decimals), `"duration"` (seconds as `HH:MM:SS`, with `D+` in front past a day).
+/// A format applied to something that is not a number, or an unknown format, gives null.
+pub fn tostring<'a>(v: V<'a>, format: Option<V<'_>>) -> V<'a> {
+    let Some(format) = format else {
+        return match v {
+            EvalValue::Bool(b) => EvalValue::Str(Cow::Borrowed(bool_text(b))),
+            EvalValue::Num(n) => owned(format_number(n)),
+            other => other,
+        };
+    };
+    let (Some(fmt), Some(n)) = (format.text(), v.to_number()) else {
+        return EvalValue::Null;
+    };
+    match fmt.to_ascii_lowercase().as_str() {
+        "hex" => {
+            let i = n.trunc();
+            if i.abs() >= 1.8e19 {
+                return EvalValue::Null;
+            }
+            let sign = if i < 0.0 { "-" } else { "" };
+            owned(format!("{sign}0x{:X}", i.abs() as u64))
+        }
+        "commas" => owned(with_commas(n)),
+        "duration" => {
+            if !n.is_finite() {
+                return EvalValue::Null;
+            }
+            let total = n.trunc().abs() as u64;
+            let sign = if n < 0.0 { "-" } else { "" };
+            let (d, rem) = (total / 86_400, total % 86_400);
+            let hms = format!("{:02}:{:02}:{:02}", rem / 3600, rem / 60 % 60, rem % 60);
+            owned(if d > 0 {
+                format!("{sign}{d}+{hms}")
+            } else {
+                format!("{sign}{hms}")
+            })
+        }
+        _ => EvalValue::Null,
+    }
+}
+
+fn with_commas(n: f64) -> String {
+    if !n.is_finite() {
+        return format_number(n);
+    }
+    let rounded = (n * 100.0).round() / 100.0;
+    let text = if rounded.fract() == 0.0 {
+        format!("{:.0}", rounded.abs())
+    } else {
+        format!("{:.2}", rounded.abs())
+    };
+    let (int, frac) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(a, b)| (a, Some(b)));
+    let mut out = String::with_capacity(text.len() + text.len() / 3 + 1);
+    if rounded < 0.0 {
+        out.push('-');
+    }
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// `typeof(x)`: `"Number"` (also for a string that parses as a number), `"String"`,
+/// `"Boolean"`, `"Multivalue"`, or `"Invalid"` for null.
+pub fn typeof_(v: V<'_>) -> V<'static> {
+    let t = match &v {
+        EvalValue::Null => "Invalid",
+        EvalValue::Bool(_) => "Boolean",
+        EvalValue::Num(_) => "Number",
+        EvalValue::Str(s) if parse_number(s).is_some() => "Number",
+        EvalValue::Str(_) => "String",
+        EvalValue::Multi(_) => "Multivalue",
+    };
+    EvalValue::Str(Cow::Borrowed(t))
+}
+
+// ---- math ------------------------------------------------------------------------------
+
+fn math1(v: &V<'_>, f: impl FnOnce(f64) -> f64) -> V<'static> {
+    v.to_number().map_or(EvalValue::Null, |x| num(f(x)))
+}
+
+/// `round(x[, digits])`: to `digits` decimals (default 0), halves away from zero.
+pub fn round(v: V<'_>, digits: Option<V<'_>>) -> V<'static> {
+    let d = match &digits {
+        None => 0,
+        Some(d) => match int_arg(d) {
+            Some(d) => d.clamp(-300, 300) as i32,
+            None => return EvalValue::Null,
+        },
+    };
+    math1(&v, |x| {
+        let p = 10f64.powi(d);
+        let r = (x * p).round() / p;
+        if r.is_finite() {
+            r
+        } else {
+            x
+        }
+    })
+}
+
+/// `abs(x)`.
+pub fn abs(v: V<'_>) -> V<'static> {
+    math1(&v, f64::abs)
+}
+
+/// `floor(x)`.
+pub fn floor(v: V<'_>) -> V<'static> {
+    math1(&v, f64::floor)
+}
+
+/// `ceiling(x)` / `ceil(x)`.
+pub fn ceiling(v: V<'_>) -> V<'static> {
+    math1(&v, f64::ceil)
+}
+
+/// `sqrt(x)`: null for a negative `x`.
+pub fn sqrt(v: V<'_>) -> V<'static> {
+    math1(&v, f64::sqrt)
+}
+
+/// `pi()`.
+pub fn pi() -> V<'static> {
+    EvalValue::Num(std::f64::consts::PI)
+}
+
+/// `sin(x)` (radians).
+pub fn sin(v: V<'_>) -> V<'static> {
+    math1(&v, f64::sin)
+}
+
+/// `cos(x)` (radians).
+pub fn cos(v: V<'_>) -> V<'static> {
+    math1(&v, f64::cos)
+}
+
+/// `tan(x)` (radians).
+pub fn tan(v: V<'_>) -> V<'static> {
+    math1(&v, f64::tan)
+}
+
+/// `asin(x)`.
+pub fn asin(v: V<'_>) -> V<'static> {
+    math1(&v, f64::asin)
+}
+
+/// `acos(x)`.
+pub fn acos(v: V<'_>) -> V<'static> {
+    math1(&v, f64::acos)
+}
+
+/// `atan(x)`.
+pub fn atan(v: V<'_>) -> V<'static> {
+    math1(&v, f64::atan)
+}
+
+/// `atan2(y, x)`.
+pub fn atan2(y: V<'_>, x: V<'_>) -> V<'static> {
+    match (y.to_number(), x.to_number()) {
+        (Some(y), Some(x)) => num(y.atan2(x)),
+        _ => EvalValue::Null,
+    }
+}
+
+/// `exp(x)`.
+pub fn exp(v: V<'_>) -> V<'static> {
+    math1(&v, f64::exp)
+}
+
+/// `ln(x)`: null for `x <= 0`.
+pub fn ln(v: V<'_>) -> V<'static> {
+    math1(&v, f64::ln)
+}
+
+/// `log(x[, base])`: base 10 by default; null for `x <= 0` or a base that is not
+/// positive or is 1.
+pub fn log(v: V<'_>, base: Option<V<'_>>) -> V<'static> {
+    let b = match &base {
+        None => 10.0,
+        Some(b) => match b.to_number() {
+            Some(b) if b > 0.0 && b != 1.0 => b,
+            _ => return EvalValue::Null,
+        },
+    };
+    math1(&v, |x| x.log(b))
+}
+
+/// `pow(x, y)`.
+pub fn pow(x: V<'_>, y: V<'_>) -> V<'static> {
+    match (x.to_number(), y.to_number()) {
+        (Some(x), Some(y)) => num(x.powf(y)),
+        _ => EvalValue::Null,
+    }
+}
+
+// ---- time ------------------------------------------------------------------------------
+
+/// `strftime(t, format)`: epoch seconds formatted in UTC ([`crate::time`]).
+pub fn strftime(t: V<'_>, format: V<'_>) -> V<'static> {
+    match (t.to_number(), format.text()) {
+        (Some(t), Some(f)) => crate::time::strftime(t, &f).map_or(EvalValue::Null, owned),
+        _ => EvalValue::Null,
+    }
+}
+
+/// `strptime(s, format)`: text parsed to epoch seconds (UTC); null when it does not fit.
+pub fn strptime(s: V<'_>, format: V<'_>) -> V<'static> {
+    match (s.text(), format.text()) {
+        (Some(s), Some(f)) => crate::time::strptime(&s, &f).map_or(EvalValue::Null, EvalValue::Num),
+        _ => EvalValue::Null,
+    }
+}
+
+/// `now()`: the search's start time, which the caller passes (epoch seconds).
+pub fn now(search_start: f64) -> V<'static> {
+    EvalValue::Num(search_start)
+}

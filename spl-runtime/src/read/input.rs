@@ -1,0 +1,308 @@
+//! Bytes in: encoding detection and line splitting shared by the readers.
+//!
+//! Input is UTF-8. A UTF-8 byte order mark is skipped; a UTF-16 byte order mark (what
+//! Windows PowerShell's `Out-File` and `wevtutil` redirections often write) switches to
+//! decoding UTF-16 into UTF-8 as the bytes stream in. Unpaired surrogates become U+FFFD.
+
+use std::io::{self, BufRead, BufReader, Read};
+
+/// The readers' byte source.
+pub(crate) type Input<'a> = Box<dyn BufRead + Send + 'a>;
+
+/// A [`BufRead`] that looks at the first bytes once, skips a UTF-8 byte order mark and
+/// decodes UTF-16 (little or big endian, with a byte order mark) into UTF-8.
+pub(crate) struct Decoder<'a> {
+    state: State<'a>,
+}
+
+enum State<'a> {
+    /// Nothing read yet.
+    Start(Input<'a>),
+    /// UTF-8 (or anything without a UTF-16 byte order mark): passed through.
+    Utf8(Input<'a>),
+    /// UTF-16 decoded to UTF-8.
+    Utf16(BufReader<Utf16ToUtf8<Input<'a>>>),
+    /// Only while switching states.
+    Switching,
+}
+
+impl<'a> Decoder<'a> {
+    pub(crate) fn new(input: Input<'a>) -> Self {
+        Decoder {
+            state: State::Start(input),
+        }
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !matches!(self.state, State::Start(_)) {
+            return Ok(());
+        }
+        let State::Start(mut input) = std::mem::replace(&mut self.state, State::Switching) else {
+            return Ok(());
+        };
+        let head = match input.fill_buf() {
+            Ok(head) => head,
+            Err(e) => {
+                self.state = State::Start(input);
+                return Err(e);
+            }
+        };
+        self.state = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            input.consume(3);
+            State::Utf8(input)
+        } else if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+            let big_endian = head[0] == 0xFE;
+            input.consume(2);
+            State::Utf16(BufReader::new(Utf16ToUtf8::new(input, big_endian)))
+        } else {
+            State::Utf8(input)
+        };
+        Ok(())
+    }
+}
+
+impl Read for Decoder<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Decoder<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.start()?;
+        match &mut self.state {
+            State::Utf8(input) => input.fill_buf(),
+            State::Utf16(input) => input.fill_buf(),
+            State::Start(_) | State::Switching => Ok(&[]),
+        }
+    }
+
+    fn consume(&mut self, amt: usize) {
+        match &mut self.state {
+            State::Utf8(input) => input.consume(amt),
+            State::Utf16(input) => input.consume(amt),
+            State::Start(_) | State::Switching => {}
+        }
+    }
+}
+
+/// Streams UTF-16 code units in, UTF-8 bytes out.
+pub(crate) struct Utf16ToUtf8<R> {
+    inner: R,
+    big_endian: bool,
+    /// Bytes read but not yet decoded (an odd byte, or a high surrogate waiting for its pair).
+    carry: Vec<u8>,
+    /// Decoded bytes not yet handed out.
+    out: Vec<u8>,
+    out_pos: usize,
+    eof: bool,
+}
+
+impl<R: Read> Utf16ToUtf8<R> {
+    fn new(inner: R, big_endian: bool) -> Self {
+        Utf16ToUtf8 {
+            inner,
+            big_endian,
+            carry: Vec::new(),
+            out: Vec::new(),
+            out_pos: 0,
+            eof: false,
+        }
+    }
+
+    /// Read one chunk and decode everything complete in it.
+    fn refill(&mut self) -> io::Result<()> {
+        let mut chunk = [0u8; 8192];
+        let n = loop {
+            match self.inner.read(&mut chunk) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if n == 0 {
+            self.eof = true;
+        }
+        self.carry.extend_from_slice(&chunk[..n]);
+        let mut units: Vec<u16> = self
+            .carry
+            .chunks_exact(2)
+            .map(|p| {
+                if self.big_endian {
+                    u16::from_be_bytes([p[0], p[1]])
+                } else {
+                    u16::from_le_bytes([p[0], p[1]])
+                }
+            })
+            .collect();
+        let mut keep = self.carry.len() % 2;
+        // A high surrogate at the end may pair with the next chunk's first unit.
+        if !self.eof && units.last().is_some_and(|u| (0xD800..0xDC00).contains(u)) {
+            units.pop();
+            keep += 2;
+        }
+        self.out.clear();
+        self.out_pos = 0;
+        let mut utf8 = [0u8; 4];
+        for c in char::decode_utf16(units) {
+            let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+            self.out
+                .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+        }
+        if self.eof && keep > 0 {
+            // A dangling odd byte or lone high surrogate at the very end.
+            self.out.extend_from_slice(
+                char::REPLACEMENT_CHARACTER
+                    .encode_utf8(&mut utf8)
+                    .as_bytes(),
+            );
+            keep = 0;
+        }
+        let start = self.carry.len() - keep;
+        self.carry.drain(..start);
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Utf16ToUtf8<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.out_pos == self.out.len() {
+            if self.eof {
+                return Ok(0);
+            }
+            self.refill()?;
+        }
+        let n = (self.out.len() - self.out_pos).min(buf.len());
+        buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
+/// Splits input into lines, numbering them from 1. A line's terminator (`\n` or `\r\n`)
+/// is not part of it; a lone `\r` stays in the line.
+pub(crate) struct Lines<'a> {
+    input: Decoder<'a>,
+    buf: Vec<u8>,
+    next: usize,
+    done: bool,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(input: Decoder<'a>) -> Self {
+        Lines {
+            input,
+            buf: Vec::new(),
+            next: 1,
+            done: false,
+        }
+    }
+
+    /// The number the next line will have.
+    pub(crate) fn next_number(&self) -> usize {
+        self.next
+    }
+
+    /// The next line and its 1-based number; `None` at the end. After an error the
+    /// input is finished.
+    pub(crate) fn next_line(&mut self) -> Option<io::Result<(usize, &[u8])>> {
+        if self.done {
+            return None;
+        }
+        self.buf.clear();
+        loop {
+            match self.input.read_until(b'\n', &mut self.buf) {
+                Ok(0) if self.buf.is_empty() => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(_) => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        if self.buf.last() == Some(&b'\n') {
+            self.buf.pop();
+            if self.buf.last() == Some(&b'\r') {
+                self.buf.pop();
+            }
+        }
+        let number = self.next;
+        self.next += 1;
+        Some(Ok((number, &self.buf)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(bytes: &[u8]) -> String {
+        let mut out = String::new();
+        Decoder::new(Box::new(bytes))
+            .read_to_string(&mut out)
+            .expect("decodes");
+        out
+    }
+
+    #[test]
+    fn utf8_bom_is_skipped() {
+        assert_eq!(decode_all(b"\xEF\xBB\xBFa=1\n"), "a=1\n");
+        assert_eq!(decode_all(b"plain"), "plain");
+        assert_eq!(decode_all(b""), "");
+    }
+
+    #[test]
+    fn utf16_is_decoded() {
+        let text = "EventCode=4104\r\nscript: \u{1F600} é\n";
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for unit in text.encode_utf16() {
+            le.extend_from_slice(&unit.to_le_bytes());
+            be.extend_from_slice(&unit.to_be_bytes());
+        }
+        assert_eq!(decode_all(&le), text);
+        assert_eq!(decode_all(&be), text);
+        // A truncated final code unit becomes a replacement character.
+        le.push(0x41);
+        assert_eq!(decode_all(&le), format!("{text}\u{FFFD}"));
+    }
+
+    #[test]
+    fn utf16_surrogate_pairs_across_chunks() {
+        // Put a surrogate pair exactly across the 8192-byte chunk boundary.
+        let mut units: Vec<u16> = vec![u16::from(b'x'); 4095];
+        units.extend("\u{1F600}".encode_utf16());
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in &units {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let out = decode_all(&bytes);
+        assert!(out.ends_with("x\u{1F600}"), "{:?}", &out[out.len() - 8..]);
+        assert_eq!(out.chars().count(), 4096);
+    }
+
+    #[test]
+    fn lines_are_numbered_and_stripped() {
+        let mut lines = Lines::new(Decoder::new(Box::new(&b"a\r\nb\n\nc\rd"[..])));
+        let mut got = Vec::new();
+        while let Some(line) = lines.next_line() {
+            let (n, bytes) = line.expect("in memory");
+            got.push((n, String::from_utf8_lossy(bytes).into_owned()));
+        }
+        let want: Vec<(usize, String)> = vec![
+            (1, "a".into()),
+            (2, "b".into()),
+            (3, "".into()),
+            (4, "c\rd".into()),
+        ];
+        assert_eq!(got, want);
+    }
+}
