@@ -54,17 +54,28 @@ impl From<Error> for CompileErrors {
 pub fn compile_rule(rule: Rule, macros: &MacroTable) -> Result<CompiledRule, CompileErrors> {
     let parsed = spl_grammar::parse_rule(&rule, macros)?;
     let program = lower_parsed(&parsed)?;
-    Ok(CompiledRule { rule, parsed, program })
+    Ok(CompiledRule {
+        rule,
+        parsed,
+        program,
+    })
 }
 
 /// Load and compile a rule file (`.yml`/`.yaml` rule or bare `.spl`).
-pub fn compile_file(path: impl AsRef<Path>, macros: &MacroTable) -> Result<CompiledRule, CompileErrors> {
+pub fn compile_file(
+    path: impl AsRef<Path>,
+    macros: &MacroTable,
+) -> Result<CompiledRule, CompileErrors> {
     let rule = spl_grammar::load_rule(path)?;
     compile_rule(rule, macros)
 }
 
 /// Compile SPL text (named `name` in diagnostics).
-pub fn compile_spl(text: &str, name: &str, macros: &MacroTable) -> Result<CompiledRule, CompileErrors> {
+pub fn compile_spl(
+    text: &str,
+    name: &str,
+    macros: &MacroTable,
+) -> Result<CompiledRule, CompileErrors> {
     compile_rule(Rule::from_spl_str(text, name), macros)
 }
 
@@ -75,7 +86,11 @@ pub fn lower_parsed(parsed: &ParsedRule) -> Result<Program, CompileErrors> {
 }
 
 fn to_error(parsed: &ParsedRule, e: LowerError) -> Error {
-    let label = if e.label.is_empty() { "here".to_owned() } else { e.label };
+    let label = if e.label.is_empty() {
+        "here".to_owned()
+    } else {
+        e.label
+    };
     let mut d = Diagnostic::error(Code(e.code), e.message).with_primary(e.span, label);
     for n in e.notes {
         d = d.with_note(n);

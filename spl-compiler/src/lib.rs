@@ -9,4 +9,6 @@ pub mod regex;
 
 pub use spl_grammar as grammar;
 
-pub use compile::{compile_file, compile_rule, compile_spl, lower_parsed, CompileErrors, CompiledRule};
+pub use compile::{
+    compile_file, compile_rule, compile_spl, lower_parsed, CompileErrors, CompiledRule,
+};

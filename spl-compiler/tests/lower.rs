@@ -17,7 +17,9 @@ fn errors(spl: &str) -> Vec<LowerError> {
 fn search_precedence_reaches_the_ir() {
     // OR binds tighter than AND in the search command.
     let p = program("a OR b c");
-    let Pred::And(items) = &p.filter else { panic!("expected and: {}", p.filter) };
+    let Pred::And(items) = &p.filter else {
+        panic!("expected and: {}", p.filter)
+    };
     assert_eq!(items.len(), 2);
     assert!(matches!(&items[0], Pred::Or(o) if o.len() == 2));
     assert!(matches!(&items[1], Pred::Atom(a) if a.kind == AtomKind::Term("c".into())));
@@ -26,9 +28,13 @@ fn search_precedence_reaches_the_ir() {
 #[test]
 fn not_is_pushed_to_atoms() {
     let p = program("NOT (a OR f=1)");
-    let Pred::And(items) = &p.filter else { panic!("expected and: {}", p.filter) };
+    let Pred::And(items) = &p.filter else {
+        panic!("expected and: {}", p.filter)
+    };
     assert!(matches!(&items[0], Pred::Not(a) if a.kind == AtomKind::Term("a".into())));
-    assert!(matches!(&items[1], Pred::Not(a) if matches!(&a.kind, AtomKind::Compare { op: CmpOp::Eq, .. })));
+    assert!(
+        matches!(&items[1], Pred::Not(a) if matches!(&a.kind, AtomKind::Compare { op: CmpOp::Eq, .. }))
+    );
     // NOT NOT x is x.
     assert!(matches!(program("NOT NOT x").filter, Pred::Atom(_)));
 }
@@ -41,7 +47,9 @@ fn empty_search_is_true_and_star_is_true() {
 
 #[test]
 fn prefilter_collects_raw_literals() {
-    let p = program(r#"(TERM(EventCode=1) OR "<EventID>1<") (TERM(npm) OR TERM(pip)) TERM(install) process=x"#);
+    let p = program(
+        r#"(TERM(EventCode=1) OR "<EventID>1<") (TERM(npm) OR TERM(pip)) TERM(install) process=x"#,
+    );
     assert_eq!(
         p.prefilter.clauses,
         vec![
@@ -72,7 +80,9 @@ fn package_installation_pipeline_lowers() {
         .collect();
     assert_eq!(kinds, ["regex", "rex", "eval", "table", "bin", "stats"]);
     assert!(p.is_transforming());
-    let Stage::Bin(b) = &p.stages[4] else { unreachable!() };
+    let Stage::Bin(b) = &p.stages[4] else {
+        unreachable!()
+    };
     assert_eq!(b.field, "_time", "bin with no field bins _time");
 }
 
@@ -82,7 +92,10 @@ fn meaning_errors_have_codes_and_spans() {
     let e = errors(src);
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].code, codes::ARITY);
-    assert_eq!(&src[e[0].span.start..e[0].span.end], r#"match(event_type = "(?i)a")"#);
+    assert_eq!(
+        &src[e[0].span.start..e[0].span.end],
+        r#"match(event_type = "(?i)a")"#
+    );
 
     let src = "x | frobnicate a=1";
     let e = errors(src);
@@ -96,7 +109,11 @@ fn meaning_errors_have_codes_and_spans() {
     assert_eq!(errors(src)[0].code, codes::BAD_REGEX);
 
     let src = "x | eval y = a > 1";
-    assert_eq!(errors(src)[0].code, codes::TYPE, "a boolean cannot be assigned");
+    assert_eq!(
+        errors(src)[0].code,
+        codes::TYPE,
+        "a boolean cannot be assigned"
+    );
 
     let src = "x | bin span=fast";
     assert_eq!(errors(src)[0].code, codes::BAD_VALUE);
@@ -109,5 +126,8 @@ fn meaning_errors_have_codes_and_spans() {
 #[test]
 fn glued_keyword_gets_a_hint() {
     let e = errors(r#"x | where ormatch(a, "b")"#);
-    assert!(e[0].notes.iter().any(|n| n.contains("space missing")), "{e:?}");
+    assert!(
+        e[0].notes.iter().any(|n| n.contains("space missing")),
+        "{e:?}"
+    );
 }

@@ -8,18 +8,29 @@
 //! unescaping turns `\\` into `\`, `\"` into `"` and `\|` into `|`; every other backslash
 //! stays for PCRE.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use spl_compiler::regex::translate;
 
 /// Patterns expected to fail: (rule path under the armory, part of the error message).
-const EXPECTED_FAILURES: &[(&str, &str)] = &[];
+const EXPECTED_FAILURES: &[(&str, &str)] = &[
+    // `...)")` after quote splicing leaves one `)` too many: invalid in PCRE too.
+    (
+        "endpoint/nircmd_execution/nircmd_execution-splunk-powershell.yml",
+        "unmatched `)`",
+    ),
+    // `\S+\CitrixReceiverUpdater`: `\C` (one code unit) where `\\C` was meant.
+    (
+        "endpoint/process_execution_from_suspicious_folder/process_execution_from_suspicious_folder-splunk-sysmon.yml",
+        "`\\C` (one code unit)",
+    ),
+];
 
 /// Counts over the whole armory; a change means the scanner or the armory changed.
-const EXPECTED_OCCURRENCES: usize = 0;
-const EXPECTED_DISTINCT: usize = 0;
-const EXPECTED_DISTINCT_FAILING: usize = 0;
+const EXPECTED_OCCURRENCES: usize = 1375;
+const EXPECTED_DISTINCT: usize = 757;
+const EXPECTED_DISTINCT_FAILING: usize = 2;
 
 /// One regex found in a rule.
 struct Found {
@@ -344,9 +355,14 @@ fn every_corpus_regex_translates_except_the_pinned_ones() {
     let mut hit = BTreeSet::new();
     let mut distinct = BTreeSet::new();
     let mut distinct_failing = BTreeSet::new();
+    // Translating is slow in debug builds (it compiles the result): once per pattern.
+    let mut results = BTreeMap::new();
     for f in &found {
         distinct.insert(f.pattern.as_str());
-        let Err(e) = translate(&f.pattern) else {
+        let result = results
+            .entry(f.pattern.as_str())
+            .or_insert_with(|| translate(&f.pattern));
+        let Err(e) = result else {
             continue;
         };
         distinct_failing.insert(f.pattern.as_str());

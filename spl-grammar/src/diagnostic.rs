@@ -49,6 +49,7 @@
 //! | `E0203` | macro expansion does not terminate | `[a]` defined as `` `b` `` and `[b]` defined as `` `a` `` |
 //! | `E0204` | a macro with `iseval = true` is called | `` `fooeval(1, 2)` `` with `iseval = true` in its stanza |
 //! | `E0205` | a called macro's stanza has no `definition` | `[f]` with only `description = ...` |
+//! | `E0206` | macro expansion grows past 1 MiB | `[a]` defined as `` `b` `b` `b` ``, `[b]` as `` `c` `c` `c` ``, ... twenty levels deep |
 //! | `N0201` | a data-source macro (`get_*_data*`) has no definition and matches every event | `` `get_endpoint_data` `` without a `macros.conf` |
 //! | `W0202` | an undefined macro expands to nothing, because the caller asked for that | `` `apply_al(x)` `` with [`MacroTable::set_undefined_as_empty`](crate::macros::MacroTable::set_undefined_as_empty) |
 //! | `W0203` | a macro's `validation` expression is not checked | `` `f(3)` `` with `validation = x > 15` in `[f(1)]` |
@@ -126,6 +127,8 @@ impl Code {
     pub const MACRO_ISEVAL: Code = Code("E0204");
     /// A called macro has no `definition`.
     pub const MACRO_NO_DEFINITION: Code = Code("E0205");
+    /// Macro expansion grows too large.
+    pub const MACRO_TOO_LARGE: Code = Code("E0206");
     /// A data-source macro without definition matches every event.
     pub const DATA_SOURCE_DEFAULT: Code = Code("N0201");
     /// An undefined macro expands to nothing, as asked.

@@ -318,7 +318,7 @@ pub fn load_rules_dir(dir: impl AsRef<Path>) -> Result<Vec<LoadedRule>, Error> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let top = std::fs::read_dir(dir).map_err(|e| Error::io(dir, &e))?;
-    walk(top, &mut files, &mut problems);
+    walk(dir, top, &mut files, &mut problems);
     files.sort();
     let mut out: Vec<LoadedRule> = files
         .into_iter()
@@ -332,15 +332,17 @@ pub fn load_rules_dir(dir: impl AsRef<Path>) -> Result<Vec<LoadedRule>, Error> {
     Ok(out)
 }
 
-fn walk(entries: std::fs::ReadDir, files: &mut Vec<PathBuf>, problems: &mut Vec<(PathBuf, Error)>) {
+fn walk(
+    dir: &Path,
+    entries: std::fs::ReadDir,
+    files: &mut Vec<PathBuf>,
+    problems: &mut Vec<(PathBuf, Error)>,
+) {
     for entry in entries {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                problems.push((
-                    PathBuf::new(),
-                    Error::io(Path::new("<directory entry>"), &e),
-                ));
+                problems.push((dir.to_path_buf(), Error::io(dir, &e)));
                 continue;
             }
         };
@@ -353,7 +355,7 @@ fn walk(entries: std::fs::ReadDir, files: &mut Vec<PathBuf>, problems: &mut Vec<
         };
         if kind.is_dir() {
             match std::fs::read_dir(&path) {
-                Ok(inner) => walk(inner, files, problems),
+                Ok(inner) => walk(&path, inner, files, problems),
                 Err(e) => {
                     let err = Error::io(&path, &e);
                     problems.push((path, err));

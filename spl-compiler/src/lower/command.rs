@@ -21,29 +21,44 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
         Command::Eval(assigns) => Some(Stage::Eval(
             assigns
                 .iter()
-                .map(|a| Assignment { field: a.field.name.clone(), value: lower_value(cx, &a.value) })
+                .map(|a| Assignment {
+                    field: a.field.name.clone(),
+                    value: lower_value(cx, &a.value),
+                })
                 .collect(),
         )),
         Command::Regex(r) => cx.regex(&r.pattern.value, r.pattern.span).map(|regex| {
             Stage::Regex(RegexStage {
-                field: r.field.as_ref().map_or_else(|| "_raw".to_owned(), |f| f.name.clone()),
+                field: r
+                    .field
+                    .as_ref()
+                    .map_or_else(|| "_raw".to_owned(), |f| f.name.clone()),
                 negated: r.negated,
                 regex,
             })
         }),
         Command::Rex(r) => lower_rex(cx, r),
         Command::Table(items) => Some(Stage::Table(patterns(cx, items))),
-        Command::Fields(f) => {
-            Some(Stage::Fields { remove: f.remove, patterns: patterns(cx, &f.fields) })
-        }
+        Command::Fields(f) => Some(Stage::Fields {
+            remove: f.remove,
+            patterns: patterns(cx, &f.fields),
+        }),
         Command::Rename(pairs) => Some(Stage::Rename(
             pairs
                 .iter()
-                .map(|p| (FieldPattern(p.from.name.clone()), FieldPattern(p.to.name.clone())))
+                .map(|p| {
+                    (
+                        FieldPattern(p.from.name.clone()),
+                        FieldPattern(p.to.name.clone()),
+                    )
+                })
                 .collect(),
         )),
         Command::Fillnull(f) => Some(Stage::Fillnull {
-            value: f.value.as_ref().map_or_else(|| "0".to_owned(), |v| v.value.clone()),
+            value: f
+                .value
+                .as_ref()
+                .map_or_else(|| "0".to_owned(), |v| v.value.clone()),
             fields: patterns(cx, &f.fields).into_iter().map(|p| p.0).collect(),
         }),
         Command::Sort(s) => Some(Stage::Sort {
@@ -52,7 +67,11 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
                 Some(n) => Some(n),
                 None => Some(10_000),
             },
-            keys: s.keys.iter().map(|k| (k.field.name.clone(), k.descending)).collect(),
+            keys: s
+                .keys
+                .iter()
+                .map(|k| (k.field.name.clone(), k.descending))
+                .collect(),
         }),
         Command::Dedup(d) => {
             for o in &d.options {
@@ -79,7 +98,10 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
                 LowerError::new(
                     codes::UNKNOWN_COMMAND,
                     span,
-                    format!("the `{}` command is not supported yet", command_name(command)),
+                    format!(
+                        "the `{}` command is not supported yet",
+                        command_name(command)
+                    ),
                 )
                 .label("unsupported command"),
             );
@@ -141,7 +163,10 @@ fn lower_rex(cx: &mut Lowerer, r: &ast::RexCommand) -> Option<Stage> {
     for o in &r.options {
         cx.error(unsupported_option(o, "rex"));
     }
-    let field = r.field.as_ref().map_or_else(|| "_raw".to_owned(), |f| f.name.clone());
+    let field = r
+        .field
+        .as_ref()
+        .map_or_else(|| "_raw".to_owned(), |f| f.name.clone());
     if r.sed {
         let edit = parse_sed(cx, &r.pattern.value, r.pattern.span)?;
         return Some(Stage::Sed(SedStage { field, edit }));
@@ -149,22 +174,34 @@ fn lower_rex(cx: &mut Lowerer, r: &ast::RexCommand) -> Option<Stage> {
     let regex = cx.regex(&r.pattern.value, r.pattern.span)?;
     if regex.names.is_empty() {
         cx.error(
-            LowerError::new(codes::BAD_VALUE, r.pattern.span, "rex pattern has no named group")
-                .label("nothing to extract")
-                .note("name the groups to extract: `(?<name>...)`"),
+            LowerError::new(
+                codes::BAD_VALUE,
+                r.pattern.span,
+                "rex pattern has no named group",
+            )
+            .label("nothing to extract")
+            .note("name the groups to extract: `(?<name>...)`"),
         );
         return None;
     }
-    Some(Stage::Rex(RexStage { field, regex, max_match: r.max_match.unwrap_or(1) }))
+    Some(Stage::Rex(RexStage {
+        field,
+        regex,
+        max_match: r.max_match.unwrap_or(1),
+    }))
 }
 
 /// Parse `s/re/repl/flags` or `y/from/to/`. The delimiter is the character after `s`/`y`;
 /// a backslash escapes the delimiter.
 fn parse_sed(cx: &mut Lowerer, text: &str, span: Span) -> Option<SedEdit> {
     let bad = |msg: &str| {
-        LowerError::new(codes::UNSUPPORTED, span, format!("bad sed expression: {msg}"))
-            .label("in this sed expression")
-            .note("the forms are `s/<regex>/<replacement>/<flags>` and `y/<chars>/<chars>/`")
+        LowerError::new(
+            codes::UNSUPPORTED,
+            span,
+            format!("bad sed expression: {msg}"),
+        )
+        .label("in this sed expression")
+        .note("the forms are `s/<regex>/<replacement>/<flags>` and `y/<chars>/<chars>/`")
     };
     let mut chars = text.chars();
     let cmd = chars.next();
@@ -206,11 +243,17 @@ fn parse_sed(cx: &mut Lowerer, text: &str, span: Span) -> Option<SedEdit> {
                 }
                 SedOccurrence::Nth(n)
             } else {
-                cx.error(bad(&format!("unknown flags `{flags}` (use `g` or a number)")));
+                cx.error(bad(&format!(
+                    "unknown flags `{flags}` (use `g` or a number)"
+                )));
                 return None;
             };
             let regex = cx.regex(&parts[0], span)?;
-            Some(SedEdit::Substitute { regex, replacement: parts[1].clone(), occurrence })
+            Some(SedEdit::Substitute {
+                regex,
+                replacement: parts[1].clone(),
+                occurrence,
+            })
         }
         (Some('y'), 3) if parts[2].is_empty() => {
             let from: Vec<char> = parts[0].chars().collect();
@@ -250,21 +293,37 @@ fn lower_bin(cx: &mut Lowerer, b: &ast::BinCommand, span: Span) -> Option<Stage>
     }
     let Some(bin_span) = bin_span else {
         cx.error(
-            LowerError::new(codes::UNSUPPORTED, span, "`bin` without `span=` is not supported")
-                .label("needs span=")
-                .note("automatic bins (`bins=N`) depend on the whole result set"),
+            LowerError::new(
+                codes::UNSUPPORTED,
+                span,
+                "`bin` without `span=` is not supported",
+            )
+            .label("needs span=")
+            .note("automatic bins (`bins=N`) depend on the whole result set"),
         );
         return None;
     };
-    let field = b.field.as_ref().map_or_else(|| "_time".to_owned(), |f| f.name.clone());
-    let output = b.alias.as_ref().map_or_else(|| field.clone(), |a| a.name.clone());
-    Some(Stage::Bin(BinStage { field, span: bin_span, output }))
+    let field = b
+        .field
+        .as_ref()
+        .map_or_else(|| "_time".to_owned(), |f| f.name.clone());
+    let output = b
+        .alias
+        .as_ref()
+        .map_or_else(|| field.clone(), |a| a.name.clone());
+    Some(Stage::Bin(BinStage {
+        field,
+        span: bin_span,
+        output,
+    }))
 }
 
 /// A bin span: a number (default unit: seconds) and a unit of Splunk's time-scale table.
 pub(crate) fn parse_span(text: &str) -> Option<BinSpan> {
     let text = text.trim();
-    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
     let (num, unit) = text.split_at(split);
     let n: f64 = num.parse().ok()?;
     if !(n > 0.0 && n.is_finite()) {
@@ -281,7 +340,8 @@ pub(crate) fn parse_span(text: &str) -> Option<BinSpan> {
         "cs" => 1e-2,
         "ds" => 1e-1,
         "mon" | "month" | "months" => {
-            return (n.fract() == 0.0 && n <= f64::from(u32::MAX)).then_some(BinSpan::Months(n as u32));
+            return (n.fract() == 0.0 && n <= f64::from(u32::MAX))
+                .then_some(BinSpan::Months(n as u32));
         }
         _ => return None,
     };
@@ -345,12 +405,14 @@ fn lower_stats(cx: &mut Lowerer, s: &ast::StatsCommand) -> Option<Stage> {
                 AggInput::Pattern(FieldPattern(f.name.clone())),
                 format!("{}({})", agg.func.name, f.name),
             ),
-            Some(ast::AggArg::Field(f)) => {
-                (AggInput::Field(f.name.clone()), format!("{}({})", agg.func.name, f.name))
-            }
-            Some(ast::AggArg::Eval(e)) => {
-                (AggInput::Eval(lower_value(cx, e)), format!("{}(eval)", agg.func.name))
-            }
+            Some(ast::AggArg::Field(f)) => (
+                AggInput::Field(f.name.clone()),
+                format!("{}({})", agg.func.name, f.name),
+            ),
+            Some(ast::AggArg::Eval(e)) => (
+                AggInput::Eval(lower_value(cx, e)),
+                format!("{}(eval)", agg.func.name),
+            ),
         };
         let output = agg.alias.as_ref().map_or(default_name, |a| a.name.clone());
         if let AggInput::Pattern(p) = &input {
@@ -365,7 +427,11 @@ fn lower_stats(cx: &mut Lowerer, s: &ast::StatsCommand) -> Option<Stage> {
                 );
             }
         }
-        stage.aggs.push(Agg { func, input, output });
+        stage.aggs.push(Agg {
+            func,
+            input,
+            output,
+        });
     }
     for item in &s.by {
         match item {
@@ -380,7 +446,10 @@ fn bad_option(o: &OptionArg, expected: &str) -> LowerError {
     LowerError::new(
         codes::BAD_VALUE,
         o.value.span,
-        format!("`{}` expects {expected}, found `{}`", o.key.name, o.value.value),
+        format!(
+            "`{}` expects {expected}, found `{}`",
+            o.key.name, o.value.value
+        ),
     )
     .label("bad value")
 }

@@ -49,7 +49,11 @@ fn lower_expr(cx: &mut Lowerer, e: &ast::Expr) -> (Expr, Kind) {
         ast::ExprKind::Number(text) => match text.parse::<f64>() {
             Ok(n) => (mk(ExprKind::Num(n)), Kind::Value),
             Err(_) => {
-                cx.error(LowerError::new(codes::BAD_VALUE, span, format!("bad number `{text}`")));
+                cx.error(LowerError::new(
+                    codes::BAD_VALUE,
+                    span,
+                    format!("bad number `{text}`"),
+                ));
                 (mk(ExprKind::Num(f64::NAN)), Kind::Value)
             }
         },
@@ -68,13 +72,31 @@ fn lower_expr(cx: &mut Lowerer, e: &ast::Expr) -> (Expr, Kind) {
             } else {
                 (lower_value(cx, lhs), lower_value(cx, rhs))
             };
-            let kind = if op.is_boolean() { Kind::Bool } else { Kind::Value };
-            (mk(ExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) }), kind)
+            let kind = if op.is_boolean() {
+                Kind::Bool
+            } else {
+                Kind::Value
+            };
+            (
+                mk(ExprKind::Binary {
+                    op,
+                    lhs: Box::new(l),
+                    rhs: Box::new(r),
+                }),
+                kind,
+            )
         }
         ast::ExprKind::In { expr, list } => {
             let mut args = vec![lower_value(cx, expr)];
             args.extend(list.iter().map(|x| lower_value(cx, x)));
-            (mk(ExprKind::Call { func: Func::In, args, regex: None }), Kind::Bool)
+            (
+                mk(ExprKind::Call {
+                    func: Func::In,
+                    args,
+                    regex: None,
+                }),
+                Kind::Bool,
+            )
         }
         ast::ExprKind::Call { name, args } => lower_call(cx, name, args, span),
     }
@@ -151,12 +173,30 @@ fn lower_call(
     }
     if func == Func::SearchMatch {
         cx.error(
-            LowerError::new(codes::UNSUPPORTED, span, "`searchmatch` is not supported yet")
-                .label("unsupported function"),
+            LowerError::new(
+                codes::UNSUPPORTED,
+                span,
+                "`searchmatch` is not supported yet",
+            )
+            .label("unsupported function"),
         );
     }
-    let kind = if func.returns_bool() { Kind::Bool } else { Kind::Value };
-    (Expr { kind: ExprKind::Call { func, args: lowered, regex }, span }, kind)
+    let kind = if func.returns_bool() {
+        Kind::Bool
+    } else {
+        Kind::Value
+    };
+    (
+        Expr {
+            kind: ExprKind::Call {
+                func,
+                args: lowered,
+                regex,
+            },
+            span,
+        },
+        kind,
+    )
 }
 
 /// Which argument positions of `func` are conditions rather than values.
@@ -200,5 +240,12 @@ fn bin_op(op: BinaryOp) -> BinOp {
 
 /// A placeholder after an error (lowering goes on to find more errors).
 fn null_expr(span: spl_grammar::Span) -> Expr {
-    Expr { kind: ExprKind::Call { func: Func::Null, args: Vec::new(), regex: None }, span }
+    Expr {
+        kind: ExprKind::Call {
+            func: Func::Null,
+            args: Vec::new(),
+            regex: None,
+        },
+        span,
+    }
 }

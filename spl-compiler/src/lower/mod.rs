@@ -62,7 +62,13 @@ pub mod codes {
 
 impl LowerError {
     pub(crate) fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        LowerError { code, span, message: message.into(), label: String::new(), notes: Vec::new() }
+        LowerError {
+            code,
+            span,
+            message: message.into(),
+            label: String::new(),
+            notes: Vec::new(),
+        }
     }
 
     pub(crate) fn label(mut self, label: impl Into<String>) -> Self {

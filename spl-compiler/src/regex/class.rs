@@ -114,7 +114,11 @@ pub(crate) fn push_char(out: &mut String, ch: char) {
             out.push('\\');
             out.push(ch);
         }
-        // Printed as is: ASCII text, and letters and digits of other scripts.
+        // Printed as is: ASCII text, and letters and digits of other scripts, except the two
+        // that case-fold to ASCII letters (long s, Kelvin sign), which would read as `s`, `K`.
+        '\u{17F}' | '\u{212A}' => {
+            let _ = write!(out, r"\x{{{:X}}}", u32::from(ch));
+        }
         _ if ch == ' ' || ch.is_ascii_graphic() || (!ch.is_ascii() && ch.is_alphanumeric()) => {
             out.push(ch)
         }

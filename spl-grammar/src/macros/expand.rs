@@ -67,6 +67,10 @@ use super::{display_name, MacroDef, MacroTable, Resolution, SourceMap};
 /// The deepest nesting of macro calls allowed (a call in a definition in a definition ...).
 pub const MAX_DEPTH: usize = 20;
 
+/// The longest expanded text allowed (1 MiB): definitions that call several macros each
+/// can grow a text exponentially within [`MAX_DEPTH`].
+pub const MAX_EXPANDED_LEN: usize = 1 << 20;
+
 /// The result of [`expand`]: both trees, the expanded text and the map between texts.
 #[derive(Clone, Debug)]
 pub struct Expanded<T> {
@@ -207,7 +211,8 @@ impl<'t> Expander<'t> {
         }
         let mut out = String::with_capacity(self.text.len());
         let mut builder = MapBuilder::default();
-        let mut expansions = self.map.expansions.clone();
+        let known = self.map.expansions.len();
+        let mut added: Vec<ExpansionRecord> = Vec::new();
         let mut cursor = 0;
         for (call, position) in sorted {
             if call.span.start < cursor {
@@ -241,8 +246,8 @@ impl<'t> Expander<'t> {
             out.push_str(&self.text[cursor..range.start]);
             self.map
                 .copy_range(Span::new(cursor, range.start), &mut builder);
-            let id = ExpansionId(expansions.len());
-            expansions.push(ExpansionRecord {
+            let id = ExpansionId(known + added.len());
+            added.push(ExpansionRecord {
                 name: name.to_string(),
                 arity,
                 definition: definition.clone(),
@@ -270,10 +275,22 @@ impl<'t> Expander<'t> {
                 }
             }
             cursor = range.end;
+            if out.len() > MAX_EXPANDED_LEN {
+                return Err(self.at_call(
+                    Diagnostic::error(
+                        Code::MACRO_TOO_LARGE,
+                        format!("macro expansion grows past {MAX_EXPANDED_LEN} bytes"),
+                    ),
+                    call,
+                    "the expansion grows too large here",
+                ));
+            }
         }
         out.push_str(&self.text[cursor..]);
         self.map
             .copy_range(Span::new(cursor, self.text.len()), &mut builder);
+        let mut expansions = std::mem::take(&mut self.map.expansions);
+        expansions.append(&mut added);
         self.map = SourceMap {
             segments: builder.segments,
             expansions,
@@ -869,6 +886,22 @@ mod tests {
             run("`m0`", &table(&conf)).expect("20 deep is fine").text,
             "end"
         );
+    }
+
+    #[test]
+    fn exponential_growth_is_stopped() {
+        let mut conf = String::new();
+        for i in 0..19 {
+            let filler = "x".repeat(1000);
+            conf.push_str(&format!(
+                "[m{i}]\ndefinition = `m{n}` `m{n}` `m{n}` {filler}\n",
+                n = i + 1
+            ));
+        }
+        conf.push_str("[m19]\ndefinition = abcdefgh\n");
+        let err = run("`m0`", &table(&conf)).expect_err("too large");
+        assert_eq!(err.code(), Code::MACRO_TOO_LARGE);
+        assert_eq!(primary(&err), Span::new(0, 4));
     }
 
     #[test]

@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use expand::{expand, Expanded, Expander, MAX_DEPTH};
+pub use expand::{expand, Expanded, Expander, MAX_DEPTH, MAX_EXPANDED_LEN};
 pub use source_map::{ExpansionId, ExpansionRecord, MappedSpan, SourceMap};
 
 use crate::diagnostic::{Code, Diagnostic, SourceFile};

@@ -12,11 +12,13 @@ mod filter;
 mod glob;
 mod order;
 mod shape;
+mod stats;
 
 pub use filter::{Eval, EvalFn, Filter, RegexFilter, Rex};
 pub use glob::FieldGlob;
 pub use order::{Dedup, Head, Sort};
-pub use shape::{Bin, Fields, Fillnull, Rename, Table};
+pub use shape::{Bin, BinWidth, Fields, Fillnull, Rename, Table};
+pub use stats::{AggInput, AggSpec, Stats, StatsMode};
 
 use crate::event::Record;
 

@@ -1,0 +1,536 @@
+//! `stats`, `eventstats` and `streamstats` as stages (semantics §4.2–4.4).
+//!
+//! - `stats`: one row per group of BY values, holding only the BY fields and the
+//!   aggregates; groups come out sorted by their BY values. Rows missing a BY field are
+//!   left out; a multivalued BY field puts the row in the group of each of its values.
+//!   Without BY and without input, a row comes out only when an aggregate is a count
+//!   (`count` = 0).
+//! - `eventstats`: every row comes out, in input order, with the aggregates of its group
+//!   added (a row missing a BY field gets none).
+//! - `streamstats`: every row comes out at once with the aggregates of the rows so far
+//!   (`current=false` leaves the row itself out; `window=N` keeps the last N rows, over all
+//!   groups when `global=true`, per group otherwise).
+//!
+//! A wildcard input (`values(*) as *`) aggregates every field whose name matches, except
+//! the BY fields and internal fields (names starting with `_`), each under its own output
+//! name; it is supported by `stats` only.
+
+use std::collections::VecDeque;
+
+use super::{EvalFn, FieldGlob, Stage};
+use crate::event::{Event, Record};
+use crate::field::FieldId;
+use crate::stats::{for_each_key, Accumulator, AggFunc, GroupKey, GroupTable, KeyPart};
+use crate::value::Value;
+
+/// What an aggregation reads.
+pub enum AggInput {
+    /// Nothing (`count`).
+    None,
+    /// One field.
+    Field(FieldId),
+    /// Every field matching a pattern, each written to the output pattern (`values(*) as *`).
+    Pattern(FieldGlob),
+    /// `eval(expr)`.
+    Eval(EvalFn),
+}
+
+/// One aggregation: function, input, output field (a pattern for [`AggInput::Pattern`]).
+pub struct AggSpec {
+    /// The function.
+    pub func: AggFunc,
+    /// The input.
+    pub input: AggInput,
+    /// The output name.
+    pub output: String,
+}
+
+impl AggSpec {
+    /// An aggregation.
+    pub fn new(func: AggFunc, input: AggInput, output: &str) -> Self {
+        AggSpec { func, input, output: output.to_owned() }
+    }
+}
+
+/// Which stats command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatsMode {
+    /// `stats`.
+    Stats,
+    /// `eventstats`.
+    Eventstats,
+    /// `streamstats` with its options.
+    Streamstats {
+        /// `window=` (0 = unlimited).
+        window: usize,
+        /// `current=`.
+        current: bool,
+        /// `global=`.
+        global: bool,
+    },
+}
+
+struct Prepared {
+    func: AggFunc,
+    input: AggInput,
+    output: FieldId,
+    output_glob: FieldGlob,
+}
+
+/// Per-group state: one accumulator per fixed aggregation, and per wildcard aggregation
+/// one accumulator per matched field (kept by output field).
+struct GroupState {
+    fixed: Vec<Option<Accumulator>>,
+    dynamic: Vec<Vec<(FieldId, Accumulator)>>,
+}
+
+/// The stats stage.
+pub struct Stats {
+    mode: StatsMode,
+    aggs: Vec<Prepared>,
+    by: Vec<FieldId>,
+    groups: GroupTable<GroupState>,
+    held: Vec<(Record, Option<GroupKey>)>,
+    window: VecDeque<(GroupKey, Vec<Option<Value>>, Option<f64>)>,
+    per_group_windows: GroupTable<VecDeque<(Vec<Option<Value>>, Option<f64>)>>,
+    running: GroupTable<Vec<Accumulator>>,
+    saw_input: bool,
+}
+
+impl Stats {
+    /// A stats stage over `aggs`, grouped by `by`.
+    pub fn new(mode: StatsMode, aggs: Vec<AggSpec>, by: &[&str]) -> Self {
+        let aggs = aggs
+            .into_iter()
+            .map(|a| Prepared {
+                func: a.func,
+                output: FieldId::intern(&a.output),
+                output_glob: FieldGlob::new(&a.output),
+                input: a.input,
+            })
+            .collect();
+        Stats {
+            mode,
+            aggs,
+            by: by.iter().map(|f| FieldId::intern(f)).collect(),
+            groups: GroupTable::new(),
+            held: Vec::new(),
+            window: VecDeque::new(),
+            per_group_windows: GroupTable::new(),
+            running: GroupTable::new(),
+            saw_input: false,
+        }
+    }
+
+    fn new_state(&self) -> GroupState {
+        GroupState {
+            fixed: self
+                .aggs
+                .iter()
+                .map(|a| (!matches!(a.input, AggInput::Pattern(_))).then(|| Accumulator::new(a.func)))
+                .collect(),
+            dynamic: self.aggs.iter().map(|_| Vec::new()).collect(),
+        }
+    }
+
+    /// The input value of each fixed aggregation for `row`.
+    fn inputs(&self, row: &Record) -> Vec<Option<Value>> {
+        self.aggs
+            .iter()
+            .map(|a| match &a.input {
+                AggInput::None => None,
+                AggInput::Field(f) => row.get(*f).cloned(),
+                AggInput::Eval(f) => f(row),
+                AggInput::Pattern(_) => None,
+            })
+            .collect()
+    }
+
+    fn by_values<'r>(&self, row: &'r Record) -> Vec<Option<&'r Value>> {
+        self.by.iter().map(|f| row.get(*f)).collect()
+    }
+
+    fn update(by: &[FieldId], aggs: &[Prepared], state: &mut GroupState, row: &Record) {
+        let time = row.time();
+        for (i, a) in aggs.iter().enumerate() {
+            match &a.input {
+                AggInput::Pattern(glob) => {
+                    for (f, v) in row.iter() {
+                        let name = f.name();
+                        if name.starts_with('_') || by.contains(&f) {
+                            continue;
+                        }
+                        let Some(caps) = glob.captures(name) else { continue };
+                        let out = if a.output_glob.is_wildcard() {
+                            FieldId::intern(&a.output_glob.substitute(&caps))
+                        } else {
+                            a.output
+                        };
+                        let slot = &mut state.dynamic[i];
+                        let acc = match slot.iter().position(|(o, _)| *o == out) {
+                            Some(j) => &mut slot[j].1,
+                            None => {
+                                slot.push((out, Accumulator::new(a.func)));
+                                &mut slot.last_mut().expect("just pushed").1
+                            }
+                        };
+                        acc.update_at(Some(v), time);
+                    }
+                }
+                AggInput::None => {
+                    if let Some(acc) = &mut state.fixed[i] {
+                        acc.update_at(None, time);
+                    }
+                }
+                AggInput::Field(f) => {
+                    if let Some(acc) = &mut state.fixed[i] {
+                        acc.update_at(row.get(*f), time);
+                    }
+                }
+                AggInput::Eval(func) => {
+                    let v = func(row);
+                    if let Some(acc) = &mut state.fixed[i] {
+                        acc.update_at(v.as_ref(), time);
+                    }
+                }
+            }
+        }
+    }
+
+    fn write(aggs: &[Prepared], state: &GroupState, row: &mut Record) {
+        for (i, a) in aggs.iter().enumerate() {
+            if let Some(acc) = &state.fixed[i] {
+                match acc.finish() {
+                    Some(v) => row.set(a.output, v),
+                    None => {
+                        row.remove(a.output);
+                    }
+                }
+            }
+            let mut dynamic: Vec<&(FieldId, Accumulator)> = state.dynamic[i].iter().collect();
+            dynamic.sort_by_key(|(f, _)| f.name());
+            for (f, acc) in dynamic {
+                if let Some(v) = acc.finish() {
+                    row.set(*f, v);
+                }
+            }
+        }
+    }
+
+    fn key_value(field: FieldId, text: &str) -> Value {
+        if field == FieldId::TIME {
+            if let Ok(n) = text.parse::<f64>() {
+                return Value::Num(n);
+            }
+        }
+        Value::Str(text.to_owned())
+    }
+
+    fn push_stream(&mut self, mut row: Record, out: &mut Vec<Record>, window: usize, current: bool, global: bool) {
+        let values = self.inputs(&row);
+        let time = row.time();
+        let by_vals = self.by_values(&row);
+        let mut key: Option<GroupKey> = None;
+        for_each_key(&by_vals, |parts| {
+            if key.is_none() {
+                key = Some(owned_key(parts));
+            }
+        });
+        let Some(key) = key else {
+            out.push(row);
+            return;
+        };
+        let parts: Vec<KeyPart<'_>> = key.parts().iter().map(|s| KeyPart::Str(s)).collect();
+        // Gather the entries the aggregate covers.
+        let mut accs: Vec<Accumulator> = self.aggs.iter().map(|a| Accumulator::new(a.func)).collect();
+        let feed = |accs: &mut Vec<Accumulator>, vals: &[Option<Value>], t: Option<f64>| {
+            for (acc, v) in accs.iter_mut().zip(vals) {
+                acc.update_at(v.as_ref(), t);
+            }
+        };
+        if window == 0 {
+            // Running totals per group: one set of accumulators per group.
+            let aggs = &self.aggs;
+            let running = self
+                .running
+                .get_or_insert_with(&parts, || aggs.iter().map(|a| Accumulator::new(a.func)).collect());
+            if current {
+                feed(running, &values, time);
+            }
+            for (slot, acc) in accs.iter_mut().zip(running.iter()) {
+                *slot = acc.clone();
+            }
+            if !current {
+                feed(running, &values, time);
+            }
+        } else if global {
+            if current {
+                self.window.push_back((key.clone(), values.clone(), time));
+                while self.window.len() > window {
+                    self.window.pop_front();
+                }
+            }
+            for (k, vals, t) in &self.window {
+                if *k == key {
+                    feed(&mut accs, vals, *t);
+                }
+            }
+            if !current {
+                self.window.push_back((key.clone(), values.clone(), time));
+                while self.window.len() > window {
+                    self.window.pop_front();
+                }
+            }
+        } else {
+            let state = self.per_group_windows.get_or_insert_with(&parts, VecDeque::new);
+            if current {
+                state.push_back((values.clone(), time));
+                while state.len() > window {
+                    state.pop_front();
+                }
+            }
+            for (vals, t) in state.iter() {
+                feed(&mut accs, vals, *t);
+            }
+            if !current {
+                state.push_back((values, time));
+                while state.len() > window {
+                    state.pop_front();
+                }
+            }
+        }
+        for (a, acc) in self.aggs.iter().zip(&accs) {
+            if let Some(v) = acc.finish() {
+                row.set(a.output, v);
+            }
+        }
+        out.push(row);
+    }
+}
+
+fn owned_key(parts: &[KeyPart<'_>]) -> GroupKey {
+    let mut table: GroupTable<()> = GroupTable::new();
+    table.get_or_insert_with(parts, || ());
+    table.into_entries().pop().map(|(k, ())| k).expect("one entry")
+}
+
+impl Stage for Stats {
+    fn push(&mut self, row: Record, out: &mut Vec<Record>) {
+        self.saw_input = true;
+        match self.mode {
+            StatsMode::Stats => {
+                let by_vals: Vec<Option<&Value>> = self.by.iter().map(|f| row.get(*f)).collect();
+                let (by, aggs) = (&self.by, &self.aggs);
+                let groups = &mut self.groups;
+                let fresh = || GroupState {
+                    fixed: aggs
+                        .iter()
+                        .map(|a| (!matches!(a.input, AggInput::Pattern(_))).then(|| Accumulator::new(a.func)))
+                        .collect(),
+                    dynamic: aggs.iter().map(|_| Vec::new()).collect(),
+                };
+                for_each_key(&by_vals, |parts| {
+                    let state = groups.get_or_insert_with(parts, fresh);
+                    Stats::update(by, aggs, state, &row);
+                });
+            }
+            StatsMode::Eventstats => {
+                let by_vals: Vec<Option<&Value>> = self.by.iter().map(|f| row.get(*f)).collect();
+                let mut first_key = None;
+                let (by, aggs) = (&self.by, &self.aggs);
+                let groups = &mut self.groups;
+                let fresh = || GroupState {
+                    fixed: aggs.iter().map(|a| Some(Accumulator::new(a.func))).collect(),
+                    dynamic: aggs.iter().map(|_| Vec::new()).collect(),
+                };
+                for_each_key(&by_vals, |parts| {
+                    if first_key.is_none() {
+                        first_key = Some(owned_key(parts));
+                    }
+                    let state = groups.get_or_insert_with(parts, fresh);
+                    Stats::update(by, aggs, state, &row);
+                });
+                self.held.push((row, first_key));
+            }
+            StatsMode::Streamstats { window, current, global } => {
+                self.push_stream(row, out, window, current, global);
+            }
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Record>) {
+        match self.mode {
+            StatsMode::Stats => {
+                if self.groups.is_empty() && self.by.is_empty() {
+                    let counts = self.aggs.iter().any(|a| {
+                        matches!(a.func, AggFunc::Count | AggFunc::CountField | AggFunc::DistinctCount)
+                    });
+                    if counts || self.saw_input {
+                        let state = self.new_state();
+                        let mut row = Record::new();
+                        Stats::write(&self.aggs, &state, &mut row);
+                        out.push(row);
+                    }
+                    return;
+                }
+                let groups = std::mem::take(&mut self.groups);
+                for (key, state) in groups.into_sorted_entries() {
+                    let mut row = Record::with_capacity(self.by.len() + self.aggs.len());
+                    for (f, text) in self.by.iter().zip(key.parts()) {
+                        row.set(*f, Stats::key_value(*f, text));
+                    }
+                    Stats::write(&self.aggs, &state, &mut row);
+                    out.push(row);
+                }
+            }
+            StatsMode::Eventstats => {
+                for (mut row, key) in self.held.drain(..) {
+                    if let Some(key) = key {
+                        let parts: Vec<KeyPart<'_>> = key.parts().iter().map(|s| KeyPart::Str(s)).collect();
+                        if let Some(state) = self.groups.get(&parts) {
+                            Stats::write(&self.aggs, state, &mut row);
+                        }
+                    }
+                    out.push(row);
+                }
+            }
+            StatsMode::Streamstats { .. } => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(time: f64, pairs: &[(&str, &str)]) -> Record {
+        let mut r = Record::new();
+        r.set_time(time);
+        for (k, v) in pairs {
+            r.push_named(k, *v);
+        }
+        r
+    }
+
+    fn run(stage: &mut Stats, rows: Vec<Record>) -> Vec<Record> {
+        let mut out = Vec::new();
+        for r in rows {
+            stage.push(r, &mut out);
+        }
+        stage.finish(&mut out);
+        out
+    }
+
+    fn get<'a>(r: &'a Record, f: &str) -> Option<&'a Value> {
+        r.get_named(f)
+    }
+
+    #[test]
+    fn stats_values_star_by_time_host() {
+        // Semantics §4.2 example: values are distinct and sorted by bytes.
+        let rows = vec![
+            rec(5.0, &[("host", "h1"), ("p", "b")]),
+            rec(5.0, &[("host", "h1"), ("p", "a")]),
+            rec(5.0, &[("host", "h1"), ("p", "b")]),
+            rec(6.0, &[("host", "h1"), ("p", "c")]),
+            rec(5.0, &[("p", "no host")]),
+        ];
+        let mut s = Stats::new(
+            StatsMode::Stats,
+            vec![AggSpec::new(AggFunc::Values, AggInput::Pattern(FieldGlob::new("*")), "*")],
+            &["_time", "host"],
+        );
+        let out = run(&mut s, rows);
+        assert_eq!(out.len(), 2, "the host-less row is dropped");
+        assert_eq!(get(&out[0], "_time"), Some(&Value::Num(5.0)));
+        assert_eq!(get(&out[0], "p"), Some(&Value::Multi(vec!["a".into(), "b".into()])));
+        assert_eq!(get(&out[1], "p"), Some(&Value::Str("c".into())));
+        assert_eq!(get(&out[0], "host"), Some(&Value::Str("h1".into())), "BY field kept once");
+    }
+
+    #[test]
+    fn stats_count_and_dc_without_by() {
+        let rows = vec![rec(1.0, &[("p", "x")]), rec(2.0, &[("p", "x")]), rec(3.0, &[]), rec(4.0, &[("p", "y")])];
+        let mut s = Stats::new(
+            StatsMode::Stats,
+            vec![
+                AggSpec::new(AggFunc::Count, AggInput::None, "count"),
+                AggSpec::new(AggFunc::CountField, AggInput::Field(FieldId::intern("p")), "count(p)"),
+                AggSpec::new(AggFunc::DistinctCount, AggInput::Field(FieldId::intern("p")), "dc(p)"),
+            ],
+            &[],
+        );
+        let out = run(&mut s, rows);
+        assert_eq!(out.len(), 1);
+        assert_eq!(get(&out[0], "count"), Some(&Value::Num(4.0)));
+        assert_eq!(get(&out[0], "count(p)"), Some(&Value::Num(3.0)));
+        assert_eq!(get(&out[0], "dc(p)"), Some(&Value::Num(2.0)));
+        let mut empty = Stats::new(StatsMode::Stats, vec![AggSpec::new(AggFunc::Count, AggInput::None, "count")], &[]);
+        let out = run(&mut empty, vec![]);
+        assert_eq!(get(&out[0], "count"), Some(&Value::Num(0.0)));
+    }
+
+    #[test]
+    fn eventstats_adds_group_aggregate_to_every_row() {
+        // Semantics §4.3: the Seattle row without age still gets the Seattle average.
+        let rows = vec![
+            rec(1.0, &[("city", "SF"), ("age", "25")]),
+            rec(2.0, &[("city", "SEA"), ("age", "39")]),
+            rec(3.0, &[("city", "SF"), ("age", "31")]),
+            rec(4.0, &[("city", "SEA")]),
+            rec(5.0, &[("age", "1")]),
+        ];
+        let mut s = Stats::new(
+            StatsMode::Eventstats,
+            vec![AggSpec::new(AggFunc::Avg, AggInput::Field(FieldId::intern("age")), "avg(age)")],
+            &["city"],
+        );
+        let out = run(&mut s, rows);
+        let avgs: Vec<_> = out.iter().map(|r| get(r, "avg(age)").cloned()).collect();
+        assert_eq!(
+            avgs,
+            vec![Some(Value::Num(28.0)), Some(Value::Num(39.0)), Some(Value::Num(28.0)), Some(Value::Num(39.0)), None]
+        );
+    }
+
+    #[test]
+    fn streamstats_previous_value_per_user() {
+        // Semantics §4.4: window=1 current=f values(_time) by user over (a,1),(a,5),(b,7).
+        let rows = vec![rec(1.0, &[("user", "a")]), rec(5.0, &[("user", "a")]), rec(7.0, &[("user", "b")])];
+        let mut s = Stats::new(
+            StatsMode::Streamstats { window: 1, current: false, global: true },
+            vec![AggSpec::new(AggFunc::Values, AggInput::Field(FieldId::TIME), "last_time")],
+            &["user"],
+        );
+        let out = run(&mut s, rows);
+        let last: Vec<_> = out.iter().map(|r| get(r, "last_time").cloned()).collect();
+        assert_eq!(last, vec![None, Some(Value::Str("1".into())), None]);
+    }
+
+    #[test]
+    fn streamstats_window_range() {
+        // Semantics §4.4: window=2 range(_time) by user over (a,1),(a,5),(a,9) gives 0,4,4.
+        let rows = vec![rec(1.0, &[("user", "a")]), rec(5.0, &[("user", "a")]), rec(9.0, &[("user", "a")])];
+        let mut s = Stats::new(
+            StatsMode::Streamstats { window: 2, current: true, global: true },
+            vec![AggSpec::new(AggFunc::Range, AggInput::Field(FieldId::TIME), "d")],
+            &["user"],
+        );
+        let out = run(&mut s, rows);
+        let d: Vec<_> = out.iter().map(|r| get(r, "d").cloned()).collect();
+        assert_eq!(d, vec![Some(Value::Num(0.0)), Some(Value::Num(4.0)), Some(Value::Num(4.0))]);
+    }
+
+    #[test]
+    fn streamstats_running_count_without_window() {
+        let rows = vec![rec(1.0, &[("u", "a")]), rec(2.0, &[("u", "b")]), rec(3.0, &[("u", "a")])];
+        let mut s = Stats::new(
+            StatsMode::Streamstats { window: 0, current: true, global: true },
+            vec![AggSpec::new(AggFunc::Count, AggInput::None, "n")],
+            &["u"],
+        );
+        let out = run(&mut s, rows);
+        let n: Vec<_> = out.iter().map(|r| get(r, "n").cloned()).collect();
+        assert_eq!(n, vec![Some(Value::Num(1.0)), Some(Value::Num(1.0)), Some(Value::Num(2.0))]);
+    }
+}
