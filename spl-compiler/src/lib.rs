@@ -2,6 +2,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod builder;
+pub mod codegen;
 pub mod compile;
 pub mod ir;
 pub mod lower;
@@ -12,3 +14,4 @@ pub use spl_grammar as grammar;
 pub use compile::{
     compile_file, compile_rule, compile_spl, lower_parsed, CompileErrors, CompiledRule,
 };
+pub use builder::{BuildError, Builder};

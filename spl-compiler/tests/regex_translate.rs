@@ -237,6 +237,7 @@ fn horizontal_and_vertical_space() {
     check(r"^\V$", &["x", " "], &["\n"]);
     check(r"^[\h\d]+$", &[" 1"], &["\n"]);
     check(r"^\N+$", &["ab c"], &["a\nb"]);
+    check(r"^\N{2}$", &["ab"], &["a", "abc"]);
 }
 
 #[test]
@@ -318,7 +319,8 @@ fn other_flags() {
     check(r"(?i)a(?^)b", &["Ab"], &["AB"]);
     check(r"(?J)(?<a>x)", &["x"], &[]);
     rejects(r"(?z)", 0, "flag");
-    rejects(r"(?)", 0, "empty");
+    // `(?)` is accepted by PCRE2 and changes nothing.
+    check(r"(?)a(?-)b", &["ab"], &["a"]);
 }
 
 // ----- anchors -----
@@ -534,6 +536,19 @@ fn unbalanced_brackets_are_errors() {
 }
 
 #[test]
+fn classes_that_pcre_versions_read_differently_are_errors() {
+    // PCRE2 10.42 gets these wrong above U+00FF (`[\W[:digit:]]` misses U+0100).
+    rejects(r"x[\W[:digit:]]", 1, "different PCRE versions");
+    rejects(r"[^[:^space:][:alpha:]]", 0, "different PCRE versions");
+    rejects(r"[^\S\p{L}]", 0, "different PCRE versions");
+    // One negated item alone, or with plain items, is fine.
+    check(r"^[[:^alpha:]]$", &["1", "\u{100}"], &["a"]);
+    check(r"^[a[:^alpha:]]$", &["a", "\u{100}"], &["b"]);
+    check(r"^[\W\d]$", &["1", "\u{100}"], &["a"]);
+    check(r"^[^\W\d]$", &["a"], &["1", "\u{100}"]);
+}
+
+#[test]
 fn ambiguous_class_ranges_are_errors() {
     rejects(r"[\d-z]", 1, "PCRE versions");
     rejects(r"[a-\d]", 1, "range cannot end in a class");
@@ -633,6 +648,21 @@ fn never_panics_and_accepted_patterns_compile() {
         }
         check_one(&buf);
     }
+}
+
+#[test]
+fn edge_cases() {
+    assert_eq!(tr("").pattern, "");
+    check("", &["", "x"], &[]);
+    // Too big for the default limits: reported, not a panic.
+    let e = rejected(r"(a{65535}){65535}");
+    assert!(e.message.contains("does not compile"), "{e:?}");
+    assert_eq!((e.offset, e.len), (0, 17));
+    // Deep nesting is bounded.
+    let deep = format!("{}a{}", "(".repeat(300), ")".repeat(300));
+    rejects(&deep, 250, "nested too deeply");
+    let ok = format!("{}a{}", "(?:".repeat(100), ")".repeat(100));
+    check(&ok, &["a"], &["b"]);
 }
 
 #[test]

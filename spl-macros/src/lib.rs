@@ -1,6 +1,165 @@
-//! The `detect!` procedural macro, which compiles an SPL rule into a Rust type at build time.
+//! `detect!`: compile an SPL rule into a Rust type at build time.
 //!
-//! The macro is added together with code generation in `spl-compiler`; until then this
-//! crate exports nothing.
+//! ```ignore
+//! use spl_runtime::detect;
+//!
+//! detect! {
+//!     /// npm, pip or gem installing a package.
+//!     pub struct PackageInstall = r#"(TERM(npm) OR TERM(pip) OR TERM(gem)) TERM(install)
+//!         | table _time, host, process"#;
+//! }
+//!
+//! detect! {
+//!     pub struct PackageInstallSysmon = file "rules/package_installation-sysmon.yml",
+//!         macros "rules/macros.conf";
+//! }
+//! ```
+//!
+//! The type is the one a `build.rs` rule pack generates (see `spl_compiler::Builder`): it
+//! implements `spl_runtime::rule::Rule`. File paths are relative to the crate's
+//! `Cargo.toml`. A rule that does not compile is a compile error carrying the rendered
+//! diagnostic (with line, column and a caret into the SPL), and the type is still declared
+//! so that the error is reported once.
 
 #![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+
+use proc_macro::TokenStream;
+use proc_macro2::{Span, TokenStream as TokenStream2};
+use quote::quote;
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Ident, LitStr, Token, Visibility};
+
+use spl_compiler::codegen::{generate_rule_with, RuleMeta};
+use spl_compiler::{compile_rule, CompileErrors};
+use spl_grammar::{MacroTable, Rule};
+
+/// Compile an SPL rule into a type (see the crate docs for the forms).
+#[proc_macro]
+pub fn detect(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as Input);
+    expand(&input).into()
+}
+
+struct Input {
+    attrs: Vec<Attribute>,
+    vis: Visibility,
+    name: Ident,
+    source: Source,
+    macros: Option<LitStr>,
+}
+
+enum Source {
+    Inline(LitStr),
+    File(LitStr),
+}
+
+impl Parse for Input {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        input.parse::<Token![struct]>()?;
+        let name: Ident = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let source = if input.peek(Ident) {
+            let kw: Ident = input.parse()?;
+            if kw != "file" {
+                return Err(syn::Error::new(kw.span(), "expected a string of SPL or `file \"path\"`"));
+            }
+            Source::File(input.parse()?)
+        } else {
+            Source::Inline(input.parse()?)
+        };
+        let mut macros = None;
+        if input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+            let kw: Ident = input.parse()?;
+            if kw != "macros" {
+                return Err(syn::Error::new(kw.span(), "expected `macros \"path/to/macros.conf\"`"));
+            }
+            macros = Some(input.parse()?);
+        }
+        if input.peek(Token![;]) {
+            input.parse::<Token![;]>()?;
+        }
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens after the rule"));
+        }
+        Ok(Input { attrs, vis, name, source, macros })
+    }
+}
+
+fn manifest_path(lit: &LitStr) -> PathBuf {
+    let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    base.join(lit.value())
+}
+
+fn expand(input: &Input) -> TokenStream2 {
+    let Input { attrs, vis, name, .. } = input;
+    let mut tracked = Vec::new();
+    let mut table = MacroTable::new();
+    if let Some(m) = &input.macros {
+        let path = manifest_path(m);
+        tracked.push(path.clone());
+        if let Err(e) = table.add_conf_file(&path) {
+            return failure(input, m.span(), &e.to_string(), &tracked);
+        }
+    }
+    let (rule, span) = match &input.source {
+        Source::Inline(lit) => {
+            let mut rule = Rule::from_spl_str(&lit.value(), "<detect!>");
+            rule.id = name.to_string();
+            rule.title = name.to_string();
+            (Ok(rule), lit.span())
+        }
+        Source::File(lit) => {
+            let path = manifest_path(lit);
+            tracked.push(path.clone());
+            (spl_grammar::load_rule(&path).map_err(CompileErrors::from), lit.span())
+        }
+    };
+    match rule.and_then(|r| compile_rule(r, &table)) {
+        Ok(compiled) => {
+            let meta = RuleMeta {
+                type_name: name.to_string(),
+                id: compiled.rule.id.clone(),
+                title: compiled.rule.title.clone(),
+                technique_ids: compiled.rule.technique_id.clone(),
+                spl: compiled.rule.logic.clone(),
+            };
+            let attrs = quote!(#(#attrs)*);
+            let generated = generate_rule_with(&meta, &compiled.program, &quote!(#vis), &attrs);
+            let track = track(&tracked);
+            quote! {
+                #generated
+                #track
+            }
+        }
+        Err(errors) => failure(input, span, &errors.to_string(), &tracked),
+    }
+}
+
+/// Re-read file inputs when they change (the include makes rustc track them).
+fn track(paths: &[PathBuf]) -> TokenStream2 {
+    let paths = paths.iter().filter(|p| p.exists()).map(|p| p.display().to_string());
+    quote!(#(const _: &[u8] = ::core::include_bytes!(#paths);)*)
+}
+
+/// A compile error with the rendered diagnostic, and a stub type so that uses of the type
+/// do not add more errors.
+fn failure(input: &Input, span: Span, message: &str, tracked: &[PathBuf]) -> TokenStream2 {
+    let Input { attrs, vis, name, .. } = input;
+    let message = format!("the rule does not compile\n{message}");
+    let track = track(tracked);
+    quote::quote_spanned! {span=>
+        ::core::compile_error!(#message);
+        #(#attrs)*
+        #vis struct #name;
+        impl #name {
+            /// A stand-in for a rule that did not compile.
+            pub fn new() -> Self { #name }
+        }
+        #track
+    }
+}

@@ -11,6 +11,8 @@ pub mod bin;
 pub mod cidr;
 pub mod compare;
 pub mod eval;
+#[cfg(feature = "evaluator")]
+pub mod evaluator;
 pub mod event;
 pub mod field;
 pub mod pipeline;
@@ -26,3 +28,7 @@ pub mod value;
 pub use event::{Event, Record};
 pub use field::FieldId;
 pub use value::Value;
+
+/// Compile an SPL rule into a Rust type at build time (feature `macros`).
+#[cfg(feature = "macros")]
+pub use spl_macros::detect;

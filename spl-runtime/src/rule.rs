@@ -1,20 +1,23 @@
 //! The interface every compiled rule offers, generated or evaluated.
 
+use std::borrow::Cow;
+
 use crate::event::{Event, Record};
 
-/// What a rule is: its catalog metadata.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a rule is: its catalog metadata. Generated rules hold borrowed `'static` text;
+/// rules loaded at run time own theirs.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleInfo {
     /// The Rust type name (generated code) or a name derived from the rule file.
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     /// The rule's `id`.
-    pub id: &'static str,
+    pub id: Cow<'static, str>,
     /// The rule's `title`.
-    pub title: &'static str,
+    pub title: Cow<'static, str>,
     /// ATT&CK technique ids (`T1105`, ...).
-    pub technique_ids: &'static [&'static str],
+    pub technique_ids: Cow<'static, [Cow<'static, str>]>,
     /// The rule's SPL, as written.
-    pub spl: &'static str,
+    pub spl: Cow<'static, str>,
 }
 
 /// A runnable rule: a filter over events, then its pipeline over the events that pass.

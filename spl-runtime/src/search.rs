@@ -26,7 +26,6 @@
 //! `is_match`, which never allocates. `required_literals` gives the lowercase pieces an
 //! event must contain for a match, for a prefilter that rejects events early.
 
-use aho_corasick::{AhoCorasick, Input};
 use memchr::memmem;
 
 use crate::compare::Wildcard;
@@ -110,25 +109,50 @@ fn token_end_at(hay: &[u8], pos: usize) -> bool {
 /// A substring searcher for one literal piece, built once.
 #[derive(Clone, Debug)]
 pub(crate) enum Finder {
-    /// ASCII case-insensitive; `None` when the automaton could not be built (then a plain
-    /// scan is used).
-    Ci(Option<AhoCorasick>, Box<[u8]>),
+    /// ASCII case-insensitive: scan for the rarest byte of the needle (both cases) with
+    /// `memchr`, then compare the window around each candidate.
+    Ci {
+        /// The needle, ASCII-lowercased.
+        needle: Box<[u8]>,
+        /// The offset of the rare byte in the needle.
+        offset: usize,
+        /// The rare byte in lower and upper case (equal when it is not a letter).
+        lower: u8,
+        upper: u8,
+    },
     /// Case-sensitive.
     Cs(Box<memmem::Finder<'static>>),
+}
+
+/// How common a byte is in log text (lower is rarer); picks the byte to scan for.
+fn byte_rank(b: u8) -> u8 {
+    match b.to_ascii_lowercase() {
+        b'q' | b'z' | b'j' | b'x' | b'k' | b'v' => 1,
+        b'b' | b'p' | b'y' | b'g' | b'f' | b'w' | b'm' | b'u' => 2,
+        b'c' | b'l' | b'd' | b'h' | b'r' => 3,
+        b's' | b'n' | b'i' | b'o' | b'a' | b't' | b'e' | b'0'..=b'9' => 4,
+        b' ' | b'\n' | b'\r' | b'\t' | b'\\' | b'=' | b'.' | b':' | b'/' | b'-' | b'"' | b',' => 5,
+        0x80..=0xff => 3,
+        _ => 2,
+    }
 }
 
 impl Finder {
     /// A searcher for `needle` (lowercased first when `case_sensitive` is false).
     pub(crate) fn new(needle: &[u8], case_sensitive: bool) -> Finder {
         if case_sensitive {
-            Finder::Cs(Box::new(memmem::Finder::new(needle).into_owned()))
-        } else {
-            let lower: Box<[u8]> = needle.to_ascii_lowercase().into_boxed_slice();
-            let ac = AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build([&lower[..]])
-                .ok();
-            Finder::Ci(ac, lower)
+            return Finder::Cs(Box::new(memmem::Finder::new(needle).into_owned()));
+        }
+        let needle: Box<[u8]> = needle.to_ascii_lowercase().into_boxed_slice();
+        let offset = (0..needle.len())
+            .min_by_key(|&i| byte_rank(needle[i]))
+            .unwrap_or(0);
+        let lower = needle.get(offset).copied().unwrap_or(0);
+        Finder::Ci {
+            lower,
+            upper: lower.to_ascii_uppercase(),
+            offset,
+            needle,
         }
     }
 
@@ -139,18 +163,34 @@ impl Finder {
         }
         match self {
             Finder::Cs(f) => f.find(&hay[start..]).map(|i| i + start),
-            Finder::Ci(Some(ac), _) => {
-                let input = Input::new(hay).span(start..hay.len());
-                ac.try_find(input).ok().flatten().map(|m| m.start())
-            }
-            Finder::Ci(None, needle) => {
+            Finder::Ci {
+                needle,
+                offset,
+                lower,
+                upper,
+            } => {
                 if needle.is_empty() {
                     return Some(start);
                 }
-                hay[start..]
-                    .windows(needle.len())
-                    .position(|w| w.eq_ignore_ascii_case(needle))
-                    .map(|i| i + start)
+                let mut pos = start + offset;
+                while pos < hay.len() {
+                    let rest = &hay[pos..];
+                    let found = if lower == upper {
+                        memchr::memchr(*lower, rest)
+                    } else {
+                        memchr::memchr2(*lower, *upper, rest)
+                    };
+                    let i = found? + pos;
+                    let s = i - offset;
+                    if hay
+                        .get(s..s + needle.len())
+                        .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+                    {
+                        return Some(s);
+                    }
+                    pos = i + 1;
+                }
+                None
             }
         }
     }

@@ -5,6 +5,8 @@
 
 mod check;
 mod inputs;
+mod run;
+mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +25,8 @@ struct Cli {
 enum Command {
     /// Check that rules load, parse, expand their macros and lower to the IR.
     Check(CheckArgs),
+    /// Run rules over event files and print the result rows.
+    Run(RunArgs),
 }
 
 /// Options shared by commands that read rules.
@@ -48,6 +52,48 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
 }
 
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// A rule file, or a directory of rule files (repeatable).
+    #[arg(long = "rule", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// A rule given as SPL text (repeatable).
+    #[arg(long = "spl", value_name = "TEXT")]
+    spl: Vec<String>,
+    #[command(flatten)]
+    macros: MacroArgs,
+    /// Output format of the result rows.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
+    format: OutputFormat,
+    /// Input format (default: from the file extension, or sniffed from the content):
+    /// jsonl, xml, text, wineventlog.
+    #[arg(long, value_name = "FORMAT")]
+    input_format: Option<String>,
+    /// Field aliases: a mapping file replacing the built-in one, or `none`.
+    #[arg(long, value_name = "FILE|none")]
+    mapping: Option<String>,
+    /// The JSON field holding the event time (default: _time, timestamp, time).
+    #[arg(long, value_name = "FIELD")]
+    time_field: Option<String>,
+    /// Print the 0-based position of each event that passes (its line in a JSON-lines
+    /// file, its record in an XML file) instead of result rows; for searches without
+    /// transforming commands.
+    #[arg(long)]
+    line_numbers: bool,
+    /// Event files.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+}
+
+/// How `splc run` prints rows.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    /// One JSON object per row; `_rule` names the rule that produced it.
+    Jsonl,
+    /// An aligned table per rule.
+    Table,
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// Human-readable lines and rendered diagnostics.
@@ -60,6 +106,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Run(args) => run::check_inputs(&args.inputs).and_then(|()| run::run(&args)),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,8 +1,70 @@
-//! Shared helpers of the workspace tests.
+//! Shared helpers of the workspace tests: the armory location, the compiled rule pack, and
+//! running one rule through all three entry points.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use spl_runtime::read::{self, InputFormat, ReadOptions};
+use spl_runtime::rule::{run, Rule};
+use spl_runtime::{Record, Value};
+
+/// The armory's package-installation rules compiled by `build.rs` with `spl_compiler::Builder`.
+#[allow(missing_docs)]
+pub mod pack {
+    include!(concat!(env!("OUT_DIR"), "/package_installation.rs"));
+}
 
 /// The shared armory of real rules, beside the repository (`../shared/armory`).
 pub fn armory_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/armory")
+}
+
+/// A file of this crate's test data (`tests/data/...`).
+pub fn data(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(path)
+}
+
+/// Read every event of a file (the format from its extension, or `format`), failing on
+/// any skipped event: test data must be clean.
+pub fn events(path: &Path, format: Option<InputFormat>) -> Vec<Record> {
+    let reader = read::open(path, format, ReadOptions::default())
+        .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    reader
+        .map(|r| r.unwrap_or_else(|e| panic!("{}: {e}", path.display())).record)
+        .collect()
+}
+
+/// A row as a sorted map from field name to its values as text, for comparisons that do
+/// not depend on field order.
+pub type Row = BTreeMap<String, Vec<String>>;
+
+/// Rows as sorted maps.
+pub fn rows(records: &[Record]) -> Vec<Row> {
+    records
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|(f, v)| {
+                    let values = match v {
+                        Value::Multi(m) => m.clone(),
+                        other => vec![other.to_string()],
+                    };
+                    (f.name().to_owned(), values)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A row from `(field, values)` pairs (for writing expected rows by hand).
+pub fn row(pairs: &[(&str, &[&str])]) -> Row {
+    pairs
+        .iter()
+        .map(|(k, vs)| ((*k).to_owned(), vs.iter().map(|v| (*v).to_owned()).collect()))
+        .collect()
+}
+
+/// Run a rule over events.
+pub fn run_rule(rule: &mut dyn Rule, events: &[Record]) -> Vec<Record> {
+    run(rule, events.iter())
 }

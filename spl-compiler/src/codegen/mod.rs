@@ -47,8 +47,19 @@ pub fn type_name(stem: &str) -> String {
     out
 }
 
-/// Generate the type for one rule.
+/// Generate the type for one rule (a `pub struct` documented with the rule's title).
 pub fn generate_rule(meta: &RuleMeta, program: &Program) -> TokenStream {
+    let doc = format!(" `{}` ({}): {}", meta.title, meta.id, meta.spl.trim());
+    generate_rule_with(meta, program, &quote!(pub), &quote!(#[doc = #doc]))
+}
+
+/// Generate the type for one rule with the given visibility and outer attributes.
+pub fn generate_rule_with(
+    meta: &RuleMeta,
+    program: &Program,
+    vis: &TokenStream,
+    attrs: &TokenStream,
+) -> TokenStream {
     let ty = Ident::new(&meta.type_name, Span::call_site());
     let mut g = Gen::default();
     let pred = g.pred(&program.filter, &quote!(event));
@@ -66,11 +77,10 @@ pub fn generate_rule(meta: &RuleMeta, program: &Program) -> TokenStream {
     let (id, title, spl, name) = (&meta.id, &meta.title, &meta.spl, &meta.type_name);
     let techniques = meta.technique_ids.iter();
     let transforming = program.is_transforming();
-    let doc = format!(" `{}` ({}): {}", meta.title, meta.id, meta.spl.trim());
     quote! {
-        #[doc = #doc]
+        #attrs
         #[allow(non_snake_case, clippy::all)]
-        pub struct #ty {
+        #vis struct #ty {
             prefilter: ::spl_runtime::prefilter::Prefilter,
             pipeline: ::spl_runtime::pipeline::Pipeline,
             #(#fields,)*
@@ -79,11 +89,11 @@ pub fn generate_rule(meta: &RuleMeta, program: &Program) -> TokenStream {
         impl #ty {
             /// The rule's metadata.
             pub const INFO: ::spl_runtime::rule::RuleInfo = ::spl_runtime::rule::RuleInfo {
-                name: #name,
-                id: #id,
-                title: #title,
-                technique_ids: &[#(#techniques),*],
-                spl: #spl,
+                name: ::std::borrow::Cow::Borrowed(#name),
+                id: ::std::borrow::Cow::Borrowed(#id),
+                title: ::std::borrow::Cow::Borrowed(#title),
+                technique_ids: ::std::borrow::Cow::Borrowed(&[#(::std::borrow::Cow::Borrowed(#techniques)),*]),
+                spl: ::std::borrow::Cow::Borrowed(#spl),
             };
 
             /// Build the rule: every matcher and regex is compiled here, once.
@@ -146,31 +156,66 @@ pub fn generate_rule(meta: &RuleMeta, program: &Program) -> TokenStream {
 }
 
 /// Collected parts of one rule's type.
+///
+/// Everything a rule needs at run time (matchers, regexes, field ids) is built once, as a
+/// local of the generated `new()`. What the filter predicate uses also becomes a struct
+/// member (read as `self.x`); what a stage closure uses is cloned into the closure.
 #[derive(Default)]
 pub(crate) struct Gen {
     /// `name: Type` struct fields.
     pub(crate) fields: Vec<TokenStream>,
-    /// `let name = init;` statements of `new()`.
+    /// `let name: Type = init;` statements of `new()`.
     pub(crate) inits: Vec<TokenStream>,
     /// The names of the struct fields, in order.
     pub(crate) names: Vec<Ident>,
+    /// While generating a closure: the locals it captures.
+    captured: Option<Vec<Ident>>,
     counter: usize,
 }
 
 impl Gen {
-    /// Add a struct member built once in `new()`; returns its name.
-    pub(crate) fn member(&mut self, prefix: &str, ty: TokenStream, init: TokenStream) -> Ident {
+    /// Add something built once in `new()`; returns the expression that refers to it
+    /// where the code being generated runs (`self.x` in the predicate, `x` in a closure).
+    pub(crate) fn member(&mut self, prefix: &str, ty: TokenStream, init: TokenStream) -> TokenStream {
         let name = format_ident!("{}{}", prefix, self.counter);
         self.counter += 1;
-        self.fields.push(quote!(#name: #ty));
         self.inits.push(quote!(let #name: #ty = #init;));
-        self.names.push(name.clone());
-        name
+        match &mut self.captured {
+            Some(captured) => {
+                captured.push(name.clone());
+                quote!(#name)
+            }
+            None => {
+                self.fields.push(quote!(#name: #ty));
+                self.names.push(name.clone());
+                quote!(self.#name)
+            }
+        }
     }
 
-    /// A field id member for `field`.
-    pub(crate) fn field_id(&mut self, field: &str) -> Ident {
+    /// A field id for `field`.
+    pub(crate) fn field_id(&mut self, field: &str) -> TokenStream {
         self.member("f", quote!(::spl_runtime::FieldId), quote!(::spl_runtime::FieldId::intern(#field)))
+    }
+
+    /// Generate a `move` closure over one row: `body` builds its code (which refers to the
+    /// row as `row`); everything it uses is cloned into it.
+    pub(crate) fn closure(
+        &mut self,
+        ret: TokenStream,
+        body: impl FnOnce(&mut Gen) -> TokenStream,
+    ) -> TokenStream {
+        let outer = self.captured.replace(Vec::new());
+        let code = body(self);
+        let captured = std::mem::replace(&mut self.captured, outer).unwrap_or_default();
+        // A closure inside a closure captures from the outer one too.
+        if let Some(outer) = &mut self.captured {
+            outer.extend(captured.iter().cloned());
+        }
+        quote! {{
+            #(let #captured = ::core::clone::Clone::clone(&#captured);)*
+            move |row: &::spl_runtime::Record| -> #ret { #code }
+        }}
     }
 
     /// Code testing `pred` on `event` (an expression of a type implementing `Event`; the
@@ -203,7 +248,7 @@ impl Gen {
                     quote!(::spl_runtime::search::Term),
                     quote!(::spl_runtime::search::Term::new(#t)),
                 );
-                quote!(self.#m.is_match(raw))
+                quote!(#m.is_match(raw))
             }
             AtomKind::TermExact(t) => {
                 let m = self.member(
@@ -211,7 +256,7 @@ impl Gen {
                     quote!(::spl_runtime::search::TermExact),
                     quote!(::spl_runtime::search::TermExact::new(#t)),
                 );
-                quote!(self.#m.is_match(raw))
+                quote!(#m.is_match(raw))
             }
             AtomKind::CaseTerm(t) => {
                 let m = self.member(
@@ -219,7 +264,7 @@ impl Gen {
                     quote!(::spl_runtime::search::CaseTerm),
                     quote!(::spl_runtime::search::CaseTerm::new(#t)),
                 );
-                quote!(self.#m.is_match(raw))
+                quote!(#m.is_match(raw))
             }
             AtomKind::Compare { field, op, value } => {
                 let f = self.field_id(field);
@@ -229,7 +274,7 @@ impl Gen {
                     quote!(::spl_runtime::compare::FieldMatcher),
                     quote!(::spl_runtime::compare::FieldMatcher::new(#op, #value)),
                 );
-                quote!(self.#m.matches(::spl_runtime::Event::get(#event, self.#f)))
+                quote!(#m.matches(::spl_runtime::Event::get(#event, #f)))
             }
             AtomKind::In { field, values } => {
                 let f = self.field_id(field);
@@ -239,7 +284,7 @@ impl Gen {
                     quote!(::spl_runtime::compare::FieldMatcher),
                     quote!(::spl_runtime::compare::FieldMatcher::in_list([#(#values),*])),
                 );
-                quote!(self.#m.matches(::spl_runtime::Event::get(#event, self.#f)))
+                quote!(#m.matches(::spl_runtime::Event::get(#event, #f)))
             }
         }
     }

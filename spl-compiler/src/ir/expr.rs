@@ -11,6 +11,31 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// The distinct field names the expression reads, in order of first use.
+    pub fn fields(&self) -> Vec<String> {
+        fn walk(e: &Expr, out: &mut Vec<String>) {
+            match &e.kind {
+                ExprKind::Field(f) => {
+                    if !out.contains(f) {
+                        out.push(f.clone());
+                    }
+                }
+                ExprKind::Str(_) | ExprKind::Num(_) => {}
+                ExprKind::Not(x) | ExprKind::Neg(x) => walk(x, out),
+                ExprKind::Binary { lhs, rhs, .. } => {
+                    walk(lhs, out);
+                    walk(rhs, out);
+                }
+                ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, out)),
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
+}
+
 /// The kinds of [`Expr`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
@@ -183,7 +208,6 @@ catalog! {
     If = "if", 3, Some(3), value, "`if(cond, then, else)`";
     Case = "case", 2, None, value, "`case(c1, v1, c2, v2, ...)`: first value whose condition is true";
     Coalesce = "coalesce", 1, None, value, "`coalesce(a, b, ...)`: first non-null argument";
-    Validate = "validate", 2, None, value, "`validate(c1, v1, ...)`: value of the first false condition";
     IsNull = "isnull", 1, Some(1), bool, "`isnull(x)`";
     IsNotNull = "isnotnull", 1, Some(1), bool, "`isnotnull(x)`";
     Null = "null", 0, Some(0), value, "`null()`";
@@ -202,7 +226,6 @@ catalog! {
     MvFind = "mvfind", 2, Some(2), value, "`mvfind(f, regex)`: index of the first matching value";
     MvDedup = "mvdedup", 1, Some(1), value, "`mvdedup(f)`: distinct values, first occurrence order";
     MvJoin = "mvjoin", 2, Some(2), value, "`mvjoin(f, delim)`";
-    MvSort = "mvsort", 1, Some(1), value, "`mvsort(f)`: values sorted as text";
     Split = "split", 2, Some(2), value, "`split(s, delim)`";
     Len = "len", 1, Some(1), value, "`len(s)`: number of characters";
     Lower = "lower", 1, Some(1), value, "`lower(s)`";
@@ -227,11 +250,13 @@ catalog! {
     Sin = "sin", 1, Some(1), value, "`sin(x)`";
     Cos = "cos", 1, Some(1), value, "`cos(x)`";
     Tan = "tan", 1, Some(1), value, "`tan(x)`";
+    Asin = "asin", 1, Some(1), value, "`asin(x)`";
+    Acos = "acos", 1, Some(1), value, "`acos(x)`";
+    Atan = "atan", 1, Some(1), value, "`atan(x)`";
     Atan2 = "atan2", 2, Some(2), value, "`atan2(y, x)`";
     Strftime = "strftime", 2, Some(2), value, "`strftime(time, format)` (UTC)";
     Strptime = "strptime", 2, Some(2), value, "`strptime(text, format)` (UTC)";
     Now = "now", 0, Some(0), value, "`now()`";
-    Time = "time", 0, Some(0), value, "`time()`";
     UrlDecode = "urldecode", 1, Some(1), value, "`urldecode(s)`";
     TypeOf = "typeof", 1, Some(1), value, "`typeof(x)`";
 }

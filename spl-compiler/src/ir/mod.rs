@@ -46,6 +46,17 @@ impl Program {
         }
     }
 
+    /// True when every stage answers each row at once (no stage holds rows until the end
+    /// of the input), so that each output row comes from the event just given.
+    pub fn is_streaming(&self) -> bool {
+        self.stages.iter().all(|s| match s {
+            Stage::Stats(st) => st.kind == StatsKind::Streamstats,
+            Stage::Sort { .. } => false,
+            Stage::Fillnull { fields, .. } => !fields.is_empty(),
+            _ => true,
+        })
+    }
+
     /// True when the program ends with a transforming command (`stats`), so that its output
     /// rows are not events.
     pub fn is_transforming(&self) -> bool {
@@ -347,6 +358,8 @@ pub enum SedOccurrence {
     All,
     /// `N`: the Nth match (1-based); no flag means the first.
     Nth(u64),
+    /// `Ng`: the Nth match and every later one.
+    FromNth(u64),
 }
 
 /// `| bin`.

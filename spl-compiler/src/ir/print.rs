@@ -129,6 +129,7 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
                 let occ = match occurrence {
                     SedOccurrence::All => "all".to_string(),
                     SedOccurrence::Nth(n) => format!("#{n}"),
+                    SedOccurrence::FromNth(n) => format!("#{n}.."),
                 };
                 writeln!(
                     f,

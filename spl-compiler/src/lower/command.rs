@@ -236,12 +236,16 @@ fn parse_sed(cx: &mut Lowerer, text: &str, span: Span) -> Option<SedEdit> {
                 SedOccurrence::Nth(1)
             } else if flags == "g" {
                 SedOccurrence::All
-            } else if let Ok(n) = flags.parse::<u64>() {
+            } else if let Ok(n) = flags.trim_end_matches('g').parse::<u64>() {
                 if n == 0 {
                     cx.error(bad("occurrence numbers start at 1"));
                     return None;
                 }
-                SedOccurrence::Nth(n)
+                if flags.ends_with('g') {
+                    SedOccurrence::FromNth(n)
+                } else {
+                    SedOccurrence::Nth(n)
+                }
             } else {
                 cx.error(bad(&format!(
                     "unknown flags `{flags}` (use `g` or a number)"

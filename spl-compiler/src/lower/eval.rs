@@ -171,6 +171,22 @@ fn lower_call(
             regex = cx.regex(pattern, args[i].span);
         }
     }
+    if func == Func::MvFilter {
+        let fields = lowered[0].fields();
+        if fields.len() != 1 {
+            cx.error(
+                LowerError::new(
+                    codes::BAD_VALUE,
+                    span,
+                    format!(
+                        "`mvfilter` needs a condition on exactly one field, found {}",
+                        if fields.is_empty() { "none".to_owned() } else { fields.join(", ") }
+                    ),
+                )
+                .label("the filtered field must be the only field in the condition"),
+            );
+        }
+    }
     if func == Func::SearchMatch {
         cx.error(
             LowerError::new(
@@ -203,7 +219,7 @@ fn lower_call(
 fn condition_arg(func: Func, i: usize) -> bool {
     match func {
         Func::If => i == 0,
-        Func::Case | Func::Validate => i % 2 == 0,
+        Func::Case => i % 2 == 0,
         Func::MvFilter => true,
         _ => false,
     }
@@ -249,3 +265,4 @@ fn null_expr(span: spl_grammar::Span) -> Expr {
         span,
     }
 }
+

@@ -11,6 +11,8 @@ use super::ast::{Assertion, Capture, Class, Node, NodeKind};
 use super::class;
 use super::RegexError;
 
+mod bracket;
+
 /// PCRE's default limit on nested parentheses.
 const MAX_DEPTH: usize = 250;
 /// PCRE's largest repetition count.
@@ -118,7 +120,31 @@ enum ClassItem {
     /// The closing `]`.
     End,
     Char(char),
-    Set(ClassUnicode),
+    Set(ClassUnicode, SetKind),
+}
+
+/// What kind of set a class item is: PCRE versions disagree on classes that mix them.
+#[derive(Clone, Copy)]
+struct SetKind {
+    /// `\D`, `\S`, `\W` or `[:^name:]`.
+    negated: bool,
+    /// A POSIX class or a Unicode property.
+    posix_or_property: bool,
+}
+
+impl SetKind {
+    const PLAIN: SetKind = SetKind {
+        negated: false,
+        posix_or_property: false,
+    };
+    const NEGATED: SetKind = SetKind {
+        negated: true,
+        posix_or_property: false,
+    };
+    const PROPERTY: SetKind = SetKind {
+        negated: false,
+        posix_or_property: true,
+    };
 }
 
 /// What an escape outside a class stands for.
@@ -135,10 +161,6 @@ struct Parser<'a> {
     cur: Frame,
     parents: Vec<Frame>,
     names: Vec<String>,
-}
-
-fn missing_bracket<T>(open: usize) -> Result<T, RegexError> {
-    err(open, open + 1, "missing `]` for the class opened here")
 }
 
 fn err<T>(start: usize, end: usize, message: impl Into<String>) -> Result<T, RegexError> {
@@ -415,7 +437,6 @@ impl Parser<'_> {
         let old = self.flags;
         let mut flags = old;
         let mut negate = false;
-        let mut any = false;
         let mut previous = None;
         loop {
             let at = self.pos;
@@ -423,7 +444,7 @@ impl Parser<'_> {
                 return err(start, self.pos, "missing `)` after the group's flags");
             };
             match c {
-                ')' | ':' if !any => return err(start, self.pos, "empty group flags"),
+                // `(?)` changes nothing (PCRE2 accepts it); `(?:` never gets here.
                 ')' | ':' => {
                     if c == ')' {
                         self.flags = flags;
@@ -459,7 +480,6 @@ impl Parser<'_> {
                     return err(start, end, format!("unknown group syntax or flag `{c}`"));
                 }
             }
-            any = true;
             previous = Some(c);
         }
     }
@@ -648,14 +668,22 @@ impl Parser<'_> {
             'A' => Ok(Escape::Assert(Assertion::StartText { backslash_a: true })),
             'z' => Ok(Escape::Assert(Assertion::EndText)),
             'Z' => Ok(Escape::Assert(Assertion::EndTextOrFinalNewline)),
-            'N' if self.peek() == Some('{') => self.unsupported_escape(start, "`\\N{...}`"),
+            // `\N{3}` repeats `\N`; `\N{U+41}` names a character (not supported).
+            'N' if self.peek() == Some('{')
+                && !self
+                    .rest()
+                    .get(1..)
+                    .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())) =>
+            {
+                self.unsupported_escape(start, "`\\N{...}`")
+            }
             'N' => set(class::negated(class::ranges(&[('\n', '\n')]))),
             'p' | 'P' => Ok(Escape::Set(self.property(start, c == 'P')?)),
             '1'..='9' => self.unsupported_escape(start, "a backreference"),
             'g' | 'k' => self.unsupported_escape(start, "a backreference or subroutine call"),
             _ => match self.shared_escape(start, c)? {
                 Some(ClassItem::Char(ch)) => Ok(Escape::Char(ch)),
-                Some(ClassItem::Set(s)) => set(s),
+                Some(ClassItem::Set(s, _)) => set(s),
                 Some(ClassItem::End) | None => self.unknown_escape(start, c),
             },
         }
@@ -676,16 +704,16 @@ impl Parser<'_> {
     /// Escapes with the same meaning inside and outside a class. `None`: not one of them.
     fn shared_escape(&mut self, start: usize, c: char) -> Result<Option<ClassItem>, RegexError> {
         let item = match c {
-            'd' => ClassItem::Set(class::digit()),
-            'D' => ClassItem::Set(class::negated(class::digit())),
-            'w' => ClassItem::Set(class::word()),
-            'W' => ClassItem::Set(class::negated(class::word())),
-            's' => ClassItem::Set(class::space()),
-            'S' => ClassItem::Set(class::negated(class::space())),
-            'h' => ClassItem::Set(class::horizontal_space()),
-            'H' => ClassItem::Set(class::negated(class::horizontal_space())),
-            'v' => ClassItem::Set(class::vertical_space()),
-            'V' => ClassItem::Set(class::negated(class::vertical_space())),
+            'd' => ClassItem::Set(class::digit(), SetKind::PLAIN),
+            'D' => ClassItem::Set(class::negated(class::digit()), SetKind::NEGATED),
+            'w' => ClassItem::Set(class::word(), SetKind::PLAIN),
+            'W' => ClassItem::Set(class::negated(class::word()), SetKind::NEGATED),
+            's' => ClassItem::Set(class::space(), SetKind::PLAIN),
+            'S' => ClassItem::Set(class::negated(class::space()), SetKind::NEGATED),
+            'h' => ClassItem::Set(class::horizontal_space(), SetKind::PLAIN),
+            'H' => ClassItem::Set(class::negated(class::horizontal_space()), SetKind::PLAIN),
+            'v' => ClassItem::Set(class::vertical_space(), SetKind::PLAIN),
+            'V' => ClassItem::Set(class::negated(class::vertical_space()), SetKind::PLAIN),
             'a' => ClassItem::Char('\x07'),
             'e' => ClassItem::Char('\x1B'),
             'f' => ClassItem::Char('\x0C'),
@@ -845,210 +873,5 @@ impl Parser<'_> {
             set,
             rust: Some(rust),
         })
-    }
-
-    // ----- bracket classes -----
-
-    /// A POSIX item at `[` (offset `at`): `Some(set)` for `[:name:]`, `None` when the text
-    /// is not POSIX syntax (then `[` is a literal). `[.x.]` and `[=x=]` are errors.
-    fn posix_at(&self, at: usize) -> Result<Option<(ClassUnicode, usize)>, RegexError> {
-        let text = self.src.get(at..).unwrap_or("");
-        let mut chars = text.char_indices().skip(1);
-        let Some((_, terminator)) = chars.next() else {
-            return Ok(None);
-        };
-        if !matches!(terminator, ':' | '.' | '=') {
-            return Ok(None);
-        }
-        let bytes = text.as_bytes();
-        let t = terminator as u8;
-        let mut i = 2;
-        while i < bytes.len() {
-            let b = bytes[i];
-            let next = bytes.get(i + 1).copied();
-            if b == b'\\' && matches!(next, Some(b']' | b'\\')) {
-                i += 2;
-                continue;
-            }
-            if (b == b'[' && next == Some(t)) || b == b']' {
-                return Ok(None);
-            }
-            if b == t && next == Some(b']') {
-                let end = at + i + 2;
-                if terminator != ':' {
-                    return err(at, end, "POSIX collating elements are not supported");
-                }
-                let name = text.get(2..i).unwrap_or("");
-                let (negate, name) = match name.strip_prefix('^') {
-                    Some(n) => (true, n),
-                    None => (false, name),
-                };
-                let Some(set) = class::posix(name, self.flags.caseless) else {
-                    return err(at, end, format!("unknown POSIX class `[:{name}:]`"));
-                };
-                let set = if negate { class::negated(set) } else { set };
-                return Ok(Some((set, end)));
-            }
-            i += 1;
-        }
-        Ok(None)
-    }
-
-    /// A bracket class; `start` is the offset of `[`, already read.
-    fn class(&mut self, start: usize) -> Result<ClassUnicode, RegexError> {
-        if let Some((_, end)) = self.posix_at(start)? {
-            return err(
-                start,
-                end,
-                "a POSIX class like `[:alpha:]` must be inside `[...]`",
-            );
-        }
-        let negate = self.eat("^");
-        let mut set = ClassUnicode::empty();
-        let mut quoted = false;
-        let mut first = true;
-        loop {
-            let item_start = self.pos;
-            let item = self.class_item(start, &mut quoted, first)?;
-            first = false;
-            match item {
-                ClassItem::End => break,
-                ClassItem::Set(s) => {
-                    set.union(&s);
-                    if !quoted && self.peek() == Some('-') && !matches!(self.peek2(), Some(']')) {
-                        return err(
-                            item_start,
-                            self.pos + 1,
-                            "`-` after a class like `\\d` is read differently by PCRE \
-                             versions; escape it as `\\-`",
-                        );
-                    }
-                }
-                ClassItem::Char(lo) => {
-                    let is_range = !quoted
-                        && self.peek() == Some('-')
-                        && self.peek2().is_some_and(|c| c != ']');
-                    if !is_range {
-                        self.add_chars(&mut set, lo, lo)?;
-                        continue;
-                    }
-                    self.bump();
-                    match self.class_item(start, &mut quoted, false)? {
-                        ClassItem::Char(hi) if hi >= lo => self.add_chars(&mut set, lo, hi)?,
-                        ClassItem::Char(_) => {
-                            return err(item_start, self.pos, "character range is out of order")
-                        }
-                        ClassItem::Set(_) => {
-                            return err(item_start, self.pos, "a range cannot end in a class")
-                        }
-                        ClassItem::End => {
-                            self.add_chars(&mut set, lo, lo)?;
-                            self.add_chars(&mut set, '-', '-')?;
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        Ok(if negate { class::negated(set) } else { set })
-    }
-
-    fn add_chars(&self, set: &mut ClassUnicode, lo: char, hi: char) -> Result<(), RegexError> {
-        let mut part = class::ranges(&[(lo, hi)]);
-        if self.flags.caseless {
-            match class::case_folded(part) {
-                Some(folded) => part = folded,
-                None => return err(0, self.src.len(), "Unicode case tables are unavailable"),
-            }
-        }
-        set.union(&part);
-        Ok(())
-    }
-
-    /// The next item of a class opened at `open`.
-    fn class_item(
-        &mut self,
-        open: usize,
-        quoted: &mut bool,
-        first: bool,
-    ) -> Result<ClassItem, RegexError> {
-        loop {
-            if *quoted {
-                if self.eat(r"\E") {
-                    *quoted = false;
-                    self.check_hyphen_after_quote()?;
-                    continue;
-                }
-                return match self.bump() {
-                    Some(c) => Ok(ClassItem::Char(c)),
-                    None => missing_bracket(open),
-                };
-            }
-            if self.flags.extended_more {
-                while matches!(self.peek(), Some(' ' | '\t')) {
-                    self.bump();
-                }
-            }
-            let at = self.pos;
-            let Some(c) = self.bump() else {
-                return missing_bracket(open);
-            };
-            match c {
-                ']' if !first => return Ok(ClassItem::End),
-                '[' => match self.posix_at(at)? {
-                    Some((set, end)) => {
-                        self.pos = end;
-                        return Ok(ClassItem::Set(set));
-                    }
-                    None => return Ok(ClassItem::Char('[')),
-                },
-                '\\' => {
-                    let Some(e) = self.bump() else {
-                        return missing_bracket(open);
-                    };
-                    match e {
-                        'Q' => *quoted = true,
-                        'E' => self.check_hyphen_after_quote()?,
-                        _ => return self.class_escape(at, e),
-                    }
-                }
-                _ => return Ok(ClassItem::Char(c)),
-            }
-        }
-    }
-
-    /// A `-` right after `\E` in a class: PCRE versions disagree whether it makes a range.
-    fn check_hyphen_after_quote(&self) -> Result<(), RegexError> {
-        if self.peek() == Some('-') && !matches!(self.peek2(), Some(']')) {
-            return err(
-                self.pos,
-                self.pos + 1,
-                "`-` right after `\\E` in a class is ambiguous; escape it as `\\-`",
-            );
-        }
-        Ok(())
-    }
-
-    /// An escape inside a class; `start` is the offset of the backslash, `c` the character
-    /// after it (already read).
-    fn class_escape(&mut self, start: usize, c: char) -> Result<ClassItem, RegexError> {
-        match c {
-            'b' => Ok(ClassItem::Char('\x08')),
-            '1'..='7' => {
-                let first = c.to_digit(8).unwrap_or(0);
-                Ok(ClassItem::Char(self.octal_digits(start, first, 2)?))
-            }
-            '8' | '9' => Ok(ClassItem::Char(c)),
-            'p' | 'P' => Ok(ClassItem::Set(self.property(start, c == 'P')?.set)),
-            'B' | 'N' | 'A' | 'z' | 'Z' | 'g' | 'k' => err(
-                start,
-                self.pos,
-                format!("the escape `\\{c}` is not allowed in a character class"),
-            ),
-            _ => match self.shared_escape(start, c)? {
-                Some(item) => Ok(item),
-                None => self.unknown_escape(start, c),
-            },
-        }
     }
 }

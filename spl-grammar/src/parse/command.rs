@@ -32,9 +32,14 @@ pub(crate) fn command(pair: Pair<'_, Rule>) -> PResult<Command> {
                 .into_inner()
                 .nth(1)
                 .expect("grammar guarantees `where` has an expression");
-            Command::Where(eval_expr(expr))
+            Command::Where(eval_expr(expr)?)
         }
-        Rule::cmd_eval => Command::Eval(pair.into_inner().skip(1).map(assignment).collect()),
+        Rule::cmd_eval => Command::Eval(
+            pair.into_inner()
+                .skip(1)
+                .map(assignment)
+                .collect::<PResult<_>>()?,
+        ),
         Rule::cmd_regex => Command::Regex(regex(pair)),
         Rule::cmd_rex => Command::Rex(rex(pair)?),
         Rule::cmd_table => {
@@ -56,7 +61,7 @@ pub(crate) fn command(pair: Pair<'_, Rule>) -> PResult<Command> {
         Rule::cmd_dedup => Command::Dedup(dedup(pair)?),
         Rule::cmd_head => Command::Head(head(pair)?),
         Rule::cmd_bin => Command::Bin(bin(pair)?),
-        Rule::cmd_stats => Command::Stats(stats(pair)),
+        Rule::cmd_stats => Command::Stats(stats(pair)?),
         Rule::cmd_transaction => Command::Transaction(transaction(pair)),
         Rule::cmd_lookup => Command::Lookup(lookup(pair)),
         Rule::cmd_iplocation => Command::Iplocation(iplocation(pair)?),
@@ -392,7 +397,7 @@ fn bin(pair: Pair<'_, Rule>) -> PResult<BinCommand> {
 }
 
 /// `cmd_stats`: options, aggregations, `BY` fields, options.
-fn stats(pair: Pair<'_, Rule>) -> StatsCommand {
+fn stats(pair: Pair<'_, Rule>) -> PResult<StatsCommand> {
     let mut inner = pair.into_inner();
     let keyword = inner.next().expect("grammar guarantees a stats keyword");
     let kind = match keyword.as_str().to_ascii_lowercase().as_str() {
@@ -409,16 +414,16 @@ fn stats(pair: Pair<'_, Rule>) -> StatsCommand {
     for child in inner {
         match child.as_rule() {
             Rule::option => cmd.options.push(option(child)),
-            Rule::aggregation => cmd.aggs.push(aggregation(child)),
+            Rule::aggregation => cmd.aggs.push(aggregation(child)?),
             Rule::by_list => cmd.by = child.into_inner().map(field_item).collect(),
             _ => {} // the BY keyword
         }
     }
-    cmd
+    Ok(cmd)
 }
 
 /// `aggregation`: `func[(arg)] [AS name]`.
-fn aggregation(pair: Pair<'_, Rule>) -> Aggregation {
+fn aggregation(pair: Pair<'_, Rule>) -> PResult<Aggregation> {
     let whole = span(&pair);
     let mut agg = Aggregation {
         func: Ident {
@@ -433,22 +438,23 @@ fn aggregation(pair: Pair<'_, Rule>) -> Aggregation {
         match child.as_rule() {
             Rule::agg_func => agg.func = ident(&child),
             Rule::agg_paren => {
-                agg.arg = child.into_inner().next().map(|arg| match arg.as_rule() {
-                    Rule::agg_eval => {
+                agg.arg = match child.into_inner().next() {
+                    Some(arg) if arg.as_rule() == Rule::agg_eval => {
                         let expr = arg
                             .into_inner()
                             .nth(1)
                             .expect("grammar guarantees eval() holds an expression");
-                        AggArg::Eval(eval_expr(expr))
+                        Some(AggArg::Eval(eval_expr(expr)?))
                     }
-                    _ => AggArg::Field(field_name(arg)),
-                });
+                    Some(arg) => Some(AggArg::Field(field_name(arg))),
+                    None => None,
+                };
             }
             Rule::field_name => agg.alias = Some(field_name(child)),
             _ => {} // AS
         }
     }
-    agg
+    Ok(agg)
 }
 
 /// `cmd_transaction`: fields and options.

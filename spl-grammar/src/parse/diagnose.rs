@@ -197,7 +197,9 @@ fn phrase(rule: Rule) -> &'static str {
         | Rule::implicit_search
         | Rule::first_stage => "a search term",
         Rule::raw_body => "the text of the term",
-        Rule::compare_op | Rule::regex_op => "a comparison operator",
+        Rule::compare_op => "a comparison operator",
+        Rule::regex_op => "`=` or `!=`",
+        Rule::assign_op => "`=`",
         Rule::search_value | Rule::bare_value => "a value",
         Rule::in_value | Rule::in_bare => "a value",
         Rule::kw_in | Rule::kw_e_in => "`IN`",

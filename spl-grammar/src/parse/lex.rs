@@ -28,7 +28,17 @@ pub(crate) enum SegmentKind {
     Other,
 }
 
-/// Check quotes, backticks (macro calls) and brackets of the whole text.
+/// The most parentheses and brackets that may be open at once.
+///
+/// Parsing and every later walk over the tree recurse once per level, so input nested
+/// deeper than any real rule is refused before it can exhaust the stack.
+const MAX_NESTING: usize = 64;
+
+/// The longest run of prefix operators (`NOT`, `!`, `-`) accepted, for the same reason.
+const MAX_PREFIX_RUN: usize = 256;
+
+/// Check quotes, backticks (macro calls) and brackets of the whole text, and that it is
+/// not nested absurdly deep.
 pub(crate) fn precheck(src: &str) -> Result<(), ParseError> {
     let bytes = src.as_bytes();
     let mut i = 0;
@@ -36,6 +46,9 @@ pub(crate) fn precheck(src: &str) -> Result<(), ParseError> {
     let mut macro_open: Option<usize> = None;
     let mut macros = Vec::new();
     let mut brackets: Vec<usize> = Vec::new();
+    let mut parens = 0usize;
+    let mut prefix_run = 0usize;
+    let mut word_end = 0usize;
     while i < bytes.len() {
         let c = bytes[i];
         if quote_open.is_some() {
@@ -45,6 +58,39 @@ pub(crate) fn precheck(src: &str) -> Result<(), ParseError> {
                 _ => {}
             }
         } else {
+            if macro_open.is_none() {
+                if i < word_end {
+                    // Inside a `NOT` already counted.
+                } else if is_prefix_operator(bytes, i) {
+                    prefix_run += 1;
+                    if c != b'-' && c != b'!' {
+                        word_end = i + 3;
+                    }
+                    if prefix_run > MAX_PREFIX_RUN {
+                        return Err(error(
+                            point(src, i),
+                            format!("more than {MAX_PREFIX_RUN} `NOT`, `!` or `-` in a row"),
+                            "too many",
+                        ));
+                    }
+                } else if !c.is_ascii_whitespace() && c != b'(' {
+                    prefix_run = 0;
+                }
+                match c {
+                    b'(' => parens += 1,
+                    b')' => parens = parens.saturating_sub(1),
+                    _ => {}
+                }
+                if c == b'(' || c == b'[' {
+                    if parens + brackets.len() + usize::from(c == b'[') > MAX_NESTING {
+                        return Err(error(
+                            Span::new(i, i + 1),
+                            format!("nested too deeply (more than {MAX_NESTING} levels of parentheses and brackets)"),
+                            "too deep",
+                        ));
+                    }
+                }
+            }
             match c {
                 b'"' => quote_open = Some(i),
                 b'`' => match macro_open.take() {
@@ -97,6 +143,27 @@ pub(crate) fn precheck(src: &str) -> Result<(), ParseError> {
     Ok(())
 }
 
+/// Whether a prefix operator starts at `i`: `-`, `!` not followed by `=`, or the word
+/// `NOT` in any case.
+fn is_prefix_operator(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'-' => true,
+        b'!' => bytes.get(i + 1) != Some(&b'='),
+        b'n' | b'N' => {
+            let word = |j: usize| {
+                bytes
+                    .get(j)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            };
+            bytes.len() >= i + 3
+                && bytes[i..i + 3].eq_ignore_ascii_case(b"not")
+                && (i == 0 || !word(i - 1))
+                && !word(i + 3)
+        }
+        _ => false,
+    }
+}
+
 /// Which quote is most likely the one without a partner, when their number is odd.
 ///
 /// Reading left to right pairs each quote with the next, so one stray quote early in the
@@ -106,34 +173,37 @@ pub(crate) fn precheck(src: &str) -> Result<(), ParseError> {
 /// outside), preferring the later one on a tie.
 fn stray_quote(src: &str) -> Option<usize> {
     let bytes = src.as_bytes();
-    let quotes: Vec<usize> = (0..bytes.len())
-        .filter(|&i| {
-            bytes[i] == b'"'
-                && bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
-        })
-        .collect();
+    let mut quotes = Vec::new();
+    let mut backslashes = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'"' && backslashes % 2 == 0 {
+            quotes.push(i);
+        }
+        backslashes = if b == b'\\' { backslashes + 1 } else { 0 };
+    }
     if quotes.len() % 2 == 0 {
         return None;
     }
+    // How unnatural the string between quotes `open` and `close` looks from outside.
     let word = |i: Option<&u8>| i.is_some_and(|b| b.is_ascii_alphanumeric());
-    let score = |skip: usize| {
-        let mut rest = quotes
-            .iter()
-            .enumerate()
-            .filter(|&(k, _)| k != skip)
-            .map(|(_, &q)| q);
-        let mut bad = 0;
-        while let (Some(open), Some(close)) = (rest.next(), rest.next()) {
-            bad += usize::from(open > 0 && word(bytes.get(open - 1)));
-            bad += usize::from(word(bytes.get(close + 1)));
-        }
-        bad
+    let bad = |open: usize, close: usize| {
+        usize::from(open > 0 && word(bytes.get(open - 1))) + usize::from(word(bytes.get(close + 1)))
     };
-    (0..quotes.len())
-        .step_by(2)
-        .map(|k| (score(k), k))
-        .min_by_key(|&(s, k)| (s, std::cmp::Reverse(k)))
-        .map(|(_, k)| quotes[k])
+    // Without quote 2m, the quotes before it pair as (0,1), (2,3), ... and those after it
+    // as (2m+1, 2m+2), ...: a prefix of one pairing and a suffix of the other.
+    let pairs = quotes.len() / 2;
+    let mut before = vec![0usize; pairs + 1];
+    for j in 0..pairs {
+        before[j + 1] = before[j] + bad(quotes[2 * j], quotes[2 * j + 1]);
+    }
+    let mut after = vec![0usize; pairs + 1];
+    for j in (0..pairs).rev() {
+        after[j] = after[j + 1] + bad(quotes[2 * j + 1], quotes[2 * j + 2]);
+    }
+    (0..=pairs)
+        .map(|m| (before[m] + after[m], m))
+        .min_by_key(|&(score, m)| (score, std::cmp::Reverse(m)))
+        .map(|(_, m)| quotes[2 * m])
 }
 
 /// Check the inside of one macro call: a name, then optionally `( args )`.

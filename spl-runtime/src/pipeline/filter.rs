@@ -3,7 +3,7 @@
 use super::Stage;
 use crate::event::{Event, Record};
 use crate::field::FieldId;
-use crate::regex::Regex;
+use crate::regex::{Regex, Sed};
 use crate::value::Value;
 
 /// `| search <expr>` and `| where <expr>`: keep the rows for which the test is true.
@@ -110,6 +110,36 @@ impl Stage for Rex {
         };
         for (id, v) in extracted {
             row.set(id, v);
+        }
+        out.push(row);
+    }
+}
+
+/// `| rex field=f mode=sed "s/re/repl/flags"`: edit the field in place (every value of a
+/// multivalue field); a missing field changes nothing.
+pub struct SedStage {
+    field: FieldId,
+    sed: Sed,
+}
+
+impl SedStage {
+    /// Apply `sed` to `field`.
+    pub fn new(field: &str, sed: Sed) -> Self {
+        SedStage { field: FieldId::intern(field), sed }
+    }
+}
+
+impl Stage for SedStage {
+    fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
+        let edited = match row.get(self.field) {
+            None => None,
+            Some(Value::Multi(values)) => {
+                Some(Value::Multi(values.iter().map(|v| self.sed.apply(v).into_owned()).collect()))
+            }
+            Some(v) => Some(Value::Str(self.sed.apply(&v.first_str()).into_owned())),
+        };
+        if let Some(v) = edited {
+            row.set(self.field, v);
         }
         out.push(row);
     }

@@ -14,7 +14,7 @@ mod order;
 mod shape;
 mod stats;
 
-pub use filter::{Eval, EvalFn, Filter, RegexFilter, Rex};
+pub use filter::{Eval, EvalFn, Filter, RegexFilter, Rex, SedStage};
 pub use glob::FieldGlob;
 pub use order::{Dedup, Head, Sort};
 pub use shape::{Bin, BinWidth, Fields, Fillnull, Rename, Table};

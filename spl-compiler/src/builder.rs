@@ -1,0 +1,255 @@
+//! [`Builder`]: compile a pack of rule files into Rust from a build script.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     spl_compiler::Builder::new()
+//!         .rules_dir("rules")
+//!         .macros_file("rules/macros.conf")
+//!         .compile()?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! ```ignore
+//! // src/lib.rs
+//! include!(concat!(env!("OUT_DIR"), "/spl_rules.rs"));
+//! // one type per rule (`PackageInstallationSysmon`, ...), plus:
+//! // pub const RULES: &[spl_runtime::rule::RuleInfo];
+//! // pub fn all_rules() -> Vec<Box<dyn spl_runtime::rule::Rule>>;
+//! ```
+//!
+//! Each rule file becomes one type, named from the file stem in CamelCase
+//! (`package_installation-sysmon.yml` → `PackageInstallationSysmon`). Every input gets a
+//! `cargo:rerun-if-changed` line; the output file is written only when its content
+//! changes; a rule that does not compile fails the build with its rendered diagnostics.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use spl_grammar::MacroTable;
+
+use crate::codegen::{generate_rule, to_source, type_name, RuleMeta};
+use crate::compile::{compile_rule, CompileErrors, CompiledRule};
+
+/// Configures and runs the compilation of a rule pack (see the module docs).
+#[derive(Clone, Debug, Default)]
+pub struct Builder {
+    rule_dirs: Vec<PathBuf>,
+    rule_files: Vec<PathBuf>,
+    macro_files: Vec<PathBuf>,
+    out_dir: Option<PathBuf>,
+    file_name: Option<String>,
+    undefined_macros_empty: bool,
+    rerun: bool,
+}
+
+/// Why a rule pack did not compile.
+#[derive(Debug)]
+pub enum BuildError {
+    /// A file could not be read or written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What happened.
+        source: std::io::Error,
+    },
+    /// `OUT_DIR` is not set and no output directory was given.
+    NoOutDir,
+    /// Rules that did not compile, each with its diagnostics.
+    Rules(Vec<(PathBuf, CompileErrors)>),
+    /// A macros file that could not be read.
+    Macros(spl_grammar::Error),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            BuildError::NoOutDir => f.write_str("OUT_DIR is not set: call out_dir() outside a build script"),
+            BuildError::Rules(errors) => {
+                writeln!(f, "{} rule(s) did not compile:", errors.len())?;
+                for (_, e) in errors {
+                    writeln!(f, "{e}")?;
+                }
+                Ok(())
+            }
+            BuildError::Macros(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl Builder {
+    /// A builder with no rules yet.
+    pub fn new() -> Self {
+        Builder { rerun: true, ..Builder::default() }
+    }
+
+    /// Compile every rule file (`.yml`, `.yaml`, `.spl`) under `dir`, recursively.
+    #[must_use]
+    pub fn rules_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.rule_dirs.push(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Compile one rule file.
+    #[must_use]
+    pub fn rule_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.rule_files.push(file.as_ref().to_path_buf());
+        self
+    }
+
+    /// Read macro definitions from a Splunk `macros.conf` (later files win).
+    #[must_use]
+    pub fn macros_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.macro_files.push(file.as_ref().to_path_buf());
+        self
+    }
+
+    /// Expand macros with no definition to nothing instead of failing.
+    #[must_use]
+    pub fn undefined_macros_empty(mut self, on: bool) -> Self {
+        self.undefined_macros_empty = on;
+        self
+    }
+
+    /// Write to `dir` instead of `OUT_DIR`.
+    #[must_use]
+    pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.out_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// The output file name (default `spl_rules.rs`).
+    #[must_use]
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = Some(name.into());
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed` lines (default: yes).
+    #[must_use]
+    pub fn emit_rerun_if_changed(mut self, on: bool) -> Self {
+        self.rerun = on;
+        self
+    }
+
+    /// Compile the rules and return the generated Rust source.
+    pub fn generate(&self) -> Result<String, BuildError> {
+        let mut macros = MacroTable::new();
+        for path in &self.macro_files {
+            self.rerun_if_changed(path);
+            macros.add_conf_file(path).map_err(BuildError::Macros)?;
+        }
+        macros.set_undefined_as_empty(self.undefined_macros_empty);
+        let mut files = self.rule_files.clone();
+        for dir in &self.rule_dirs {
+            self.rerun_if_changed(dir);
+            collect_rule_files(dir, &mut files)?;
+        }
+        let mut compiled = Vec::new();
+        let mut failed = Vec::new();
+        for path in &files {
+            self.rerun_if_changed(path);
+            let result = spl_grammar::load_rule(path)
+                .map_err(CompileErrors::from)
+                .and_then(|rule| compile_rule(rule, &macros));
+            match result {
+                Ok(c) => compiled.push((path.clone(), c)),
+                Err(e) => failed.push((path.clone(), e)),
+            }
+        }
+        if !failed.is_empty() {
+            return Err(BuildError::Rules(failed));
+        }
+        Ok(to_source(&generate_pack(&compiled)))
+    }
+
+    /// Compile the rules and write the source to the output directory (only when it
+    /// changed). Returns the path of the written file.
+    pub fn compile(&self) -> Result<PathBuf, BuildError> {
+        let source = self.generate()?;
+        let dir = match &self.out_dir {
+            Some(d) => d.clone(),
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(BuildError::NoOutDir)?,
+        };
+        let path = dir.join(self.file_name.as_deref().unwrap_or("spl_rules.rs"));
+        let unchanged = std::fs::read_to_string(&path).is_ok_and(|old| old == source);
+        if !unchanged {
+            std::fs::write(&path, source).map_err(|source| BuildError::Io { path: path.clone(), source })?;
+        }
+        Ok(path)
+    }
+
+    fn rerun_if_changed(&self, path: &Path) {
+        if self.rerun {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+    }
+}
+
+/// Every rule file under `dir`, recursively, sorted (hidden entries skipped).
+fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError> {
+    let io = |source| BuildError::Io { path: dir.to_path_buf(), source };
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            collect_rule_files(&path, out)?;
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "yml" || e == "yaml" || e == "spl")
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The metadata of a compiled rule, with its type name.
+pub fn rule_meta(type_name: String, compiled: &CompiledRule) -> RuleMeta {
+    RuleMeta {
+        type_name,
+        id: compiled.rule.id.clone(),
+        title: compiled.rule.title.clone(),
+        technique_ids: compiled.rule.technique_id.clone(),
+        spl: compiled.rule.logic.clone(),
+    }
+}
+
+/// One type per rule plus the registry (`RULES`, `all_rules()`).
+pub fn generate_pack(rules: &[(PathBuf, CompiledRule)]) -> TokenStream {
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut types = Vec::new();
+    let mut names = Vec::new();
+    for (path, compiled) in rules {
+        let stem = path.file_stem().map_or_else(|| "rule".into(), |s| s.to_string_lossy().into_owned());
+        let base = type_name(&stem);
+        let n = used.entry(base.clone()).or_insert(0);
+        *n += 1;
+        let name = if *n == 1 { base } else { format!("{base}{n}") };
+        types.push(generate_rule(&rule_meta(name.clone(), compiled), &compiled.program));
+        names.push(Ident::new(&name, Span::call_site()));
+    }
+    quote! {
+        #(#types)*
+
+        /// The metadata of every rule of the pack.
+        pub const RULES: &[::spl_runtime::rule::RuleInfo] = &[#(#names::INFO),*];
+
+        /// A fresh instance of every rule of the pack.
+        pub fn all_rules() -> ::std::vec::Vec<::std::boxed::Box<dyn ::spl_runtime::rule::Rule>> {
+            ::std::vec![#(::std::boxed::Box::new(#names::new()) as ::std::boxed::Box<dyn ::spl_runtime::rule::Rule>),*]
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Compiles the armory's "Package installation" rules into a rule pack, the way a user's
+//! build script would.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let armory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/armory");
+    spl_compiler::Builder::new()
+        .rules_dir(armory.join("endpoint/package_installation"))
+        .file_name("package_installation.rs")
+        .compile()?;
+    Ok(())
+}
