@@ -560,16 +560,24 @@ fn ambiguous_class_ranges_are_errors() {
 // ----- robustness -----
 
 /// Every pattern over a small alphabet of tricky characters, and many longer pseudo-random
-/// ones: `translate` returns (never panics).
+/// ones: `translate` returns (never panics), and its errors point into the pattern.
 #[test]
 fn never_panics_and_accepted_patterns_compile() {
     let alphabet: Vec<char> = r"\()[]{}?*+|^$.-:<>=!'PQEx0,1a"
         .chars()
         .chain(['é', ' '])
         .collect();
-    // `translate` itself checks that what it returns compiles.
+    // `translate` itself checks that what it returns compiles; an error points into the
+    // pattern, at character boundaries.
     let check_one = |p: &str| {
-        let _ = translate(p);
+        if let Err(e) = translate(p) {
+            let end = e.offset + e.len;
+            assert!(end <= p.len(), "{p:?}: {e:?}");
+            assert!(
+                p.is_char_boundary(e.offset) && p.is_char_boundary(end),
+                "{p:?}: {e:?}"
+            );
+        }
     };
     let mut buf = String::new();
     for &a in &alphabet {

@@ -245,9 +245,18 @@ impl ValueSet {
         } else {
             self.exact.binary_search_by(|e| cmp_folded(e, v)).is_ok()
         };
-        found
-            || self.cidrs.iter().any(|c| c.contains(value))
-            || self.globs.iter().any(|g| g.is_match(value))
+        if found {
+            return true;
+        }
+        if !self.cidrs.is_empty() {
+            // Parse the address once for every subnet of the list.
+            if let Ok(addr) = value.trim_ascii().parse::<std::net::IpAddr>() {
+                if self.cidrs.iter().any(|c| c.contains_addr(addr)) {
+                    return true;
+                }
+            }
+        }
+        self.globs.iter().any(|g| g.is_match(value))
     }
 }
 

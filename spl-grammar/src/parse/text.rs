@@ -6,8 +6,20 @@ use super::grammar::Rule;
 use crate::ast::{Ident, Literal};
 use crate::span::Span;
 
-/// The byte span of a pair.
+/// The byte span of a pair, without trailing white space.
+///
+/// A rule that ends in an optional or repeated part also takes the white space that pest
+/// skips before trying that part; nodes should not.
 pub(crate) fn span(pair: &Pair<'_, Rule>) -> Span {
+    let s = pair.as_span();
+    let text = pair.as_str();
+    let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']);
+    Span::new(s.start(), s.start() + trimmed.len())
+}
+
+/// The byte span of a pair exactly as matched (for token rules whose text may end in
+/// white space, such as the raw body of `TERM( x )`).
+pub(crate) fn raw_span(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
     Span::new(s.start(), s.end())
 }
@@ -80,7 +92,7 @@ pub(crate) fn bare_literal(pair: &Pair<'_, Rule>) -> Literal {
     Literal {
         value: pair.as_str().to_string(),
         quoted: false,
-        span: span(pair),
+        span: raw_span(pair),
     }
 }
 
