@@ -80,7 +80,7 @@ struct RunArgs {
     /// transforming commands.
     #[arg(long)]
     line_numbers: bool,
-    /// Event files.
+    /// Event files, or directories of event files.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 }
@@ -106,7 +106,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
-        Command::Run(args) => run::check_inputs(&args.inputs).and_then(|()| run::run(&args)),
+        Command::Run(args) => run::run(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -78,8 +78,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     let mut sink = Sink::new(args.format);
     let mut stats = ReadStats::default();
     let mut rows = Vec::new();
-    let several_inputs = args.inputs.len() > 1;
-    for input in &args.inputs {
+    let inputs = expand_inputs(&args.inputs)?;
+    let several_inputs = inputs.len() > 1;
+    for input in &inputs {
         let reader = read::open(input, format, options.clone())
             .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("opening {}", input.display()))?;
@@ -201,12 +202,25 @@ pub fn json_row(rule: &str, row: &Record) -> Map<String, Json> {
     obj
 }
 
-/// The input files, checked to exist (clearer than a reader error).
-pub fn check_inputs(inputs: &[PathBuf]) -> anyhow::Result<()> {
+/// The input files: each path as given, a directory replaced by the files in it (sorted,
+/// not recursive, hidden files skipped). A missing path is an error.
+pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
     for i in inputs {
-        if !i.exists() {
+        if i.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(i)
+                .with_context(|| format!("reading {}", i.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+                .collect();
+            files.sort();
+            out.extend(files);
+        } else if i.exists() {
+            out.push(i.clone());
+        } else {
             bail!("input {} does not exist", i.display());
         }
     }
-    Ok(())
+    Ok(out)
 }

@@ -1,0 +1,322 @@
+//! Pipeline commands: one test per command and per argument form the armory uses.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{command, expr_sexp, items, parse, parse_err, search_sexp, stage};
+use spl_grammar::ast::{AggArg, Command, GenericArg, LookupOutput, StatsKind};
+
+#[test]
+fn regex_forms() {
+    let regex = |src: &str| match command(src, 1) {
+        Command::Regex(r) => (r.field.map(|f| f.name), r.negated, r.pattern.value, r.pattern.quoted),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        regex(r#"x | regex process="(?i)ngen(\.exe(\"|\')?)?\s+""#),
+        (Some("process".into()), false, r#"(?i)ngen(\.exe("|\')?)?\s+"#.into(), true)
+    );
+    assert_eq!(regex(r#"x | regex p!="a""#), (Some("p".into()), true, "a".into(), true));
+    assert_eq!(regex(r#"x | regex "(?i)a|b""#), (None, false, "(?i)a|b".into(), true));
+    assert_eq!(regex(r"x | regex auid=^\d+"), (Some("auid".into()), false, r"^\d+".into(), false));
+    // Spliced pieces are joined (the extra `)` belongs to the pattern).
+    assert_eq!(regex(r#"x | regex p="(a|b")"#), (Some("p".into()), false, "(a|b)".into(), true));
+}
+
+#[test]
+fn rex_options_and_spliced_patterns() {
+    let rex = |src: &str| match command(src, 1) {
+        Command::Rex(r) => r,
+        other => panic!("{other:?}"),
+    };
+    let r = rex(r#"x | rex field=process "(?i)user(?<u>\S+")"#);
+    assert_eq!(r.field.unwrap().name, "process");
+    assert_eq!(r.pattern.value, r"(?i)user(?<u>\S+)");
+    assert!(r.pattern.quoted);
+    let r = rex(r#"x | rex field=_raw (?<s>"(?i)jndi")"#);
+    assert_eq!(r.pattern.value, "(?<s>(?i)jndi)");
+    let r = rex(r#"x | rex field=p max_match=0 mode=sed offset_field=o "s/a/b/g""#);
+    assert_eq!((r.max_match, r.sed, r.pattern.value.as_str()), (Some(0), true, "s/a/b/g"));
+    assert_eq!(r.options.len(), 1);
+    assert_eq!(r.options[0].key.name, "offset_field");
+    let r = rex(r#"x | rex "(?<a>.)""#);
+    assert!(r.field.is_none() && r.max_match.is_none() && !r.sed);
+    let r = rex(r#"x | rex field=<<FIELD>> mode=sed "s/(\,|\])//g""#);
+    assert_eq!(r.field.unwrap().name, "<<FIELD>>");
+    assert_eq!(r.pattern.value, r"s/(\,|\])//g");
+}
+
+#[test]
+fn rex_needs_exactly_one_pattern() {
+    let e = parse_err(r#"x | rex field=a "x" "y""#);
+    assert_eq!(e.message, "`rex` takes one regular expression");
+    let e = parse_err("x | rex field=a");
+    assert_eq!(e.message, "expected a quoted regular expression for `rex`");
+    let e = parse_err(r#"x | rex max_match=ten "x""#);
+    assert_eq!(e.message, "`max_match` needs a whole number");
+}
+
+#[test]
+fn table_and_fields_lists() {
+    match command("x | table _time, host, user process, process_*, parent_process_*t", 1) {
+        Command::Table(list) => assert_eq!(
+            items(&list),
+            ["_time", "host", "user", "process", "process_*", "parent_process_*t"]
+        ),
+        other => panic!("{other:?}"),
+    }
+    match command("x | fields - dc_* object_count", 1) {
+        Command::Fields(f) => {
+            assert!(f.remove);
+            assert_eq!(items(&f.fields), ["dc_*", "object_count"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    match command("x | fields + a, b", 1) {
+        Command::Fields(f) => assert!(!f.remove && f.fields.len() == 2),
+        other => panic!("{other:?}"),
+    }
+    match command(r#"x | table "odd name", a"#, 1) {
+        Command::Table(list) => assert_eq!(items(&list), ["odd name", "a"]),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn rename_pairs() {
+    match command(r#"x | rename a as b, c AS d e As "f g", src_* as dest_*"#, 1) {
+        Command::Rename(pairs) => {
+            let text: Vec<String> =
+                pairs.iter().map(|p| format!("{}>{}", p.from.name, p.to.name)).collect();
+            assert_eq!(text, ["a>b", "c>d", "e>f g", "src_*>dest_*"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn fillnull_value_before_or_after_the_fields() {
+    let fill = |src: &str| match command(src, 1) {
+        Command::Fillnull(f) => (f.value.map(|v| (v.value, v.quoted)), items(&f.fields)),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(fill("x | fillnull value=-"), (Some(("-".into(), false)), vec![]));
+    assert_eq!(fill(r#"x | fillnull uri_path value="-""#), (Some(("-".into(), true)), vec!["uri_path".into()]));
+    assert_eq!(
+        fill(r#"x | fillnull value="false" transfer dest_ip"#),
+        (Some(("false".into(), true)), vec!["transfer".into(), "dest_ip".into()])
+    );
+    assert_eq!(fill("x | fillnull"), (None, vec![]));
+}
+
+#[test]
+fn sort_limits_and_directions() {
+    let sort = |src: &str| match command(src, 1) {
+        Command::Sort(s) => (
+            s.limit,
+            s.keys.iter().map(|k| format!("{}{}", if k.descending { "-" } else { "+" }, k.field.name)).collect::<Vec<_>>(),
+        ),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(sort("x | sort 0 user, _time"), (Some(0), vec!["+user".into(), "+_time".into()]));
+    assert_eq!(sort("x | sort - distance_miles"), (None, vec!["-distance_miles".into()]));
+    assert_eq!(sort("x | sort -f, +g h"), (None, vec!["-f".into(), "+g".into(), "+h".into()]));
+}
+
+#[test]
+fn dedup_and_head() {
+    match command("x | dedup 2 a, b keepempty=true", 1) {
+        Command::Dedup(d) => {
+            assert_eq!(d.count, Some(2));
+            assert_eq!(d.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+            assert_eq!(d.options[0].key.name, "keepempty");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(command("x | head 5", 1), Command::Head(h) if h.limit == Some(5)));
+    assert!(matches!(command("x | head limit=7", 1), Command::Head(h) if h.limit == Some(7)));
+    assert!(matches!(command("x | head", 1), Command::Head(h) if h.limit.is_none()));
+}
+
+#[test]
+fn bin_and_bucket() {
+    let bin = |src: &str| match command(src, 1) {
+        Command::Bin(b) => (
+            b.keyword.name,
+            b.options.iter().map(|o| format!("{}={}", o.key.name, o.value.value)).collect::<Vec<_>>(),
+            b.field.map(|f| f.name),
+            b.alias.map(|f| f.name),
+        ),
+        other => panic!("{other:?}"),
+    };
+    // `span=` with no field means `_time`, and the AST keeps `None`.
+    assert_eq!(bin("x | bin span=1s"), ("bin".into(), vec!["span=1s".into()], None, None));
+    assert_eq!(bin("x | bin _time span=5m").2, Some("_time".into()));
+    assert_eq!(bin("x | bucket span=5m _time").0, "bucket");
+    assert_eq!(bin("x | bin span=1h t AS hour").3, Some("hour".into()));
+    assert!(parse_err("x | bin a b").message.contains("one field"));
+}
+
+#[test]
+fn stats_variants() {
+    let stats = |src: &str| match command(src, 1) {
+        Command::Stats(s) => s,
+        other => panic!("{other:?}"),
+    };
+    let s = stats("x | stats values(*) as * by _time, host");
+    assert_eq!(s.kind, StatsKind::Stats);
+    assert_eq!(s.aggs.len(), 1);
+    assert_eq!(s.aggs[0].func.name, "values");
+    assert!(matches!(&s.aggs[0].arg, Some(AggArg::Field(f)) if f.name == "*"));
+    assert_eq!(s.aggs[0].alias.as_ref().unwrap().name, "*");
+    assert_eq!(items(&s.by), ["_time", "host"]);
+
+    let s = stats("x | stats count, c, count() dc(x) AS n values(*src_ip) as *src_ip BY a");
+    let aggs: Vec<String> = s
+        .aggs
+        .iter()
+        .map(|a| format!("{}:{}:{}", a.func.name, a.arg.as_ref().map_or(String::new(), |x| match x {
+            AggArg::Field(f) => f.name.clone(),
+            AggArg::Eval(e) => expr_sexp(e),
+        }), a.alias.as_ref().map_or("", |x| x.name.as_str())))
+        .collect();
+    assert_eq!(aggs, ["count::", "c::", "count::", "dc:x:n", "values:*src_ip:*src_ip"]);
+
+    let s = stats(r#"x | eventstats sum(eval(if(a="x",1,0))) as n, values(eval(lower(u))) as l by u"#);
+    assert_eq!(s.kind, StatsKind::Eventstats);
+    assert!(matches!(&s.aggs[0].arg, Some(AggArg::Eval(e)) if expr_sexp(e) == r#"(if (= a "x") 1 0)"#));
+    assert!(matches!(&s.aggs[1].arg, Some(AggArg::Eval(e)) if expr_sexp(e) == "(lower u)"));
+
+    let s = stats("x | streamstats window=1 current=f values(_time) as last_time by user global=f");
+    assert_eq!(s.kind, StatsKind::Streamstats);
+    let opts: Vec<String> = s.options.iter().map(|o| format!("{}={}", o.key.name, o.value.value)).collect();
+    assert_eq!(opts, ["window=1", "current=f", "global=f"]);
+    assert_eq!(items(&s.by), ["user"]);
+
+    assert!(stats("x | eventstats dc(host) as dc_host").by.is_empty());
+    assert!(parse_err("x | stats count by").message.contains("field name"));
+}
+
+#[test]
+fn transaction_lookup_iplocation() {
+    match command(r#"x | transaction dvc startswith="signature_id=5156" maxspan=30s"#, 1) {
+        Command::Transaction(t) => {
+            assert_eq!(t.fields[0].name, "dvc");
+            assert_eq!(t.options[0].value.value, "signature_id=5156");
+            assert_eq!(t.options[1].key.name, "maxspan");
+        }
+        other => panic!("{other:?}"),
+    }
+    match command("x | lookup dnslookup clientip as src_ip OUTPUT clienthost as src_dns", 1) {
+        Command::Lookup(l) => {
+            assert_eq!(l.table.name, "dnslookup");
+            assert_eq!(l.inputs[0].column.name, "clientip");
+            assert_eq!(l.inputs[0].alias.as_ref().unwrap().name, "src_ip");
+            assert_eq!(l.output_mode, Some(LookupOutput::Output));
+            assert_eq!(l.outputs[0].column.name, "clienthost");
+            assert_eq!(l.outputs[0].alias.as_ref().unwrap().name, "src_dns");
+        }
+        other => panic!("{other:?}"),
+    }
+    match command("x | lookup local=true t.csv a, b AS c outputnew d", 1) {
+        Command::Lookup(l) => {
+            assert_eq!(l.options[0].key.name, "local");
+            assert_eq!(l.table.name, "t.csv");
+            assert_eq!(l.inputs.len(), 2);
+            assert_eq!(l.output_mode, Some(LookupOutput::OutputNew));
+            assert!(l.outputs[0].alias.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    match command(r#"x | iplocation prefix="src_" src_ip"#, 1) {
+        Command::Iplocation(i) => {
+            assert_eq!(i.options[0].value.value, "src_");
+            assert_eq!(i.field.name, "src_ip");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(command("x | iplocation dest_ip", 1), Command::Iplocation(i) if i.options.is_empty()));
+}
+
+#[test]
+fn join_with_a_subsearch_holding_pipes() {
+    let src = "x | join type=left user [ search `auth0` a=1 | stats values(*) as * by user, Country | where isnotnull(Country) ] | table user";
+    let q = parse(src);
+    assert_eq!(q.stages.len(), 3);
+    match &q.stages[1].command {
+        Command::Join(j) => {
+            assert_eq!(j.options[0].value.value, "left");
+            assert_eq!(j.fields[0].name, "user");
+            let sub = &j.subsearch.query;
+            assert_eq!(sub.stages.len(), 3);
+            match &sub.stages[0].command {
+                Command::Search(s) => {
+                    assert!(s.explicit);
+                    assert_eq!(search_sexp(s.expr.as_ref().unwrap()), "(and `auth0` a=1)");
+                }
+                other => panic!("{other:?}"),
+            }
+            assert!(j.subsearch.span.slice(src).starts_with('[') && j.subsearch.span.slice(src).ends_with(']'));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn foreach_templates_with_a_leading_pipe_or_a_command() {
+    let src = r#"x | foreach *location [ | eval <<FIELD>> = replace(<<FIELD>>, "a", "b") ]"#;
+    match command(src, 1) {
+        Command::Foreach(f) => {
+            assert_eq!(f.fields[0].name, "*location");
+            let t = &f.template.query;
+            assert_eq!(t.stages.len(), 2);
+            assert!(matches!(&t.stages[0].command, Command::Search(s) if s.expr.is_none()));
+            match &t.stages[1].command {
+                Command::Eval(a) => {
+                    assert_eq!(a[0].field.name, "<<FIELD>>");
+                    assert_eq!(expr_sexp(&a[0].value), r#"(replace <<FIELD>> "a" "b")"#);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+    match command(r#"x | foreach old_key_* [ rex field=<<FIELD>> mode=sed "s/(\,|\])//g"]"#, 1) {
+        Command::Foreach(f) => {
+            assert_eq!(f.template.query.stages.len(), 1);
+            assert!(matches!(&f.template.query.stages[0].command, Command::Rex(r) if r.sed));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn unknown_commands_are_generic() {
+    match command(r#"x | avlbase64 type=decode field=base64_cmd word "q w" `m` [ search a ]"#, 1) {
+        Command::Generic(g) => {
+            assert_eq!(g.name.name, "avlbase64");
+            assert!(matches!(&g.args[0], GenericArg::Option(o) if o.key.name == "type"));
+            assert!(matches!(&g.args[2], GenericArg::Word(w) if w.value == "word" && !w.quoted));
+            assert!(matches!(&g.args[3], GenericArg::Word(w) if w.value == "q w" && w.quoted));
+            assert!(matches!(&g.args[4], GenericArg::Macro(m) if m.name.name == "m"));
+            assert!(matches!(&g.args[5], GenericArg::Subsearch(_)));
+        }
+        other => panic!("{other:?}"),
+    }
+    // A known command never falls back to a generic one.
+    assert!(parse_err("x | stats values(").message.starts_with("unclosed"));
+}
+
+#[test]
+fn command_names_ignore_case_and_need_a_word_boundary() {
+    assert!(matches!(command("x | TABLE a", 1), Command::Table(_)));
+    assert!(matches!(command("x | tables a", 1), Command::Generic(g) if g.name.name == "tables"));
+}
+
+#[test]
+fn a_stage_may_be_just_a_macro() {
+    let s = stage("x | `ut_shannon(process)` `hec_collect`", 1);
+    assert!(matches!(&s.command, Command::Macro(m) if m.name.name == "ut_shannon"));
+    assert_eq!(s.trailing_macros[0].name.name, "hec_collect");
+}

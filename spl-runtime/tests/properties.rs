@@ -1,0 +1,201 @@
+//! Randomised checks: the fast matchers agree with plain reference definitions, and no
+//! function panics on arbitrary input.
+
+use spl_runtime::bin::Span;
+use spl_runtime::cidr::Cidr;
+use spl_runtime::compare::Wildcard;
+use spl_runtime::eval::{func, EvalValue, LikePattern};
+use spl_runtime::regex::SedSyntax;
+use spl_runtime::search::{is_breaker, is_major_breaker, CaseTerm, Term, TermExact};
+use spl_runtime::time::{strftime, strptime};
+
+/// xorshift64*: deterministic, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn string(&mut self, alphabet: &[&str], max_len: usize) -> String {
+        let len = self.below(max_len + 1);
+        (0..len)
+            .map(|_| alphabet[self.below(alphabet.len())])
+            .collect()
+    }
+}
+
+/// Whole-string glob with `*`, by plain recursion.
+fn glob(p: &[u8], s: &[u8], ci: bool) -> bool {
+    match p.split_first() {
+        None => s.is_empty(),
+        Some((b'*', rest)) => (0..=s.len()).any(|i| glob(rest, &s[i..], ci)),
+        Some((c, rest)) => match s.split_first() {
+            Some((d, srest))
+                if if ci {
+                    c.eq_ignore_ascii_case(d)
+                } else {
+                    c == d
+                } =>
+            {
+                glob(rest, srest, ci)
+            }
+            _ => false,
+        },
+    }
+}
+
+/// Decision 1 spelled out: some slice of `raw` matches the whole pattern, with a token
+/// boundary at each end (or a wildcard/breaker at that end of the pattern).
+fn term_reference(p: &str, raw: &str, ci: bool) -> bool {
+    let (pb, rb) = (p.as_bytes(), raw.as_bytes());
+    let free_start = pb.first().is_some_and(|&b| b == b'*' || is_breaker(b));
+    let free_end = pb.last().is_some_and(|&b| b == b'*' || is_breaker(b));
+    (0..=rb.len()).any(|s| {
+        (free_start || s == 0 || is_breaker(rb[s - 1]))
+            && (s..=rb.len()).any(|e| {
+                (free_end || e == rb.len() || is_breaker(rb[e])) && glob(pb, &rb[s..e], ci)
+            })
+    })
+}
+
+fn term_exact_reference(p: &str, raw: &str) -> bool {
+    if p.bytes().any(|b| b != b'*' && is_major_breaker(b)) {
+        return false;
+    }
+    raw.as_bytes()
+        .split(|&b| is_major_breaker(b))
+        .any(|seg| !seg.is_empty() && glob(p.as_bytes(), seg, true))
+}
+
+/// LIKE by recursion over characters.
+fn like_reference(p: &[char], s: &[char]) -> bool {
+    match p.split_first() {
+        None => s.is_empty(),
+        Some(('%', rest)) => (0..=s.len()).any(|i| like_reference(rest, &s[i..])),
+        Some(('_', rest)) => !s.is_empty() && like_reference(rest, &s[1..]),
+        Some((c, rest)) => s.first() == Some(c) && like_reference(rest, &s[1..]),
+    }
+}
+
+const RAW: &[&str] = &[
+    "a", "A", "b", "B", ".", "-", " ", "/", "\\", "x", "1", "=", "é",
+];
+const PAT: &[&str] = &["a", "A", "b", ".", "-", " ", "/", "*", "x", "1", "é"];
+
+#[test]
+fn term_agrees_with_reference() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for _ in 0..20_000 {
+        let p = rng.string(PAT, 5);
+        if p.is_empty() {
+            continue;
+        }
+        let raw = rng.string(RAW, 12);
+        assert_eq!(
+            Term::new(&p).is_match(&raw),
+            term_reference(&p, &raw, true),
+            "Term({p:?}) on {raw:?}"
+        );
+        assert_eq!(
+            CaseTerm::new(&p).is_match(&raw),
+            term_reference(&p, &raw, false),
+            "CASE({p:?}) on {raw:?}"
+        );
+        assert_eq!(
+            TermExact::new(&p).is_match(&raw),
+            term_exact_reference(&p, &raw),
+            "TERM({p:?}) on {raw:?}"
+        );
+    }
+}
+
+#[test]
+fn wildcard_agrees_with_reference() {
+    let mut rng = Rng(42);
+    for _ in 0..20_000 {
+        let p = rng.string(PAT, 6);
+        let v = rng.string(RAW, 10);
+        assert_eq!(
+            Wildcard::new(&p, false).is_match(&v),
+            glob(p.as_bytes(), v.as_bytes(), true),
+            "{p:?} ~ {v:?}"
+        );
+        assert_eq!(
+            Wildcard::new(&p, true).is_match(&v),
+            glob(p.as_bytes(), v.as_bytes(), false),
+            "{p:?} ~ {v:?}"
+        );
+    }
+}
+
+#[test]
+fn like_agrees_with_reference() {
+    let mut rng = Rng(7);
+    let pat: &[&str] = &["a", "b", "%", "_", "é", "€"];
+    let txt: &[&str] = &["a", "b", "é", "€", "x"];
+    for _ in 0..20_000 {
+        let p = rng.string(pat, 6);
+        let s = rng.string(txt, 8);
+        let pc: Vec<char> = p.chars().collect();
+        let sc: Vec<char> = s.chars().collect();
+        assert_eq!(
+            LikePattern::new(&p).is_match(&s),
+            like_reference(&pc, &sc),
+            "{s:?} LIKE {p:?}"
+        );
+    }
+}
+
+#[test]
+fn nothing_panics_on_arbitrary_text() {
+    let mut rng = Rng(1234);
+    let alphabet: &[&str] = &[
+        "%", "Y", "m", "d", "H", "3", "Q", "N", "z", "Z", "s", "-", "+", ":", "/", "0", "9", "1",
+        " ", "\\", "é", "x", "*", ".", "a", "(", ")", "g", "y", "[", "p", "b", "I", "j", "e", "T",
+        "F",
+    ];
+    for _ in 0..20_000 {
+        let a = rng.string(alphabet, 12);
+        let b = rng.string(alphabet, 12);
+        let t = (rng.next() as i64 >> rng.below(60)) as f64 / 1000.0;
+        let _ = strftime(t, &a);
+        let _ = strptime(&a, &b);
+        let _ = Span::parse(&a).map(|s| s.floor(t));
+        let _ = SedSyntax::parse(&a);
+        let _ = Cidr::parse(&a).map(|c| c.contains(&b));
+        let _ = Term::new(&a).is_match(&b);
+        let _ = TermExact::new(&a).is_match(&b);
+        let _ = LikePattern::new(&a).is_match(&b);
+        let s = |x: &str| EvalValue::from(x.to_owned());
+        let n = EvalValue::Num(t);
+        let _ = func::substr(s(&a), n.clone(), Some(s(&b)));
+        let _ = func::substr(s(&a), s(&b), None);
+        let _ = func::mvindex(s(&a), n.clone(), Some(EvalValue::Num(-t)));
+        let _ = func::tonumber(s(&a), Some(s(&b)));
+        let _ = func::tonumber(s(&a), Some(EvalValue::Num(16.0)));
+        let _ = func::tostring(n.clone(), Some(s("hex")));
+        let _ = func::tostring(n.clone(), Some(s("duration")));
+        let _ = func::tostring(n.clone(), Some(s("commas")));
+        let _ = func::round(n.clone(), Some(s(&b)));
+        let _ = func::urldecode(s(&a));
+        let _ = func::split(s(&a), s(&b));
+        let _ = func::trim(s(&a), Some(s(&b)));
+        let _ = func::strftime(n.clone(), s(&a));
+    }
+    for t in [f64::NAN, f64::INFINITY, -1e300, 1e300, f64::MIN_POSITIVE] {
+        let _ = strftime(t, "%F %T %3Q");
+        for span in ["1s", "500ms", "1d", "2mon", "1us"] {
+            let _ = Span::parse(span).map(|s| s.floor(t));
+        }
+        let _ = func::tostring(EvalValue::Num(t), Some(EvalValue::from("hex")));
+        let _ = func::tostring(EvalValue::Num(t), Some(EvalValue::from("duration")));
+    }
+}
