@@ -7,5 +7,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .rules_dir(armory.join("endpoint/package_installation"))
         .file_name("package_installation.rs")
         .compile()?;
+    // The search-language agreement corpus (tests/search_language.rs).
+    spl_compiler::Builder::new()
+        .rules_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/search"))
+        .file_name("search_rules.rs")
+        .compile()?;
     Ok(())
 }

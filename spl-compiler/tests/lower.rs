@@ -131,3 +131,17 @@ fn glued_keyword_gets_a_hint() {
         "{e:?}"
     );
 }
+
+#[test]
+fn leading_lookbehind_only_where_match_spans_do_not_matter() {
+    // Tested or first-match captures: the rewrite to a consumed prefix keeps the meaning.
+    program(r#"x | rex field=p "(?<=icacls\.exe\s)(?<file_path>\S+)""#);
+    program(r#"x | where match(p, "(?<=a)b")"#);
+    // A replacement or repeated extraction would see a different match span.
+    let e = errors(r#"x | rex field=p max_match=0 "(?<=a)(?<b>b)""#);
+    assert_eq!(e[0].code, codes::BAD_REGEX);
+    let e = errors(r#"x | eval y = replace(p, "(?<=a)b", "c")"#);
+    assert_eq!(e[0].code, codes::BAD_REGEX);
+    let e = errors(r#"x | rex field=p mode=sed "s/(?<=a)b/c/g""#);
+    assert_eq!(e[0].code, codes::BAD_REGEX);
+}

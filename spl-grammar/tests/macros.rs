@@ -18,7 +18,13 @@ fn arguments_split_on_top_level_commas_and_keep_quotes() {
     let src = r#"x | table a `group_events("user, src_ip",10min)`"#;
     let s = stage(src, 1);
     let m = &s.trailing_macros[0];
-    let args: Vec<&str> = m.args.as_ref().unwrap().iter().map(|a| a.text.as_str()).collect();
+    let args: Vec<&str> = m
+        .args
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|a| a.text.as_str())
+        .collect();
     assert_eq!(args, [r#""user, src_ip""#, "10min"]);
     assert_eq!(m.args.as_ref().unwrap()[1].span.slice(src), "10min");
     assert_eq!(m.span.slice(src), r#"`group_events("user, src_ip",10min)`"#);
@@ -31,7 +37,13 @@ fn arguments_with_parentheses_empty_lists_and_no_list() {
     visit_macro_calls(&q, &mut |m, _| calls.push(m.clone()));
     assert_eq!(calls[0].args, None);
     assert_eq!(calls[1].args, Some(vec![]));
-    let args: Vec<&str> = calls[2].args.as_ref().unwrap().iter().map(|a| a.text.as_str()).collect();
+    let args: Vec<&str> = calls[2]
+        .args
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|a| a.text.as_str())
+        .collect();
     assert_eq!(args, ["x", "f(1,2)", r#""q)""#]);
 }
 
@@ -49,10 +61,17 @@ fn macros_trailing_a_stage_even_when_glued() {
         Command::Table(list) => assert_eq!(items(list), ["a", "vendor_product"]),
         other => panic!("{other:?}"),
     }
-    let trailing: Vec<&str> = q.stages[1].trailing_macros.iter().map(|m| m.name.name.as_str()).collect();
+    let trailing: Vec<&str> = q.stages[1]
+        .trailing_macros
+        .iter()
+        .map(|m| m.name.name.as_str())
+        .collect();
     assert_eq!(trailing, ["group_events", "hec_collect"]);
     assert_eq!(q.stages[2].trailing_macros[0].name.name, "hec_collect");
-    assert_eq!(q.stages[2].span.slice(src), "where isnotnull(user) `hec_collect`");
+    assert_eq!(
+        q.stages[2].span.slice(src),
+        "where isnotnull(user) `hec_collect`"
+    );
 }
 
 #[test]
@@ -91,6 +110,18 @@ fn positions_in_source_order_including_subsearches_and_templates() {
             ("last".to_string(), MacroPosition::Trailing),
         ]
     );
+}
+
+#[test]
+fn a_list_of_macros_only_keeps_them() {
+    let s = stage("x | table `eoi`", 1);
+    assert!(s.trailing_macros.is_empty());
+    assert!(matches!(&s.command, Command::Table(list) if items(list) == ["`eoi`"]));
+    let s = stage("x | stats count by `by_fields`", 1);
+    assert!(s.trailing_macros.is_empty());
+    assert!(matches!(&s.command, Command::Stats(st) if items(&st.by) == ["`by_fields`"]));
+    let s = stage("x | mycmd `m`", 1);
+    assert!(s.trailing_macros.is_empty());
 }
 
 #[test]

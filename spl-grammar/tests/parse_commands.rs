@@ -10,18 +10,40 @@ use spl_grammar::ast::{AggArg, Command, GenericArg, LookupOutput, StatsKind};
 #[test]
 fn regex_forms() {
     let regex = |src: &str| match command(src, 1) {
-        Command::Regex(r) => (r.field.map(|f| f.name), r.negated, r.pattern.value, r.pattern.quoted),
+        Command::Regex(r) => (
+            r.field.map(|f| f.name),
+            r.negated,
+            r.pattern.value,
+            r.pattern.quoted,
+        ),
         other => panic!("{other:?}"),
     };
     assert_eq!(
         regex(r#"x | regex process="(?i)ngen(\.exe(\"|\')?)?\s+""#),
-        (Some("process".into()), false, r#"(?i)ngen(\.exe("|\')?)?\s+"#.into(), true)
+        (
+            Some("process".into()),
+            false,
+            r#"(?i)ngen(\.exe("|\')?)?\s+"#.into(),
+            true
+        )
     );
-    assert_eq!(regex(r#"x | regex p!="a""#), (Some("p".into()), true, "a".into(), true));
-    assert_eq!(regex(r#"x | regex "(?i)a|b""#), (None, false, "(?i)a|b".into(), true));
-    assert_eq!(regex(r"x | regex auid=^\d+"), (Some("auid".into()), false, r"^\d+".into(), false));
+    assert_eq!(
+        regex(r#"x | regex p!="a""#),
+        (Some("p".into()), true, "a".into(), true)
+    );
+    assert_eq!(
+        regex(r#"x | regex "(?i)a|b""#),
+        (None, false, "(?i)a|b".into(), true)
+    );
+    assert_eq!(
+        regex(r"x | regex auid=^\d+"),
+        (Some("auid".into()), false, r"^\d+".into(), false)
+    );
     // Spliced pieces are joined (the extra `)` belongs to the pattern).
-    assert_eq!(regex(r#"x | regex p="(a|b")"#), (Some("p".into()), false, "(a|b)".into(), true));
+    assert_eq!(
+        regex(r#"x | regex p="(a|b")"#),
+        (Some("p".into()), false, "(a|b)".into(), true)
+    );
 }
 
 #[test]
@@ -37,7 +59,10 @@ fn rex_options_and_spliced_patterns() {
     let r = rex(r#"x | rex field=_raw (?<s>"(?i)jndi")"#);
     assert_eq!(r.pattern.value, "(?<s>(?i)jndi)");
     let r = rex(r#"x | rex field=p max_match=0 mode=sed offset_field=o "s/a/b/g""#);
-    assert_eq!((r.max_match, r.sed, r.pattern.value.as_str()), (Some(0), true, "s/a/b/g"));
+    assert_eq!(
+        (r.max_match, r.sed, r.pattern.value.as_str()),
+        (Some(0), true, "s/a/b/g")
+    );
     assert_eq!(r.options.len(), 1);
     assert_eq!(r.options[0].key.name, "offset_field");
     let r = rex(r#"x | rex "(?<a>.)""#);
@@ -59,10 +84,20 @@ fn rex_needs_exactly_one_pattern() {
 
 #[test]
 fn table_and_fields_lists() {
-    match command("x | table _time, host, user process, process_*, parent_process_*t", 1) {
+    match command(
+        "x | table _time, host, user process, process_*, parent_process_*t",
+        1,
+    ) {
         Command::Table(list) => assert_eq!(
             items(&list),
-            ["_time", "host", "user", "process", "process_*", "parent_process_*t"]
+            [
+                "_time",
+                "host",
+                "user",
+                "process",
+                "process_*",
+                "parent_process_*t"
+            ]
         ),
         other => panic!("{other:?}"),
     }
@@ -85,10 +120,15 @@ fn table_and_fields_lists() {
 
 #[test]
 fn rename_pairs() {
-    match command(r#"x | rename a as b, c AS d e As "f g", src_* as dest_*"#, 1) {
+    match command(
+        r#"x | rename a as b, c AS d e As "f g", src_* as dest_*"#,
+        1,
+    ) {
         Command::Rename(pairs) => {
-            let text: Vec<String> =
-                pairs.iter().map(|p| format!("{}>{}", p.from.name, p.to.name)).collect();
+            let text: Vec<String> = pairs
+                .iter()
+                .map(|p| format!("{}>{}", p.from.name, p.to.name))
+                .collect();
             assert_eq!(text, ["a>b", "c>d", "e>f g", "src_*>dest_*"]);
         }
         other => panic!("{other:?}"),
@@ -101,11 +141,20 @@ fn fillnull_value_before_or_after_the_fields() {
         Command::Fillnull(f) => (f.value.map(|v| (v.value, v.quoted)), items(&f.fields)),
         other => panic!("{other:?}"),
     };
-    assert_eq!(fill("x | fillnull value=-"), (Some(("-".into(), false)), vec![]));
-    assert_eq!(fill(r#"x | fillnull uri_path value="-""#), (Some(("-".into(), true)), vec!["uri_path".into()]));
+    assert_eq!(
+        fill("x | fillnull value=-"),
+        (Some(("-".into(), false)), vec![])
+    );
+    assert_eq!(
+        fill(r#"x | fillnull uri_path value="-""#),
+        (Some(("-".into(), true)), vec!["uri_path".into()])
+    );
     assert_eq!(
         fill(r#"x | fillnull value="false" transfer dest_ip"#),
-        (Some(("false".into(), true)), vec!["transfer".into(), "dest_ip".into()])
+        (
+            Some(("false".into(), true)),
+            vec!["transfer".into(), "dest_ip".into()]
+        )
     );
     assert_eq!(fill("x | fillnull"), (None, vec![]));
 }
@@ -115,13 +164,25 @@ fn sort_limits_and_directions() {
     let sort = |src: &str| match command(src, 1) {
         Command::Sort(s) => (
             s.limit,
-            s.keys.iter().map(|k| format!("{}{}", if k.descending { "-" } else { "+" }, k.field.name)).collect::<Vec<_>>(),
+            s.keys
+                .iter()
+                .map(|k| format!("{}{}", if k.descending { "-" } else { "+" }, k.field.name))
+                .collect::<Vec<_>>(),
         ),
         other => panic!("{other:?}"),
     };
-    assert_eq!(sort("x | sort 0 user, _time"), (Some(0), vec!["+user".into(), "+_time".into()]));
-    assert_eq!(sort("x | sort - distance_miles"), (None, vec!["-distance_miles".into()]));
-    assert_eq!(sort("x | sort -f, +g h"), (None, vec!["-f".into(), "+g".into(), "+h".into()]));
+    assert_eq!(
+        sort("x | sort 0 user, _time"),
+        (Some(0), vec!["+user".into(), "+_time".into()])
+    );
+    assert_eq!(
+        sort("x | sort - distance_miles"),
+        (None, vec!["-distance_miles".into()])
+    );
+    assert_eq!(
+        sort("x | sort -f, +g h"),
+        (None, vec!["-f".into(), "+g".into(), "+h".into()])
+    );
 }
 
 #[test]
@@ -129,7 +190,10 @@ fn dedup_and_head() {
     match command("x | dedup 2 a, b keepempty=true", 1) {
         Command::Dedup(d) => {
             assert_eq!(d.count, Some(2));
-            assert_eq!(d.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+            assert_eq!(
+                d.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+                ["a", "b"]
+            );
             assert_eq!(d.options[0].key.name, "keepempty");
         }
         other => panic!("{other:?}"),
@@ -144,14 +208,20 @@ fn bin_and_bucket() {
     let bin = |src: &str| match command(src, 1) {
         Command::Bin(b) => (
             b.keyword.name,
-            b.options.iter().map(|o| format!("{}={}", o.key.name, o.value.value)).collect::<Vec<_>>(),
+            b.options
+                .iter()
+                .map(|o| format!("{}={}", o.key.name, o.value.value))
+                .collect::<Vec<_>>(),
             b.field.map(|f| f.name),
             b.alias.map(|f| f.name),
         ),
         other => panic!("{other:?}"),
     };
     // `span=` with no field means `_time`, and the AST keeps `None`.
-    assert_eq!(bin("x | bin span=1s"), ("bin".into(), vec!["span=1s".into()], None, None));
+    assert_eq!(
+        bin("x | bin span=1s"),
+        ("bin".into(), vec!["span=1s".into()], None, None)
+    );
     assert_eq!(bin("x | bin _time span=5m").2, Some("_time".into()));
     assert_eq!(bin("x | bucket span=5m _time").0, "bucket");
     assert_eq!(bin("x | bin span=1h t AS hour").3, Some("hour".into()));
@@ -176,31 +246,59 @@ fn stats_variants() {
     let aggs: Vec<String> = s
         .aggs
         .iter()
-        .map(|a| format!("{}:{}:{}", a.func.name, a.arg.as_ref().map_or(String::new(), |x| match x {
-            AggArg::Field(f) => f.name.clone(),
-            AggArg::Eval(e) => expr_sexp(e),
-        }), a.alias.as_ref().map_or("", |x| x.name.as_str())))
+        .map(|a| {
+            format!(
+                "{}:{}:{}",
+                a.func.name,
+                a.arg.as_ref().map_or(String::new(), |x| match x {
+                    AggArg::Field(f) => f.name.clone(),
+                    AggArg::Eval(e) => expr_sexp(e),
+                }),
+                a.alias.as_ref().map_or("", |x| x.name.as_str())
+            )
+        })
         .collect();
-    assert_eq!(aggs, ["count::", "c::", "count::", "dc:x:n", "values:*src_ip:*src_ip"]);
+    assert_eq!(
+        aggs,
+        [
+            "count::",
+            "c::",
+            "count::",
+            "dc:x:n",
+            "values:*src_ip:*src_ip"
+        ]
+    );
 
-    let s = stats(r#"x | eventstats sum(eval(if(a="x",1,0))) as n, values(eval(lower(u))) as l by u"#);
+    let s =
+        stats(r#"x | eventstats sum(eval(if(a="x",1,0))) as n, values(eval(lower(u))) as l by u"#);
     assert_eq!(s.kind, StatsKind::Eventstats);
-    assert!(matches!(&s.aggs[0].arg, Some(AggArg::Eval(e)) if expr_sexp(e) == r#"(if (= a "x") 1 0)"#));
+    assert!(
+        matches!(&s.aggs[0].arg, Some(AggArg::Eval(e)) if expr_sexp(e) == r#"(if (= a "x") 1 0)"#)
+    );
     assert!(matches!(&s.aggs[1].arg, Some(AggArg::Eval(e)) if expr_sexp(e) == "(lower u)"));
 
     let s = stats("x | streamstats window=1 current=f values(_time) as last_time by user global=f");
     assert_eq!(s.kind, StatsKind::Streamstats);
-    let opts: Vec<String> = s.options.iter().map(|o| format!("{}={}", o.key.name, o.value.value)).collect();
+    let opts: Vec<String> = s
+        .options
+        .iter()
+        .map(|o| format!("{}={}", o.key.name, o.value.value))
+        .collect();
     assert_eq!(opts, ["window=1", "current=f", "global=f"]);
     assert_eq!(items(&s.by), ["user"]);
 
     assert!(stats("x | eventstats dc(host) as dc_host").by.is_empty());
-    assert!(parse_err("x | stats count by").message.contains("field name"));
+    assert!(parse_err("x | stats count by")
+        .message
+        .contains("field name"));
 }
 
 #[test]
 fn transaction_lookup_iplocation() {
-    match command(r#"x | transaction dvc startswith="signature_id=5156" maxspan=30s"#, 1) {
+    match command(
+        r#"x | transaction dvc startswith="signature_id=5156" maxspan=30s"#,
+        1,
+    ) {
         Command::Transaction(t) => {
             assert_eq!(t.fields[0].name, "dvc");
             assert_eq!(t.options[0].value.value, "signature_id=5156");
@@ -208,7 +306,10 @@ fn transaction_lookup_iplocation() {
         }
         other => panic!("{other:?}"),
     }
-    match command("x | lookup dnslookup clientip as src_ip OUTPUT clienthost as src_dns", 1) {
+    match command(
+        "x | lookup dnslookup clientip as src_ip OUTPUT clienthost as src_dns",
+        1,
+    ) {
         Command::Lookup(l) => {
             assert_eq!(l.table.name, "dnslookup");
             assert_eq!(l.inputs[0].column.name, "clientip");
@@ -236,7 +337,9 @@ fn transaction_lookup_iplocation() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(command("x | iplocation dest_ip", 1), Command::Iplocation(i) if i.options.is_empty()));
+    assert!(
+        matches!(command("x | iplocation dest_ip", 1), Command::Iplocation(i) if i.options.is_empty())
+    );
 }
 
 #[test]
@@ -257,7 +360,10 @@ fn join_with_a_subsearch_holding_pipes() {
                 }
                 other => panic!("{other:?}"),
             }
-            assert!(j.subsearch.span.slice(src).starts_with('[') && j.subsearch.span.slice(src).ends_with(']'));
+            assert!(
+                j.subsearch.span.slice(src).starts_with('[')
+                    && j.subsearch.span.slice(src).ends_with(']')
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -282,7 +388,10 @@ fn foreach_templates_with_a_leading_pipe_or_a_command() {
         }
         other => panic!("{other:?}"),
     }
-    match command(r#"x | foreach old_key_* [ rex field=<<FIELD>> mode=sed "s/(\,|\])//g"]"#, 1) {
+    match command(
+        r#"x | foreach old_key_* [ rex field=<<FIELD>> mode=sed "s/(\,|\])//g"]"#,
+        1,
+    ) {
         Command::Foreach(f) => {
             assert_eq!(f.template.query.stages.len(), 1);
             assert!(matches!(&f.template.query.stages[0].command, Command::Rex(r) if r.sed));
@@ -293,7 +402,10 @@ fn foreach_templates_with_a_leading_pipe_or_a_command() {
 
 #[test]
 fn unknown_commands_are_generic() {
-    match command(r#"x | avlbase64 type=decode field=base64_cmd word "q w" `m` [ search a ]"#, 1) {
+    match command(
+        r#"x | avlbase64 type=decode field=base64_cmd word "q w" `m` [ search a ]"#,
+        1,
+    ) {
         Command::Generic(g) => {
             assert_eq!(g.name.name, "avlbase64");
             assert!(matches!(&g.args[0], GenericArg::Option(o) if o.key.name == "type"));
@@ -305,7 +417,9 @@ fn unknown_commands_are_generic() {
         other => panic!("{other:?}"),
     }
     // A known command never falls back to a generic one.
-    assert!(parse_err("x | stats values(").message.starts_with("unclosed"));
+    assert!(parse_err("x | stats values(")
+        .message
+        .starts_with("unclosed"));
 }
 
 #[test]
@@ -319,4 +433,72 @@ fn a_stage_may_be_just_a_macro() {
     let s = stage("x | `ut_shannon(process)` `hec_collect`", 1);
     assert!(matches!(&s.command, Command::Macro(m) if m.name.name == "ut_shannon"));
     assert_eq!(s.trailing_macros[0].name.name, "hec_collect");
+}
+
+#[test]
+fn command_node_spans_cover_their_text() {
+    let src = r#"x | eval a = b + 1 , c=2 | stats values(*) as * , dc(u) by h | rename p as q , r AS s | sort - k | lookup t i AS j OUTPUT o | rex field=f "(?<n>.)""#;
+    let q = parse(src);
+    match &q.stages[1].command {
+        Command::Eval(a) => {
+            let spans: Vec<&str> = a.iter().map(|a| a.span.slice(src)).collect();
+            assert_eq!(spans, ["a = b + 1", "c=2"]);
+            assert_eq!(a[0].value.span.slice(src), "b + 1");
+        }
+        other => panic!("{other:?}"),
+    }
+    match &q.stages[2].command {
+        Command::Stats(s) => {
+            let spans: Vec<&str> = s.aggs.iter().map(|a| a.span.slice(src)).collect();
+            assert_eq!(spans, ["values(*) as *", "dc(u)"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    match &q.stages[3].command {
+        Command::Rename(pairs) => {
+            let spans: Vec<&str> = pairs.iter().map(|p| p.span.slice(src)).collect();
+            assert_eq!(spans, ["p as q", "r AS s"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    match &q.stages[4].command {
+        Command::Sort(s) => assert_eq!(s.keys[0].span.slice(src), "- k"),
+        other => panic!("{other:?}"),
+    }
+    match &q.stages[5].command {
+        Command::Lookup(l) => {
+            assert_eq!(l.inputs[0].span.slice(src), "i AS j");
+            assert_eq!(l.outputs[0].span.slice(src), "o");
+        }
+        other => panic!("{other:?}"),
+    }
+    match &q.stages[6].command {
+        Command::Rex(r) => {
+            assert_eq!(r.field.as_ref().unwrap().span.slice(src), "f");
+            assert_eq!(r.pattern.span.slice(src), r#""(?<n>.)""#);
+        }
+        other => panic!("{other:?}"),
+    }
+    let stage_texts: Vec<&str> = q.stages.iter().map(|s| s.span.slice(src)).collect();
+    assert_eq!(stage_texts[1], "eval a = b + 1 , c=2");
+    assert_eq!(stage_texts[6], r#"rex field=f "(?<n>.)""#);
+}
+
+#[test]
+fn generic_option_values_may_hold_commas() {
+    match command(r#"x | makemv delim="," f | mycmd fields=a,b"#, 1) {
+        Command::Generic(g) => {
+            assert!(
+                matches!(&g.args[0], GenericArg::Option(o) if o.value.value == "," && o.value.quoted)
+            );
+            assert!(matches!(&g.args[1], GenericArg::Word(w) if w.value == "f"));
+        }
+        other => panic!("{other:?}"),
+    }
+    match command(r#"x | mycmd fields=a,b"#, 1) {
+        Command::Generic(g) => {
+            assert!(matches!(&g.args[0], GenericArg::Option(o) if o.value.value == "a,b"));
+        }
+        other => panic!("{other:?}"),
+    }
 }

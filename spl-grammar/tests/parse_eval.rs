@@ -35,7 +35,10 @@ fn keyword_prefixes_are_names() {
 #[test]
 fn bang_is_not_and_not_applies_to_a_comparison() {
     assert_eq!(where_(r#"!match(a, "x")"#), r#"(NOT (match a "x"))"#);
-    assert_eq!(where_(r#"not match(a, "x") and b!=1"#), r#"(AND (NOT (match a "x")) (!= b 1))"#);
+    assert_eq!(
+        where_(r#"not match(a, "x") and b!=1"#),
+        r#"(AND (NOT (match a "x")) (!= b 1))"#
+    );
     assert_eq!(where_("NOT a = b"), "(NOT (= a b))");
 }
 
@@ -47,7 +50,10 @@ fn arithmetic_and_concatenation_precedence() {
     assert_eq!(where_("a . b + c"), "(. a (+ b c))");
     assert_eq!(where_("-a * b"), "(* (neg a) b)");
     assert_eq!(where_("a % 2 = 0"), "(= (% a 2) 0)");
-    assert_eq!(where_("count > 3 AND x <= 1.5e3"), "(AND (> count 3) (<= x 1.5e3))");
+    assert_eq!(
+        where_("count > 3 AND x <= 1.5e3"),
+        "(AND (> count 3) (<= x 1.5e3))"
+    );
     assert_eq!(where_("a == b"), where_("a = b"));
 }
 
@@ -65,7 +71,10 @@ fn function_calls_and_arity_is_not_checked_here() {
     assert_eq!(where_(r#"if(a="x",1,0)"#), r#"(if (= a "x") 1 0)"#);
     assert_eq!(where_("round(sqrt(x), 2)"), "(round (sqrt x) 2)");
     // One argument where two are needed parses; the compiler checks arity.
-    assert_eq!(where_(r#"match(event_type = "(?i)x")"#), r#"(match (= event_type "(?i)x"))"#);
+    assert_eq!(
+        where_(r#"match(event_type = "(?i)x")"#),
+        r#"(match (= event_type "(?i)x"))"#
+    );
     // `like` and `in` are also function names.
     assert_eq!(where_(r#"like(process, "%a%")"#), r#"(like process "%a%")"#);
     assert_eq!(where_(r#"in(x, "a")"#), r#"(in x "a")"#);
@@ -78,11 +87,16 @@ fn strings_unescape_like_search_strings() {
 
 #[test]
 fn single_quoted_field_names_lose_their_quotes() {
-    assert_eq!(where_("'target{}.alternateId' = x"), "(= target{}.alternateId x)");
+    assert_eq!(
+        where_("'target{}.alternateId' = x"),
+        "(= target{}.alternateId x)"
+    );
     match command("x | eval dest_user='target{}.alternateId'", 1) {
         Command::Eval(a) => {
             assert_eq!(a[0].field.name, "dest_user");
-            assert!(matches!(&a[0].value.kind, ExprKind::Field(f) if f.name == "target{}.alternateId"));
+            assert!(
+                matches!(&a[0].value.kind, ExprKind::Field(f) if f.name == "target{}.alternateId")
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -92,8 +106,10 @@ fn single_quoted_field_names_lose_their_quotes() {
 fn eval_assignments_and_foreach_templates() {
     match command("x | eval a=1, b = a * 2 , c=mvindex('site{}',0)", 1) {
         Command::Eval(a) => {
-            let text: Vec<String> =
-                a.iter().map(|a| format!("{}={}", a.field.name, expr_sexp(&a.value))).collect();
+            let text: Vec<String> = a
+                .iter()
+                .map(|a| format!("{}={}", a.field.name, expr_sexp(&a.value)))
+                .collect();
             assert_eq!(text, ["a=1", "b=(* a 2)", "c=(mvindex site{} 0)"]);
         }
         other => panic!("{other:?}"),
@@ -112,14 +128,20 @@ fn a_keyword_glued_to_a_function_name_is_an_error_at_the_word() {
     let src = r#"x | where match(a,"b") ANDmatch(c,"d")"#;
     let e = parse_err(src);
     assert_eq!(e.span.slice(src), "ANDmatch");
-    assert_eq!(e.message, "expected an operator such as AND or OR between expressions");
+    assert_eq!(
+        e.message,
+        "expected an operator such as AND or OR between expressions"
+    );
     let src = r#"x | where like(a,"b") ORlike(c,"d")"#;
     assert_eq!(parse_err(src).span.slice(src), "ORlike");
     // Two operands with nothing between them.
     let src = r#"x | where process contains "dscl""#;
     let e = parse_err(src);
     assert_eq!(e.span.slice(src), "contains");
-    assert_eq!(e.message, "expected an operator such as AND or OR between expressions");
+    assert_eq!(
+        e.message,
+        "expected an operator such as AND or OR between expressions"
+    );
 }
 
 #[test]

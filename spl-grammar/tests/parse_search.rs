@@ -72,7 +72,10 @@ fn quoted_phrases_unescape_only_three_sequences() {
     // Any other backslash stays (spl-semantics §1.5).
     assert_eq!(phrase(r#""\s""#), r"\s");
     assert_eq!(phrase(r#""C:\\Users\\*""#), r"C:\Users\*");
-    assert_eq!(phrase(r#""HKLM\SYSTEM\CurrentControlSet""#), r"HKLM\SYSTEM\CurrentControlSet");
+    assert_eq!(
+        phrase(r#""HKLM\SYSTEM\CurrentControlSet""#),
+        r"HKLM\SYSTEM\CurrentControlSet"
+    );
     // A pipe inside quotes does not end the stage.
     assert_eq!(phrase(r#""a|b""#), "a|b");
 }
@@ -134,10 +137,19 @@ fn items_may_be_glued_without_spaces() {
 
 #[test]
 fn comparisons_with_every_operator_and_optional_spaces() {
-    assert_eq!(search("a=1 b!=2 c<3 d<=4 e>5 f>=6"), "(and a=1 b!=2 c<3 d<=4 e>5 f>=6)");
+    assert_eq!(
+        search("a=1 b!=2 c<3 d<=4 e>5 f>=6"),
+        "(and a=1 b!=2 c<3 d<=4 e>5 f>=6)"
+    );
     assert_eq!(search(r#"eventType= "x""#), r#"eventType="x""#);
-    assert_eq!(search(r#"dest != "*amazonaws.com""#), r#"dest!="*amazonaws.com""#);
-    assert_eq!(search("ratio < 1.5 AND total >= 2"), "(and ratio<1.5 total>=2)");
+    assert_eq!(
+        search(r#"dest != "*amazonaws.com""#),
+        r#"dest!="*amazonaws.com""#
+    );
+    assert_eq!(
+        search("ratio < 1.5 AND total >= 2"),
+        "(and ratio<1.5 total>=2)"
+    );
     match search_expr(r#"Image="*\msdt.exe""#).kind {
         SearchKind::Compare(c) => {
             assert_eq!(c.field.name, "Image");
@@ -166,7 +178,10 @@ fn json_field_names() {
         search("class.module.classLoader.resources.context.parent.pipeline.first.pattern=*"),
         "class.module.classLoader.resources.context.parent.pipeline.first.pattern=*"
     );
-    assert_eq!(search("requestParameters.roleName=SSM"), "requestParameters.roleName=SSM");
+    assert_eq!(
+        search("requestParameters.roleName=SSM"),
+        "requestParameters.roleName=SSM"
+    );
 }
 
 #[test]
@@ -227,14 +242,22 @@ fn spans_point_into_the_source() {
     assert_eq!(q.span.slice(src), src);
     assert_eq!(q.stages[0].span.slice(src), r#"`m` (a OR "b c") x=1"#);
     assert_eq!(q.stages[1].span.slice(src), "table y");
-    let SearchKind::And(items) = search_expr(src).kind else { panic!() };
+    let SearchKind::And(items) = search_expr(src).kind else {
+        panic!()
+    };
     let texts: Vec<&str> = items.iter().map(|i| i.span.slice(src)).collect();
     // Parentheses are not part of the group's span.
     assert_eq!(texts, ["`m`", r#"a OR "b c""#, "x=1"]);
-    let SearchKind::Or(or) = &items[1].kind else { panic!() };
-    let SearchKind::Phrase(p) = &or[1].kind else { panic!() };
+    let SearchKind::Or(or) = &items[1].kind else {
+        panic!()
+    };
+    let SearchKind::Phrase(p) = &or[1].kind else {
+        panic!()
+    };
     assert_eq!(p.span.slice(src), r#""b c""#);
-    let SearchKind::Compare(c) = &items[2].kind else { panic!() };
+    let SearchKind::Compare(c) = &items[2].kind else {
+        panic!()
+    };
     assert_eq!(c.field.span.slice(src), "x");
     assert_eq!(c.value.span.slice(src), "1");
 }

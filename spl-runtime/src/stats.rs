@@ -524,6 +524,11 @@ impl GroupKey {
         &self.0
     }
 
+    /// An owned key from borrowed parts (numbers in printed form).
+    pub fn from_parts(parts: &[KeyPart<'_>]) -> GroupKey {
+        GroupKey(parts.iter().map(|p| p.with_text(str::to_owned)).collect())
+    }
+
     /// Whether this key equals the borrowed parts.
     fn matches(&self, parts: &[KeyPart<'_>]) -> bool {
         self.0.len() == parts.len()
@@ -588,6 +593,52 @@ impl<T> GroupTable<T> {
         h.finish()
     }
 
+    /// The same hash as [`GroupTable::hash`] of the parts the key was made from.
+    fn hash_key(&self, key: &GroupKey) -> u64 {
+        let mut h = self.hasher.build_hasher();
+        h.write_usize(key.0.len());
+        for t in key.0.iter() {
+            h.write_usize(t.len());
+            h.write(t.as_bytes());
+        }
+        h.finish()
+    }
+
+    fn find_key(&self, hash: u64, key: &GroupKey) -> Option<usize> {
+        let mut at = self.index.get(&hash).copied();
+        while let Some(i) = at {
+            let e = self.entries.get(i)?;
+            if e.key == *key {
+                return Some(i);
+            }
+            at = e.next;
+        }
+        None
+    }
+
+    /// The state of the group with an owned key, if it exists.
+    pub fn get_key(&self, key: &GroupKey) -> Option<&T> {
+        let i = self.find_key(self.hash_key(key), key)?;
+        self.entries.get(i).map(|e| &e.value)
+    }
+
+    /// The state of the group with an owned key, created with `make` when new.
+    pub fn get_or_insert_key(&mut self, key: &GroupKey, make: impl FnOnce() -> T) -> &mut T {
+        let hash = self.hash_key(key);
+        let i = match self.find_key(hash, key) {
+            Some(i) => i,
+            None => self.push_entry(hash, key.clone(), make()),
+        };
+        &mut self.entries[i].value
+    }
+
+    fn push_entry(&mut self, hash: u64, key: GroupKey, value: T) -> usize {
+        let i = self.entries.len();
+        let next = self.index.insert(hash, i);
+        self.entries.push(Entry { key, next, value });
+        i
+    }
+
     fn find(&self, hash: u64, parts: &[KeyPart<'_>]) -> Option<usize> {
         let mut at = self.index.get(&hash).copied();
         while let Some(i) = at {
@@ -615,17 +666,7 @@ impl<T> GroupTable<T> {
         let hash = self.hash(parts);
         let i = match self.find(hash, parts) {
             Some(i) => i,
-            None => {
-                let key = GroupKey(parts.iter().map(|p| p.with_text(str::to_owned)).collect());
-                let i = self.entries.len();
-                let next = self.index.insert(hash, i);
-                self.entries.push(Entry {
-                    key,
-                    next,
-                    value: make(),
-                });
-                i
-            }
+            None => self.push_entry(hash, GroupKey::from_parts(parts), make()),
         };
         // `i` is a valid index: found in the table or just pushed.
         &mut self.entries[i].value

@@ -1,6 +1,8 @@
 //! Aggregators and BY groups (semantics §4.2–4.4, Decision 7).
 
-use spl_runtime::stats::{for_each_key, Accumulator, AggFunc, GroupTable, KeyPart, LIST_LIMIT};
+use spl_runtime::stats::{
+    for_each_key, Accumulator, AggFunc, GroupKey, GroupTable, KeyPart, LIST_LIMIT,
+};
 use spl_runtime::Value;
 
 fn s(v: &str) -> Value {
@@ -296,6 +298,20 @@ fn group_keys_numbers_and_text_agree() {
         ["1700000000", "0.5", "a|b", "b|a", "ab"],
         "first appearance"
     );
+}
+
+#[test]
+fn owned_keys_find_the_same_groups() {
+    let mut t: GroupTable<u32> = GroupTable::new();
+    *t.get_or_insert_with(&[KeyPart::Num(5.0), KeyPart::Str("h1")], || 0) += 1;
+    let key = GroupKey::from_parts(&[KeyPart::Str("5"), KeyPart::Str("h1")]);
+    assert_eq!(key.parts(), ["5", "h1"]);
+    assert_eq!(t.get_key(&key), Some(&1));
+    *t.get_or_insert_key(&key, || 0) += 1;
+    assert_eq!(t.len(), 1);
+    *t.get_or_insert_key(&GroupKey::from_parts(&[KeyPart::Str("6")]), || 7) += 1;
+    assert_eq!(t.get(&[KeyPart::Num(6.0)]), Some(&8));
+    assert_eq!(t.len(), 2);
 }
 
 #[test]

@@ -27,7 +27,7 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
                 })
                 .collect(),
         )),
-        Command::Regex(r) => cx.regex(&r.pattern.value, r.pattern.span).map(|regex| {
+        Command::Regex(r) => cx.regex(&r.pattern.value, r.pattern.span, false).map(|regex| {
             Stage::Regex(RegexStage {
                 field: r
                     .field
@@ -171,7 +171,8 @@ fn lower_rex(cx: &mut Lowerer, r: &ast::RexCommand) -> Option<Stage> {
         let edit = parse_sed(cx, &r.pattern.value, r.pattern.span)?;
         return Some(Stage::Sed(SedStage { field, edit }));
     }
-    let regex = cx.regex(&r.pattern.value, r.pattern.span)?;
+    let max_match = r.max_match.unwrap_or(1);
+    let regex = cx.regex(&r.pattern.value, r.pattern.span, max_match != 1)?;
     if regex.names.is_empty() {
         cx.error(
             LowerError::new(
@@ -252,7 +253,7 @@ fn parse_sed(cx: &mut Lowerer, text: &str, span: Span) -> Option<SedEdit> {
                 )));
                 return None;
             };
-            let regex = cx.regex(&parts[0], span)?;
+            let regex = cx.regex(&parts[0], span, true)?;
             Some(SedEdit::Substitute {
                 regex,
                 replacement: parts[1].clone(),

@@ -135,9 +135,23 @@ impl Lowerer {
         command::lower_command(self, &stage.command, stage.span);
     }
 
-    /// Translate a PCRE pattern written in the rule at `span`.
-    pub(crate) fn regex(&mut self, pattern: &str, span: Span) -> Option<RegexLit> {
+    /// Translate a PCRE pattern written in the rule at `span`, for a use that needs only
+    /// `match_span_exact == false` (a test, or the first match's captures) or the exact
+    /// span of every match (`true`: replacement, repeated extraction).
+    pub(crate) fn regex(&mut self, pattern: &str, span: Span, match_span_exact: bool) -> Option<RegexLit> {
         match crate::regex::translate(pattern) {
+            Ok(t) if t.lookbehind_prefix_consumed && match_span_exact => {
+                self.error(
+                    LowerError::new(
+                        codes::BAD_REGEX,
+                        span,
+                        "a lookbehind `(?<=...)` is supported only where a match is tested or its first captures are read",
+                    )
+                    .label("this pattern starts with a lookbehind")
+                    .note("splc's regex engine has no lookbehind; a leading one is rewritten to a consumed prefix, which would change what a replacement or a repeated extraction sees"),
+                );
+                None
+            }
             Ok(t) => Some(RegexLit {
                 source: pattern.to_owned(),
                 translated: t.pattern,

@@ -4,7 +4,7 @@
 //! `search`. Every node carries the [`Span`] of the text it was parsed from. Nodes hold
 //! values *after* SPL's string unescaping (`\\`, `\"`, `\|` inside double quotes), so two
 //! spellings of the same query produce equal trees once spans are cleared
-//! ([`Query::clear_spans`]); [`print`](crate::print) writes a canonical spelling back.
+//! ([`Query::clear_spans`]); [`print()`] writes a canonical spelling back.
 //!
 //! Macro calls (`` `name` ``, `` `name(a, b)` ``) are nodes of their own wherever the
 //! armory places them: as search terms ([`SearchKind::Macro`]), as whole stages

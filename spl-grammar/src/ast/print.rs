@@ -573,9 +573,13 @@ impl Display for BinCommand {
 }
 
 impl Display for StatsCommand {
+    /// Options come first, or after the `BY` list when there is one: a macro call that
+    /// ends the list then stays in it (options after it), as it was parsed.
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(self.kind.as_str())?;
-        options(f, &self.options)?;
+        if self.by.is_empty() {
+            options(f, &self.options)?;
+        }
         if !self.aggs.is_empty() {
             f.write_char(' ')?;
             joined(f, &self.aggs, ", ", |f, a| write!(f, "{a}"))?;
@@ -583,6 +587,7 @@ impl Display for StatsCommand {
         if !self.by.is_empty() {
             f.write_str(" BY")?;
             field_items(f, &self.by)?;
+            options(f, &self.options)?;
         }
         Ok(())
     }

@@ -81,7 +81,7 @@ pub(crate) fn search_command(pair: Pair<'_, Rule>) -> Command {
     })
 }
 
-/// `option`: `key=value`.
+/// `option` or `generic_option`: `key=value`.
 fn option(pair: Pair<'_, Rule>) -> OptionArg {
     let whole = span(&pair);
     let mut inner = pair.into_inner();
@@ -605,7 +605,7 @@ fn generic(pair: Pair<'_, Rule>) -> PResult<GenericCommand> {
         args.push(match child.as_rule() {
             Rule::subsearch => GenericArg::Subsearch(subsearch(child)?),
             Rule::macro_call => GenericArg::Macro(macro_call(child)),
-            Rule::option => GenericArg::Option(option(child)),
+            Rule::generic_option => GenericArg::Option(option(child)),
             _ => GenericArg::Word(literal(child)),
         });
     }

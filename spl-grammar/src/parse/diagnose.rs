@@ -48,7 +48,16 @@ pub(crate) fn explain(src: &str, err: &pest::error::Error<Rule>) -> ParseError {
         )
     }) {
         if let Some(e) = missing_operator(src, at) {
-            return e;
+            let in_eval = seg.is_some_and(|seg| {
+                let text = seg.span.slice(src).trim_start();
+                text.get(..4)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("eval"))
+            });
+            return if in_eval {
+                e.with_note("in `eval`, separate assignments with a comma: `eval a=1, b=2`")
+            } else {
+                e
+            };
         }
     }
 
@@ -176,9 +185,11 @@ fn phrase(rule: Rule) -> &'static str {
             "a field name"
         }
         Rule::word | Rule::bare_piece => "an argument",
-        Rule::option | Rule::option_key | Rule::option_value | Rule::value_piece => {
-            "an option `name=value`"
-        }
+        Rule::option
+        | Rule::generic_option
+        | Rule::option_key
+        | Rule::option_value
+        | Rule::value_piece => "an option `name=value`",
         Rule::count => "a number",
         Rule::number => "a number",
         Rule::kw_as => "`AS`",

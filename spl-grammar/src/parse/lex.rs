@@ -46,9 +46,7 @@ pub(crate) fn precheck(src: &str) -> Result<(), ParseError> {
     let mut macro_open: Option<usize> = None;
     let mut macros = Vec::new();
     let mut brackets: Vec<usize> = Vec::new();
-    let mut parens = 0usize;
-    let mut prefix_run = 0usize;
-    let mut word_end = 0usize;
+    let mut depth = Depth::default();
     while i < bytes.len() {
         let c = bytes[i];
         if quote_open.is_some() {
@@ -59,37 +57,7 @@ pub(crate) fn precheck(src: &str) -> Result<(), ParseError> {
             }
         } else {
             if macro_open.is_none() {
-                if i < word_end {
-                    // Inside a `NOT` already counted.
-                } else if is_prefix_operator(bytes, i) {
-                    prefix_run += 1;
-                    if c != b'-' && c != b'!' {
-                        word_end = i + 3;
-                    }
-                    if prefix_run > MAX_PREFIX_RUN {
-                        return Err(error(
-                            point(src, i),
-                            format!("more than {MAX_PREFIX_RUN} `NOT`, `!` or `-` in a row"),
-                            "too many",
-                        ));
-                    }
-                } else if !c.is_ascii_whitespace() && c != b'(' {
-                    prefix_run = 0;
-                }
-                match c {
-                    b'(' => parens += 1,
-                    b')' => parens = parens.saturating_sub(1),
-                    _ => {}
-                }
-                if c == b'(' || c == b'[' {
-                    if parens + brackets.len() + usize::from(c == b'[') > MAX_NESTING {
-                        return Err(error(
-                            Span::new(i, i + 1),
-                            format!("nested too deeply (more than {MAX_NESTING} levels of parentheses and brackets)"),
-                            "too deep",
-                        ));
-                    }
-                }
+                depth.step(src, i)?;
             }
             match c {
                 b'"' => quote_open = Some(i),
@@ -98,15 +66,12 @@ pub(crate) fn precheck(src: &str) -> Result<(), ParseError> {
                     None => macro_open = Some(i),
                 },
                 b'[' if macro_open.is_none() => brackets.push(i),
-                b']' if macro_open.is_none() => {
-                    if brackets.pop().is_none() {
-                        return Err(error(
-                            Span::new(i, i + 1),
-                            "unexpected `]`",
-                            "no `[` opens this",
-                        )
-                        .with_note("`[` ... `]` encloses a subsearch or a foreach template"));
-                    }
+                // The guard pops the matching `[`; only a `]` with none left is an error.
+                b']' if macro_open.is_none() && brackets.pop().is_none() => {
+                    return Err(
+                        error(Span::new(i, i + 1), "unexpected `]`", "no `[` opens this")
+                            .with_note("`[` ... `]` encloses a subsearch or a foreach template"),
+                    );
                 }
                 _ => {}
             }
@@ -141,6 +106,59 @@ pub(crate) fn precheck(src: &str) -> Result<(), ParseError> {
         check_macro(src, call)?;
     }
     Ok(())
+}
+
+/// How deep the text outside quotes and macro calls is nested so far.
+#[derive(Default)]
+struct Depth {
+    /// Open parentheses and brackets.
+    open: usize,
+    /// Prefix operators in a row (white space and `(` between them do not break a run).
+    prefix_run: usize,
+    /// The end of a `NOT` already counted.
+    word_end: usize,
+}
+
+impl Depth {
+    /// Account for the byte at `i`.
+    fn step(&mut self, src: &str, i: usize) -> Result<(), ParseError> {
+        let bytes = src.as_bytes();
+        let c = bytes[i];
+        if i < self.word_end {
+            // Inside a `NOT` already counted.
+        } else if is_prefix_operator(bytes, i) {
+            self.prefix_run += 1;
+            if c.is_ascii_alphabetic() {
+                self.word_end = i + 3;
+            }
+            if self.prefix_run > MAX_PREFIX_RUN {
+                return Err(error(
+                    point(src, i),
+                    format!("more than {MAX_PREFIX_RUN} `NOT`, `!` or `-` in a row"),
+                    "too many",
+                ));
+            }
+        } else if !c.is_ascii_whitespace() && c != b'(' {
+            self.prefix_run = 0;
+        }
+        match c {
+            b'(' | b'[' => {
+                self.open += 1;
+                if self.open > MAX_NESTING {
+                    return Err(error(
+                        Span::new(i, i + 1),
+                        format!(
+                            "nested too deeply (more than {MAX_NESTING} levels of parentheses and brackets)"
+                        ),
+                        "too deep",
+                    ));
+                }
+            }
+            b')' | b']' => self.open = self.open.saturating_sub(1),
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 /// Whether a prefix operator starts at `i`: `-`, `!` not followed by `=`, or the word
@@ -419,13 +437,12 @@ pub(crate) fn check_parens(src: &str, segment: &Segment) -> Result<(), ParseErro
                 i = (i + 1..end).find(|&j| bytes[j] == b'\'').unwrap_or(end);
             }
             b'(' => open.push(i),
-            b')' => {
-                if open.pop().is_none() {
-                    return Err(
-                        error(Span::new(i, i + 1), "unexpected `)`", "no `(` opens this")
-                            .with_note("remove it, or add the `(` it was meant to close"),
-                    );
-                }
+            // The guard pops the matching `(`; only a `)` with none left is an error.
+            b')' if open.pop().is_none() => {
+                return Err(
+                    error(Span::new(i, i + 1), "unexpected `)`", "no `(` opens this")
+                        .with_note("remove it, or add the `(` it was meant to close"),
+                );
             }
             _ => {}
         }

@@ -94,9 +94,10 @@ fn first_stage(pair: Pair<'_, Rule>) -> PResult<Stage> {
 
 /// `stage`: a command and the macro calls written after it.
 ///
-/// Macro calls that end a field list or a generic command's arguments are moved to
-/// [`Stage::trailing_macros`] as well, so that "a macro after the arguments" has one place
-/// whatever the command.
+/// Macro calls that end a field list or a generic command's arguments, after at least one
+/// other item, are moved to [`Stage::trailing_macros`] as well, so that "a macro after the
+/// arguments" has one place whatever the command. A list made of macro calls only keeps
+/// them (`` table `fields_macro` ``, `` stats count by `by_macro` ``).
 fn stage(pair: Pair<'_, Rule>) -> PResult<Stage> {
     let stage_span = span(&pair);
     let mut inner = pair.into_inner();
@@ -117,12 +118,14 @@ fn stage(pair: Pair<'_, Rule>) -> PResult<Stage> {
 /// Remove the macro calls that end the command's arguments, in order.
 fn take_trailing(command: &mut Command) -> Vec<MacroCall> {
     fn from_items(items: &mut Vec<FieldItem>) -> Vec<MacroCall> {
-        let keep = items
+        let Some(last_field) = items
             .iter()
             .rposition(|i| !matches!(i, FieldItem::Macro(_)))
-            .map_or(0, |i| i + 1);
+        else {
+            return Vec::new();
+        };
         items
-            .drain(keep..)
+            .drain(last_field + 1..)
             .map(|item| match item {
                 FieldItem::Macro(m) => m,
                 FieldItem::Field(_) => unreachable!("only macro items are drained"),
@@ -147,13 +150,15 @@ fn take_trailing(command: &mut Command) -> Vec<MacroCall> {
             }
         }
         Command::Generic(g) => {
-            let keep = g
+            let Some(last_other) = g
                 .args
                 .iter()
                 .rposition(|a| !matches!(a, GenericArg::Macro(_)))
-                .map_or(0, |i| i + 1);
+            else {
+                return Vec::new();
+            };
             g.args
-                .drain(keep..)
+                .drain(last_other + 1..)
                 .map(|arg| match arg {
                     GenericArg::Macro(m) => m,
                     _ => unreachable!("only macro arguments are drained"),

@@ -1,0 +1,102 @@
+//! The search-language agreement corpus through `splc run --line-numbers`.
+//!
+//! Every query of `tests/rules/search/*.spl`, run by the CLI over
+//! `tests/data/search/events.jsonl`, must print exactly the lines that
+//! `tests/data/search/expected.txt` lists (hand-written from the SPL semantics reference).
+//! The evaluator, the `build.rs` rule pack and `detect!` run the same corpus in
+//! `tests/search_language.rs`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace's `tests/` crate, which holds the corpus.
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests")
+}
+
+/// `expected.txt`: query file stem → the 0-based lines of the events it passes.
+fn expected() -> BTreeMap<String, Vec<usize>> {
+    let path = corpus_dir().join("data/search/expected.txt");
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let mut out = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (stem, lines) = line
+            .split_once(':')
+            .unwrap_or_else(|| panic!("expected.txt:{}: no `:` in {line:?}", n + 1));
+        let lines = lines
+            .split_whitespace()
+            .map(|l| {
+                l.parse()
+                    .unwrap_or_else(|e| panic!("expected.txt:{}: {l:?}: {e}", n + 1))
+            })
+            .collect();
+        out.insert(stem.trim().to_owned(), lines);
+    }
+    out
+}
+
+/// The lines `splc run --line-numbers --mapping none` prints for one query file.
+fn cli_lines(rule: &Path, events: &Path) -> Result<Vec<usize>, String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_splc"))
+        .arg("run")
+        .arg("--rule")
+        .arg(rule)
+        .args(["--line-numbers", "--mapping", "none"])
+        .arg(events)
+        .output()
+        .map_err(|e| format!("cannot run splc: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "splc exited with {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            l.trim()
+                .parse()
+                .map_err(|e| format!("not a line number: {l:?}: {e}"))
+        })
+        .collect()
+}
+
+#[test]
+fn cli_prints_the_expected_lines() {
+    let rules = corpus_dir().join("rules/search");
+    let events = corpus_dir().join("data/search/events.jsonl");
+    let expected = expected();
+    assert!(
+        expected.len() >= 30,
+        "the corpus shrank to {} queries",
+        expected.len()
+    );
+    let mut failures = Vec::new();
+    for (stem, want) in &expected {
+        let rule = rules.join(format!("{stem}.spl"));
+        let spl = std::fs::read_to_string(&rule)
+            .unwrap_or_else(|e| panic!("read {}: {e}", rule.display()));
+        match cli_lines(&rule, &events) {
+            Ok(got) if &got == want => {}
+            Ok(got) => failures.push(format!(
+                "{stem} `{}`: expected {want:?}, got {got:?}",
+                spl.trim()
+            )),
+            Err(e) => failures.push(format!("{stem} `{}`: {e}", spl.trim())),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} queries disagree with expected.txt in `splc run`:\n{}",
+        failures.len(),
+        expected.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,5 @@
+spl_runtime::detect! {
+    struct X = r#"TERM(ngen) | regex process="(?i)ngen(\.exe""#;
+}
+
+fn main() {}

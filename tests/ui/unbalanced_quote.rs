@@ -1,0 +1,5 @@
+spl_runtime::detect! {
+    struct X = r#"process="cmd.exe | table host"#;
+}
+
+fn main() {}

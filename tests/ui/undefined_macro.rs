@@ -1,0 +1,5 @@
+spl_runtime::detect! {
+    struct X = "TERM(install) `site_allowlist(host)`";
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+spl_runtime::detect! {
+    struct X = "TERM(install) | frobnicate host";
+}
+
+fn main() {}

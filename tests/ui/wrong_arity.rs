@@ -1,0 +1,5 @@
+spl_runtime::detect! {
+    struct X = r#"TERM(install) | where match(process)"#;
+}
+
+fn main() {}
