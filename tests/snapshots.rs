@@ -8,8 +8,9 @@ use spl_grammar::MacroTable;
 const VARIANTS: [&str; 5] = ["sysmon", "winevent", "edr", "powershell", "unix"];
 
 fn compiled(variant: &str) -> spl_compiler::CompiledRule {
-    let path = splc_tests::armory_dir()
-        .join(format!("endpoint/package_installation/package_installation-splunk-{variant}.yml"));
+    let path = splc_tests::armory_dir().join(format!(
+        "endpoint/package_installation/package_installation-splunk-{variant}.yml"
+    ));
     compile_file(&path, &MacroTable::new()).unwrap_or_else(|e| panic!("{variant}: {e}"))
 }
 

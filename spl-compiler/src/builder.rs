@@ -69,7 +69,9 @@ impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BuildError::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            BuildError::NoOutDir => f.write_str("OUT_DIR is not set: call out_dir() outside a build script"),
+            BuildError::NoOutDir => {
+                f.write_str("OUT_DIR is not set: call out_dir() outside a build script")
+            }
             BuildError::Rules(errors) => {
                 writeln!(f, "{} rule(s) did not compile:", errors.len())?;
                 for (_, e) in errors {
@@ -87,7 +89,10 @@ impl std::error::Error for BuildError {}
 impl Builder {
     /// A builder with no rules yet.
     pub fn new() -> Self {
-        Builder { rerun: true, ..Builder::default() }
+        Builder {
+            rerun: true,
+            ..Builder::default()
+        }
     }
 
     /// Compile every rule file (`.yml`, `.yaml`, `.spl`) under `dir`, recursively.
@@ -176,12 +181,17 @@ impl Builder {
         let source = self.generate()?;
         let dir = match &self.out_dir {
             Some(d) => d.clone(),
-            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(BuildError::NoOutDir)?,
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(BuildError::NoOutDir)?,
         };
         let path = dir.join(self.file_name.as_deref().unwrap_or("spl_rules.rs"));
         let unchanged = std::fs::read_to_string(&path).is_ok_and(|old| old == source);
         if !unchanged {
-            std::fs::write(&path, source).map_err(|source| BuildError::Io { path: path.clone(), source })?;
+            std::fs::write(&path, source).map_err(|source| BuildError::Io {
+                path: path.clone(),
+                source,
+            })?;
         }
         Ok(path)
     }
@@ -195,12 +205,19 @@ impl Builder {
 
 /// Every rule file under `dir`, recursively, sorted (hidden entries skipped).
 fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError> {
-    let io = |source| BuildError::Io { path: dir.to_path_buf(), source };
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let io = |source| BuildError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for path in entries {
-        let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
         if hidden {
             continue;
         }
@@ -233,12 +250,17 @@ pub fn generate_pack(rules: &[(PathBuf, CompiledRule)]) -> TokenStream {
     let mut types = Vec::new();
     let mut names = Vec::new();
     for (path, compiled) in rules {
-        let stem = path.file_stem().map_or_else(|| "rule".into(), |s| s.to_string_lossy().into_owned());
+        let stem = path
+            .file_stem()
+            .map_or_else(|| "rule".into(), |s| s.to_string_lossy().into_owned());
         let base = type_name(&stem);
         let n = used.entry(base.clone()).or_insert(0);
         *n += 1;
         let name = if *n == 1 { base } else { format!("{base}{n}") };
-        types.push(generate_rule(&rule_meta(name.clone(), compiled), &compiled.program));
+        types.push(generate_rule(
+            &rule_meta(name.clone(), compiled),
+            &compiled.program,
+        ));
         names.push(Ident::new(&name, Span::call_site()));
     }
     quote! {

@@ -11,7 +11,7 @@ pub mod regex;
 
 pub use spl_grammar as grammar;
 
+pub use builder::{BuildError, Builder};
 pub use compile::{
     compile_file, compile_rule, compile_spl, lower_parsed, CompileErrors, CompiledRule,
 };
-pub use builder::{BuildError, Builder};

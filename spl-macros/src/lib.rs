@@ -65,7 +65,10 @@ impl Parse for Input {
         let source = if input.peek(Ident) {
             let kw: Ident = input.parse()?;
             if kw != "file" {
-                return Err(syn::Error::new(kw.span(), "expected a string of SPL or `file \"path\"`"));
+                return Err(syn::Error::new(
+                    kw.span(),
+                    "expected a string of SPL or `file \"path\"`",
+                ));
             }
             Source::File(input.parse()?)
         } else {
@@ -76,7 +79,10 @@ impl Parse for Input {
             input.parse::<Token![,]>()?;
             let kw: Ident = input.parse()?;
             if kw != "macros" {
-                return Err(syn::Error::new(kw.span(), "expected `macros \"path/to/macros.conf\"`"));
+                return Err(syn::Error::new(
+                    kw.span(),
+                    "expected `macros \"path/to/macros.conf\"`",
+                ));
             }
             macros = Some(input.parse()?);
         }
@@ -86,17 +92,27 @@ impl Parse for Input {
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after the rule"));
         }
-        Ok(Input { attrs, vis, name, source, macros })
+        Ok(Input {
+            attrs,
+            vis,
+            name,
+            source,
+            macros,
+        })
     }
 }
 
 fn manifest_path(lit: &LitStr) -> PathBuf {
-    let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    let base = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     base.join(lit.value())
 }
 
 fn expand(input: &Input) -> TokenStream2 {
-    let Input { attrs, vis, name, .. } = input;
+    let Input {
+        attrs, vis, name, ..
+    } = input;
     let mut tracked = Vec::new();
     let mut table = MacroTable::new();
     if let Some(m) = &input.macros {
@@ -116,7 +132,10 @@ fn expand(input: &Input) -> TokenStream2 {
         Source::File(lit) => {
             let path = manifest_path(lit);
             tracked.push(path.clone());
-            (spl_grammar::load_rule(&path).map_err(CompileErrors::from), lit.span())
+            (
+                spl_grammar::load_rule(&path).map_err(CompileErrors::from),
+                lit.span(),
+            )
         }
     };
     match rule.and_then(|r| compile_rule(r, &table)) {
@@ -142,14 +161,19 @@ fn expand(input: &Input) -> TokenStream2 {
 
 /// Re-read file inputs when they change (the include makes rustc track them).
 fn track(paths: &[PathBuf]) -> TokenStream2 {
-    let paths = paths.iter().filter(|p| p.exists()).map(|p| p.display().to_string());
+    let paths = paths
+        .iter()
+        .filter(|p| p.exists())
+        .map(|p| p.display().to_string());
     quote!(#(const _: &[u8] = ::core::include_bytes!(#paths);)*)
 }
 
 /// A compile error with the rendered diagnostic, and a stub type so that uses of the type
 /// do not add more errors.
 fn failure(input: &Input, span: Span, message: &str, tracked: &[PathBuf]) -> TokenStream2 {
-    let Input { attrs, vis, name, .. } = input;
+    let Input {
+        attrs, vis, name, ..
+    } = input;
     let message = format!("the rule does not compile\n{message}");
     let track = track(tracked);
     quote::quote_spanned! {span=>

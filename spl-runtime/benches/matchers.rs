@@ -21,10 +21,13 @@ Process Information:\n\tNew Process ID:\t\t0x1a4\n\tNew Process Name:\tC:\\Windo
 Token Elevation Type indicates the type of token that was assigned to the new process in \
 accordance with User Account Control policy.\n";
 
+/// A named matcher over `_raw`.
+type Case = (&'static str, Box<dyn Fn(&str) -> bool>);
+
 fn bench_raw(c: &mut Criterion) {
     let mut g = c.benchmark_group("raw");
     g.throughput(Throughput::Bytes(RAW.len() as u64));
-    let cases: [(&str, Box<dyn Fn(&str) -> bool>); 6] = [
+    let cases: [Case; 6] = [
         ("term hit cmd.exe", {
             let t = Term::new("cmd.exe");
             Box::new(move |r| t.is_match(r))

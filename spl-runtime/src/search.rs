@@ -97,6 +97,32 @@ fn token_start_at(hay: &[u8], pos: usize) -> bool {
     })
 }
 
+/// Whether an URL-encoded major breaker starts at `pos` of `hay`.
+fn encoded_major_at(hay: &[u8], pos: usize) -> bool {
+    let tail = &hay[pos..];
+    ENCODED_MAJOR
+        .iter()
+        .any(|enc| tail.len() >= enc.len() && tail[..enc.len()].eq_ignore_ascii_case(enc))
+}
+
+/// Whether a major segment may start at `pos > 0`: a single-character major breaker or an
+/// URL-encoded one ends right before it.
+fn major_boundary_before(hay: &[u8], pos: usize) -> bool {
+    if is_major_breaker(hay[pos - 1]) {
+        return true;
+    }
+    let head = &hay[..pos];
+    ENCODED_MAJOR.iter().any(|enc| {
+        head.len() >= enc.len() && head[head.len() - enc.len()..].eq_ignore_ascii_case(enc)
+    })
+}
+
+/// Whether a major segment ends at `pos < hay.len()`: a major breaker, single-character or
+/// URL-encoded, starts there.
+fn major_boundary_at(hay: &[u8], pos: usize) -> bool {
+    is_major_breaker(hay[pos]) || encoded_major_at(hay, pos)
+}
+
 /// Whether a token may end at `pos` of `hay`: the end of the text or a breaker after it
 /// (every encoded major breaker starts with the minor breaker `%` or `-`).
 fn token_end_at(hay: &[u8], pos: usize) -> bool {
@@ -379,9 +405,9 @@ impl CaseTerm {
 /// `TERM(x)`: `x` must be one whole major segment of `_raw` (major breakers or the start
 /// or end of the text on both sides), ignoring ASCII case.
 ///
-/// Only the single-character major breakers count here: `TERM(--dns)` is bounded by the
-/// spaces around `--dns`. A `TERM` whose text contains a major breaker other than `*`
-/// matches nothing ([`TermExact::is_never`] tells, for a lint). `*` matches any run of
+/// The single-character major breakers and their URL-encoded forms (`%20`, `%2c`, ...)
+/// bound a segment; `--` does not: `TERM(--dns)` is bounded by the spaces around `--dns`.
+/// A `TERM` whose text contains a major breaker other than `*` matches nothing ([`TermExact::is_never`] tells, for a lint). `*` matches any run of
 /// characters inside the one segment.
 #[derive(Clone, Debug)]
 pub struct TermExact {
@@ -395,7 +421,9 @@ pub struct TermExact {
 impl TermExact {
     /// A matcher for `TERM(text)`.
     pub fn new(text: &str) -> TermExact {
-        let never = text.is_empty() || text.bytes().any(|b| b != b'*' && is_major_breaker(b));
+        let never = text.is_empty()
+            || text.bytes().any(|b| b != b'*' && is_major_breaker(b))
+            || (0..text.len()).any(|pos| encoded_major_at(text.as_bytes(), pos));
         let anchor = text
             .split('*')
             .max_by_key(|p| p.len())
@@ -431,14 +459,13 @@ impl TermExact {
         };
         let mut from = 0;
         while let Some(s) = anchor.finder.find_at(hay, from) {
-            let start = hay[..s]
-                .iter()
-                .rposition(|&b| is_major_breaker(b))
-                .map_or(0, |i| i + 1);
-            let end = hay[s..]
-                .iter()
-                .position(|&b| is_major_breaker(b))
-                .map_or(hay.len(), |i| s + i);
+            let start = (1..=s)
+                .rev()
+                .find(|&pos| major_boundary_before(hay, pos))
+                .unwrap_or(0);
+            let end = (s..hay.len())
+                .find(|&pos| major_boundary_at(hay, pos))
+                .unwrap_or(hay.len());
             if self.whole.is_match_bytes(&hay[start..end]) {
                 return true;
             }

@@ -156,9 +156,23 @@ fn term_with_a_major_breaker_inside_never_matches() {
 
 #[test]
 fn term_with_double_dash_and_percent() {
-    // Only single-character major breakers bound a TERM in splc.
+    // `--` does not bound a TERM; `%` alone is a minor breaker.
     assert!(term_exact("--dns", "nslookup --dns x"));
     assert!(term_exact("%%14592", "Access: %%14592 x"));
+}
+
+#[test]
+fn url_encoded_major_breakers_bound_a_term() {
+    assert!(term_exact("cmd.exe", "/run?c=x%20cmd.exe%20now"));
+    assert!(term_exact("cmd.exe", "q cmd.exe%2Cnext"));
+    assert!(term_exact("cmd.exe", "x%2520cmd.exe"));
+    assert!(!term_exact("cmd.exe", "q=cmd.exe%2Cnext"), "`=` is minor");
+    assert!(term_exact("cmd.exe", "%3Bcmd.exe"));
+    // Other encoded characters are not breakers.
+    assert!(!term_exact("cmd.exe", "x%41cmd.exe"));
+    // A TERM holding an encoded major breaker can never be one segment.
+    assert!(TermExact::new("a%20b").is_never());
+    assert!(!term_exact("a%20b", "a%20b"));
 }
 
 #[test]

@@ -18,7 +18,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
     let mut ok = 0usize;
     let mut failed: BTreeMap<&'static str, usize> = BTreeMap::new();
     for (path, loaded) in load_rules(&args.paths) {
-        let result = loaded.map_err(CompileErrors::from).and_then(|rule| compile_rule(rule, &macros));
+        let result = loaded
+            .map_err(CompileErrors::from)
+            .and_then(|rule| compile_rule(rule, &macros));
         match result {
             Ok(_) => {
                 ok += 1;
@@ -67,7 +69,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
     let total_failed: usize = failed.values().sum();
     if args.format == Format::Text {
         let by_phase: Vec<String> = failed.iter().map(|(p, n)| format!("{p}: {n}")).collect();
-        let detail = if by_phase.is_empty() { String::new() } else { format!(" ({})", by_phase.join(", ")) };
+        let detail = if by_phase.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by_phase.join(", "))
+        };
         writeln!(
             out,
             "{} rules: {ok} ok, {total_failed} failed{detail}",

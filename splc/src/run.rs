@@ -28,12 +28,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     let macros = macro_table(&args.macros)?;
     let mut compiled: Vec<(String, Result<CompiledRule, CompileErrors>)> = Vec::new();
     for (path, loaded) in load_rules(&args.rules) {
-        let result = loaded.map_err(CompileErrors::from).and_then(|r| compile_rule(r, &macros));
+        let result = loaded
+            .map_err(CompileErrors::from)
+            .and_then(|r| compile_rule(r, &macros));
         compiled.push((show(&path), result));
     }
     for (i, text) in args.spl.iter().enumerate() {
         let name = format!("spl-{}", i + 1);
-        compiled.push((name.clone(), compile_rule(RuleFile::from_spl_str(text, &name), &macros)));
+        compiled.push((
+            name.clone(),
+            compile_rule(RuleFile::from_spl_str(text, &name), &macros),
+        ));
     }
     if compiled.is_empty() {
         bail!("no rule given: use --rule PATH or --spl TEXT");
@@ -69,10 +74,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
             .with_context(|| format!("reading the field mapping {path}"))?,
     };
     let format = match &args.input_format {
-        Some(f) => Some(f.parse::<InputFormat>().map_err(|e| anyhow::anyhow!("{e}"))?),
+        Some(f) => Some(
+            f.parse::<InputFormat>()
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
         None => None,
     };
-    let options = ReadOptions { time_field: args.time_field.clone(), aliases };
+    let options = ReadOptions {
+        time_field: args.time_field.clone(),
+        aliases,
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut sink = Sink::new(args.format);
@@ -147,10 +158,18 @@ struct Sink {
 
 impl Sink {
     fn new(format: OutputFormat) -> Self {
-        Sink { format, tables: Vec::new() }
+        Sink {
+            format,
+            tables: Vec::new(),
+        }
     }
 
-    fn rows(&mut self, out: &mut impl Write, rule: &str, rows: &mut Vec<Record>) -> anyhow::Result<()> {
+    fn rows(
+        &mut self,
+        out: &mut impl Write,
+        rule: &str,
+        rows: &mut Vec<Record>,
+    ) -> anyhow::Result<()> {
         match self.format {
             OutputFormat::Jsonl => {
                 for row in rows.drain(..) {
@@ -193,8 +212,12 @@ pub fn json_row(rule: &str, row: &Record) -> Map<String, Json> {
     for (field, value) in row.iter() {
         let v = match value {
             Value::Str(s) => Json::String(s.clone()),
-            Value::Num(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Json::Number(Number::from(*n as i64)),
-            Value::Num(n) => Number::from_f64(*n).map_or_else(|| Json::String(value.to_string()), Json::Number),
+            Value::Num(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                Json::Number(Number::from(*n as i64))
+            }
+            Value::Num(n) => {
+                Number::from_f64(*n).map_or_else(|| Json::String(value.to_string()), Json::Number)
+            }
             Value::Multi(vs) => Json::Array(vs.iter().cloned().map(Json::String).collect()),
         };
         obj.insert(field.name().to_owned(), v);
@@ -212,7 +235,10 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
                 .with_context(|| format!("reading {}", i.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.is_file())
-                .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+                .filter(|p| {
+                    !p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
                 .collect();
             files.sort();
             out.extend(files);

@@ -70,7 +70,11 @@ impl Table {
             let height = row.iter().map(Vec::len).max().unwrap_or(0).max(1);
             for k in 0..height {
                 let cells: Vec<String> = (0..self.columns.len())
-                    .map(|i| row.get(i).and_then(|c| c.get(k)).map_or_else(String::new, |v| shown(v)))
+                    .map(|i| {
+                        row.get(i)
+                            .and_then(|c| c.get(k))
+                            .map_or_else(String::new, |v| shown(v))
+                    })
                     .collect();
                 line(out, &cells)?;
             }

@@ -36,15 +36,29 @@ fn rules_dir(name: &str) -> std::path::PathBuf {
 fn text_report_lists_each_rule_and_a_summary() {
     let dir = rules_dir("check_text");
     let out = splc().arg("check").arg(&dir).output().expect("run splc");
-    assert_eq!(out.status.code(), Some(1), "a failing rule makes exit status 1");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failing rule makes exit status 1"
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains(&format!("ok {}", dir.join("a_good.yml").display())), "{text}");
-    // The unclosed parenthesis is reported at the opening `(`: line 1, column 3.
-    assert!(text.contains(&format!("{}:1:3", dir.join("b_unclosed.spl").display())), "{text}");
-    assert!(text.contains("undefined macro `nosuch_macro(1)`"), "{text}");
-    assert!(text.contains("`match` takes 2 arguments, 1 given"), "{text}");
     assert!(
-        text.trim_end().ends_with("4 rules: 1 ok, 3 failed (lower: 1, macro: 1, parse: 1)"),
+        text.contains(&format!("ok {}", dir.join("a_good.yml").display())),
+        "{text}"
+    );
+    // The unclosed parenthesis is reported at the opening `(`: line 1, column 3.
+    assert!(
+        text.contains(&format!("{}:1:3", dir.join("b_unclosed.spl").display())),
+        "{text}"
+    );
+    assert!(text.contains("undefined macro `nosuch_macro(1)`"), "{text}");
+    assert!(
+        text.contains("`match` takes 2 arguments, 1 given"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end()
+            .ends_with("4 rules: 1 ok, 3 failed (lower: 1, macro: 1, parse: 1)"),
         "{text}"
     );
 }
@@ -52,7 +66,11 @@ fn text_report_lists_each_rule_and_a_summary() {
 #[test]
 fn json_report_has_one_object_per_rule() {
     let dir = rules_dir("check_json");
-    let out = splc().args(["check", "--format", "json"]).arg(&dir).output().expect("run splc");
+    let out = splc()
+        .args(["check", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .expect("run splc");
     assert_eq!(out.status.code(), Some(1));
     let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -68,11 +86,17 @@ fn json_report_has_one_object_per_rule() {
     let parse = by_file("b_unclosed.spl");
     assert_eq!(parse["status"], "error");
     assert_eq!(parse["phase"], "parse");
-    assert_eq!((parse["line"].as_u64(), parse["column"].as_u64()), (Some(1), Some(3)));
+    assert_eq!(
+        (parse["line"].as_u64(), parse["column"].as_u64()),
+        (Some(1), Some(3))
+    );
     assert_eq!(by_file("c_macro.spl")["phase"], "macro");
     let lower = by_file("d_lower.spl");
     assert_eq!(lower["phase"], "lower");
-    assert_eq!((lower["line"].as_u64(), lower["column"].as_u64()), (Some(1), Some(11)));
+    assert_eq!(
+        (lower["line"].as_u64(), lower["column"].as_u64()),
+        (Some(1), Some(11))
+    );
 }
 
 #[test]
@@ -80,16 +104,33 @@ fn all_good_exits_zero_and_macros_file_is_used() {
     let dir = scratch("check_macros");
     write(&dir, "rule.spl", "`my_source` TERM(x) | table a\n");
     let conf = dir.join("macros.conf");
-    std::fs::write(&conf, "[my_source]\ndefinition = index=main sourcetype=\"x\"\n").expect("write conf");
-    let out = splc().arg("check").arg(dir.join("rule.spl")).output().expect("run splc");
-    assert_eq!(out.status.code(), Some(1), "undefined without the macros file");
+    std::fs::write(
+        &conf,
+        "[my_source]\ndefinition = index=main sourcetype=\"x\"\n",
+    )
+    .expect("write conf");
+    let out = splc()
+        .arg("check")
+        .arg(dir.join("rule.spl"))
+        .output()
+        .expect("run splc");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "undefined without the macros file"
+    );
     let out = splc()
         .args(["check", "--macros"])
         .arg(&conf)
         .arg(dir.join("rule.spl"))
         .output()
         .expect("run splc");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let out = splc()
         .args(["check", "--undefined-macros-empty"])
         .arg(dir.join("rule.spl"))
@@ -100,7 +141,10 @@ fn all_good_exits_zero_and_macros_file_is_used() {
 
 #[test]
 fn missing_path_is_an_error_not_a_crash() {
-    let out = splc().args(["check", "/nonexistent/splc/rules.yml"]).output().expect("run splc");
+    let out = splc()
+        .args(["check", "/nonexistent/splc/rules.yml"])
+        .output()
+        .expect("run splc");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("/nonexistent/splc/rules.yml"));
 }

@@ -47,8 +47,10 @@ fn jsonl_rows_group_by_second_and_host() {
     let ev = events(&dir);
     let out = splc(&["run", "--spl", RULE], &[&ev]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let rows: Vec<serde_json::Value> =
-        stdout(&out).lines().map(|l| serde_json::from_str(l).expect("JSON row")).collect();
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON row"))
+        .collect();
     // Events 0 and 1 share second 1700000000 and host h1; event 2 has nothing after
     // `install`; event 3 is not JSON (skipped); event 4 matches in upper case.
     assert_eq!(rows.len(), 2, "{rows:?}");
@@ -78,18 +80,38 @@ fn table_format_shows_multivalues_on_lines() {
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[1].starts_with("_time"), "{text}");
     // The first row takes two lines: one per value of its multivalue cells.
-    assert!(lines[3].contains("alice") && lines[3].contains("npm install lodash"), "{text}");
-    assert!(lines[4].contains("bob") && lines[4].contains("pip install -r requirements.txt"), "{text}");
+    assert!(
+        lines[3].contains("alice") && lines[3].contains("npm install lodash"),
+        "{text}"
+    );
+    assert!(
+        lines[4].contains("bob") && lines[4].contains("pip install -r requirements.txt"),
+        "{text}"
+    );
 }
 
 #[test]
 fn line_numbers_print_passing_events() {
     let dir = scratch("run_lines");
     let ev = events(&dir);
-    let out = splc(&["run", "--line-numbers", "--mapping", "none", "--spl", "install NOT user=bob"], &[&ev]);
+    let out = splc(
+        &[
+            "run",
+            "--line-numbers",
+            "--mapping",
+            "none",
+            "--spl",
+            "install NOT user=bob",
+        ],
+        &[&ev],
+    );
     assert_eq!(stdout(&out), "0\n2\n4\n");
     let out = splc(&["run", "--line-numbers", "--spl", RULE], &[&ev]);
-    assert_eq!(out.status.code(), Some(2), "a transforming search has no line numbers");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a transforming search has no line numbers"
+    );
     assert!(stderr(&out).contains("--line-numbers"));
 }
 
@@ -101,7 +123,10 @@ fn rules_from_files_and_directories_of_inputs() {
     events(&inputs);
     let rule = dir.join("pkg.spl");
     std::fs::write(&rule, "TERM(npm) | table user").expect("write rule");
-    let out = splc(&["run", "--rule", rule.to_str().expect("utf-8 path")], &[&inputs]);
+    let out = splc(
+        &["run", "--rule", rule.to_str().expect("utf-8 path")],
+        &[&inputs],
+    );
     assert_eq!(stdout(&out), "{\"_rule\":\"pkg\",\"user\":\"bob\"}\n");
 }
 
@@ -114,9 +139,24 @@ fn windows_xml_uses_the_alias_layer_unless_turned_off() {
         "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon'/><EventID>1</EventID><TimeCreated SystemTime='2026-11-28T10:00:00.000Z'/><Computer>WS01</Computer></System><EventData><Data Name='Image'>C:\\Python311\\Scripts\\pip.exe</Data><Data Name='CommandLine'>pip install flask</Data></EventData></Event>\n",
     )
     .expect("write xml");
-    let out = splc(&["run", "--spl", "process_name=pip.exe | table host process"], &[&xml]);
-    assert_eq!(stdout(&out), "{\"_rule\":\"spl-1\",\"host\":\"WS01\",\"process\":\"pip install flask\"}\n");
-    let out = splc(&["run", "--mapping", "none", "--spl", "process_name=pip.exe | table host"], &[&xml]);
+    let out = splc(
+        &["run", "--spl", "process_name=pip.exe | table host process"],
+        &[&xml],
+    );
+    assert_eq!(
+        stdout(&out),
+        "{\"_rule\":\"spl-1\",\"host\":\"WS01\",\"process\":\"pip install flask\"}\n"
+    );
+    let out = splc(
+        &[
+            "run",
+            "--mapping",
+            "none",
+            "--spl",
+            "process_name=pip.exe | table host",
+        ],
+        &[&xml],
+    );
     assert_eq!(stdout(&out), "", "without aliases there is no process_name");
 }
 
@@ -126,8 +166,15 @@ fn errors_are_reported_not_panics() {
     let ev = events(&dir);
     let out = splc(&["run", "--spl", "a (b"], &[&ev]);
     assert_eq!(out.status.code(), Some(1), "a rule that does not compile");
-    assert!(stderr(&out).contains("unclosed parenthesis"), "{}", stderr(&out));
-    let out = splc(&["run", "--spl", "a"], &[Path::new("/nonexistent/events.jsonl")]);
+    assert!(
+        stderr(&out).contains("unclosed parenthesis"),
+        "{}",
+        stderr(&out)
+    );
+    let out = splc(
+        &["run", "--spl", "a"],
+        &[Path::new("/nonexistent/events.jsonl")],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("does not exist"));
     let out = splc(&["run", "--input-format", "yaml", "--spl", "a"], &[&ev]);

@@ -21,7 +21,9 @@ pub fn armory_dir() -> PathBuf {
 
 /// A file of this crate's test data (`tests/data/...`).
 pub fn data(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(path)
 }
 
 /// Read every event of a file (the format from its extension, or `format`), failing on
@@ -30,7 +32,10 @@ pub fn events(path: &Path, format: Option<InputFormat>) -> Vec<Record> {
     let reader = read::open(path, format, ReadOptions::default())
         .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
     reader
-        .map(|r| r.unwrap_or_else(|e| panic!("{}: {e}", path.display())).record)
+        .map(|r| {
+            r.unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+                .record
+        })
         .collect()
 }
 
@@ -60,7 +65,12 @@ pub fn rows(records: &[Record]) -> Vec<Row> {
 pub fn row(pairs: &[(&str, &[&str])]) -> Row {
     pairs
         .iter()
-        .map(|(k, vs)| ((*k).to_owned(), vs.iter().map(|v| (*v).to_owned()).collect()))
+        .map(|(k, vs)| {
+            (
+                (*k).to_owned(),
+                vs.iter().map(|v| (*v).to_owned()).collect(),
+            )
+        })
         .collect()
 }
 

@@ -113,7 +113,11 @@ impl Gen {
     fn like_pattern(&mut self, pattern: &Expr, bound: Option<&str>) -> TokenStream {
         let ev = ev();
         if let ExprKind::Str(p) = &pattern.kind {
-            return self.member("l", quote!(#ev::LikePattern), quote!(#ev::LikePattern::new(#p)));
+            return self.member(
+                "l",
+                quote!(#ev::LikePattern),
+                quote!(#ev::LikePattern::new(#p)),
+            );
         }
         let p = self.expr(pattern, bound);
         quote!(#ev::LikePattern::new(&(#p).text().unwrap_or_default()))
@@ -172,7 +176,8 @@ impl Gen {
                 quote!(::core::option::Option::None)
             }
         };
-        let all = |g: &mut Gen| -> Vec<TokenStream> { args.iter().map(|a| g.expr(a, bound)).collect() };
+        let all =
+            |g: &mut Gen| -> Vec<TokenStream> { args.iter().map(|a| g.expr(a, bound)).collect() };
         let unary = |name: &str, g: &mut Gen| {
             let name = Ident::new(name, Span::call_site());
             let a = g.expr(&args[0], bound);
@@ -200,7 +205,9 @@ impl Gen {
                     .chunks(2)
                     .map(|pair| {
                         let c = self.expr(&pair[0], bound);
-                        let v = pair.get(1).map_or_else(|| quote!(#ev::EvalValue::Null), |v| self.expr(v, bound));
+                        let v = pair
+                            .get(1)
+                            .map_or_else(|| quote!(#ev::EvalValue::Null), |v| self.expr(v, bound));
                         quote!(if (#c).is_true() { break 'case #v; })
                     })
                     .collect();
@@ -216,7 +223,8 @@ impl Gen {
             }
             Func::In => {
                 let v = arg(self, 0);
-                let list: Vec<TokenStream> = args[1..].iter().map(|a| self.expr(a, bound)).collect();
+                let list: Vec<TokenStream> =
+                    args[1..].iter().map(|a| self.expr(a, bound)).collect();
                 quote!(#f::in_(#v, [#(#list),*]))
             }
             Func::IsNull => unary("isnull", self),
@@ -245,7 +253,12 @@ impl Gen {
                     let r = arg(self, 2);
                     quote!(::spl_runtime::regex::Replacement::eval(&(#r).text().unwrap_or_default()))
                 };
-                self.with_regex(&args[1], regex, bound, |re| quote!(#f::replace(#v, #re, &#repl)))
+                self.with_regex(
+                    &args[1],
+                    regex,
+                    bound,
+                    |re| quote!(#f::replace(#v, #re, &#repl)),
+                )
             }
             Func::Like => {
                 let v = arg(self, 0);
@@ -264,7 +277,13 @@ impl Gen {
             Func::MvFilter => {
                 let fields = args[0].fields();
                 let field = fields.first().cloned().unwrap_or_default();
-                let source = self.expr(&Expr { kind: ExprKind::Field(field.clone()), span: args[0].span }, bound);
+                let source = self.expr(
+                    &Expr {
+                        kind: ExprKind::Field(field.clone()),
+                        span: args[0].span,
+                    },
+                    bound,
+                );
                 let pred = self.expr(&args[0], Some(&field));
                 quote!(#f::mvfilter(#source, |value: #ev::EvalValue<'_>| #pred.into_owned()))
             }

@@ -34,7 +34,10 @@ pub struct RuleMeta {
 /// prefixed with `Rule` when it would start with a digit or be empty.
 pub fn type_name(stem: &str) -> String {
     let mut out = String::new();
-    for word in stem.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in stem
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         let mut chars = word.chars();
         if let Some(first) = chars.next() {
             out.push(first.to_ascii_uppercase());
@@ -72,8 +75,22 @@ pub fn generate_rule_with(
             quote!(&[#(#lits),*][..])
         })
         .collect();
-    let stages: Vec<TokenStream> = program.stages.iter().map(|s| stage::stage(&mut g, s)).collect();
-    let Gen { fields, inits, names, .. } = g;
+    let prefilter = if clauses.is_empty() {
+        quote!(::spl_runtime::prefilter::Prefilter::none())
+    } else {
+        quote!(::spl_runtime::prefilter::Prefilter::new::<&[&str], &str>(&[#(#clauses),*]))
+    };
+    let stages: Vec<TokenStream> = program
+        .stages
+        .iter()
+        .map(|s| stage::stage(&mut g, s))
+        .collect();
+    let Gen {
+        fields,
+        inits,
+        names,
+        ..
+    } = g;
     let (id, title, spl, name) = (&meta.id, &meta.title, &meta.spl, &meta.type_name);
     let techniques = meta.technique_ids.iter();
     let transforming = program.is_transforming();
@@ -101,8 +118,9 @@ pub fn generate_rule_with(
             pub fn new() -> Self {
                 #(#inits)*
                 #ty {
-                    prefilter: ::spl_runtime::prefilter::Prefilter::new(&[#(#clauses),*]),
+                    prefilter: #prefilter,
                     pipeline: {
+                        #[allow(unused_mut)]
                         let mut p = ::spl_runtime::pipeline::Pipeline::new();
                         #(p.push_stage(#stages);)*
                         p
@@ -176,7 +194,12 @@ pub(crate) struct Gen {
 impl Gen {
     /// Add something built once in `new()`; returns the expression that refers to it
     /// where the code being generated runs (`self.x` in the predicate, `x` in a closure).
-    pub(crate) fn member(&mut self, prefix: &str, ty: TokenStream, init: TokenStream) -> TokenStream {
+    pub(crate) fn member(
+        &mut self,
+        prefix: &str,
+        ty: TokenStream,
+        init: TokenStream,
+    ) -> TokenStream {
         let name = format_ident!("{}{}", prefix, self.counter);
         self.counter += 1;
         self.inits.push(quote!(let #name: #ty = #init;));
@@ -195,7 +218,11 @@ impl Gen {
 
     /// A field id for `field`.
     pub(crate) fn field_id(&mut self, field: &str) -> TokenStream {
-        self.member("f", quote!(::spl_runtime::FieldId), quote!(::spl_runtime::FieldId::intern(#field)))
+        self.member(
+            "f",
+            quote!(::spl_runtime::FieldId),
+            quote!(::spl_runtime::FieldId::intern(#field)),
+        )
     }
 
     /// Generate a `move` closure over one row: `body` builds its code (which refers to the

@@ -68,7 +68,11 @@ pub(crate) fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
         Stage::Sed(s) => {
             let field = &s.field;
             let sed = match &s.edit {
-                SedEdit::Substitute { regex, replacement, occurrence } => {
+                SedEdit::Substitute {
+                    regex,
+                    replacement,
+                    occurrence,
+                } => {
                     let pattern = &regex.translated;
                     let occ = match occurrence {
                         SedOccurrence::All => quote!(::spl_runtime::regex::Occurrence::All),
@@ -103,7 +107,10 @@ pub(crate) fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
             let p = patterns(p);
             boxed(quote!(#pl::Table::new(&[#(#p),*])))
         }
-        Stage::Fields { remove, patterns: p } => {
+        Stage::Fields {
+            remove,
+            patterns: p,
+        } => {
             let p = patterns(p);
             boxed(quote!(#pl::Fields::new(#remove, &[#(#p),*])))
         }
@@ -145,16 +152,21 @@ pub(crate) fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
                     let func = agg_func(a.func, &a.input);
                     let input = match &a.input {
                         AggInput::None => quote!(#pl::AggInput::None),
-                        AggInput::Field(f) => quote!(#pl::AggInput::Field(::spl_runtime::FieldId::intern(#f))),
+                        AggInput::Field(f) => {
+                            quote!(#pl::AggInput::Field(::spl_runtime::FieldId::intern(#f)))
+                        }
                         AggInput::Pattern(p) => {
                             let p = &p.0;
                             quote!(#pl::AggInput::Pattern(#pl::FieldGlob::new(#p)))
                         }
                         AggInput::Eval(e) => {
-                            let f = g.closure(quote!(::core::option::Option<::spl_runtime::Value>), |g| {
-                                let code = g.expr(e, None);
-                                quote!((#code).into_value())
-                            });
+                            let f = g.closure(
+                                quote!(::core::option::Option<::spl_runtime::Value>),
+                                |g| {
+                                    let code = g.expr(e, None);
+                                    quote!((#code).into_value())
+                                },
+                            );
                             quote!(#pl::AggInput::Eval(::std::boxed::Box::new(#f)))
                         }
                     };
@@ -170,10 +182,14 @@ pub(crate) fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
                 Some(n) => quote!(::core::option::Option::Some(#n)),
                 None => quote!(::core::option::Option::None),
             };
-            let keys = keys.iter().map(|(f, d)| quote!((::std::string::String::from(#f), #d)));
+            let keys = keys
+                .iter()
+                .map(|(f, d)| quote!((::std::string::String::from(#f), #d)));
             boxed(quote!(#pl::Sort::new(::std::vec![#(#keys),*], #limit)))
         }
-        Stage::Dedup { count, fields } => boxed(quote!(#pl::Dedup::new(&[#(#fields),*] as &[&str], #count))),
+        Stage::Dedup { count, fields } => {
+            boxed(quote!(#pl::Dedup::new(&[#(#fields),*] as &[&str], #count)))
+        }
         Stage::Head(n) => boxed(quote!(#pl::Head::new(#n))),
     }
 }

@@ -27,16 +27,18 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
                 })
                 .collect(),
         )),
-        Command::Regex(r) => cx.regex(&r.pattern.value, r.pattern.span, false).map(|regex| {
-            Stage::Regex(RegexStage {
-                field: r
-                    .field
-                    .as_ref()
-                    .map_or_else(|| "_raw".to_owned(), |f| f.name.clone()),
-                negated: r.negated,
-                regex,
-            })
-        }),
+        Command::Regex(r) => cx
+            .regex(&r.pattern.value, r.pattern.span, false)
+            .map(|regex| {
+                Stage::Regex(RegexStage {
+                    field: r
+                        .field
+                        .as_ref()
+                        .map_or_else(|| "_raw".to_owned(), |f| f.name.clone()),
+                    negated: r.negated,
+                    regex,
+                })
+            }),
         Command::Rex(r) => lower_rex(cx, r),
         Command::Table(items) => Some(Stage::Table(patterns(cx, items))),
         Command::Fields(f) => Some(Stage::Fields {

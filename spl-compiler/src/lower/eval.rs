@@ -180,7 +180,11 @@ fn lower_call(
                     span,
                     format!(
                         "`mvfilter` needs a condition on exactly one field, found {}",
-                        if fields.is_empty() { "none".to_owned() } else { fields.join(", ") }
+                        if fields.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            fields.join(", ")
+                        }
                     ),
                 )
                 .label("the filtered field must be the only field in the condition"),
@@ -265,4 +269,3 @@ fn null_expr(span: spl_grammar::Span) -> Expr {
         span,
     }
 }
-

@@ -138,7 +138,12 @@ impl Lowerer {
     /// Translate a PCRE pattern written in the rule at `span`, for a use that needs only
     /// `match_span_exact == false` (a test, or the first match's captures) or the exact
     /// span of every match (`true`: replacement, repeated extraction).
-    pub(crate) fn regex(&mut self, pattern: &str, span: Span, match_span_exact: bool) -> Option<RegexLit> {
+    pub(crate) fn regex(
+        &mut self,
+        pattern: &str,
+        span: Span,
+        match_span_exact: bool,
+    ) -> Option<RegexLit> {
         match crate::regex::translate(pattern) {
             Ok(t) if t.lookbehind_prefix_consumed && match_span_exact => {
                 self.error(

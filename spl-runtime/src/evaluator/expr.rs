@@ -43,15 +43,31 @@ impl CExpr {
             ExprKind::Num(n) => CExpr::Num(*n),
             ExprKind::Not(x) => CExpr::Not(Box::new(CExpr::build(x))),
             ExprKind::Neg(x) => CExpr::Neg(Box::new(CExpr::build(x))),
-            ExprKind::Binary { op: BinOp::Like, lhs, rhs } => match &rhs.kind {
+            ExprKind::Binary {
+                op: BinOp::Like,
+                lhs,
+                rhs,
+            } => match &rhs.kind {
                 ExprKind::Str(p) => CExpr::Like(Box::new(CExpr::build(lhs)), LikePattern::new(p)),
-                _ => CExpr::Binary(BinOp::Like, Box::new(CExpr::build(lhs)), Box::new(CExpr::build(rhs))),
+                _ => CExpr::Binary(
+                    BinOp::Like,
+                    Box::new(CExpr::build(lhs)),
+                    Box::new(CExpr::build(rhs)),
+                ),
             },
-            ExprKind::Binary { op, lhs, rhs } => {
-                CExpr::Binary(*op, Box::new(CExpr::build(lhs)), Box::new(CExpr::build(rhs)))
-            }
-            ExprKind::Call { func: Func::Like, args, .. } if matches!(args[1].kind, ExprKind::Str(_)) => {
-                let ExprKind::Str(p) = &args[1].kind else { unreachable!("matched above") };
+            ExprKind::Binary { op, lhs, rhs } => CExpr::Binary(
+                *op,
+                Box::new(CExpr::build(lhs)),
+                Box::new(CExpr::build(rhs)),
+            ),
+            ExprKind::Call {
+                func: Func::Like,
+                args,
+                ..
+            } if matches!(args[1].kind, ExprKind::Str(_)) => {
+                let ExprKind::Str(p) = &args[1].kind else {
+                    unreachable!("matched above")
+                };
                 CExpr::Like(Box::new(CExpr::build(&args[0])), LikePattern::new(p))
             }
             ExprKind::Call { func, args, regex } => {
@@ -77,7 +93,11 @@ impl CExpr {
     }
 
     /// The value on `row`; `bound` gives the value a field has inside `mvfilter`.
-    pub(super) fn eval<'a>(&'a self, row: &'a Record, bound: Option<(FieldId, &EvalValue<'a>)>) -> EvalValue<'a> {
+    pub(super) fn eval<'a>(
+        &'a self,
+        row: &'a Record,
+        bound: Option<(FieldId, &EvalValue<'a>)>,
+    ) -> EvalValue<'a> {
         match self {
             CExpr::Field(id) => match bound {
                 Some((b, v)) if b == *id => v.clone(),
@@ -89,9 +109,23 @@ impl CExpr {
             CExpr::Neg(x) => eval::neg(&x.eval(row, bound)),
             CExpr::Like(x, p) => eval::like(&x.eval(row, bound), p),
             CExpr::Binary(op, l, r) => binary(*op, l, r, row, bound),
-            CExpr::Call { func, args, regex, replacement, bound: filtered, now } => {
-                call(*func, args, regex.as_ref(), replacement.as_ref(), *filtered, *now, row, bound)
-            }
+            CExpr::Call {
+                func,
+                args,
+                regex,
+                replacement,
+                bound: filtered,
+                now,
+            } => call(
+                *func,
+                args,
+                regex.as_ref(),
+                replacement.as_ref(),
+                *filtered,
+                *now,
+                row,
+                bound,
+            ),
         }
     }
 }
@@ -121,7 +155,10 @@ fn binary<'a>(
                 eval::from_truth(eval::or(a, r.eval(row, bound).truth()))
             }
         }
-        BinOp::Xor => eval::from_truth(eval::xor(l.eval(row, bound).truth(), r.eval(row, bound).truth())),
+        BinOp::Xor => eval::from_truth(eval::xor(
+            l.eval(row, bound).truth(),
+            r.eval(row, bound).truth(),
+        )),
         BinOp::Eq => cmp(CompareOp::Eq),
         BinOp::Ne => cmp(CompareOp::Ne),
         BinOp::Lt => cmp(CompareOp::Lt),
@@ -130,7 +167,10 @@ fn binary<'a>(
         BinOp::Ge => cmp(CompareOp::Ge),
         BinOp::Like => {
             let p = r.eval(row, bound);
-            eval::like(&l.eval(row, bound), &LikePattern::new(&p.text().unwrap_or_default()))
+            eval::like(
+                &l.eval(row, bound),
+                &LikePattern::new(&p.text().unwrap_or_default()),
+            )
         }
         BinOp::Concat => eval::concat(&l.eval(row, bound), &r.eval(row, bound)),
         BinOp::Add => eval::add(&l.eval(row, bound), &r.eval(row, bound)),
@@ -216,14 +256,18 @@ fn call<'a>(
                     &computed
                 }
             };
-            with_regex(regex, args, row, bound, |re| f::replace(v, re, repl).into_owned())
+            with_regex(regex, args, row, bound, |re| {
+                f::replace(v, re, repl).into_owned()
+            })
         }
         Func::Like => f::like(a(0), &LikePattern::new(&a(1).text().unwrap_or_default())),
         Func::CidrMatch => f::cidrmatch(a(0), a(1)),
         Func::MvCount => f::mvcount(a(0)),
         Func::MvIndex => f::mvindex(a(0), a(1), opt(2)),
         Func::MvFilter => {
-            let Some(field) = filtered else { return EvalValue::Null };
+            let Some(field) = filtered else {
+                return EvalValue::Null;
+            };
             let source = EvalValue::from_value(row.get(field));
             let pred = &args[0];
             f::mvfilter(source, |value| {

@@ -55,7 +55,9 @@ pub struct EvalRule {
 
 impl std::fmt::Debug for EvalRule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EvalRule").field("info", &self.info).finish_non_exhaustive()
+        f.debug_struct("EvalRule")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
     }
 }
 
@@ -89,9 +91,10 @@ impl Node {
             AtomKind::Term(t) | AtomKind::Phrase(t) => Node::Term(Term::new(t)),
             AtomKind::TermExact(t) => Node::TermExact(TermExact::new(t)),
             AtomKind::CaseTerm(t) => Node::Case(CaseTerm::new(t)),
-            AtomKind::Compare { field, op, value } => {
-                Node::Field(FieldId::intern(field), FieldMatcher::new(compare_op(*op), value))
-            }
+            AtomKind::Compare { field, op, value } => Node::Field(
+                FieldId::intern(field),
+                FieldMatcher::new(compare_op(*op), value),
+            ),
             AtomKind::In { field, values } => Node::Field(
                 FieldId::intern(field),
                 FieldMatcher::in_list(values.iter().map(String::as_str)),
@@ -174,7 +177,10 @@ impl EvalRule {
     }
 
     /// Load and compile a rule file.
-    pub fn from_file(path: impl AsRef<Path>, macros: &MacroTable) -> Result<EvalRule, CompileErrors> {
+    pub fn from_file(
+        path: impl AsRef<Path>,
+        macros: &MacroTable,
+    ) -> Result<EvalRule, CompileErrors> {
         Ok(EvalRule::from_compiled(&compile_file(path, macros)?))
     }
 
@@ -217,39 +223,55 @@ fn build_stage(stage: &IrStage) -> Box<dyn pipeline::Stage> {
     match stage {
         IrStage::Search(pred) => {
             let node = Node::build(pred);
-            Box::new(pipeline::Filter::new(move |row: &Record| node.test(row, row.raw())))
+            Box::new(pipeline::Filter::new(move |row: &Record| {
+                node.test(row, row.raw())
+            }))
         }
         IrStage::Where(e) => {
             let e = CExpr::build(e);
-            Box::new(pipeline::Filter::new(move |row: &Record| e.eval(row, None).is_true()))
+            Box::new(pipeline::Filter::new(move |row: &Record| {
+                e.eval(row, None).is_true()
+            }))
         }
         IrStage::Eval(assigns) => Box::new(pipeline::Eval::new(
-            assigns.iter().map(|a| (FieldId::intern(&a.field), eval_fn(&a.value))).collect(),
+            assigns
+                .iter()
+                .map(|a| (FieldId::intern(&a.field), eval_fn(&a.value)))
+                .collect(),
         )),
         IrStage::Regex(r) => Box::new(pipeline::RegexFilter::new(
             &r.field,
             checked_regex(&r.regex.translated),
             r.negated,
         )),
-        IrStage::Rex(r) => {
-            Box::new(pipeline::Rex::new(&r.field, checked_regex(&r.regex.translated), r.max_match))
-        }
+        IrStage::Rex(r) => Box::new(pipeline::Rex::new(
+            &r.field,
+            checked_regex(&r.regex.translated),
+            r.max_match,
+        )),
         IrStage::Sed(s) => {
             let syntax = match &s.edit {
-                SedEdit::Substitute { regex, replacement, occurrence } => SedSyntax::Substitute {
+                SedEdit::Substitute {
+                    regex,
+                    replacement,
+                    occurrence,
+                } => SedSyntax::Substitute {
                     pattern: regex.translated.clone(),
                     replacement: Replacement::sed(replacement, '/'),
                     occurrence: match occurrence {
                         SedOccurrence::All => Occurrence::All,
-                        SedOccurrence::Nth(n) => Occurrence::Nth(usize::try_from(*n).unwrap_or(usize::MAX)),
+                        SedOccurrence::Nth(n) => {
+                            Occurrence::Nth(usize::try_from(*n).unwrap_or(usize::MAX))
+                        }
                         SedOccurrence::FromNth(n) => {
                             Occurrence::FromNth(usize::try_from(*n).unwrap_or(usize::MAX))
                         }
                     },
                 },
-                SedEdit::Transliterate { from, to } => {
-                    SedSyntax::Transliterate { from: from.clone(), to: to.clone() }
-                }
+                SedEdit::Transliterate { from, to } => SedSyntax::Transliterate {
+                    from: from.clone(),
+                    to: to.clone(),
+                },
             };
             match Sed::new(syntax) {
                 Ok(sed) => Box::new(pipeline::SedStage::new(&s.field, sed)),
@@ -258,9 +280,15 @@ fn build_stage(stage: &IrStage) -> Box<dyn pipeline::Stage> {
             }
         }
         IrStage::Table(p) => Box::new(pipeline::Table::new(&patterns(p))),
-        IrStage::Fields { remove, patterns: p } => Box::new(pipeline::Fields::new(*remove, &patterns(p))),
+        IrStage::Fields {
+            remove,
+            patterns: p,
+        } => Box::new(pipeline::Fields::new(*remove, &patterns(p))),
         IrStage::Rename(pairs) => {
-            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(a, b)| (a.0.as_str(), b.0.as_str())).collect();
+            let pairs: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(a, b)| (a.0.as_str(), b.0.as_str()))
+                .collect();
             Box::new(pipeline::Rename::new(&pairs))
         }
         IrStage::Fillnull { value, fields } => Box::new(pipeline::Fillnull::new(value, fields)),
@@ -289,7 +317,9 @@ fn build_stage(stage: &IrStage) -> Box<dyn pipeline::Stage> {
                     let input = match &a.input {
                         IrAggInput::None => pipeline::AggInput::None,
                         IrAggInput::Field(f) => pipeline::AggInput::Field(FieldId::intern(f)),
-                        IrAggInput::Pattern(p) => pipeline::AggInput::Pattern(pipeline::FieldGlob::new(&p.0)),
+                        IrAggInput::Pattern(p) => {
+                            pipeline::AggInput::Pattern(pipeline::FieldGlob::new(&p.0))
+                        }
                         IrAggInput::Eval(e) => pipeline::AggInput::Eval(eval_fn(e)),
                     };
                     pipeline::AggSpec::new(agg_func(a.func, &a.input), input, &a.output)

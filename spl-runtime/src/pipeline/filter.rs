@@ -125,7 +125,10 @@ pub struct SedStage {
 impl SedStage {
     /// Apply `sed` to `field`.
     pub fn new(field: &str, sed: Sed) -> Self {
-        SedStage { field: FieldId::intern(field), sed }
+        SedStage {
+            field: FieldId::intern(field),
+            sed,
+        }
     }
 }
 
@@ -133,9 +136,12 @@ impl Stage for SedStage {
     fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
         let edited = match row.get(self.field) {
             None => None,
-            Some(Value::Multi(values)) => {
-                Some(Value::Multi(values.iter().map(|v| self.sed.apply(v).into_owned()).collect()))
-            }
+            Some(Value::Multi(values)) => Some(Value::Multi(
+                values
+                    .iter()
+                    .map(|v| self.sed.apply(v).into_owned())
+                    .collect(),
+            )),
             Some(v) => Some(Value::Str(self.sed.apply(&v.first_str()).into_owned())),
         };
         if let Some(v) = edited {

@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 use super::{EvalFn, FieldGlob, Stage};
 use crate::event::{Event, Record};
 use crate::field::FieldId;
-use crate::stats::{for_each_key, Accumulator, AggFunc, GroupKey, GroupTable, KeyPart};
+use crate::stats::{for_each_key, Accumulator, AggFunc, GroupKey, GroupTable};
 use crate::value::Value;
 
 /// What an aggregation reads.
@@ -48,7 +48,11 @@ pub struct AggSpec {
 impl AggSpec {
     /// An aggregation.
     pub fn new(func: AggFunc, input: AggInput, output: &str) -> Self {
-        AggSpec { func, input, output: output.to_owned() }
+        AggSpec {
+            func,
+            input,
+            output: output.to_owned(),
+        }
     }
 }
 
@@ -84,6 +88,9 @@ struct GroupState {
     dynamic: Vec<Vec<(FieldId, Accumulator)>>,
 }
 
+/// One row as a `streamstats` window keeps it: the aggregation inputs and the time.
+type Entry = (Vec<Option<Value>>, Option<f64>);
+
 /// The stats stage.
 pub struct Stats {
     mode: StatsMode,
@@ -91,8 +98,8 @@ pub struct Stats {
     by: Vec<FieldId>,
     groups: GroupTable<GroupState>,
     held: Vec<(Record, Option<GroupKey>)>,
-    window: VecDeque<(GroupKey, Vec<Option<Value>>, Option<f64>)>,
-    per_group_windows: GroupTable<VecDeque<(Vec<Option<Value>>, Option<f64>)>>,
+    window: VecDeque<(GroupKey, Entry)>,
+    per_group_windows: GroupTable<VecDeque<Entry>>,
     running: GroupTable<Vec<Accumulator>>,
     saw_input: bool,
 }
@@ -127,7 +134,9 @@ impl Stats {
             fixed: self
                 .aggs
                 .iter()
-                .map(|a| (!matches!(a.input, AggInput::Pattern(_))).then(|| Accumulator::new(a.func)))
+                .map(|a| {
+                    (!matches!(a.input, AggInput::Pattern(_))).then(|| Accumulator::new(a.func))
+                })
                 .collect(),
             dynamic: self.aggs.iter().map(|_| Vec::new()).collect(),
         }
@@ -160,7 +169,9 @@ impl Stats {
                         if name.starts_with('_') || by.contains(&f) {
                             continue;
                         }
-                        let Some(caps) = glob.captures(name) else { continue };
+                        let Some(caps) = glob.captures(name) else {
+                            continue;
+                        };
                         let out = if a.output_glob.is_wildcard() {
                             FieldId::intern(&a.output_glob.substitute(&caps))
                         } else {
@@ -226,23 +237,30 @@ impl Stats {
         Value::Str(text.to_owned())
     }
 
-    fn push_stream(&mut self, mut row: Record, out: &mut Vec<Record>, window: usize, current: bool, global: bool) {
+    fn push_stream(
+        &mut self,
+        mut row: Record,
+        out: &mut Vec<Record>,
+        window: usize,
+        current: bool,
+        global: bool,
+    ) {
         let values = self.inputs(&row);
         let time = row.time();
         let by_vals = self.by_values(&row);
         let mut key: Option<GroupKey> = None;
         for_each_key(&by_vals, |parts| {
             if key.is_none() {
-                key = Some(owned_key(parts));
+                key = Some(GroupKey::from_parts(parts));
             }
         });
         let Some(key) = key else {
             out.push(row);
             return;
         };
-        let parts: Vec<KeyPart<'_>> = key.parts().iter().map(|s| KeyPart::Str(s)).collect();
         // Gather the entries the aggregate covers.
-        let mut accs: Vec<Accumulator> = self.aggs.iter().map(|a| Accumulator::new(a.func)).collect();
+        let mut accs: Vec<Accumulator> =
+            self.aggs.iter().map(|a| Accumulator::new(a.func)).collect();
         let feed = |accs: &mut Vec<Accumulator>, vals: &[Option<Value>], t: Option<f64>| {
             for (acc, v) in accs.iter_mut().zip(vals) {
                 acc.update_at(v.as_ref(), t);
@@ -251,9 +269,9 @@ impl Stats {
         if window == 0 {
             // Running totals per group: one set of accumulators per group.
             let aggs = &self.aggs;
-            let running = self
-                .running
-                .get_or_insert_with(&parts, || aggs.iter().map(|a| Accumulator::new(a.func)).collect());
+            let running = self.running.get_or_insert_key(&key, || {
+                aggs.iter().map(|a| Accumulator::new(a.func)).collect()
+            });
             if current {
                 feed(running, &values, time);
             }
@@ -265,24 +283,26 @@ impl Stats {
             }
         } else if global {
             if current {
-                self.window.push_back((key.clone(), values.clone(), time));
+                self.window.push_back((key.clone(), (values.clone(), time)));
                 while self.window.len() > window {
                     self.window.pop_front();
                 }
             }
-            for (k, vals, t) in &self.window {
+            for (k, (vals, t)) in &self.window {
                 if *k == key {
                     feed(&mut accs, vals, *t);
                 }
             }
             if !current {
-                self.window.push_back((key.clone(), values.clone(), time));
+                self.window.push_back((key.clone(), (values, time)));
                 while self.window.len() > window {
                     self.window.pop_front();
                 }
             }
         } else {
-            let state = self.per_group_windows.get_or_insert_with(&parts, VecDeque::new);
+            let state = self
+                .per_group_windows
+                .get_or_insert_key(&key, VecDeque::new);
             if current {
                 state.push_back((values.clone(), time));
                 while state.len() > window {
@@ -308,12 +328,6 @@ impl Stats {
     }
 }
 
-fn owned_key(parts: &[KeyPart<'_>]) -> GroupKey {
-    let mut table: GroupTable<()> = GroupTable::new();
-    table.get_or_insert_with(parts, || ());
-    table.into_entries().pop().map(|(k, ())| k).expect("one entry")
-}
-
 impl Stage for Stats {
     fn push(&mut self, row: Record, out: &mut Vec<Record>) {
         self.saw_input = true;
@@ -325,7 +339,10 @@ impl Stage for Stats {
                 let fresh = || GroupState {
                     fixed: aggs
                         .iter()
-                        .map(|a| (!matches!(a.input, AggInput::Pattern(_))).then(|| Accumulator::new(a.func)))
+                        .map(|a| {
+                            (!matches!(a.input, AggInput::Pattern(_)))
+                                .then(|| Accumulator::new(a.func))
+                        })
                         .collect(),
                     dynamic: aggs.iter().map(|_| Vec::new()).collect(),
                 };
@@ -340,19 +357,26 @@ impl Stage for Stats {
                 let (by, aggs) = (&self.by, &self.aggs);
                 let groups = &mut self.groups;
                 let fresh = || GroupState {
-                    fixed: aggs.iter().map(|a| Some(Accumulator::new(a.func))).collect(),
+                    fixed: aggs
+                        .iter()
+                        .map(|a| Some(Accumulator::new(a.func)))
+                        .collect(),
                     dynamic: aggs.iter().map(|_| Vec::new()).collect(),
                 };
                 for_each_key(&by_vals, |parts| {
                     if first_key.is_none() {
-                        first_key = Some(owned_key(parts));
+                        first_key = Some(GroupKey::from_parts(parts));
                     }
                     let state = groups.get_or_insert_with(parts, fresh);
                     Stats::update(by, aggs, state, &row);
                 });
                 self.held.push((row, first_key));
             }
-            StatsMode::Streamstats { window, current, global } => {
+            StatsMode::Streamstats {
+                window,
+                current,
+                global,
+            } => {
                 self.push_stream(row, out, window, current, global);
             }
         }
@@ -363,7 +387,10 @@ impl Stage for Stats {
             StatsMode::Stats => {
                 if self.groups.is_empty() && self.by.is_empty() {
                     let counts = self.aggs.iter().any(|a| {
-                        matches!(a.func, AggFunc::Count | AggFunc::CountField | AggFunc::DistinctCount)
+                        matches!(
+                            a.func,
+                            AggFunc::Count | AggFunc::CountField | AggFunc::DistinctCount
+                        )
                     });
                     if counts || self.saw_input {
                         let state = self.new_state();
@@ -386,8 +413,7 @@ impl Stage for Stats {
             StatsMode::Eventstats => {
                 for (mut row, key) in self.held.drain(..) {
                     if let Some(key) = key {
-                        let parts: Vec<KeyPart<'_>> = key.parts().iter().map(|s| KeyPart::Str(s)).collect();
-                        if let Some(state) = self.groups.get(&parts) {
+                        if let Some(state) = self.groups.get_key(&key) {
                             Stats::write(&self.aggs, state, &mut row);
                         }
                     }
@@ -437,26 +463,50 @@ mod tests {
         ];
         let mut s = Stats::new(
             StatsMode::Stats,
-            vec![AggSpec::new(AggFunc::Values, AggInput::Pattern(FieldGlob::new("*")), "*")],
+            vec![AggSpec::new(
+                AggFunc::Values,
+                AggInput::Pattern(FieldGlob::new("*")),
+                "*",
+            )],
             &["_time", "host"],
         );
         let out = run(&mut s, rows);
         assert_eq!(out.len(), 2, "the host-less row is dropped");
         assert_eq!(get(&out[0], "_time"), Some(&Value::Num(5.0)));
-        assert_eq!(get(&out[0], "p"), Some(&Value::Multi(vec!["a".into(), "b".into()])));
+        assert_eq!(
+            get(&out[0], "p"),
+            Some(&Value::Multi(vec!["a".into(), "b".into()]))
+        );
         assert_eq!(get(&out[1], "p"), Some(&Value::Str("c".into())));
-        assert_eq!(get(&out[0], "host"), Some(&Value::Str("h1".into())), "BY field kept once");
+        assert_eq!(
+            get(&out[0], "host"),
+            Some(&Value::Str("h1".into())),
+            "BY field kept once"
+        );
     }
 
     #[test]
     fn stats_count_and_dc_without_by() {
-        let rows = vec![rec(1.0, &[("p", "x")]), rec(2.0, &[("p", "x")]), rec(3.0, &[]), rec(4.0, &[("p", "y")])];
+        let rows = vec![
+            rec(1.0, &[("p", "x")]),
+            rec(2.0, &[("p", "x")]),
+            rec(3.0, &[]),
+            rec(4.0, &[("p", "y")]),
+        ];
         let mut s = Stats::new(
             StatsMode::Stats,
             vec![
                 AggSpec::new(AggFunc::Count, AggInput::None, "count"),
-                AggSpec::new(AggFunc::CountField, AggInput::Field(FieldId::intern("p")), "count(p)"),
-                AggSpec::new(AggFunc::DistinctCount, AggInput::Field(FieldId::intern("p")), "dc(p)"),
+                AggSpec::new(
+                    AggFunc::CountField,
+                    AggInput::Field(FieldId::intern("p")),
+                    "count(p)",
+                ),
+                AggSpec::new(
+                    AggFunc::DistinctCount,
+                    AggInput::Field(FieldId::intern("p")),
+                    "dc(p)",
+                ),
             ],
             &[],
         );
@@ -465,7 +515,11 @@ mod tests {
         assert_eq!(get(&out[0], "count"), Some(&Value::Num(4.0)));
         assert_eq!(get(&out[0], "count(p)"), Some(&Value::Num(3.0)));
         assert_eq!(get(&out[0], "dc(p)"), Some(&Value::Num(2.0)));
-        let mut empty = Stats::new(StatsMode::Stats, vec![AggSpec::new(AggFunc::Count, AggInput::None, "count")], &[]);
+        let mut empty = Stats::new(
+            StatsMode::Stats,
+            vec![AggSpec::new(AggFunc::Count, AggInput::None, "count")],
+            &[],
+        );
         let out = run(&mut empty, vec![]);
         assert_eq!(get(&out[0], "count"), Some(&Value::Num(0.0)));
     }
@@ -482,24 +536,46 @@ mod tests {
         ];
         let mut s = Stats::new(
             StatsMode::Eventstats,
-            vec![AggSpec::new(AggFunc::Avg, AggInput::Field(FieldId::intern("age")), "avg(age)")],
+            vec![AggSpec::new(
+                AggFunc::Avg,
+                AggInput::Field(FieldId::intern("age")),
+                "avg(age)",
+            )],
             &["city"],
         );
         let out = run(&mut s, rows);
         let avgs: Vec<_> = out.iter().map(|r| get(r, "avg(age)").cloned()).collect();
         assert_eq!(
             avgs,
-            vec![Some(Value::Num(28.0)), Some(Value::Num(39.0)), Some(Value::Num(28.0)), Some(Value::Num(39.0)), None]
+            vec![
+                Some(Value::Num(28.0)),
+                Some(Value::Num(39.0)),
+                Some(Value::Num(28.0)),
+                Some(Value::Num(39.0)),
+                None
+            ]
         );
     }
 
     #[test]
     fn streamstats_previous_value_per_user() {
         // Semantics §4.4: window=1 current=f values(_time) by user over (a,1),(a,5),(b,7).
-        let rows = vec![rec(1.0, &[("user", "a")]), rec(5.0, &[("user", "a")]), rec(7.0, &[("user", "b")])];
+        let rows = vec![
+            rec(1.0, &[("user", "a")]),
+            rec(5.0, &[("user", "a")]),
+            rec(7.0, &[("user", "b")]),
+        ];
         let mut s = Stats::new(
-            StatsMode::Streamstats { window: 1, current: false, global: true },
-            vec![AggSpec::new(AggFunc::Values, AggInput::Field(FieldId::TIME), "last_time")],
+            StatsMode::Streamstats {
+                window: 1,
+                current: false,
+                global: true,
+            },
+            vec![AggSpec::new(
+                AggFunc::Values,
+                AggInput::Field(FieldId::TIME),
+                "last_time",
+            )],
             &["user"],
         );
         let out = run(&mut s, rows);
@@ -510,27 +586,61 @@ mod tests {
     #[test]
     fn streamstats_window_range() {
         // Semantics §4.4: window=2 range(_time) by user over (a,1),(a,5),(a,9) gives 0,4,4.
-        let rows = vec![rec(1.0, &[("user", "a")]), rec(5.0, &[("user", "a")]), rec(9.0, &[("user", "a")])];
+        let rows = vec![
+            rec(1.0, &[("user", "a")]),
+            rec(5.0, &[("user", "a")]),
+            rec(9.0, &[("user", "a")]),
+        ];
         let mut s = Stats::new(
-            StatsMode::Streamstats { window: 2, current: true, global: true },
-            vec![AggSpec::new(AggFunc::Range, AggInput::Field(FieldId::TIME), "d")],
+            StatsMode::Streamstats {
+                window: 2,
+                current: true,
+                global: true,
+            },
+            vec![AggSpec::new(
+                AggFunc::Range,
+                AggInput::Field(FieldId::TIME),
+                "d",
+            )],
             &["user"],
         );
         let out = run(&mut s, rows);
         let d: Vec<_> = out.iter().map(|r| get(r, "d").cloned()).collect();
-        assert_eq!(d, vec![Some(Value::Num(0.0)), Some(Value::Num(4.0)), Some(Value::Num(4.0))]);
+        assert_eq!(
+            d,
+            vec![
+                Some(Value::Num(0.0)),
+                Some(Value::Num(4.0)),
+                Some(Value::Num(4.0))
+            ]
+        );
     }
 
     #[test]
     fn streamstats_running_count_without_window() {
-        let rows = vec![rec(1.0, &[("u", "a")]), rec(2.0, &[("u", "b")]), rec(3.0, &[("u", "a")])];
+        let rows = vec![
+            rec(1.0, &[("u", "a")]),
+            rec(2.0, &[("u", "b")]),
+            rec(3.0, &[("u", "a")]),
+        ];
         let mut s = Stats::new(
-            StatsMode::Streamstats { window: 0, current: true, global: true },
+            StatsMode::Streamstats {
+                window: 0,
+                current: true,
+                global: true,
+            },
             vec![AggSpec::new(AggFunc::Count, AggInput::None, "n")],
             &["u"],
         );
         let out = run(&mut s, rows);
         let n: Vec<_> = out.iter().map(|r| get(r, "n").cloned()).collect();
-        assert_eq!(n, vec![Some(Value::Num(1.0)), Some(Value::Num(1.0)), Some(Value::Num(2.0))]);
+        assert_eq!(
+            n,
+            vec![
+                Some(Value::Num(1.0)),
+                Some(Value::Num(1.0)),
+                Some(Value::Num(2.0))
+            ]
+        );
     }
 }
