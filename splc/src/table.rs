@@ -41,7 +41,17 @@ impl Table {
     /// per value). Text is shown as it is, except that control characters are escaped so
     /// that they cannot break the layout.
     pub fn write(&self, out: &mut impl Write) -> std::io::Result<()> {
-        let shown = |s: &str| s.escape_debug().to_string();
+        let shown = |s: &str| -> String {
+            s.chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        };
         let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate() {

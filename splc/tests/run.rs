@@ -180,3 +180,31 @@ fn errors_are_reported_not_panics() {
     let out = splc(&["run", "--input-format", "yaml", "--spl", "a"], &[&ev]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn table_shows_backslashes_and_quotes_as_they_are() {
+    let dir = scratch("run_table_text");
+    let ev = dir.join("e.jsonl");
+    std::fs::write(
+        &ev,
+        "{\"user\": \"CORP\\\\frank\", \"cmd\": \"net group \\\"domain admins\\\"\", \"note\": \"a\\tb\"}\n",
+    )
+    .expect("write events");
+    let out = splc(
+        &[
+            "run",
+            "--format",
+            "table",
+            "--spl",
+            "user=* | table user cmd note",
+        ],
+        &[&ev],
+    );
+    let text = stdout(&out);
+    let row = text.lines().nth(3).expect("a row line");
+    assert!(row.contains(r"CORP\frank"), "{text}");
+    assert!(!row.contains(r"CORP\\frank"), "{text}");
+    assert!(row.contains(r#"net group "domain admins""#), "{text}");
+    // A tab would break the alignment: it is shown escaped.
+    assert!(row.contains(r"a\tb"), "{text}");
+}
