@@ -16,6 +16,9 @@ pub struct CompiledRule {
     pub parsed: ParsedRule,
     /// The lowered program.
     pub program: Program,
+    /// Warnings about the rule ([`crate::lint`]), located in the rule file. The front
+    /// end's notes are in [`ParsedRule::notes`].
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Why a rule did not compile: the errors of the first phase that failed (one for load,
@@ -54,10 +57,12 @@ impl From<Error> for CompileErrors {
 pub fn compile_rule(rule: Rule, macros: &MacroTable) -> Result<CompiledRule, CompileErrors> {
     let parsed = spl_grammar::parse_rule(&rule, macros)?;
     let program = lower_parsed(&parsed)?;
+    let warnings = crate::lint::lint(&parsed);
     Ok(CompiledRule {
         rule,
         parsed,
         program,
+        warnings,
     })
 }
 

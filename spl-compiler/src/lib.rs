@@ -6,6 +6,7 @@ pub mod builder;
 pub mod codegen;
 pub mod compile;
 pub mod ir;
+pub mod lint;
 pub mod lower;
 pub mod regex;
 

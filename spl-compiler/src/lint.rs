@@ -1,0 +1,114 @@
+//! Warnings about rules that compile but probably do not mean what their author meant.
+//!
+//! | code | warns about |
+//! |---|---|
+//! | `W0301` | `TERM(x)` where `x` holds a major breaker (a space, a comma, `%20`, ...): one segment of `_raw` can never hold it, so the `TERM` matches nothing |
+//! | `W0302` | a lowercase (or mixed-case) `and`, `or` or `not` in a search: Splunk's boolean operators are uppercase, so the word is searched for as a term |
+//!
+//! Warnings point into the rule file (through macro expansions, like errors do) and never
+//! stop a rule from compiling.
+
+use spl_grammar::ast::{Command, Query, SearchExpr, SearchKind};
+use spl_grammar::{Code, Diagnostic, ParsedRule};
+
+/// `TERM(x)` that can never match.
+pub const TERM_NEVER_MATCHES: Code = Code("W0301");
+/// A lowercase boolean word searched as a term.
+pub const LOWERCASE_OPERATOR: Code = Code("W0302");
+
+/// The warnings of a parsed rule, in source order, located in the rule file.
+pub fn lint(parsed: &ParsedRule) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    lint_query(&parsed.expanded, &mut found);
+    found.into_iter().map(|d| parsed.locate(d)).collect()
+}
+
+fn lint_query(query: &Query, found: &mut Vec<Diagnostic>) {
+    for stage in &query.stages {
+        match &stage.command {
+            Command::Search(search) => {
+                if let Some(expr) = &search.expr {
+                    lint_search(expr, found);
+                }
+            }
+            Command::Join(join) => lint_query(&join.subsearch.query, found),
+            Command::Foreach(foreach) => lint_query(&foreach.template.query, found),
+            _ => {}
+        }
+    }
+}
+
+fn lint_search(expr: &SearchExpr, found: &mut Vec<Diagnostic>) {
+    match &expr.kind {
+        SearchKind::And(items) | SearchKind::Or(items) => {
+            for item in items {
+                lint_search(item, found);
+            }
+        }
+        SearchKind::Not(inner) => lint_search(inner, found),
+        SearchKind::TermCall(lit) if !term_can_match(&lit.value) => {
+            found.push(
+                Diagnostic::warning(
+                    TERM_NEVER_MATCHES,
+                    format!("`TERM({})` can never match", lit.value),
+                )
+                .with_primary(expr.span, "this holds a major breaker")
+                .with_note(
+                    "TERM matches one whole segment of _raw between major breakers (spaces, \
+                     commas, brackets, quotes, their URL-encoded forms, ...); use a quoted \
+                     phrase to match text with breakers inside",
+                ),
+            );
+        }
+        SearchKind::Term(lit) if !lit.quoted => {
+            let word = lit.value.as_str();
+            let upper = word.to_ascii_uppercase();
+            if matches!(upper.as_str(), "AND" | "OR" | "NOT") && word != upper {
+                found.push(
+                    Diagnostic::warning(
+                        LOWERCASE_OPERATOR,
+                        format!("`{word}` is searched for as a word, not used as `{upper}`"),
+                    )
+                    .with_primary(lit.span, "a search term")
+                    .with_note(
+                        "Splunk's boolean operators are uppercase; write the operator in \
+                         capitals, or quote the word to make the search for it explicit",
+                    ),
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `TERM(text)` can match some event: not when the text is empty or holds a major
+/// breaker other than `*`, single-character or URL-encoded. This is the rule of the
+/// runtime's `TermExact` matcher; a workspace test checks that the two agree.
+pub fn term_can_match(text: &str) -> bool {
+    const SINGLE: &[u8] = b"[]<>(){}|!;,'\"\n\r \t&?+";
+    const ENCODED: [&str; 16] = [
+        "%21", "%26", "%2526", "%3b", "%7c", "%20", "%2b", "%3d", "%2520", "%5d", "%5b", "%3a",
+        "%0a", "%2c", "%28", "%29",
+    ];
+    let lower = text.to_ascii_lowercase();
+    !text.is_empty()
+        && !text.bytes().any(|b| SINGLE.contains(&b))
+        && !ENCODED.iter().any(|enc| lower.contains(enc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::term_can_match;
+
+    #[test]
+    fn term_text_with_breakers() {
+        assert!(term_can_match("EventCode=4104"));
+        assert!(term_can_match("*.exe"));
+        assert!(term_can_match("--dns"));
+        assert!(!term_can_match(""));
+        assert!(!term_can_match("BEGIN RSA"));
+        assert!(!term_can_match("a,b"));
+        assert!(!term_can_match("a%20b"));
+        assert!(!term_can_match("a%2Cb"));
+    }
+}
