@@ -324,9 +324,7 @@ fn detect_types_pass_the_expected_events() {
 fn term_lint_agrees_with_the_term_matcher() {
     use spl_compiler::lint::term_can_match;
     use spl_runtime::search::TermExact;
-    let mut texts: Vec<String> = (0u8..128)
-        .map(|b| format!("a{}b", char::from(b)))
-        .collect();
+    let mut texts: Vec<String> = (0u8..128).map(|b| format!("a{}b", char::from(b))).collect();
     for enc in [
         "%21", "%26", "%2526", "%3B", "%7c", "%20", "%2B", "%3d", "%2520", "%5D", "%5b", "%3A",
         "%0a", "%2C", "%28", "%29", "%41", "%2", "%25", "--",
@@ -338,5 +336,8 @@ fn term_lint_agrees_with_the_term_matcher() {
         .iter()
         .filter(|t| term_can_match(t) == TermExact::new(t).is_never())
         .collect();
-    assert!(disagree.is_empty(), "lint and matcher disagree on {disagree:?}");
+    assert!(
+        disagree.is_empty(),
+        "lint and matcher disagree on {disagree:?}"
+    );
 }
