@@ -5,7 +5,7 @@ use std::path::Path;
 use spl_grammar::{Code, Diagnostic, Error, MacroTable, ParsedRule, Phase, Rule};
 
 use crate::ir::Program;
-use crate::lower::{lower, LowerError};
+use crate::lower::{lower_with_source, LowerError};
 
 /// A rule that compiled to the IR.
 #[derive(Clone, Debug)]
@@ -86,7 +86,7 @@ pub fn compile_spl(
 
 /// Lower a parsed rule; errors point into the rule file.
 pub fn lower_parsed(parsed: &ParsedRule) -> Result<Program, CompileErrors> {
-    lower(&parsed.expanded)
+    lower_with_source(&parsed.expanded, &parsed.expanded_text)
         .map_err(|errors| CompileErrors(errors.into_iter().map(|e| to_error(parsed, e)).collect()))
 }
 

@@ -1,7 +1,8 @@
 //! Lowering: the IR a query gives, and the meaning errors it reports.
 
 use spl_compiler::ir::{AtomKind, CmpOp, Pred, Program, Stage};
-use spl_compiler::lower::{codes, lower, LowerError};
+use spl_compiler::lower::{codes, lower, lower_with_source, LowerError};
+use spl_grammar::{LineCol, LineIndex};
 
 fn program(spl: &str) -> Program {
     let q = spl_grammar::parse_query(spl).unwrap_or_else(|e| panic!("parse {spl:?}: {e:?}"));
@@ -144,4 +145,185 @@ fn leading_lookbehind_only_where_match_spans_do_not_matter() {
     assert_eq!(e[0].code, codes::BAD_REGEX);
     let e = errors(r#"x | rex field=p mode=sed "s/(?<=a)b/c/g""#);
     assert_eq!(e[0].code, codes::BAD_REGEX);
+}
+
+/// The one error of `src` lowered with its text, its caret's line and column, and the text
+/// under the caret.
+fn regex_error(src: &str) -> (LowerError, LineCol, &str) {
+    let q = spl_grammar::parse_query(src).unwrap_or_else(|e| panic!("parse {src:?}: {e:?}"));
+    let mut e = lower_with_source(&q, src).expect_err("lowering must fail");
+    assert_eq!(e.len(), 1, "{e:?}");
+    let e = e.remove(0);
+    assert_eq!(e.code, codes::BAD_REGEX, "{e:?}");
+    let at = LineIndex::new(src).line_col(src, e.span.start);
+    let text = e.span.slice(src);
+    (e, at, text)
+}
+
+#[test]
+fn an_unclosed_group_is_pointed_at_in_the_source() {
+    let src = "x\n| regex process=\"(?i)ngen(\\.exe\"";
+    let (e, at, text) = regex_error(src);
+    assert_eq!(
+        e.message,
+        "invalid regex: missing `)` for the group opened here"
+    );
+    // `| regex process="(?i)ngen` is 25 characters: the `(` is column 26.
+    assert_eq!(
+        at,
+        LineCol {
+            line: 2,
+            column: 26
+        }
+    );
+    assert_eq!(text, "(");
+    assert_eq!(e.label, "here");
+    // Nothing was unescaped, so no note about it.
+    assert!(e.notes.is_empty(), "{e:?}");
+}
+
+#[test]
+fn the_caret_skips_escapes_written_before_the_bad_character() {
+    // `\"` is one character of the pattern but two of the source: the unknown escape `\y`
+    // is at byte 6 of the pattern `name="\y` and at byte 7 of the string's content.
+    let src = "x | regex p=\"name=\\\"\\y\"";
+    assert_eq!(src, r#"x | regex p="name=\"\y""#);
+    let (e, at, text) = regex_error(src);
+    assert_eq!(e.message, "invalid regex: unknown escape `\\y`");
+    assert_eq!(
+        at,
+        LineCol {
+            line: 1,
+            column: 21
+        }
+    );
+    assert_eq!(text, r"\y");
+    assert!(
+        e.notes.iter().any(|n| n.contains(r#"`name="\y`"#)),
+        "the note shows the pattern the engine saw: {e:?}"
+    );
+
+    // `\\` and `\|` in a `match()` string: the pattern is `a\|b|(`.
+    let src = r#"x | where match(p, "a\\|b\|(")"#;
+    let (e, at, text) = regex_error(src);
+    assert_eq!(
+        e.message,
+        "invalid regex: missing `)` for the group opened here"
+    );
+    assert_eq!(text, "(");
+    assert_eq!(
+        at,
+        LineCol {
+            line: 1,
+            column: 28
+        }
+    );
+
+    // An escaped quote that is itself part of the bad text is marked with both of its
+    // source bytes: the group name `"a` of `(?<"a>.)`.
+    let src = r#"x | rex field=p "(?<\"a>.)""#;
+    let (e, _, text) = regex_error(src);
+    assert!(
+        e.message
+            .starts_with("invalid regex: invalid group name `\"a`"),
+        "{e:?}"
+    );
+    assert_eq!(text, r#"\"a"#);
+}
+
+#[test]
+fn unquoted_and_spliced_patterns_are_pointed_at_too() {
+    // The grammar allows an unquoted pattern (corpus-inventory §3: `regex auid=^\d+`).
+    let src = r"x | regex auid=^\d+(";
+    let (e, at, text) = regex_error(src);
+    assert_eq!(
+        e.message,
+        "invalid regex: missing `)` for the group opened here"
+    );
+    assert_eq!(
+        at,
+        LineCol {
+            line: 1,
+            column: 20
+        }
+    );
+    assert_eq!(text, "(");
+    assert!(e.notes.is_empty(), "{e:?}");
+
+    // Quoted and unquoted pieces joined (corpus-inventory §1d): `(?<u>a"b\y)`.
+    let src = r#"x | rex field=p (?<u>"a\"b"\y)"#;
+    let (e, at, text) = regex_error(src);
+    assert_eq!(e.message, "invalid regex: unknown escape `\\y`");
+    assert_eq!(text, r"\y");
+    assert_eq!(
+        at,
+        LineCol {
+            line: 1,
+            column: 28
+        }
+    );
+}
+
+#[test]
+fn sed_regexes_map_through_the_delimiters_and_the_quotes() {
+    // The value is `s/"\/(/x/g`; the regex of `s` is `"/(`.
+    let src = r#"x | rex field=p mode=sed "s/\"\/(/x/g""#;
+    let (e, at, text) = regex_error(src);
+    assert_eq!(
+        e.message,
+        "invalid regex: missing `)` for the group opened here"
+    );
+    assert_eq!(text, "(");
+    assert_eq!(
+        at,
+        LineCol {
+            line: 1,
+            column: 33
+        }
+    );
+    // A lookbehind refused for sed points at the lookbehind itself.
+    let src = r#"x | rex field=p mode=sed "s/(?<=a)b/c/g""#;
+    let (e, _, text) = regex_error(src);
+    assert!(e.message.contains("lookbehind"), "{e:?}");
+    assert_eq!(text, "(?<=");
+}
+
+#[test]
+fn without_the_text_or_past_the_translation_the_whole_pattern_is_marked() {
+    // `lower` is not given the text: a quoted pattern cannot be read back, so the caret
+    // covers the literal and a note gives the position in the pattern.
+    let src = r#"x | regex p="a\"(""#;
+    let e = errors(src);
+    assert_eq!(
+        e[0].message,
+        "invalid regex: missing `)` for the group opened here"
+    );
+    assert_eq!(e[0].span.slice(src), r#""a\"(""#);
+    assert_eq!(e[0].notes, [r#"`(` at byte 2 of the pattern `a"(`"#]);
+    // An unquoted pattern is its own text.
+    let src = r"x | regex auid=^\d+(";
+    assert_eq!(errors(src)[0].span.slice(src), "(");
+
+    // A pattern that only fails once translated (too big for the engine) cannot be traced
+    // to one character, with or without the text.
+    let src = r#"x | regex p="(?:a{1000}){1000}""#;
+    let (e, at, text) = regex_error(src);
+    assert!(
+        e.message
+            .starts_with("invalid regex: the translated pattern does not compile"),
+        "{e:?}"
+    );
+    assert_eq!(text, r#""(?:a{1000}){1000}""#);
+    // The start of the literal: its opening quote.
+    assert_eq!(
+        at,
+        LineCol {
+            line: 1,
+            column: 13
+        }
+    );
+    assert!(
+        e.notes[0].contains("cannot be traced to one character"),
+        "{e:?}"
+    );
 }

@@ -143,3 +143,25 @@ fn clearing_spans_makes_spellings_compare_equal() {
     b.clear_spans();
     assert_eq!(a, b);
 }
+
+#[test]
+fn quoted_commas_and_escaped_quotes_do_not_split_arguments() {
+    // spl-semantics §5: arguments split on commas at the top level only; quotes are kept.
+    let args = |src: &str| -> Vec<String> {
+        let q = parse(src);
+        let mut calls = Vec::new();
+        visit_macro_calls(&q, &mut |m, _| calls.push(m.clone()));
+        calls[0]
+            .args
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|a| a.text.clone())
+            .collect()
+    };
+    assert_eq!(args(r#"`m("a,b", c)`"#), [r#""a,b""#, "c"]);
+    assert_eq!(args(r#"`m("a\",b", c)`"#), [r#""a\",b""#, "c"]);
+    assert_eq!(args(r#"`m("a)b", "")`"#), [r#""a)b""#, r#""""#]);
+    assert_eq!(args(r#"`group_events("user, src_ip", 10min)`"#).len(), 2);
+    assert_eq!(args("`group_events(user, 1)`"), ["user", "1"]);
+}

@@ -502,3 +502,217 @@ fn generic_option_values_may_hold_commas() {
         other => panic!("{other:?}"),
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Traps from the acceptance list, each against spl-semantics.md and corpus-inventory.md.
+
+#[test]
+fn spliced_patterns_join_quoted_and_unquoted_pieces() {
+    // corpus-inventory §1d: quoted and unquoted pieces of one word are concatenated; only
+    // the quoted pieces are unescaped.
+    let pattern = |src: &str| match command(src, 1) {
+        Command::Rex(r) => (r.pattern.value, r.pattern.quoted, r.pattern.span),
+        Command::Regex(r) => (r.pattern.value, r.pattern.quoted, r.pattern.span),
+        other => panic!("{other:?}"),
+    };
+    let src = r#"x | rex field=x "a"+"b""#;
+    let (value, quoted, span) = pattern(src);
+    assert_eq!((value.as_str(), quoted), ("a+b", true));
+    assert_eq!(span.slice(src), r#""a"+"b""#);
+    // An unquoted piece between quoted ones keeps its backslashes.
+    assert_eq!(
+        pattern(r#"x | rex field=p "(?<u>\S+)"\s"(?<v>.)""#).0,
+        r"(?<u>\S+)\s(?<v>.)"
+    );
+    // The quoted pieces are unescaped piece by piece (`\"` and `\|` inside quotes).
+    assert_eq!(pattern(r#"x | regex p="a\"b"c"d\|e""#).0, r#"a"bcd|e"#);
+    // A `|` inside a quoted piece belongs to the pattern, not to the pipeline.
+    let src = r#"x | regex p=(?i)"a|b"c | table p"#;
+    assert_eq!(parse(src).stages.len(), 3);
+    assert_eq!(pattern(src).0, "(?i)a|bc");
+    // nircmd_execution-powershell (corpus-inventory §1b): the spliced pattern is joined as
+    // written even when the result has one `)` too many; the regex layer rejects it.
+    assert_eq!(
+        pattern(r#"x | regex process="(?i)nircmd(\.exe)?|(script|shexec)")"#).0,
+        r"(?i)nircmd(\.exe)?|(script|shexec))"
+    );
+    // A wholly unquoted pattern is allowed and is not quoted.
+    let (value, quoted, _) = pattern(r"x | rex field=uri_path (?<command_type>\w+)");
+    assert_eq!((value.as_str(), quoted), (r"(?<command_type>\w+)", false));
+}
+
+#[test]
+fn subsearch_brackets_ignore_pipes_and_brackets_inside_quotes() {
+    // corpus-inventory §1: `|` inside quotes or `[ ... ]` does not split stages; a `]` in a
+    // quoted string does not close the subsearch.
+    let src = r#"x | join type=left user [ search a="x]y|z" | where match(b, "[|]") | eval c="[" ] | table user"#;
+    let q = parse(src);
+    assert_eq!(q.stages.len(), 3);
+    assert!(matches!(&q.stages[2].command, Command::Table(t) if items(t) == ["user"]));
+    let Command::Join(j) = &q.stages[1].command else {
+        panic!("{:?}", q.stages[1].command)
+    };
+    let sub = &j.subsearch.query;
+    assert_eq!(sub.stages.len(), 3);
+    match &sub.stages[0].command {
+        Command::Search(s) => {
+            assert_eq!(search_sexp(s.expr.as_ref().unwrap()), r#"a="x]y|z""#);
+        }
+        other => panic!("{other:?}"),
+    }
+    match &sub.stages[1].command {
+        Command::Where(e) => assert_eq!(expr_sexp(e), r#"(match b "[|]")"#),
+        other => panic!("{other:?}"),
+    }
+    match &sub.stages[2].command {
+        Command::Eval(a) => assert_eq!(expr_sexp(&a[0].value), r#""[""#),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        j.subsearch.span.slice(src),
+        r#"[ search a="x]y|z" | where match(b, "[|]") | eval c="[" ]"#
+    );
+    // A subsearch inside a subsearch.
+    let q = parse("x | join a [ search b | join c [ search d ] ] | table a");
+    assert_eq!(q.stages.len(), 3);
+    let Command::Join(outer) = &q.stages[1].command else {
+        panic!()
+    };
+    assert!(matches!(
+        &outer.subsearch.query.stages[1].command,
+        Command::Join(inner) if inner.subsearch.query.stages.len() == 1
+    ));
+}
+
+#[test]
+fn foreach_template_strings_and_brackets_stay_in_the_template() {
+    // spl-semantics §2.6: `"\s*,\s*$$$$"` reaches the template as written (`$` is not an SPL
+    // escape), and `<<FIELD>>` is a placeholder on both sides of `=`.
+    let src = r#"x | foreach *location [ | eval <<FIELD>>=replace(<<FIELD>>,"\s*,\s*$$$$","") ] | table a"#;
+    let q = parse(src);
+    assert_eq!(q.stages.len(), 3);
+    let Command::Foreach(f) = &q.stages[1].command else {
+        panic!("{:?}", q.stages[1].command)
+    };
+    let Command::Eval(a) = &f.template.query.stages[1].command else {
+        panic!()
+    };
+    assert_eq!(a[0].field.name, "<<FIELD>>");
+    assert_eq!(
+        expr_sexp(&a[0].value),
+        r#"(replace <<FIELD>> "\s*,\s*$$$$" "")"#
+    );
+    // A `]` inside a quoted string does not end the template.
+    let src = r#"x | foreach f* [ eval <<FIELD>>=replace(<<FIELD>>, "[\]]", "") ]"#;
+    let Command::Foreach(f) = command(src, 1) else {
+        panic!()
+    };
+    let Command::Eval(a) = &f.template.query.stages[0].command else {
+        panic!()
+    };
+    assert_eq!(expr_sexp(&a[0].value), r#"(replace <<FIELD>> "[\]]" "")"#);
+}
+
+#[test]
+fn bin_with_only_a_span_has_no_field_even_before_another_stage() {
+    // spl-semantics Decision 6 and §4.1: `bin span=1s` with no field bins `_time`; the tree
+    // keeps `None` (lowering supplies `_time`), and the next stage is not read as a field.
+    let q = parse("x | bin span=1s | stats values(*) as * by _time, host");
+    assert_eq!(q.stages.len(), 3);
+    match &q.stages[1].command {
+        Command::Bin(b) => {
+            assert!(b.field.is_none() && b.alias.is_none());
+            assert_eq!(b.options.len(), 1);
+            assert_eq!(
+                (
+                    b.options[0].key.name.as_str(),
+                    b.options[0].value.value.as_str()
+                ),
+                ("span", "1s")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn stats_eval_arguments_in_corpus_forms() {
+    let aggs = |src: &str| match command(src, 1) {
+        Command::Stats(s) => s
+            .aggs
+            .iter()
+            .map(|a| {
+                let arg = match &a.arg {
+                    Some(AggArg::Eval(e)) => format!("eval:{}", expr_sexp(e)),
+                    Some(AggArg::Field(f)) => f.name.clone(),
+                    None => String::new(),
+                };
+                let alias = a.alias.as_ref().map_or("", |x| x.name.as_str()).to_owned();
+                format!("{}({arg}) as {alias}", a.func.name)
+            })
+            .collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    // spl-semantics §4.2: `count(eval(status="404"))`; §2.5: `IN` inside `sum(eval(if(...)))`.
+    assert_eq!(
+        aggs(r#"x | stats count(eval(status="404")) as n"#),
+        [r#"count(eval:(= status "404")) as n"#]
+    );
+    assert_eq!(
+        aggs(r#"x | eventstats sum(eval(if(event_type IN ("a","b"),1,0))) as hits by host"#),
+        [r#"sum(eval:(if (IN event_type "a" "b") 1 0)) as hits"#]
+    );
+    // corpus-inventory §4: stats-eval with a single-quoted field, AND and LIKE.
+    assert_eq!(
+        aggs(
+            r#"x | stats count(eval(eventType="x" AND 'action'="SUCCESS" AND user LIKE "%adm%")) as c"#
+        ),
+        [
+            r#"count(eval:(AND (AND (= eventType "x") (= action "SUCCESS")) (LIKE user "%adm%"))) as c"#
+        ]
+    );
+    // `values(*) as *` keeps the wildcard on both sides (spl-semantics §4.2).
+    assert_eq!(aggs("x | stats values(*) as *"), ["values(*) as *"]);
+}
+
+#[test]
+fn unknown_commands_keep_their_arguments_and_do_not_swallow_stages() {
+    let q = parse(r#"x | mycmd | other "a|b" c=d | table e"#);
+    assert_eq!(q.stages.len(), 4);
+    match &q.stages[1].command {
+        Command::Generic(g) => assert!(g.name.name == "mycmd" && g.args.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    match &q.stages[2].command {
+        Command::Generic(g) => {
+            assert_eq!(g.name.name, "other");
+            assert!(matches!(&g.args[0], GenericArg::Word(w) if w.value == "a|b" && w.quoted));
+        }
+        other => panic!("{other:?}"),
+    }
+    // The corpus's `avlbase64` (corpus-inventory §9) is a generic command.
+    assert!(matches!(
+        command("x | avlbase64 field=process", 1),
+        Command::Generic(g) if g.name.name == "avlbase64"
+    ));
+}
+
+#[test]
+fn regex_patterns_are_unescaped_left_to_right() {
+    // corpus-inventory §1c (cve-2024-24919-…-waf): `\.\.\\|` becomes `\.\.\|`, an escaped
+    // pipe, because `\\` is read first; §1d: `"([\.\\\]+)?"` gives `([\.\\]+)?`.
+    let pattern = |src: &str| match command(src, 1) {
+        Command::Regex(r) => r.pattern.value,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        pattern(r#"x | regex uri="(\.\.\/|\.\.\\|\.\.%2F)""#),
+        r"(\.\.\/|\.\.\|\.\.%2F)"
+    );
+    assert_eq!(pattern(r#"x | regex p="([\.\\\]+)?""#), r"([\.\\]+)?");
+    // `Files\\AnyDesk` gives `Files\AnyDesk` (corpus-inventory §1c).
+    assert_eq!(
+        pattern(r#"x | regex p!="Program\sFiles\\AnyDesk""#),
+        r"Program\sFiles\AnyDesk"
+    );
+}

@@ -235,3 +235,45 @@ fn check(src: &str) {
         Err(_) => panic!("the parser panicked on {src:?}"),
     }
 }
+
+#[test]
+fn trailing_text_is_reported_where_it_starts() {
+    // The whole input must be consumed: text after a complete command is an error at that
+    // text, never dropped. `(src, where the leftover starts)`.
+    let cases = [
+        ("x | head 10 20", "20"),
+        ("x | table a ) b", ") b"),
+        ("x | bin span=1s )", ")"),
+        ("x | stats count by host )", ")"),
+        ("x | where a=1 )", ")"),
+        ("x | where a=1 b", "b"),
+        ("x | eval a=1 b=2", "b=2"),
+        ("x | sort - a )", ")"),
+        ("x | table a ]", "]"),
+        ("x | iplocation a b", "b"),
+        ("x | fields - a )", ")"),
+        (r#"x | regex a="b" c"#, "c"),
+        ("x | join a [ search b ] c", "c"),
+        ("x | foreach a [ eval b=1 ] c", "c"),
+        ("TERM(a) )", ")"),
+        ("a ) b", ") b"),
+    ];
+    for (src, rest) in cases {
+        let e = parse_err(src);
+        assert_eq!(
+            e.span.start,
+            src.rfind(rest).unwrap(),
+            "{src:?}: {} at {:?}",
+            e.message,
+            e.span.slice(src)
+        );
+    }
+    // A missing last piece is an error at the end of the text.
+    for src in ["x | eval a=1,", "x | rename a as b c"] {
+        assert_eq!(
+            parse_err(src).span,
+            spl_grammar::Span::point(src.len()),
+            "{src:?}"
+        );
+    }
+}

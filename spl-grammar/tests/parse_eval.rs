@@ -154,3 +154,101 @@ fn where_glued_to_a_parenthesis() {
         r#"(AND (match a "b") c)"#
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Traps from the acceptance list, each against spl-semantics.md and corpus-inventory.md.
+
+#[test]
+fn concatenation_sits_between_arithmetic_and_comparison() {
+    // spl-semantics §2.4: `* / %` > `+ -` > `.` > comparisons/LIKE > AND > OR > XOR.
+    assert_eq!(where_("a . b = c"), "(= (. a b) c)");
+    assert_eq!(where_("a + 1 . b * 2"), "(. (+ a 1) (* b 2))");
+    assert_eq!(where_(r#"a . "x" . b"#), r#"(. (. a "x") b)"#);
+    assert_eq!(
+        where_(r#"a . b LIKE "x%" AND c"#),
+        r#"(AND (LIKE (. a b) "x%") c)"#
+    );
+    // A dot between digits is a decimal point, not concatenation.
+    assert_eq!(where_("x > 1.5"), "(> x 1.5)");
+    // Field names with `.` must be single-quoted (§6), so a bare `a.b` is a concatenation.
+    assert_eq!(where_("a.b"), "(. a b)");
+    assert_eq!(where_("'a.b'"), "a.b");
+}
+
+#[test]
+fn the_location_idiom_of_the_semantics_doc() {
+    // spl-semantics §2.5 corpus idiom.
+    match command(
+        r#"x | eval location = if(isnotnull(City) AND City!="", City . ", ", "") . if(isnotnull(Country), Country, "")"#,
+        1,
+    ) {
+        Command::Eval(a) => {
+            assert_eq!(a[0].field.name, "location");
+            assert_eq!(
+                expr_sexp(&a[0].value),
+                r#"(. (if (AND (isnotnull City) (!= City "")) (. City ", ") "") (if (isnotnull Country) Country ""))"#
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn like_in_any_case_as_operator_and_as_function() {
+    // spl-semantics §2.4 operator table: `str LIKE "a%b_"`; corpus-inventory §4: the infix
+    // form is also written in lowercase.
+    assert_eq!(where_(r#"p LIKE "a%b_""#), r#"(LIKE p "a%b_")"#);
+    assert_eq!(where_(r#"p like "%x%""#), where_(r#"p LIKE "%x%""#));
+    // LIKE binds tighter than NOT and AND.
+    assert_eq!(
+        where_(r#"NOT p LIKE "a%" AND q"#),
+        r#"(AND (NOT (LIKE p "a%")) q)"#
+    );
+    assert_eq!(
+        where_(r#"like(p, "%[Char][System.Convert]::ToInt16($_,16)%")"#),
+        r#"(like p "%[Char][System.Convert]::ToInt16($_,16)%")"#
+    );
+}
+
+#[test]
+fn bang_before_a_group_and_next_to_other_operators() {
+    // corpus-inventory §4: `!match(...)` is written 20 times; `!` is taken as NOT.
+    assert_eq!(
+        where_(r#"!(match(a, "x") OR b)"#),
+        r#"(NOT (OR (match a "x") b))"#
+    );
+    assert_eq!(
+        where_(r#"a and !like(b, "%c%")"#),
+        r#"(AND a (NOT (like b "%c%")))"#
+    );
+    // `!=` is a comparison, never `!` then `=`.
+    assert_eq!(where_("a!=b"), "(!= a b)");
+}
+
+#[test]
+fn single_quoted_names_hold_any_character_but_a_quote() {
+    // spl-semantics §6 and §2.3: `'5minutes'`, `'server-1'`, JSON names.
+    assert_eq!(where_("'5minutes' > 'server-1'"), "(> 5minutes server-1)");
+    assert_eq!(
+        where_(r#"'debugContext.debugData.suspiciousActivityEventType' = "x""#),
+        r#"(= debugContext.debugData.suspiciousActivityEventType "x")"#
+    );
+    // A single-quoted name is a field, a double-quoted text is a string (§2.3).
+    let Command::Where(e) = command(r#"x | where 'a b' = "a b""#, 1) else {
+        panic!()
+    };
+    let ExprKind::Binary { lhs, rhs, .. } = &e.kind else {
+        panic!("{e:?}")
+    };
+    assert!(matches!(&lhs.kind, ExprKind::Field(f) if f.name == "a b"));
+    assert!(matches!(&rhs.kind, ExprKind::Str(s) if s == "a b"));
+}
+
+#[test]
+fn eval_strings_keep_non_escape_backslashes() {
+    // spl-semantics §1.5 applies to every quoted string: `\s` and `\x5c` stay as written.
+    assert_eq!(
+        where_(r#"match(p, "C:\Windows\n\x5c\\")"#),
+        r#"(match p "C:\Windows\n\x5c\")"#
+    );
+}

@@ -261,3 +261,156 @@ fn spans_point_into_the_source() {
     assert_eq!(c.field.span.slice(src), "x");
     assert_eq!(c.value.span.slice(src), "1");
 }
+
+// ---------------------------------------------------------------------------------------
+// Traps from the acceptance list, each against spl-semantics.md and corpus-inventory.md.
+
+#[test]
+fn corpus_shapes_of_or_next_to_implicit_and() {
+    // corpus-inventory §2 "OR vs AND precedence": a prefix AND before an OR chain binds to
+    // the whole chain (`P Q A OR B` is `P Q (A OR B)`), never `(P Q A) OR B`.
+    assert_eq!(
+        search(r#"`get_application_data` eventType="a" OR eventType="b""#),
+        r#"(and `get_application_data` (or eventType="a" eventType="b"))"#
+    );
+    // spl-semantics §1.2: a parenthesised group followed by an OR chain.
+    assert_eq!(
+        search(r#"(TERM(x) OR "y") "radmin.exe" OR "/connect:*""#),
+        r#"(and (or TERM[x] "y") (or "radmin.exe" "/connect:*"))"#
+    );
+    // An explicit AND between two OR chains splits them; it does not bind tighter.
+    assert_eq!(search("A OR B AND C OR D"), "(and (or A B) (or C D))");
+    assert_eq!(search("A OR B AND C"), search("A OR B C"));
+}
+
+#[test]
+fn not_applies_only_to_the_item_after_it() {
+    // spl-semantics §1.2: `NOT` applies only to the item that follows it, and binds tighter
+    // than OR.
+    assert_eq!(search("a OR NOT b c"), "(and (or a (not b)) c)");
+    assert_eq!(search("NOT f=1 OR g=2"), "(or (not f=1) g=2)");
+    assert_eq!(
+        search(r#"NOT dest_ip IN (10.0.0.0/8) x"#),
+        "(and (not (in dest_ip 10.0.0.0/8)) x)"
+    );
+}
+
+#[test]
+fn the_worked_example_of_the_semantics_doc() {
+    // spl-semantics §8, first stage.
+    assert_eq!(
+        search(
+            r#"`get_endpoint_data` `get_endpoint_data_sysmon` (TERM(EventCode=1) OR "<EventID>1<") "cmd.exe""#
+        ),
+        r#"(and `get_endpoint_data` `get_endpoint_data_sysmon` (or TERM[EventCode=1] "<EventID>1<") "cmd.exe")"#
+    );
+}
+
+#[test]
+fn quoted_strings_keep_every_backslash_that_is_not_an_escape() {
+    let phrase = |src: &str| match search_expr(src).kind {
+        SearchKind::Phrase(l) => l.value,
+        other => panic!("not a phrase: {other:?}"),
+    };
+    // spl-semantics §1.5: only `\\`, `\"` and `\|` unescape; `\W` and `\n` are not escapes,
+    // so both backslashes stay and `\n` is not a newline.
+    assert_eq!(phrase(r#""C:\Windows\n""#), r"C:\Windows\n");
+    // `\\s` also reaches the command as `\s` (§1.5).
+    assert_eq!(phrase(r#""\\s""#), r"\s");
+    // `"\\$Recycle.bin\\"` means `\$Recycle.bin\` (§1.5).
+    assert_eq!(phrase(r#""\\$Recycle.bin\\""#), r"\$Recycle.bin\");
+    // `*` cannot be escaped (Decision 3, §1.5): `\*` stays a backslash and a wildcard.
+    assert_eq!(phrase(r#""a\*b""#), r"a\*b");
+    // `\x5c` is four characters for the regex engine, not a backslash (corpus-inventory §1d).
+    assert_eq!(phrase(r#""\x5c""#), r"\x5c");
+    // A backslash at the end of the content followed by an escaped quote.
+    assert_eq!(phrase(r#""a\\\"""#), r#"a\""#);
+}
+
+#[test]
+fn escapes_are_undone_in_field_values_in_lists_and_in_term() {
+    match search_expr(r#"process_path="C:\\Program Files*""#).kind {
+        SearchKind::Compare(c) => {
+            assert_eq!(c.value.value, r"C:\Program Files*");
+            assert!(c.value.quoted);
+        }
+        other => panic!("{other:?}"),
+    }
+    // spl-semantics §1.9 corpus form.
+    assert_eq!(
+        search(
+            r#"NOT (process_path IN ("C:\\Program Files*", "a\"b") OR parent_process_path IN ("x\|y"))"#
+        ),
+        r#"(not (or (in process_path "C:\Program Files*" "a"b") (in parent_process_path "x|y")))"#
+    );
+    assert_eq!(search(r#"TERM("a\\b")"#), r#"TERM["a\b"]"#);
+}
+
+#[test]
+fn term_with_an_equals_sign_is_one_term_call_not_a_comparison() {
+    // spl-semantics §1.4: `TERM(EventCode=4688)` is one indexed term holding `=`.
+    for src in ["TERM(EventCode=4104)", "TERM(EventCode=4104) "] {
+        match search_expr(src).kind {
+            SearchKind::TermCall(l) => {
+                assert_eq!(l.value, "EventCode=4104");
+                assert!(!l.quoted);
+                assert_eq!(l.span.slice(src), "EventCode=4104");
+            }
+            other => panic!("{src}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        search(r#"TERM(EventCode=4104) OR "<EventID>4104<" TERM(a=b=c)"#),
+        r#"(and (or TERM[EventCode=4104] "<EventID>4104<") TERM[a=b=c])"#
+    );
+    // `TERM(...)` of the form `key="value"` keeps the quotes: the body is not one string.
+    match search_expr(r#"TERM(a="b")"#).kind {
+        SearchKind::TermCall(l) => {
+            assert_eq!(l.value, r#"a="b""#);
+            assert!(!l.quoted);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn lowercase_boolean_words_in_the_corpus_are_terms() {
+    // spl-semantics §1.6: `(eventType="a" or eventType="b") and action="SUCCESS"` means
+    // `eventType="a" AND or AND eventType="b" AND and AND action="SUCCESS"`.
+    assert_eq!(
+        search(r#"(eventType="a" or eventType="b") and action="SUCCESS""#),
+        r#"(and (and eventType="a" or eventType="b") and action="SUCCESS")"#
+    );
+    // corpus-inventory §1c: okta_multiple_invalid_credentials_from_same_ip-okta.
+    assert_eq!(
+        search(r#""INVALID_CREDENTIALS" and not eventType=x"#),
+        r#"(and "INVALID_CREDENTIALS" and not eventType=x)"#
+    );
+    // The words are bare terms, not operators in disguise.
+    let SearchKind::And(items) = search_expr("a or b").kind else {
+        panic!()
+    };
+    assert!(matches!(&items[1].kind, SearchKind::Term(l) if l.value == "or" && !l.quoted));
+    // Mixed case is not an operator either.
+    assert_eq!(search("a Or b NoT c And d"), "(and a Or b NoT c And d)");
+}
+
+#[test]
+fn in_lists_glued_to_the_parenthesis_and_spread_over_spaces() {
+    // corpus-inventory §2: 38 of 85 `IN` lists are written `IN(` with no space.
+    let src = "dest_ip IN(10.0.0.0/8,172.16.0.0/12) user IN ( a , b )";
+    assert_eq!(
+        search(src),
+        "(and (in dest_ip 10.0.0.0/8 172.16.0.0/12) (in user a b))"
+    );
+    let SearchKind::And(items) = search_expr(src).kind else {
+        panic!()
+    };
+    let SearchKind::In(list) = &items[0].kind else {
+        panic!()
+    };
+    assert_eq!(list.field.name, "dest_ip");
+    assert_eq!(list.values[1].span.slice(src), "172.16.0.0/12");
+    // Wildcards stay in the values (spl-semantics §1.9).
+    assert_eq!(search(r#"f IN (a*, "*b")"#), r#"(in f a* "*b")"#);
+}

@@ -28,7 +28,11 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
                 .collect(),
         )),
         Command::Regex(r) => cx
-            .regex(&r.pattern.value, r.pattern.span, false)
+            .regex(
+                &r.pattern.value,
+                &cx.origin(&r.pattern.value, r.pattern.span),
+                false,
+            )
             .map(|regex| {
                 Stage::Regex(RegexStage {
                     field: r
@@ -174,7 +178,8 @@ fn lower_rex(cx: &mut Lowerer, r: &ast::RexCommand) -> Option<Stage> {
         return Some(Stage::Sed(SedStage { field, edit }));
     }
     let max_match = r.max_match.unwrap_or(1);
-    let regex = cx.regex(&r.pattern.value, r.pattern.span, max_match != 1)?;
+    let origin = cx.origin(&r.pattern.value, r.pattern.span);
+    let regex = cx.regex(&r.pattern.value, &origin, max_match != 1)?;
     if regex.names.is_empty() {
         cx.error(
             LowerError::new(
@@ -206,31 +211,46 @@ fn parse_sed(cx: &mut Lowerer, text: &str, span: Span) -> Option<SedEdit> {
         .label("in this sed expression")
         .note("the forms are `s/<regex>/<replacement>/<flags>` and `y/<chars>/<chars>/`")
     };
-    let mut chars = text.chars();
-    let cmd = chars.next();
-    let Some(delim) = chars.next() else {
+    let mut chars = text.char_indices();
+    let cmd = chars.next().map(|(_, c)| c);
+    let Some((_, delim)) = chars.next() else {
         cx.error(bad("too short"));
         return None;
     };
     let mut parts = vec![String::new()];
-    let mut escaped = false;
-    for c in chars {
-        if escaped {
-            if c != delim {
-                parts.last_mut().expect("one part").push('\\');
+    // Where each byte of the first part (the regex of `s`) is in `text`, and where that
+    // part ends: errors in the regex point into the rule through them.
+    let mut regex_bytes: Vec<Span> = Vec::new();
+    let mut regex_end = text.len();
+    let mut push = |parts: &mut Vec<String>, c: char, from: Span| {
+        if parts.len() == 1 {
+            regex_bytes.extend(std::iter::repeat_n(from, c.len_utf8()));
+        }
+        parts.last_mut().expect("one part").push(c);
+    };
+    let mut escaped: Option<usize> = None;
+    for (i, c) in chars {
+        let here = Span::new(i, i + c.len_utf8());
+        if let Some(backslash) = escaped.take() {
+            if c == delim {
+                push(&mut parts, c, Span::new(backslash, here.end));
+            } else {
+                push(&mut parts, '\\', Span::new(backslash, i));
+                push(&mut parts, c, here);
             }
-            parts.last_mut().expect("one part").push(c);
-            escaped = false;
         } else if c == '\\' {
-            escaped = true;
+            escaped = Some(i);
         } else if c == delim {
+            if parts.len() == 1 {
+                regex_end = i;
+            }
             parts.push(String::new());
         } else {
-            parts.last_mut().expect("one part").push(c);
+            push(&mut parts, c, here);
         }
     }
-    if escaped {
-        parts.last_mut().expect("one part").push('\\');
+    if let Some(backslash) = escaped {
+        push(&mut parts, '\\', Span::new(backslash, text.len()));
     }
     match (cmd, parts.len()) {
         (Some('s'), 3) => {
@@ -255,7 +275,8 @@ fn parse_sed(cx: &mut Lowerer, text: &str, span: Span) -> Option<SedEdit> {
                 )));
                 return None;
             };
-            let regex = cx.regex(&parts[0], span, true)?;
+            let origin = cx.origin(text, span).part(&regex_bytes, regex_end);
+            let regex = cx.regex(&parts[0], &origin, true)?;
             Some(SedEdit::Substitute {
                 regex,
                 replacement: parts[1].clone(),

@@ -168,7 +168,8 @@ fn lower_call(
         .collect();
     if let Some(i) = regex_arg(func) {
         if let ast::ExprKind::Str(pattern) = &args[i].kind {
-            regex = cx.regex(pattern, args[i].span, func == Func::Replace);
+            let origin = cx.origin(pattern, args[i].span);
+            regex = cx.regex(pattern, &origin, func == Func::Replace);
         }
     }
     if func == Func::MvFilter {

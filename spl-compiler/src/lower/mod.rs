@@ -4,15 +4,20 @@
 //! SPL at fault: an unknown command or function, a wrong number of arguments, a regex the
 //! engine cannot run, a bad option value, a boolean assigned by `eval`. Lowering collects
 //! every error of a query before failing.
+//!
+//! Given the query's text ([`lower_with_source`]), an error inside a regex points at the
+//! very character of the pattern at fault, through SPL's unescaping of the quoted string.
 
 mod command;
 mod eval;
+mod origin;
 mod search;
 
 use spl_grammar::ast::{Command, Query};
 use spl_grammar::Span;
 
 use crate::ir::{Pred, Program, RegexLit};
+use origin::Origin;
 
 /// Why a parsed query has no meaning splc can run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,8 +88,33 @@ impl LowerError {
 }
 
 /// Lower a parsed (macro-expanded) query to a program, or say every reason it cannot run.
+///
+/// Without the query's text, an error inside a quoted regex points at the whole string;
+/// [`lower_with_source`] points at the character.
 pub fn lower(query: &Query) -> Result<Program, Vec<LowerError>> {
-    let mut cx = Lowerer::default();
+    run(query, None)
+}
+
+/// [`lower`], given the text `query` was parsed from (for a rule after macro expansion:
+/// `ParsedRule::expanded_text`), so that an error in a regex points at the exact byte of
+/// the pattern at fault, even inside a quoted string with escapes.
+///
+/// ```
+/// let src = r#"x | regex process="a\"(b""#;
+/// let query = spl_grammar::parse_query(src).expect("parses");
+/// let errors = spl_compiler::lower::lower_with_source(&query, src).expect_err("bad regex");
+/// assert_eq!(errors[0].message, "invalid regex: missing `)` for the group opened here");
+/// assert_eq!(errors[0].span.slice(src), "(");
+/// ```
+pub fn lower_with_source(query: &Query, source: &str) -> Result<Program, Vec<LowerError>> {
+    run(query, Some(source))
+}
+
+fn run(query: &Query, source: Option<&str>) -> Result<Program, Vec<LowerError>> {
+    let mut cx = Lowerer {
+        source,
+        ..Lowerer::default()
+    };
     let mut stages = query.stages.iter();
     let filter = match stages.next() {
         Some(stage) => match &stage.command {
@@ -114,12 +144,14 @@ pub fn lower(query: &Query) -> Result<Program, Vec<LowerError>> {
 
 /// State of one lowering run.
 #[derive(Default)]
-pub(crate) struct Lowerer {
+pub(crate) struct Lowerer<'s> {
     pub(crate) errors: Vec<LowerError>,
     pub(crate) stages: Vec<crate::ir::Stage>,
+    /// The text the query was parsed from, when known.
+    source: Option<&'s str>,
 }
 
-impl Lowerer {
+impl Lowerer<'_> {
     pub(crate) fn error(&mut self, e: LowerError) {
         self.errors.push(e);
     }
@@ -135,24 +167,36 @@ impl Lowerer {
         command::lower_command(self, &stage.command, stage.span);
     }
 
-    /// Translate a PCRE pattern written in the rule at `span`, for a use that needs only
+    /// Where the pattern `value`, written as the word (quoted or not) at `span`, came from.
+    pub(crate) fn origin(&self, value: &str, span: Span) -> Origin {
+        Origin::of_word(value, span, self.source)
+    }
+
+    /// Translate a PCRE pattern written in the rule at `origin`, for a use that needs only
     /// `match_span_exact == false` (a test, or the first match's captures) or the exact
     /// span of every match (`true`: replacement, repeated extraction).
     pub(crate) fn regex(
         &mut self,
         pattern: &str,
-        span: Span,
+        origin: &Origin,
         match_span_exact: bool,
     ) -> Option<RegexLit> {
         match crate::regex::translate(pattern) {
             Ok(t) if t.lookbehind_prefix_consumed && match_span_exact => {
+                let at = pattern
+                    .find("(?<=")
+                    .map_or(origin.literal(), |i| origin.locate(Span::new(i, i + 4)));
                 self.error(
                     LowerError::new(
                         codes::BAD_REGEX,
-                        span,
+                        at,
                         "a lookbehind `(?<=...)` is supported only where a match is tested or its first captures are read",
                     )
-                    .label("this pattern starts with a lookbehind")
+                    .label(if origin.is_exact() {
+                        "this lookbehind"
+                    } else {
+                        "this pattern starts with a lookbehind"
+                    })
                     .note("splc's regex engine has no lookbehind; a leading one is rewritten to a consumed prefix, which would change what a replacement or a repeated extraction sees"),
                 );
                 None
@@ -163,19 +207,68 @@ impl Lowerer {
                 names: t.names,
             }),
             Err(e) => {
-                self.error(
-                    LowerError::new(codes::BAD_REGEX, span, format!("bad regex: {}", e.message))
-                        .label("in this pattern")
-                        .note(format!(
-                            "at byte {} of the pattern `{}`",
-                            e.offset,
-                            pattern.get(e.offset..).map_or(pattern, |rest| rest)
-                        )),
-                );
+                self.error(bad_regex(pattern, origin, &e));
                 None
             }
         }
     }
+}
+
+/// The error for a pattern the translator refused, with the caret under the pattern's
+/// offending characters as written in the query.
+fn bad_regex(pattern: &str, origin: &Origin, e: &crate::regex::RegexError) -> LowerError {
+    let message = format!("invalid regex: {}", e.message);
+    // As written, but with control characters visible.
+    let shown = |s: &str| {
+        let text: String = s
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        format!("`{text}`")
+    };
+    // The translator checks its own output last; such an error has no character of the
+    // pattern to blame.
+    if e.message.starts_with("the translated pattern") {
+        return LowerError::new(codes::BAD_REGEX, origin.literal(), message)
+            .label("this pattern")
+            .note("the error is in splc's translation of the pattern for its regex engine, so it cannot be traced to one character; the caret marks the whole pattern");
+    }
+    let at = Span::new(e.offset, e.offset + e.len);
+    let construct = pattern.get(at.start..at.end).unwrap_or("");
+    if !origin.is_exact() {
+        let what = if construct.is_empty() {
+            format!("at byte {} of the pattern {}", e.offset, shown(pattern))
+        } else {
+            format!(
+                "{} at byte {} of the pattern {}",
+                shown(construct),
+                e.offset,
+                shown(pattern)
+            )
+        };
+        return LowerError::new(codes::BAD_REGEX, origin.literal(), message)
+            .label("in this pattern")
+            .note(what);
+    }
+    let label = if construct.is_empty() {
+        "the pattern ends here"
+    } else {
+        "here"
+    };
+    let mut err = LowerError::new(codes::BAD_REGEX, origin.locate(at), message).label(label);
+    if origin.is_rewritten() {
+        err = err.note(format!(
+            "the regex engine reads the pattern as {}, after SPL's unescaping (`\\\\` → `\\`, `\\\"` → `\"`, `\\|` → `|` inside double quotes)",
+            shown(pattern)
+        ));
+    }
+    err
 }
 
 pub(crate) fn unexpanded(m: &spl_grammar::ast::MacroCall) -> LowerError {
