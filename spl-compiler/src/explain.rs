@@ -1,20 +1,36 @@
 //! What a rule looks for, read off its IR: indicators (field, kind, value) and bare search
 //! terms, the way a detection catalog shows a rule.
 //!
-//! `TERM(npm)` is one term of kind `TERM`, not the two words `TERM` and `npm`; a field
-//! compare is an indicator, not a search term; regexes and LIKE patterns applied to a
-//! field (`regex`, `where match(...)`, `like(...)`) are indicators of their field.
+//! - `TERM(npm)` is one term of kind `TERM`, not the two words `TERM` and `npm`; a quoted
+//!   phrase is one term of kind `phrase`; `CASE(x)` is one term of kind `CASE`.
+//! - A field compare of a search (`process=x*`, `f IN (a, b)`) is an indicator, not a
+//!   search term; `IN` gives one indicator per listed value.
+//! - Regexes and LIKE patterns applied to a field (`| regex f=re`, `where match(f, re)`,
+//!   `where like(f, p)`, `where f LIKE p`) are indicators of their field, and so is a
+//!   `where` comparison of a field with a literal (`where f="x"`, `where n > 5`,
+//!   `where in(f, "a", "b")`).
+//! - Only what filters counts: the first search, `| search`, `| regex` and `| where`.
+//!   `eval`, `rex` and the other commands compute values; they look for nothing.
+//! - An item under a `NOT` is kept, marked `negated` (the rule looks for its absence).
+//!   `| regex f!=re` is kind `regex_not_match`, and `f!=x` is kind `!=`, both not negated:
+//!   in SPL they differ from `NOT` (they treat a missing field differently).
+//!
+//! Stages are numbered from 1, the first (implicit) search; the first command after it is
+//! stage 2 (`Program::stages[0]`).
 
-use crate::ir::{AtomKind, BinOp, CmpOp, Expr, ExprKind, Func, Pred, Program, Stage};
+use std::fmt;
+
+use crate::ir::{Atom, AtomKind, BinOp, CmpOp, Expr, ExprKind, Func, Pred, Program, Stage};
 
 /// One thing a rule tests a field for.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Indicator {
     /// The field.
     pub field: String,
-    /// What kind of test (`=`, `!=`, `<`, `in`, `regex_match`, `regex_not_match`, `like`).
+    /// What kind of test: `=`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `regex_match`,
+    /// `regex_not_match` or `like`.
     pub kind: &'static str,
-    /// The value, pattern or regex.
+    /// The value, pattern or regex (a regex as the rule writes it, PCRE syntax).
     pub value: String,
     /// True when the test sits under a `NOT` (the rule looks for its absence).
     pub negated: bool,
@@ -22,17 +38,37 @@ pub struct Indicator {
     pub stage: usize,
 }
 
+impl fmt::Display for Indicator {
+    /// `field kind "value"`, prefixed with `NOT ` when negated: `process = "x*"`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.negated {
+            f.write_str("NOT ")?;
+        }
+        write!(f, "{} {} {:?}", self.field, self.kind, self.value)
+    }
+}
+
 /// A bare search term: matched against `_raw`, not a field.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SearchTerm {
     /// `term`, `phrase`, `TERM` or `CASE`.
     pub kind: &'static str,
-    /// The text.
+    /// The text (as written, wildcards kept).
     pub text: String,
     /// True when the term sits under a `NOT`.
     pub negated: bool,
     /// The 1-based stage it is in.
     pub stage: usize,
+}
+
+impl fmt::Display for SearchTerm {
+    /// `kind "text"`, prefixed with `NOT ` when negated: `TERM "npm"`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.negated {
+            f.write_str("NOT ")?;
+        }
+        write!(f, "{} {:?}", self.kind, self.text)
+    }
 }
 
 /// The indicators of a program, in rule order.
@@ -45,7 +81,11 @@ pub fn indicators(program: &Program) -> Vec<Indicator> {
             Stage::Search(p) => pred_indicators(p, n, &mut out),
             Stage::Regex(r) => out.push(Indicator {
                 field: r.field.clone(),
-                kind: if r.negated { "regex_not_match" } else { "regex_match" },
+                kind: if r.negated {
+                    "regex_not_match"
+                } else {
+                    "regex_match"
+                },
                 value: r.regex.source.clone(),
                 negated: false,
                 stage: n,
@@ -69,8 +109,66 @@ pub fn search_terms(program: &Program) -> Vec<SearchTerm> {
     out
 }
 
-fn atoms(pred: &Pred) -> Vec<(&crate::ir::Atom, bool)> {
-    fn walk<'a>(p: &'a Pred, out: &mut Vec<(&'a crate::ir::Atom, bool)>) {
+/// A predicate on one line: atoms in the IR text form (see [`crate::ir`]'s printer), joined
+/// with `AND` / `OR`, nested groups in parentheses:
+/// `TERM "npm" AND (field "a" = "1" OR not term "b")`.
+pub fn pred_line(pred: &Pred) -> String {
+    fn write(p: &Pred, nested: bool, out: &mut String) {
+        match p {
+            Pred::True => out.push_str("true"),
+            Pred::False => out.push_str("false"),
+            Pred::Atom(a) => out.push_str(&a.to_string()),
+            Pred::Not(a) => {
+                out.push_str("not ");
+                out.push_str(&a.to_string());
+            }
+            Pred::And(items) | Pred::Or(items) => {
+                let sep = if matches!(p, Pred::And(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
+                if nested {
+                    out.push('(');
+                }
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(sep);
+                    }
+                    write(item, true, out);
+                }
+                if nested {
+                    out.push(')');
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    write(pred, false, &mut out);
+    out
+}
+
+/// A stage on one line, in the IR text form (`table ["a", "b"]`,
+/// `stats count() as "count" by ["host"]`); a `search` stage's predicate as [`pred_line`]
+/// gives it.
+pub fn stage_line(stage: &Stage) -> String {
+    if let Stage::Search(p) = stage {
+        return format!("search {}", pred_line(p));
+    }
+    // The printer writes stages only as part of a program: print a program of this one
+    // stage and take its line.
+    let text = Program::new(Pred::True, vec![stage.clone()]).to_string();
+    let line = text
+        .split_once("stages:\n")
+        .map_or(text.as_str(), |(_, rest)| rest)
+        .trim();
+    line.strip_prefix("1: ").unwrap_or(line).to_owned()
+}
+
+/// Every atom of `pred` with whether it is negated (the IR is in negation normal form, so
+/// a `NOT` sits on an atom only).
+fn atoms(pred: &Pred) -> Vec<(&Atom, bool)> {
+    fn walk<'a>(p: &'a Pred, out: &mut Vec<(&'a Atom, bool)>) {
         match p {
             Pred::True | Pred::False => {}
             Pred::And(items) | Pred::Or(items) => items.iter().for_each(|i| walk(i, out)),
@@ -88,30 +186,24 @@ fn pred_indicators(pred: &Pred, stage: usize, out: &mut Vec<Indicator>) {
         match &atom.kind {
             AtomKind::Compare { field, op, value } => out.push(Indicator {
                 field: field.clone(),
-                kind: match op {
-                    CmpOp::Eq => "=",
-                    CmpOp::Ne => "!=",
-                    CmpOp::Lt => "<",
-                    CmpOp::Le => "<=",
-                    CmpOp::Gt => ">",
-                    CmpOp::Ge => ">=",
-                },
+                kind: op.as_str(),
                 value: value.clone(),
                 negated,
                 stage,
             }),
             AtomKind::In { field, values } => {
-                for v in values {
-                    out.push(Indicator {
-                        field: field.clone(),
-                        kind: "in",
-                        value: v.clone(),
-                        negated,
-                        stage,
-                    });
-                }
+                out.extend(values.iter().map(|v| Indicator {
+                    field: field.clone(),
+                    kind: "in",
+                    value: v.clone(),
+                    negated,
+                    stage,
+                }));
             }
-            _ => {}
+            AtomKind::Term(_)
+            | AtomKind::Phrase(_)
+            | AtomKind::TermExact(_)
+            | AtomKind::CaseTerm(_) => {}
         }
     }
 }
@@ -123,49 +215,261 @@ fn pred_terms(pred: &Pred, stage: usize, out: &mut Vec<SearchTerm>) {
             AtomKind::Phrase(t) => ("phrase", t),
             AtomKind::TermExact(t) => ("TERM", t),
             AtomKind::CaseTerm(t) => ("CASE", t),
-            _ => continue,
+            AtomKind::Compare { .. } | AtomKind::In { .. } => continue,
         };
-        out.push(SearchTerm { kind, text: text.clone(), negated, stage });
+        out.push(SearchTerm {
+            kind,
+            text: text.clone(),
+            negated,
+            stage,
+        });
     }
 }
 
+/// The field an expression reads directly, if it is a bare field reference.
+fn field_of(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Field(f) => Some(f),
+        _ => None,
+    }
+}
+
+/// The literal an expression is, as text, if it is a string or number literal.
+fn literal_of(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Str(s) => Some(s.clone()),
+        ExprKind::Num(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The indicator kind of a comparison operator, as seen from the field's side: `swapped`
+/// when the field is the right operand (`5 < n` is `n > 5`).
+fn compare_kind(op: BinOp, swapped: bool) -> Option<&'static str> {
+    let op = match op {
+        BinOp::Eq => CmpOp::Eq,
+        BinOp::Ne => CmpOp::Ne,
+        BinOp::Lt => CmpOp::Lt,
+        BinOp::Le => CmpOp::Le,
+        BinOp::Gt => CmpOp::Gt,
+        BinOp::Ge => CmpOp::Ge,
+        _ => return None,
+    };
+    let op = match (op, swapped) {
+        (CmpOp::Lt, true) => CmpOp::Gt,
+        (CmpOp::Le, true) => CmpOp::Ge,
+        (CmpOp::Gt, true) => CmpOp::Lt,
+        (CmpOp::Ge, true) => CmpOp::Le,
+        (op, _) => op,
+    };
+    Some(op.as_str())
+}
+
 fn expr_indicators(e: &Expr, negated: bool, stage: usize, out: &mut Vec<Indicator>) {
+    let mut push = |field: &str, kind: &'static str, value: String| {
+        out.push(Indicator {
+            field: field.to_owned(),
+            kind,
+            value,
+            negated,
+            stage,
+        });
+    };
     match &e.kind {
         ExprKind::Not(x) => expr_indicators(x, !negated, stage, out),
-        ExprKind::Binary { op: BinOp::Like, lhs, rhs } => {
-            if let (ExprKind::Field(f), ExprKind::Str(p)) = (&lhs.kind, &rhs.kind) {
-                out.push(Indicator { field: f.clone(), kind: "like", value: p.clone(), negated, stage });
+        ExprKind::Binary {
+            op: BinOp::Like,
+            lhs,
+            rhs,
+        } => {
+            if let (Some(field), ExprKind::Str(p)) = (field_of(lhs), &rhs.kind) {
+                push(field, "like", p.clone());
             }
         }
-        ExprKind::Binary { lhs, rhs, .. } => {
+        ExprKind::Binary { op, lhs, rhs } => {
+            if let (Some(field), Some(value)) = (field_of(lhs), literal_of(rhs)) {
+                if let Some(kind) = compare_kind(*op, false) {
+                    return push(field, kind, value);
+                }
+            }
+            if let (Some(value), Some(field)) = (literal_of(lhs), field_of(rhs)) {
+                if let Some(kind) = compare_kind(*op, true) {
+                    return push(field, kind, value);
+                }
+            }
             expr_indicators(lhs, negated, stage, out);
             expr_indicators(rhs, negated, stage, out);
         }
         ExprKind::Call { func, args, regex } => {
-            let field = args.first().and_then(|a| match &a.kind {
-                ExprKind::Field(f) => Some(f.clone()),
-                _ => None,
-            });
-            match (func, field) {
+            match (func, args.first().and_then(field_of)) {
                 (Func::Match, Some(field)) => {
+                    // A pattern computed per event is no indicator.
                     if let Some(re) = regex {
-                        out.push(Indicator {
-                            field,
-                            kind: "regex_match",
-                            value: re.source.clone(),
-                            negated,
-                            stage,
-                        });
+                        push(field, "regex_match", re.source.clone());
                     }
                 }
                 (Func::Like, Some(field)) => {
                     if let Some(ExprKind::Str(p)) = args.get(1).map(|a| &a.kind) {
-                        out.push(Indicator { field, kind: "like", value: p.clone(), negated, stage });
+                        push(field, "like", p.clone());
                     }
                 }
-                _ => args.iter().for_each(|a| expr_indicators(a, negated, stage, out)),
+                (Func::In, Some(field)) => {
+                    for value in args[1..].iter().filter_map(literal_of) {
+                        push(field, "in", value);
+                    }
+                }
+                _ => args
+                    .iter()
+                    .for_each(|a| expr_indicators(a, negated, stage, out)),
             }
         }
-        _ => {}
+        ExprKind::Field(_) | ExprKind::Str(_) | ExprKind::Num(_) | ExprKind::Neg(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program(spl: &str) -> Program {
+        let q = spl_grammar::parse_query(spl).unwrap_or_else(|e| panic!("parse {spl:?}: {e:?}"));
+        crate::lower::lower(&q).unwrap_or_else(|e| panic!("lower {spl:?}: {e:?}"))
+    }
+
+    fn ind(field: &str, kind: &'static str, value: &str, negated: bool, stage: usize) -> Indicator {
+        Indicator {
+            field: field.into(),
+            kind,
+            value: value.into(),
+            negated,
+            stage,
+        }
+    }
+
+    fn term(kind: &'static str, text: &str, negated: bool, stage: usize) -> SearchTerm {
+        SearchTerm {
+            kind,
+            text: text.into(),
+            negated,
+            stage,
+        }
+    }
+
+    #[test]
+    fn terms_phrases_and_field_compares_are_told_apart() {
+        let p = program(r#"TERM(npm) "pip install" process=x* | table process"#);
+        assert_eq!(
+            search_terms(&p),
+            vec![
+                term("TERM", "npm", false, 1),
+                term("phrase", "pip install", false, 1),
+            ]
+        );
+        assert_eq!(indicators(&p), vec![ind("process", "=", "x*", false, 1)]);
+    }
+
+    #[test]
+    fn not_marks_negated_and_ne_is_its_own_kind() {
+        let p = program(r#"install CASE(Npm) NOT (tmp OR user=root) host!=dc1 n>=3"#);
+        assert_eq!(
+            search_terms(&p),
+            vec![
+                term("term", "install", false, 1),
+                term("CASE", "Npm", false, 1),
+                term("term", "tmp", true, 1),
+            ]
+        );
+        assert_eq!(
+            indicators(&p),
+            vec![
+                ind("user", "=", "root", true, 1),
+                ind("host", "!=", "dc1", false, 1),
+                ind("n", ">=", "3", false, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn in_lists_give_one_indicator_per_value() {
+        let p = program("Image IN (a.exe, *\\b.exe)");
+        assert_eq!(
+            indicators(&p),
+            vec![
+                ind("Image", "in", "a.exe", false, 1),
+                ind("Image", "in", "*\\b.exe", false, 1),
+            ]
+        );
+        assert!(search_terms(&p).is_empty());
+    }
+
+    #[test]
+    fn later_stages_are_numbered_from_two() {
+        let p = program(
+            r#"x | eval y=lower(z) | search NOT TERM(a) f=1 | regex cmd="enc\d+" | regex _raw!="^ok""#,
+        );
+        assert_eq!(
+            search_terms(&p),
+            vec![term("term", "x", false, 1), term("TERM", "a", true, 3)]
+        );
+        assert_eq!(
+            indicators(&p),
+            vec![
+                ind("f", "=", "1", false, 3),
+                ind("cmd", "regex_match", r"enc\d+", false, 4),
+                ind("_raw", "regex_not_match", "^ok", false, 5),
+            ]
+        );
+    }
+
+    #[test]
+    fn where_regexes_likes_and_compares_are_indicators() {
+        let p = program(
+            r#"* | where match(cmd, "-enc") AND NOT like(user, "svc%") AND (path LIKE "C:%" OR 5 < n) AND in(h, "a", "b")"#,
+        );
+        assert_eq!(
+            indicators(&p),
+            vec![
+                ind("cmd", "regex_match", "-enc", false, 2),
+                ind("user", "like", "svc%", true, 2),
+                ind("path", "like", "C:%", false, 2),
+                ind("n", ">", "5", false, 2),
+                ind("h", "in", "a", false, 2),
+                ind("h", "in", "b", false, 2),
+            ]
+        );
+        // A where test looks at fields, never at bare terms.
+        assert!(search_terms(&p).is_empty());
+    }
+
+    #[test]
+    fn computed_values_are_not_indicators() {
+        // The regex is matched against a computed string, the compare is of two fields,
+        // and eval looks for nothing.
+        let p = program(r#"* | eval l=lower(cmd) | where match(lower(cmd), "x") AND a=b"#);
+        assert!(indicators(&p).is_empty());
+    }
+
+    #[test]
+    fn one_line_forms_of_predicates_and_stages() {
+        let p = program(r#"TERM(npm) (a=1 OR NOT b) | search x | stats count by host | head 5"#);
+        assert_eq!(
+            pred_line(&p.filter),
+            r#"TERM "npm" AND (field "a" = "1" OR not term "b")"#
+        );
+        let lines: Vec<String> = p.stages.iter().map(stage_line).collect();
+        assert_eq!(lines[0], r#"search term "x""#);
+        assert!(lines[1].starts_with("stats count("), "{}", lines[1]);
+        assert!(lines[1].ends_with(r#"by ["host"]"#), "{}", lines[1]);
+        assert_eq!(lines[2], "head 5");
+        assert_eq!(pred_line(&Pred::True), "true");
+    }
+
+    #[test]
+    fn display_forms() {
+        assert_eq!(
+            ind("process", "=", "x*", true, 1).to_string(),
+            r#"NOT process = "x*""#
+        );
+        assert_eq!(term("TERM", "npm", false, 1).to_string(), r#"TERM "npm""#);
     }
 }

@@ -5,6 +5,7 @@
 pub mod builder;
 pub mod codegen;
 pub mod compile;
+pub mod explain;
 pub mod ir;
 pub mod lint;
 pub mod lower;

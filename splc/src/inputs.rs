@@ -1,8 +1,11 @@
 //! Finding rule files and building the macro table from the command line.
 
+use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use spl_compiler::{compile_rule, CompileErrors, CompiledRule};
 use spl_grammar::{Error, MacroTable, Rule};
 
 use crate::MacroArgs;
@@ -40,4 +43,62 @@ pub fn load_rules(paths: &[PathBuf]) -> Vec<(PathBuf, Result<Rule, Error>)> {
 /// A path as shown to the user.
 pub fn show(path: &Path) -> String {
     path.display().to_string()
+}
+
+/// A rule as named on the command line, with what compiling it gave.
+pub struct Compiled {
+    /// The rule file, or `spl-N` for the Nth `--spl` text.
+    pub shown: String,
+    /// The name the rule's generated type gets: the file stem (or `spl-N`) in CamelCase,
+    /// numbered from 2 on when an earlier rule took it, as `Builder` does.
+    pub type_name: String,
+    /// The compiled rule, or why it did not compile.
+    pub result: Result<CompiledRule, CompileErrors>,
+}
+
+/// Load and compile every rule named by `paths` (as [`load_rules`] finds them), then each
+/// `--spl` text, in order.
+pub fn compile_all(paths: &[PathBuf], spl: &[String], macros: &MacroTable) -> Vec<Compiled> {
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut name = |stem: &str| {
+        let base = spl_compiler::codegen::type_name(stem);
+        let n = used.entry(base.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            base
+        } else {
+            format!("{base}{n}")
+        }
+    };
+    let mut out = Vec::new();
+    for (path, loaded) in load_rules(paths) {
+        let stem = path
+            .file_stem()
+            .map_or_else(|| "rule".into(), |s| s.to_string_lossy().into_owned());
+        out.push(Compiled {
+            shown: show(&path),
+            type_name: name(&stem),
+            result: loaded
+                .map_err(CompileErrors::from)
+                .and_then(|rule| compile_rule(rule, macros)),
+        });
+    }
+    for (i, text) in spl.iter().enumerate() {
+        let shown = format!("spl-{}", i + 1);
+        out.push(Compiled {
+            type_name: name(&shown),
+            result: compile_rule(Rule::from_spl_str(text, &shown), macros),
+            shown,
+        });
+    }
+    out
+}
+
+/// Write every error of a rule that did not compile to stderr, rendered as `check` does
+/// (with colours when stderr is a terminal).
+pub fn report_errors(errors: &CompileErrors) {
+    let color = std::io::stderr().is_terminal();
+    for e in &errors.0 {
+        eprintln!("{}", e.diagnostic().render(color));
+    }
 }

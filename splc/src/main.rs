@@ -4,6 +4,8 @@
 //! macros), `spl-compiler` (lowering, code generation) and `spl-runtime` (events, rules).
 
 mod check;
+mod compile;
+mod explain;
 mod inputs;
 mod run;
 mod table;
@@ -25,6 +27,12 @@ struct Cli {
 enum Command {
     /// Check that rules load, parse, expand their macros and lower to the IR.
     Check(CheckArgs),
+    /// Print the Rust code each rule compiles to (what `spl_compiler::Builder` emits for
+    /// it), or its IR with `--ir`.
+    Compile(CompileArgs),
+    /// Summarise each rule: metadata, stages, prefilter literals, search terms and
+    /// indicators.
+    Explain(ExplainArgs),
     /// Run rules over event files and print the result rows.
     Run(RunArgs),
 }
@@ -49,6 +57,33 @@ struct CheckArgs {
     format: Format,
     /// Rule files (.yml, .yaml, .spl) or directories searched recursively.
     #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct CompileArgs {
+    #[command(flatten)]
+    macros: MacroArgs,
+    /// Print the IR (the stable text form) instead of Rust code.
+    #[arg(long)]
+    ir: bool,
+    /// Write to FILE instead of stdout (only when every rule compiled).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Rule files (.yml, .yaml, .spl) or directories searched recursively.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct ExplainArgs {
+    #[command(flatten)]
+    macros: MacroArgs,
+    /// A rule given as SPL text (repeatable).
+    #[arg(long = "spl", value_name = "TEXT")]
+    spl: Vec<String>,
+    /// Rule files (.yml, .yaml, .spl) or directories searched recursively.
+    #[arg(value_name = "PATH", required_unless_present = "spl")]
     paths: Vec<PathBuf>,
 }
 
@@ -106,6 +141,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Compile(args) => compile::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Run(args) => run::run(&args),
     };
     match result {

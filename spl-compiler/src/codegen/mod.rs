@@ -52,8 +52,47 @@ pub fn type_name(stem: &str) -> String {
 
 /// Generate the type for one rule (a `pub struct` documented with the rule's title).
 pub fn generate_rule(meta: &RuleMeta, program: &Program) -> TokenStream {
-    let doc = format!(" `{}` ({}): {}", meta.title, meta.id, meta.spl.trim());
-    generate_rule_with(meta, program, &quote!(pub), &quote!(#[doc = #doc]))
+    // One attribute per line: the code prints as `///` lines, whatever the text holds.
+    let lines = rule_doc(meta);
+    let lines = lines.lines().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#[doc = #l])
+    });
+    generate_rule_with(meta, program, &quote!(pub), &quote!(#(#lines)*))
+}
+
+/// The documentation of a rule's type: its title and id as plain text (every ASCII
+/// punctuation character escaped, so that Markdown and HTML in a title stay text), then
+/// its SPL in a fenced code block whose fence is longer than any run of backticks in it.
+pub fn rule_doc(meta: &RuleMeta) -> String {
+    let plain = |s: &str| -> String {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            if c.is_ascii_punctuation() {
+                out.push('\\');
+            }
+            out.push(if c == '\n' || c == '\r' { ' ' } else { c });
+        }
+        out
+    };
+    let spl = meta.spl.trim();
+    let mut longest = 0;
+    let mut run = 0;
+    for c in spl.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat((longest + 1).max(3));
+    let mut doc = plain(&meta.title);
+    if !meta.id.is_empty() {
+        doc.push_str(&format!(" ({})", plain(&meta.id)));
+    }
+    doc.push_str(&format!("\n\n{fence}text\n{spl}\n{fence}"));
+    doc
 }
 
 /// Generate the type for one rule with the given visibility and outer attributes.

@@ -12,7 +12,7 @@
 //!   contain for the predicate to be true, checked before any field is read.
 //!
 //! Every predicate atom and expression keeps the [`Span`] of the SPL it came from.
-//! [`Program`] prints as a stable text form (see [`print`](self::print)) used by snapshot
+//! [`Program`] prints (its `Display`) as a stable text form used by snapshot
 //! tests and `splc explain`.
 
 mod expr;

@@ -2,7 +2,7 @@
 //!
 //! [`EvalRule`] runs a lowered program ([`spl_compiler::ir::Program`]) directly: the filter
 //! predicate becomes a tree of the same matchers generated code uses, and the stages are
-//! the same [`pipeline`](crate::pipeline) stages, with `eval`/`where` expressions
+//! the same [`pipeline`] stages, with `eval`/`where` expressions
 //! interpreted. Generated code and the evaluator must give the same rows; the workspace
 //! tests check that.
 //!
