@@ -639,6 +639,40 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// Blanks and line breaks between the words of a flow or plain scalar, collected for
+    /// line folding: blanks before the first break go to `whitespaces`; the first break
+    /// sets `leading_break` (and `leading_blanks`), later ones go to `trailing_breaks`.
+    fn blanks(
+        &mut self,
+        whitespaces: &mut Pending,
+        leading_blanks: &mut bool,
+        leading_break: &mut Option<(usize, usize)>,
+        trailing_breaks: &mut Pending,
+    ) -> Option<()> {
+        loop {
+            match self.peek() {
+                Some(c @ (' ' | '\t')) => {
+                    let at = self.pos;
+                    self.bump();
+                    if !*leading_blanks {
+                        whitespaces.push((c, at, self.pos));
+                    }
+                }
+                Some('\n' | '\r') => {
+                    let (s, e) = self.line_break()?;
+                    if !*leading_blanks {
+                        whitespaces.clear();
+                        *leading_break = Some((s, e));
+                        *leading_blanks = true;
+                    } else {
+                        trailing_breaks.push(('\n', s, e));
+                    }
+                }
+                _ => return Some(()),
+            }
+        }
+    }
+
     /// A single- or double-quoted scalar. Returns the offset of the closing quote.
     fn flow_scalar(&mut self, single: bool) -> Option<usize> {
         let quote = if single { '\'' } else { '"' };
@@ -681,28 +715,12 @@ impl<'a> Decoder<'a> {
             // Blanks and line breaks.
             let mut leading_break: Option<(usize, usize)> = None;
             let mut trailing_breaks: Pending = Vec::new();
-            loop {
-                match self.peek() {
-                    Some(c @ (' ' | '\t')) => {
-                        let at = self.pos;
-                        self.bump();
-                        if !leading_blanks {
-                            whitespaces.push((c, at, self.pos));
-                        }
-                    }
-                    Some('\n' | '\r') => {
-                        let (s, e) = self.line_break()?;
-                        if !leading_blanks {
-                            whitespaces.clear();
-                            leading_break = Some((s, e));
-                            leading_blanks = true;
-                        } else {
-                            trailing_breaks.push(('\n', s, e));
-                        }
-                    }
-                    _ => break,
-                }
-            }
+            self.blanks(
+                &mut whitespaces,
+                &mut leading_blanks,
+                &mut leading_break,
+                &mut trailing_breaks,
+            )?;
             if leading_blanks {
                 match leading_break {
                     Some((s, e)) if trailing_breaks.is_empty() => self.emit(' ', s, e),
@@ -801,28 +819,12 @@ impl<'a> Decoder<'a> {
             if !matches!(self.peek(), Some(' ' | '\t' | '\n' | '\r')) {
                 break;
             }
-            loop {
-                match self.peek() {
-                    Some(c @ (' ' | '\t')) => {
-                        let at = self.pos;
-                        self.bump();
-                        if !leading_blanks {
-                            whitespaces.push((c, at, self.pos));
-                        }
-                    }
-                    Some('\n' | '\r') => {
-                        let (s, e) = self.line_break()?;
-                        if !leading_blanks {
-                            whitespaces.clear();
-                            leading_break = Some((s, e));
-                            leading_blanks = true;
-                        } else {
-                            trailing_breaks.push(('\n', s, e));
-                        }
-                    }
-                    _ => break,
-                }
-            }
+            self.blanks(
+                &mut whitespaces,
+                &mut leading_blanks,
+                &mut leading_break,
+                &mut trailing_breaks,
+            )?;
             if leading_blanks && self.column() < 1 {
                 break;
             }
