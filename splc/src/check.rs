@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 
 use serde_json::json;
+use spl_compiler::grammar::{Diagnostic, Severity};
 use spl_compiler::{compile_rule, CompileErrors};
 
 use crate::inputs::{load_rules, macro_table, show};
@@ -16,22 +17,48 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut ok = 0usize;
+    let mut warned = 0usize;
     let mut failed: BTreeMap<&'static str, usize> = BTreeMap::new();
     for (path, loaded) in load_rules(&args.paths) {
         let result = loaded
             .map_err(CompileErrors::from)
             .and_then(|rule| compile_rule(rule, &macros));
         match result {
-            Ok(_) => {
+            Ok(compiled) => {
                 ok += 1;
+                let warnings: Vec<&Diagnostic> = compiled
+                    .parsed
+                    .notes
+                    .iter()
+                    .filter(|d| d.severity == Severity::Warning)
+                    .chain(&compiled.warnings)
+                    .collect();
+                warned += usize::from(!warnings.is_empty());
                 match args.format {
-                    Format::Text => writeln!(out, "ok {}", show(&path))?,
-                    Format::Json => writeln!(
-                        out,
-                        "{}",
-                        json!({"path": show(&path), "status": "ok", "phase": null,
-                               "message": null, "line": null, "column": null})
-                    )?,
+                    Format::Text => {
+                        writeln!(out, "ok {}", show(&path))?;
+                        for w in &warnings {
+                            writeln!(out, "{}", w.render(color))?;
+                        }
+                    }
+                    Format::Json => {
+                        let warnings: Vec<_> = warnings
+                            .iter()
+                            .map(|w| {
+                                let lc = w.line_col();
+                                json!({"code": w.code.as_str(), "message": w.message,
+                                       "line": lc.map(|l| l.line),
+                                       "column": lc.map(|l| l.column)})
+                            })
+                            .collect();
+                        writeln!(
+                            out,
+                            "{}",
+                            json!({"path": show(&path), "status": "ok", "phase": null,
+                                   "message": null, "line": null, "column": null,
+                                   "warnings": warnings})
+                        )?
+                    }
                 }
             }
             Err(errors) => {
@@ -74,9 +101,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
         } else {
             format!(" ({})", by_phase.join(", "))
         };
+        let warned = if warned > 0 {
+            format!(" ({warned} with warnings)")
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "{} rules: {ok} ok, {total_failed} failed{detail}",
+            "{} rules: {ok} ok{warned}, {total_failed} failed{detail}",
             ok + total_failed
         )?;
     }

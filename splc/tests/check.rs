@@ -148,3 +148,37 @@ fn missing_path_is_an_error_not_a_crash() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("/nonexistent/splc/rules.yml"));
 }
+
+#[test]
+fn warnings_are_reported_but_the_rule_passes() {
+    let dir = scratch("check_warnings");
+    // In a YAML rule the caret must land in the file, on the logic's line.
+    write(
+        &dir,
+        "w.yml",
+        "id: '9'\ntitle: W\nlogic_format: Splunk\nlogic: |\n  EventCode=1 TERM(pip install)\n",
+    );
+    let out = splc().arg("check").arg(&dir).output().expect("run splc");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("warning[W0301]: `TERM(pip install)` can never match"),
+        "{text}"
+    );
+    assert!(text.contains("w.yml:5:15"), "{text}");
+    assert!(
+        text.trim_end()
+            .ends_with("1 rules: 1 ok (1 with warnings), 0 failed"),
+        "{text}"
+    );
+    let out = splc()
+        .args(["check", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .expect("run splc");
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(line["status"], "ok");
+    assert_eq!(line["warnings"][0]["code"], "W0301");
+    assert_eq!(line["warnings"][0]["line"], 5);
+    assert_eq!(line["warnings"][0]["column"], 15);
+}
