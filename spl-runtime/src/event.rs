@@ -1,5 +1,7 @@
 //! The event model: what rules read.
 
+use std::fmt;
+
 use crate::field::FieldId;
 use crate::value::Value;
 
@@ -33,9 +35,65 @@ pub trait Event {
 ///
 /// Lookups scan a short vector comparing integer ids: for the tens of fields an event
 /// has, that beats hashing. Field order is insertion order (what a reader met first).
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// `_raw` and `_time` are read for every event (the search reads `_raw`, `bin` and `stats`
+/// read `_time`), so the record also keeps where in the list they are: looking either up
+/// costs no scan, wherever a reader put it. The positions are derived from the list and
+/// kept in step by every method that changes it; equality and `Debug` look at the fields
+/// only.
+#[derive(Clone, Default)]
 pub struct Record {
     fields: Vec<(FieldId, Value)>,
+    /// Where `_raw` is in `fields`.
+    raw: Pos,
+    /// Where `_time` is in `fields`.
+    time: Pos,
+}
+
+/// A position in a record's field list, or none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Pos(usize);
+
+impl Pos {
+    /// No vector of fields can hold `usize::MAX` elements, so this is never an index.
+    const NONE: Pos = Pos(usize::MAX);
+
+    fn at(i: usize) -> Pos {
+        Pos(i)
+    }
+
+    fn get(self) -> Option<usize> {
+        (self != Pos::NONE).then_some(self.0)
+    }
+
+    /// Follow the removal of the field at `removed`.
+    fn removed(&mut self, removed: usize) {
+        match self.get() {
+            Some(i) if i == removed => *self = Pos::NONE,
+            Some(i) if i > removed => self.0 -= 1,
+            _ => {}
+        }
+    }
+}
+
+impl Default for Pos {
+    fn default() -> Self {
+        Pos::NONE
+    }
+}
+
+impl PartialEq for Record {
+    fn eq(&self, other: &Self) -> bool {
+        self.fields == other.fields
+    }
+}
+
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Record")
+            .field("fields", &self.fields)
+            .finish()
+    }
 }
 
 impl Record {
@@ -48,7 +106,63 @@ impl Record {
     pub fn with_capacity(n: usize) -> Self {
         Record {
             fields: Vec::with_capacity(n),
+            ..Record::default()
         }
+    }
+
+    /// A record of these fields, in this order; each id must appear once.
+    pub(crate) fn from_fields(fields: Vec<(FieldId, Value)>) -> Self {
+        debug_assert!(
+            fields
+                .iter()
+                .enumerate()
+                .all(|(i, (f, _))| fields[..i].iter().all(|(g, _)| g != f)),
+            "a field appears twice"
+        );
+        let mut record = Record {
+            fields,
+            ..Record::default()
+        };
+        record.locate();
+        record
+    }
+
+    /// The fields, in order.
+    pub(crate) fn into_fields(self) -> Vec<(FieldId, Value)> {
+        self.fields
+    }
+
+    /// Find `_raw` and `_time` again after the list changed wholesale.
+    fn locate(&mut self) {
+        self.raw = Pos::NONE;
+        self.time = Pos::NONE;
+        for (i, (f, _)) in self.fields.iter().enumerate() {
+            if *f == FieldId::RAW {
+                self.raw = Pos::at(i);
+            } else if *f == FieldId::TIME {
+                self.time = Pos::at(i);
+            }
+        }
+    }
+
+    /// Where `field` is in the list.
+    #[inline]
+    fn position(&self, field: FieldId) -> Option<usize> {
+        match field {
+            FieldId::RAW => self.raw.get(),
+            FieldId::TIME => self.time.get(),
+            _ => self.fields.iter().position(|(f, _)| *f == field),
+        }
+    }
+
+    /// Append a field known to be absent.
+    fn append(&mut self, field: FieldId, value: Value) {
+        match field {
+            FieldId::RAW => self.raw = Pos::at(self.fields.len()),
+            FieldId::TIME => self.time = Pos::at(self.fields.len()),
+            _ => {}
+        }
+        self.fields.push((field, value));
     }
 
     /// Set `_raw`.
@@ -63,9 +177,9 @@ impl Record {
 
     /// Set a field, replacing any value it had.
     pub fn set(&mut self, field: FieldId, value: Value) {
-        match self.fields.iter_mut().find(|(f, _)| *f == field) {
-            Some(slot) => slot.1 = value,
-            None => self.fields.push((field, value)),
+        match self.position(field) {
+            Some(i) => self.fields[i].1 = value,
+            None => self.append(field, value),
         }
     }
 
@@ -77,9 +191,10 @@ impl Record {
     /// Add one more value to a field: a missing field becomes single-valued, a present one
     /// becomes (or stays) multivalued, in the order of the calls.
     pub fn push(&mut self, field: FieldId, value: String) {
-        match self.fields.iter_mut().find(|(f, _)| *f == field) {
-            None => self.fields.push((field, Value::Str(value))),
-            Some((_, slot)) => {
+        match self.position(field) {
+            None => self.append(field, Value::Str(value)),
+            Some(i) => {
+                let slot = &mut self.fields[i].1;
                 let old = std::mem::replace(slot, Value::Multi(Vec::new()));
                 let mut values = match old {
                     Value::Multi(v) => v,
@@ -98,8 +213,11 @@ impl Record {
 
     /// Remove a field, returning its value.
     pub fn remove(&mut self, field: FieldId) -> Option<Value> {
-        let i = self.fields.iter().position(|(f, _)| *f == field)?;
-        Some(self.fields.remove(i).1)
+        let i = self.position(field)?;
+        let (_, value) = self.fields.remove(i);
+        self.raw.removed(i);
+        self.time.removed(i);
+        Some(value)
     }
 
     /// The value of a field by name (no new id is interned).
@@ -114,7 +232,11 @@ impl Record {
 
     /// Keep only the fields for which `keep` returns true.
     pub fn retain(&mut self, mut keep: impl FnMut(FieldId, &Value) -> bool) {
+        let before = self.fields.len();
         self.fields.retain(|(f, v)| keep(*f, v));
+        if self.fields.len() != before {
+            self.locate();
+        }
     }
 
     /// The number of fields.
@@ -129,11 +251,17 @@ impl Record {
 }
 
 impl Event for Record {
+    #[inline]
     fn get(&self, field: FieldId) -> Option<&Value> {
-        self.fields
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, v)| v)
+        self.position(field).map(|i| &self.fields[i].1)
+    }
+
+    #[inline]
+    fn raw(&self) -> &str {
+        match self.raw.get().map(|i| &self.fields[i].1) {
+            Some(Value::Str(s)) => s,
+            _ => "",
+        }
     }
 }
 
@@ -164,5 +292,84 @@ mod tests {
         assert_eq!(r.time(), Some(12.5));
         r.set_named("_time", "7");
         assert_eq!(r.time(), Some(7.0));
+    }
+
+    /// The cached positions agree with a scan of the fields.
+    fn check(r: &Record) {
+        let scan = |id: FieldId| r.fields.iter().position(|(f, _)| *f == id);
+        assert_eq!(r.raw.get(), scan(FieldId::RAW), "{r:?}");
+        assert_eq!(r.time.get(), scan(FieldId::TIME), "{r:?}");
+        let raw = match scan(FieldId::RAW).map(|i| &r.fields[i].1) {
+            Some(Value::Str(s)) => s.as_str(),
+            _ => "",
+        };
+        assert_eq!(r.raw(), raw);
+    }
+
+    #[test]
+    fn raw_and_time_positions_follow_every_change() {
+        let mut r = Record::with_capacity(4);
+        r.set_named("a", "1");
+        check(&r);
+        r.set_time(3.0);
+        r.push_named("b", "2");
+        r.set_raw("text");
+        check(&r);
+        let order: Vec<_> = r.iter().map(|(f, _)| f.name()).collect();
+        assert_eq!(
+            order,
+            ["a", "_time", "b", "_raw"],
+            "insertion order is kept"
+        );
+        r.set_raw("other");
+        r.push(FieldId::TIME, "4".into());
+        check(&r);
+        assert_eq!(r.raw(), "other");
+        assert_eq!(r.time(), Some(3.0), "the first of a multivalue");
+        assert_eq!(r.remove(FieldId::intern("a")), Some(Value::from("1")));
+        check(&r);
+        assert_eq!(
+            r.get(FieldId::TIME),
+            Some(&Value::Multi(vec!["3".into(), "4".into()]))
+        );
+        r.retain(|f, _| f != FieldId::intern("b"));
+        check(&r);
+        assert_eq!(r.raw(), "other");
+        assert!(r.remove(FieldId::TIME).is_some());
+        check(&r);
+        assert_eq!(r.time(), None);
+        r.set_time(9.0);
+        check(&r);
+        assert!(r.remove(FieldId::RAW).is_some());
+        check(&r);
+        assert_eq!(r.raw(), "");
+        r.push(FieldId::RAW, "again".into());
+        check(&r);
+        r.retain(|_, _| false);
+        check(&r);
+        assert!(r.is_empty());
+        let rebuilt = Record::from_fields(vec![
+            (FieldId::intern("x"), Value::from("1")),
+            (FieldId::TIME, Value::Num(2.0)),
+            (FieldId::RAW, Value::from("r")),
+        ]);
+        check(&rebuilt);
+        assert_eq!(rebuilt.raw(), "r");
+        assert_eq!(rebuilt.time(), Some(2.0));
+    }
+
+    #[test]
+    fn equality_and_debug_see_fields_only() {
+        let mut a = Record::new();
+        a.set_raw("x");
+        a.set_named("f", "1");
+        let mut b = Record::new();
+        b.set_raw("x");
+        b.set_named("f", "1");
+        b.set_named("g", "2");
+        b.remove(FieldId::intern("g"));
+        assert_eq!(a, b);
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        assert!(format!("{a:?}").starts_with("Record { fields: ["));
     }
 }

@@ -123,6 +123,43 @@ fn major_boundary_at(hay: &[u8], pos: usize) -> bool {
     is_major_breaker(hay[pos]) || encoded_major_at(hay, pos)
 }
 
+/// Whether `pos` lies inside (not at the start of) an URL-encoded major breaker of `hay`.
+fn inside_encoded_major(hay: &[u8], pos: usize) -> bool {
+    (pos.saturating_sub(4)..pos).any(|q| {
+        ENCODED_MAJOR.iter().any(|enc| {
+            q + enc.len() > pos
+                && hay
+                    .get(q..q + enc.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(enc))
+        })
+    })
+}
+
+/// Whether `hay` has a non-empty major segment: a byte that is neither a major breaker
+/// nor part of an URL-encoded one.
+fn has_segment(hay: &[u8]) -> bool {
+    let mut i = 0;
+    while i < hay.len() {
+        if is_major_breaker(hay[i]) {
+            i += 1;
+            continue;
+        }
+        // Only the first byte of an encoded breaker is `%`, so skipping the longest one
+        // starting here skips no byte that another one starts at.
+        let tail = &hay[i..];
+        match ENCODED_MAJOR
+            .iter()
+            .filter(|enc| tail.len() >= enc.len() && tail[..enc.len()].eq_ignore_ascii_case(enc))
+            .map(|enc| enc.len())
+            .max()
+        {
+            Some(len) => i += len,
+            None => return true,
+        }
+    }
+    false
+}
+
 /// Whether a token may end at `pos` of `hay`: the end of the text or a breaker after it
 /// (every encoded major breaker starts with the minor breaker `%` or `-`).
 fn token_end_at(hay: &[u8], pos: usize) -> bool {
@@ -151,7 +188,7 @@ pub(crate) enum Finder {
 }
 
 /// How common a byte is in log text (lower is rarer); picks the byte to scan for.
-fn byte_rank(b: u8) -> u8 {
+pub(crate) fn byte_rank(b: u8) -> u8 {
     match b.to_ascii_lowercase() {
         b'q' | b'z' | b'j' | b'x' | b'k' | b'v' => 1,
         b'b' | b'p' | b'y' | b'g' | b'f' | b'w' | b'm' | b'u' => 2,
@@ -415,6 +452,8 @@ pub struct TermExact {
     whole: Wildcard,
     /// The piece searched for to find candidate segments.
     anchor: Option<Piece>,
+    /// The text has no `*`: the anchor is the whole text.
+    literal: bool,
     never: bool,
 }
 
@@ -433,6 +472,7 @@ impl TermExact {
             text: text.into(),
             whole: Wildcard::new(text, false),
             anchor,
+            literal: !text.contains('*'),
             never,
         }
     }
@@ -455,10 +495,18 @@ impl TermExact {
         let hay = raw.as_bytes();
         let Some(anchor) = &self.anchor else {
             // Wildcards only: any non-empty segment.
-            return hay.iter().any(|&b| !is_major_breaker(b));
+            return has_segment(hay);
         };
+        if self.literal {
+            return Self::literal_match(anchor, hay);
+        }
         let mut from = 0;
         while let Some(s) = anchor.finder.find_at(hay, from) {
+            if inside_encoded_major(hay, s) {
+                // Part of a breaker, in no segment.
+                from = s + 1;
+                continue;
+            }
             let start = (1..=s)
                 .rev()
                 .find(|&pos| major_boundary_before(hay, pos))
@@ -471,6 +519,28 @@ impl TermExact {
             }
             // Every other occurrence inside this segment names the same segment.
             from = end.max(s + 1);
+        }
+        false
+    }
+
+    /// A `TERM` without wildcards: some occurrence of the text with a major boundary (or
+    /// the end of the text) right before and right after it.
+    ///
+    /// That is the whole-segment test: the text holds no major breaker, single-byte or
+    /// URL-encoded, so no boundary can fall inside an occurrence bounded this way. (An
+    /// encoded breaker reaching into the occurrence from outside would have to overlap
+    /// the encoded breaker or major byte that bounds it; every encoded breaker has its
+    /// only `%` first, and none is a prefix of another, so that cannot happen.)
+    fn literal_match(anchor: &Piece, hay: &[u8]) -> bool {
+        let mut from = 0;
+        while let Some(s) = anchor.finder.find_at(hay, from) {
+            let e = s + anchor.len;
+            if (s == 0 || major_boundary_before(hay, s))
+                && (e == hay.len() || major_boundary_at(hay, e))
+            {
+                return true;
+            }
+            from = s + 1;
         }
         false
     }

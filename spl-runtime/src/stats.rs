@@ -15,6 +15,7 @@
 //! [`GroupTable`] maps BY-field values to per-group state. A lookup hashes the borrowed
 //! values of the event once and allocates only when it creates a new group.
 
+use std::cmp::Ordering;
 use std::collections::hash_map::RandomState;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -133,7 +134,7 @@ impl AggFunc {
 enum State {
     Count(u64),
     Distinct(HashSet<String>),
-    Values(BTreeSet<String>),
+    Values(SortedSet),
     List(Vec<String>),
     Sum {
         sum: f64,
@@ -153,6 +154,66 @@ enum State {
         counts: HashMap<String, (u64, u64)>,
         seen: u64,
     },
+}
+
+/// Distinct strings in byte order (what `values` keeps). Most groups see a handful of
+/// values: a sorted vector holds those in one allocation and hands them over without
+/// copying; past [`SortedSet::SMALL`] values a B-tree keeps insertion cheap.
+#[derive(Clone, Debug)]
+enum SortedSet {
+    Small(Vec<String>),
+    Large(BTreeSet<String>),
+}
+
+impl Default for SortedSet {
+    fn default() -> Self {
+        SortedSet::Small(Vec::new())
+    }
+}
+
+impl SortedSet {
+    /// The most values kept in a vector.
+    const SMALL: usize = 32;
+
+    /// Add `s` unless present.
+    fn insert(&mut self, s: &str) {
+        match self {
+            SortedSet::Small(v) => {
+                // `String`'s order is byte order, as `str`'s.
+                let Err(at) = v.binary_search_by(|x| x.as_str().cmp(s)) else {
+                    return;
+                };
+                if v.len() < SortedSet::SMALL {
+                    v.insert(at, s.to_owned());
+                } else {
+                    let mut set: BTreeSet<String> = std::mem::take(v).into_iter().collect();
+                    set.insert(s.to_owned());
+                    *self = SortedSet::Large(set);
+                }
+            }
+            SortedSet::Large(set) => {
+                if !set.contains(s) {
+                    set.insert(s.to_owned());
+                }
+            }
+        }
+    }
+
+    /// The values, in order.
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            SortedSet::Small(v) => v,
+            SortedSet::Large(set) => set.into_iter().collect(),
+        }
+    }
+
+    /// A copy of the values, in order.
+    fn to_vec(&self) -> Vec<String> {
+        match self {
+            SortedSet::Small(v) => v.clone(),
+            SortedSet::Large(set) => set.iter().cloned().collect(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -227,7 +288,7 @@ impl Accumulator {
         let state = match func {
             AggFunc::Count | AggFunc::CountField => State::Count(0),
             AggFunc::DistinctCount => State::Distinct(HashSet::new()),
-            AggFunc::Values => State::Values(BTreeSet::new()),
+            AggFunc::Values => State::Values(SortedSet::default()),
             AggFunc::List => State::List(Vec::new()),
             AggFunc::Sum | AggFunc::Avg => State::Sum { sum: 0.0, n: 0 },
             AggFunc::Min | AggFunc::Max | AggFunc::Range => State::Extremes(Extremes {
@@ -284,11 +345,7 @@ impl Accumulator {
                     set.insert(s.to_owned());
                 }
             }),
-            State::Values(set) => each_text(v, |s| {
-                if !set.contains(s) {
-                    set.insert(s.to_owned());
-                }
-            }),
+            State::Values(set) => each_text(v, |s| set.insert(s)),
             State::List(list) => each_text(v, |s| {
                 if list.len() < LIST_LIMIT {
                     list.push(s.to_owned());
@@ -377,13 +434,27 @@ impl Accumulator {
         }
     }
 
+    /// The result so far, as [`Accumulator::finish`] gives it, and start again: what was
+    /// seen moves into the result instead of being copied.
+    pub fn take(&mut self) -> Option<Value> {
+        let fresh = Accumulator::new(self.func);
+        let done = std::mem::replace(self, fresh);
+        match done.state {
+            State::Values(set) => Value::from_strings(set.into_vec()),
+            State::List(list) => Value::from_strings(list),
+            State::Edge(slot) => slot.map(Value::Str),
+            State::Timed(best) => best.map(|(_, v)| v),
+            _ => done.finish(),
+        }
+    }
+
     /// The result so far; `None` when the function has nothing to report (no value seen,
     /// or no number for a numeric function). `count` and `dc` report 0.
     pub fn finish(&self) -> Option<Value> {
         match &self.state {
             State::Count(n) => Some(Value::Num(*n as f64)),
             State::Distinct(set) => Some(Value::Num(set.len() as f64)),
-            State::Values(set) => Value::from_strings(set.iter().cloned().collect()),
+            State::Values(set) => Value::from_strings(set.to_vec()),
             State::List(list) => Value::from_strings(list.clone()),
             State::Sum { sum, n } => match (self.func, *n) {
                 (_, 0) => None,
@@ -622,6 +693,12 @@ impl<T> GroupTable<T> {
         self.entries.get(i).map(|e| &e.value)
     }
 
+    /// The mutable state of the group with an owned key, if it exists.
+    pub fn get_key_mut(&mut self, key: &GroupKey) -> Option<&mut T> {
+        let i = self.find_key(self.hash_key(key), key)?;
+        self.entries.get_mut(i).map(|e| &mut e.value)
+    }
+
     /// The state of the group with an owned key, created with `make` when new.
     pub fn get_or_insert_key(&mut self, key: &GroupKey, make: impl FnOnce() -> T) -> &mut T {
         let hash = self.hash_key(key);
@@ -699,17 +776,59 @@ impl<T> GroupTable<T> {
 
     /// Take the groups sorted by key, field by field: numerically when both values are
     /// numbers, else by byte order (the order `stats ... by` output comes in).
+    ///
+    /// Each value is read as a number once, not at every comparison; the order is the
+    /// one [`crate::compare::compare_values`] gives, value by value.
     pub fn into_sorted_entries(self) -> Vec<(GroupKey, T)> {
-        let mut v = self.into_entries();
-        v.sort_by(|a, b| {
-            a.0 .0
-                .iter()
-                .zip(b.0 .0.iter())
-                .map(|(x, y)| crate::compare::compare_values(x, y))
+        let entries = self.into_entries();
+        let width = entries.first().map_or(0, |(k, _)| k.0.len());
+        // The keys' numbers, `width` per entry (every key of a table has one part per BY
+        // field), and the entries' order to sort.
+        if entries.iter().any(|(k, _)| k.0.len() != width) {
+            // Keys of different widths: compare them as they are.
+            let mut v = entries;
+            v.sort_by(|a, b| compare_keys(a.0.parts(), b.0.parts()));
+            return v;
+        }
+        let numbers: Vec<Option<f64>> = entries
+            .iter()
+            .flat_map(|(k, _)| k.0.iter().map(|p| parse_number(p)))
+            .collect();
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (ka, kb) = (entries[a].0.parts(), entries[b].0.parts());
+            let (na, nb) = (
+                &numbers[a * width..(a + 1) * width],
+                &numbers[b * width..(b + 1) * width],
+            );
+            (0..width)
+                .map(|i| compare_parsed(&ka[i], na[i], &kb[i], nb[i]))
                 .find(|o| o.is_ne())
-                .unwrap_or(std::cmp::Ordering::Equal)
+                .unwrap_or(Ordering::Equal)
         });
-        v
+        let mut slots: Vec<Option<(GroupKey, T)>> = entries.into_iter().map(Some).collect();
+        order
+            .into_iter()
+            .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+            .collect()
+    }
+}
+
+/// [`crate::compare::compare_values`] over two keys, value by value.
+fn compare_keys(a: &[String], b: &[String]) -> Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| crate::compare::compare_values(x, y))
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
+}
+
+/// [`crate::compare::compare_values`] of `a` and `b`, given what [`parse_number`] makes of
+/// each.
+fn compare_parsed(a: &str, na: Option<f64>, b: &str, nb: Option<f64>) -> Ordering {
+    match (na, nb) {
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        _ => a.as_bytes().cmp(b.as_bytes()),
     }
 }
 
@@ -804,5 +923,78 @@ mod tests {
                 Err(_) => assert!(direct.len() > 48),
             }
         }
+    }
+
+    #[test]
+    fn sorted_entries_order_as_compare_values() {
+        let texts = [
+            "10", "9", "a", "-1", "1e1", " 2", "B", "", "2.5", "x9", "09",
+        ];
+        let mut t: GroupTable<usize> = GroupTable::new();
+        let mut n = 0;
+        for a in texts {
+            for b in texts.iter().rev().take(4) {
+                *t.get_or_insert_with(&[KeyPart::Str(a), KeyPart::Str(b)], || {
+                    n += 1;
+                    n
+                }) += 0;
+            }
+        }
+        let mut expected = t.clone().into_entries();
+        expected.sort_by(|a, b| compare_keys(a.0.parts(), b.0.parts()));
+        let got = t.into_sorted_entries();
+        assert_eq!(got.len(), texts.len() * 4);
+        let keys =
+            |v: &[(GroupKey, usize)]| v.iter().map(|(k, n)| (k.clone(), *n)).collect::<Vec<_>>();
+        assert_eq!(keys(&got), keys(&expected));
+    }
+
+    #[test]
+    fn take_gives_the_result_and_starts_again() {
+        for func in [
+            AggFunc::Values,
+            AggFunc::List,
+            AggFunc::First,
+            AggFunc::Last,
+            AggFunc::Min,
+            AggFunc::Mode,
+            AggFunc::Latest,
+            AggFunc::Count,
+        ] {
+            let mut acc = Accumulator::new(func);
+            for (i, v) in ["b", "a", "b"].into_iter().enumerate() {
+                acc.update_at(Some(&Value::from(v)), Some(i as f64));
+            }
+            let expected = acc.finish();
+            assert_eq!(acc.take(), expected, "{func:?}");
+            assert_eq!(acc.finish(), Accumulator::new(func).finish(), "{func:?}");
+        }
+    }
+
+    #[test]
+    fn values_stay_distinct_and_sorted_past_the_small_set() {
+        let mut acc = Accumulator::new(AggFunc::Values);
+        let mut expected = BTreeSet::new();
+        // More than SortedSet::SMALL distinct values, in a scrambled order, with repeats.
+        for i in 0..200u32 {
+            let text = format!("v{}", (i * 37) % 71);
+            acc.update(Some(&Value::Str(text.clone())));
+            expected.insert(text);
+            let want = Value::from_strings(expected.iter().cloned().collect());
+            assert_eq!(acc.finish(), want, "after {i}");
+        }
+        let want = Value::from_strings(expected.into_iter().collect());
+        assert_eq!(acc.take(), want);
+        assert_eq!(acc.finish(), None);
+        let mut small = Accumulator::new(AggFunc::Values);
+        for v in ["b", "B", "a", "b", "é", "10", "9"] {
+            small.update(Some(&Value::from(v)));
+        }
+        assert_eq!(
+            small.take(),
+            Some(Value::Multi(
+                ["10", "9", "B", "a", "b", "é"].map(String::from).to_vec()
+            ))
+        );
     }
 }

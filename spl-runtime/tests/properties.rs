@@ -199,3 +199,64 @@ fn nothing_panics_on_arbitrary_text() {
         let _ = func::tostring(EvalValue::Num(t), Some(EvalValue::from("duration")));
     }
 }
+
+/// The URL-encoded forms Splunk counts as major breakers.
+const ENCODED_MAJOR: [&str; 16] = [
+    "%21", "%26", "%2526", "%3b", "%7c", "%20", "%2b", "%3d", "%2520", "%5d", "%5b", "%3a", "%0a",
+    "%2c", "%28", "%29",
+];
+
+/// `TERM` with URL-encoded breakers, by definition: every byte of a single-byte major
+/// breaker or of an encoded one (in any case) is a breaker byte; the segments are the
+/// maximal runs of other bytes; a `TERM` matches when one segment equals it (glob), and
+/// never when its text holds a major breaker.
+fn term_exact_encoded_reference(p: &str, raw: &str) -> bool {
+    let (pb, rb) = (p.as_bytes(), raw.as_bytes());
+    let has_encoded = |s: &[u8]| {
+        let s = s.to_ascii_lowercase();
+        ENCODED_MAJOR
+            .iter()
+            .any(|e| s.windows(e.len()).any(|w| w == e.as_bytes()))
+    };
+    if pb.iter().any(|&b| b != b'*' && is_major_breaker(b)) || has_encoded(pb) {
+        return false;
+    }
+    let mut breaker: Vec<bool> = rb.iter().map(|&b| is_major_breaker(b)).collect();
+    let lower = raw.to_ascii_lowercase();
+    for e in ENCODED_MAJOR {
+        for (i, _) in lower.match_indices(e) {
+            breaker[i..i + e.len()].iter_mut().for_each(|b| *b = true);
+        }
+    }
+    let mut start = 0;
+    for i in 0..=rb.len() {
+        if i == rb.len() || breaker[i] {
+            if i > start && glob(pb, &rb[start..i], true) {
+                return true;
+            }
+            start = i + 1;
+        }
+    }
+    false
+}
+
+#[test]
+fn term_exact_with_encoded_breakers_agrees_with_reference() {
+    let raw_alphabet: &[&str] = &[
+        "a", "A", "b", "2", "0", "5", "%", "%20", "%2C", "%2520", "%3b", " ", "-", "=",
+    ];
+    let pat_alphabet: &[&str] = &["a", "b", "2", "0", "5", "%", "-", "=", "*"];
+    let mut rng = Rng(0xC0FF_EE00_D15E_A5E5);
+    for _ in 0..50_000 {
+        let p = rng.string(pat_alphabet, 4);
+        if p.is_empty() {
+            continue;
+        }
+        let raw = rng.string(raw_alphabet, 8);
+        assert_eq!(
+            TermExact::new(&p).is_match(&raw),
+            term_exact_encoded_reference(&p, &raw),
+            "TERM({p:?}) on {raw:?}"
+        );
+    }
+}

@@ -173,6 +173,13 @@ fn url_encoded_major_breakers_bound_a_term() {
     // A TERM holding an encoded major breaker can never be one segment.
     assert!(TermExact::new("a%20b").is_never());
     assert!(!term_exact("a%20b", "a%20b"));
+    // An occurrence inside an encoded breaker is in no segment; the next one counts.
+    assert!(term_exact("20", "%2020"));
+    assert!(term_exact("2*", "%2020"));
+    assert!(term_exact("2", "%3b==-%20%202"));
+    assert!(!term_exact("20", "%20"));
+    assert!(!term_exact("*", "%3b %2C"));
+    assert!(term_exact("*", "%3b %2Cx"));
 }
 
 #[test]

@@ -8,6 +8,10 @@
 //!
 //! The prefilter is a necessary condition, never a sufficient one: an event that fails it
 //! cannot match, an event that passes it still goes through the full predicate.
+//!
+//! The IR keeps every clause. The runtime (`spl_runtime::prefilter::Prefilter`, used by
+//! the generated code and the evaluator alike) checks only the one it scores most
+//! selective and leaves the others to the predicate.
 
 use super::{AtomKind, Pred};
 
@@ -32,7 +36,7 @@ impl Prefilter {
     }
 
     /// True when `raw` satisfies every clause (a reference implementation; the back ends
-    /// use a multi-pattern automaton).
+    /// check one chosen clause only).
     pub fn admits(&self, raw: &str) -> bool {
         let lower = raw.to_ascii_lowercase();
         self.clauses

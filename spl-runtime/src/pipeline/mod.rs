@@ -21,6 +21,7 @@ pub use shape::{Bin, BinWidth, Fields, Fillnull, Rename, Table};
 pub use stats::{AggInput, AggSpec, Stats, StatsMode};
 
 use crate::event::Record;
+use crate::field::FieldId;
 
 /// One command of a pipeline.
 pub trait Stage: Send {
@@ -102,6 +103,50 @@ fn feed(stages: &mut [(Box<dyn Stage>, Vec<Record>)], row: Record, out: &mut Vec
         feed(rest, r, out);
     }
     *buf = taken;
+}
+
+/// What a stage decided about each field id, decided once per id.
+///
+/// Stages that pick fields by name (`table` with wildcards, `values(*)`, `rename`) would
+/// otherwise look up every field's name (a lock) and match it, row after row. Field ids
+/// are small integers handed out in order, so a vector indexed by id holds the decisions
+/// and grows to the largest id the stage has met.
+pub(crate) struct PerField<T> {
+    slots: Vec<Option<T>>,
+}
+
+impl<T> Default for PerField<T> {
+    fn default() -> Self {
+        PerField { slots: Vec::new() }
+    }
+}
+
+impl<T: Copy> PerField<T> {
+    /// The decision for `field`, made by `decide` the first time the field is met.
+    #[inline]
+    pub(crate) fn get_or(&mut self, field: FieldId, decide: impl FnOnce(FieldId) -> T) -> T {
+        let i = field.index() as usize;
+        if let Some(Some(known)) = self.slots.get(i) {
+            return *known;
+        }
+        let value = decide(field);
+        if self.slots.len() <= i {
+            self.slots.resize_with(i + 1, || None);
+        }
+        self.slots[i] = Some(value);
+        value
+    }
+
+    /// The decision for `field`, if one was made.
+    #[inline]
+    pub(crate) fn get(&self, field: FieldId) -> Option<T> {
+        self.slots.get(field.index() as usize).copied().flatten()
+    }
+
+    /// Every decision made so far.
+    pub(crate) fn values(&self) -> impl Iterator<Item = T> + '_ {
+        self.slots.iter().filter_map(|v| *v)
+    }
 }
 
 /// A stage from a closure over one row: return `Some(row)` to pass it on, `None` to drop it.

@@ -1,6 +1,6 @@
 //! Stages that reshape rows: `table`, `fields`, `rename`, `fillnull`, `bin`.
 
-use super::{FieldGlob, Stage};
+use super::{FieldGlob, PerField, Stage};
 use crate::event::{Event, Record};
 use crate::field::FieldId;
 use crate::value::Value;
@@ -8,8 +8,14 @@ use crate::value::Value;
 /// `table f1, f2*, ...`: keep only the listed fields, in the listed order (fields matching
 /// one wildcard keep their order in the row). `_raw` goes unless listed; a listed field
 /// that is missing stays missing.
+///
+/// A field goes to the first item that lists it (by name or pattern), so the output is the
+/// row's listed fields sorted (stably) by that item's place in the list; which item that is
+/// is decided once per field id.
 pub struct Table {
     items: Vec<Item>,
+    /// Per field: the index of the first item that lists it, or `None` when none does.
+    places: PerField<Option<u32>>,
 }
 
 enum Item {
@@ -34,40 +40,33 @@ impl Item {
     }
 }
 
+/// The index of the first of `items` that lists `id`.
+fn first_listing(items: &[Item], id: FieldId) -> Option<u32> {
+    let i = items.iter().position(|item| item.matches(id))?;
+    Some(u32::try_from(i).unwrap_or(u32::MAX))
+}
+
 impl Table {
     /// A table of these field patterns.
     pub fn new<S: AsRef<str>>(patterns: &[S]) -> Self {
         Table {
             items: patterns.iter().map(|p| Item::new(p.as_ref())).collect(),
+            places: PerField::default(),
         }
     }
 }
 
 impl Stage for Table {
-    fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
-        let mut kept = Record::with_capacity(row.len());
-        for item in &self.items {
-            match item {
-                Item::Exact(id) => {
-                    if let Some(v) = row.remove(*id) {
-                        kept.set(*id, v);
-                    }
-                }
-                Item::Glob(g) => {
-                    let names: Vec<FieldId> = row
-                        .iter()
-                        .map(|(f, _)| f)
-                        .filter(|f| g.matches(f.name()))
-                        .collect();
-                    for f in names {
-                        if let Some(v) = row.remove(f) {
-                            kept.set(f, v);
-                        }
-                    }
-                }
-            }
+    fn push(&mut self, row: Record, out: &mut Vec<Record>) {
+        let Table { items, places } = self;
+        let mut fields = row.into_fields();
+        fields.retain(|(f, _)| places.get_or(*f, |f| first_listing(items, f)).is_some());
+        // Every field left has its place decided.
+        let place = |f: FieldId| places.get(f).flatten().unwrap_or(u32::MAX);
+        if !fields.windows(2).all(|w| place(w[0].0) <= place(w[1].0)) {
+            fields.sort_by_key(|(f, _)| place(*f));
         }
-        out.push(kept);
+        out.push(Record::from_fields(fields));
     }
 }
 
@@ -76,6 +75,8 @@ impl Stage for Table {
 pub struct Fields {
     remove: bool,
     items: Vec<Item>,
+    /// Per field: whether an item lists it.
+    listed: PerField<bool>,
 }
 
 impl Fields {
@@ -84,14 +85,20 @@ impl Fields {
         Fields {
             remove,
             items: patterns.iter().map(|p| Item::new(p.as_ref())).collect(),
+            listed: PerField::default(),
         }
     }
 }
 
 impl Stage for Fields {
     fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
-        let listed = |f: FieldId| self.items.iter().any(|i| i.matches(f));
-        if self.remove {
+        let Fields {
+            remove,
+            items,
+            listed,
+        } = self;
+        let mut listed = |f: FieldId| listed.get_or(f, |f| items.iter().any(|i| i.matches(f)));
+        if *remove {
             row.retain(|f, _| !listed(f));
         } else {
             row.retain(|f, _| listed(f) || f == FieldId::RAW || f == FieldId::TIME);
@@ -103,7 +110,10 @@ impl Stage for Fields {
 /// `rename a AS b, x* AS y*`: move values to new names, overwriting; a missing source does
 /// nothing.
 pub struct Rename {
-    pairs: Vec<(FieldGlob, FieldGlob)>,
+    /// Each (from, to) pair, with per field the new name it gives (`None`: no match).
+    pairs: Vec<(FieldGlob, FieldGlob, PerField<Option<FieldId>>)>,
+    /// The moves of one pair over one row (kept to reuse its buffer).
+    moves: Vec<(FieldId, FieldId)>,
 }
 
 impl Rename {
@@ -112,25 +122,35 @@ impl Rename {
         Rename {
             pairs: pairs
                 .iter()
-                .map(|(a, b)| (FieldGlob::new(a.as_ref()), FieldGlob::new(b.as_ref())))
+                .map(|(a, b)| {
+                    (
+                        FieldGlob::new(a.as_ref()),
+                        FieldGlob::new(b.as_ref()),
+                        PerField::default(),
+                    )
+                })
                 .collect(),
+            moves: Vec::new(),
         }
     }
 }
 
 impl Stage for Rename {
     fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
-        for (from, to) in &self.pairs {
-            let moves: Vec<(FieldId, String)> = row
-                .iter()
-                .filter_map(|(f, _)| {
+        for (from, to, targets) in &mut self.pairs {
+            self.moves.clear();
+            for (f, _) in row.iter() {
+                let target = targets.get_or(f, |f| {
                     from.captures(f.name())
-                        .map(|caps| (f, to.substitute(&caps)))
-                })
-                .collect();
-            for (f, new_name) in moves {
+                        .map(|caps| FieldId::intern(&to.substitute(&caps)))
+                });
+                if let Some(new) = target {
+                    self.moves.push((f, new));
+                }
+            }
+            for &(f, new) in &self.moves {
                 if let Some(v) = row.remove(f) {
-                    row.set(FieldId::intern(&new_name), v);
+                    row.set(new, v);
                 }
             }
         }
@@ -334,6 +354,82 @@ mod tests {
         );
     }
 
+    /// `table` as a list of removals, item by item (what the stage must agree with).
+    fn table_by_removal(patterns: &[&str], mut row: Record) -> Record {
+        let mut kept = Record::new();
+        for p in patterns {
+            let glob = FieldGlob::new(p);
+            let names: Vec<FieldId> = row
+                .iter()
+                .map(|(f, _)| f)
+                .filter(|f| glob.matches(f.name()))
+                .collect();
+            for f in names {
+                if let Some(v) = row.remove(f) {
+                    kept.set(f, v);
+                }
+            }
+        }
+        kept
+    }
+
+    #[test]
+    fn table_gives_each_field_to_the_first_item_listing_it() {
+        let patterns = [
+            "_time",
+            "host",
+            "user",
+            "process",
+            "process_*",
+            "parent_*",
+            "keyword",
+            "user",
+            "parent_a",
+            "*_x",
+        ];
+        let mut a = rec(&[
+            ("parent_b", "1"),
+            ("process_x", "2"),
+            ("user", "3"),
+            ("parent_a", "4"),
+            ("process", "5"),
+            ("keyword", "6"),
+            ("other", "7"),
+            ("other_x", "8"),
+        ]);
+        a.set_raw("raw");
+        a.set_time(1.0);
+        let mut b = rec(&[("keyword", "1"), ("process_y", "2"), ("host", "3")]);
+        b.set_time(2.0);
+        b.set_raw("raw");
+        let c = rec(&[("process", "1"), ("user", "2")]);
+        let mut table = Table::new(&patterns);
+        let rows = vec![a, b, c];
+        let expected: Vec<Record> = rows
+            .iter()
+            .map(|r| table_by_removal(&patterns, r.clone()))
+            .collect();
+        let out = run(&mut table, rows.clone());
+        assert_eq!(out, expected);
+        assert_eq!(
+            names(&out[0]),
+            vec![
+                "_time",
+                "user",
+                "process",
+                "process_x",
+                "parent_b",
+                "parent_a",
+                "keyword",
+                "other_x"
+            ]
+        );
+        assert_eq!(out[0].raw(), "", "_raw goes");
+        assert_eq!(out[1].time(), Some(2.0));
+        // Again, with every decision already made.
+        assert_eq!(run(&mut table, rows), expected);
+    }
+
     #[test]
     fn fields_keep_and_remove() {
         let mut r = rec(&[("a", "1"), ("b", "2"), ("dc_x", "3")]);
@@ -359,6 +455,19 @@ mod tests {
             vec![rec(&[("src_ip", "1")])],
         );
         assert_eq!(out[0].get_named("source_ip"), Some(&Value::from("1")));
+    }
+
+    #[test]
+    fn rename_pairs_chain_over_rows() {
+        let mut stage = Rename::new(&[("a*", "b*"), ("b*", "c*")]);
+        let rows = vec![
+            rec(&[("a1", "x"), ("b2", "y"), ("d", "z")]),
+            rec(&[("b2", "y"), ("a1", "x")]),
+        ];
+        let out = run(&mut stage, rows);
+        assert_eq!(names(&out[0]), vec!["d", "c2", "c1"]);
+        assert_eq!(names(&out[1]), vec!["c2", "c1"]);
+        assert_eq!(out[1].get_named("c1"), Some(&Value::from("x")));
     }
 
     #[test]

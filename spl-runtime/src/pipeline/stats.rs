@@ -17,7 +17,7 @@
 
 use std::collections::VecDeque;
 
-use super::{EvalFn, FieldGlob, Stage};
+use super::{EvalFn, FieldGlob, PerField, Stage};
 use crate::event::{Event, Record};
 use crate::field::FieldId;
 use crate::stats::{for_each_key, Accumulator, AggFunc, GroupKey, GroupTable};
@@ -82,7 +82,7 @@ struct Prepared {
 }
 
 /// Per-group state: one accumulator per fixed aggregation, and per wildcard aggregation
-/// one accumulator per matched field (kept by output field).
+/// one accumulator per matched field (kept by output field, in the order first met).
 struct GroupState {
     fixed: Vec<Option<Accumulator>>,
     dynamic: Vec<Vec<(FieldId, Accumulator)>>,
@@ -102,12 +102,15 @@ pub struct Stats {
     per_group_windows: GroupTable<VecDeque<Entry>>,
     running: GroupTable<Vec<Accumulator>>,
     saw_input: bool,
+    /// Per aggregation (by index; used by wildcard inputs only): per field, the output
+    /// field it is aggregated into, or `None` when the pattern leaves it out.
+    outputs: Vec<PerField<Option<FieldId>>>,
 }
 
 impl Stats {
     /// A stats stage over `aggs`, grouped by `by`.
     pub fn new(mode: StatsMode, aggs: Vec<AggSpec>, by: &[&str]) -> Self {
-        let aggs = aggs
+        let aggs: Vec<Prepared> = aggs
             .into_iter()
             .map(|a| Prepared {
                 func: a.func,
@@ -116,9 +119,11 @@ impl Stats {
                 input: a.input,
             })
             .collect();
+        let outputs = (0..aggs.len()).map(|_| PerField::default()).collect();
         Stats {
             mode,
             aggs,
+            outputs,
             by: by.iter().map(|f| FieldId::intern(f)).collect(),
             groups: GroupTable::new(),
             held: Vec::new(),
@@ -159,33 +164,64 @@ impl Stats {
         self.by.iter().map(|f| row.get(*f)).collect()
     }
 
-    fn update(by: &[FieldId], aggs: &[Prepared], state: &mut GroupState, row: &Record) {
+    /// The output field of a wildcard aggregation for input `field`, or `None` when the
+    /// field is left out (internal, a BY field, or not matching the pattern).
+    fn pattern_output(
+        by: &[FieldId],
+        a: &Prepared,
+        glob: &FieldGlob,
+        field: FieldId,
+    ) -> Option<FieldId> {
+        let name = field.name();
+        if name.starts_with('_') || by.contains(&field) {
+            return None;
+        }
+        let caps = glob.captures(name)?;
+        Some(if a.output_glob.is_wildcard() {
+            FieldId::intern(&a.output_glob.substitute(&caps))
+        } else {
+            a.output
+        })
+    }
+
+    fn update(
+        by: &[FieldId],
+        aggs: &[Prepared],
+        outputs: &mut [PerField<Option<FieldId>>],
+        state: &mut GroupState,
+        row: &Record,
+    ) {
         let time = row.time();
         for (i, a) in aggs.iter().enumerate() {
             match &a.input {
                 AggInput::Pattern(glob) => {
+                    let outputs = &mut outputs[i];
+                    let slot = &mut state.dynamic[i];
+                    if slot.is_empty() {
+                        // At most one accumulator per field of the row: grow once.
+                        slot.reserve(row.len());
+                    }
+                    // Rows of one source list their fields in the same order, so the
+                    // accumulator after the last one used is most often the next one.
+                    let mut next = 0;
                     for (f, v) in row.iter() {
-                        let name = f.name();
-                        if name.starts_with('_') || by.contains(&f) {
-                            continue;
-                        }
-                        let Some(caps) = glob.captures(name) else {
+                        let Some(out) =
+                            outputs.get_or(f, |f| Stats::pattern_output(by, a, glob, f))
+                        else {
                             continue;
                         };
-                        let out = if a.output_glob.is_wildcard() {
-                            FieldId::intern(&a.output_glob.substitute(&caps))
-                        } else {
-                            a.output
+                        let j = match slot.get(next) {
+                            Some((o, _)) if *o == out => next,
+                            _ => match slot.iter().position(|(o, _)| *o == out) {
+                                Some(j) => j,
+                                None => {
+                                    slot.push((out, Accumulator::new(a.func)));
+                                    slot.len() - 1
+                                }
+                            },
                         };
-                        let slot = &mut state.dynamic[i];
-                        let acc = match slot.iter().position(|(o, _)| *o == out) {
-                            Some(j) => &mut slot[j].1,
-                            None => {
-                                slot.push((out, Accumulator::new(a.func)));
-                                &mut slot.last_mut().expect("just pushed").1
-                            }
-                        };
-                        acc.update_at(Some(v), time);
+                        slot[j].1.update_at(Some(v), time);
+                        next = j + 1;
                     }
                 }
                 AggInput::None => {
@@ -208,20 +244,48 @@ impl Stats {
         }
     }
 
-    fn write(aggs: &[Prepared], state: &GroupState, row: &mut Record) {
+    /// Per output field of the wildcard aggregations, its rank in name order: fields
+    /// aggregated by a pattern are written sorted by name, and ranking the names once
+    /// spares sorting by name (a lookup each) in every group.
+    fn output_ranks(&self) -> PerField<u32> {
+        let mut ids: Vec<FieldId> = self
+            .outputs
+            .iter()
+            .flat_map(|o| o.values().flatten())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.sort_by_key(|f| f.name());
+        let mut ranks = PerField::default();
+        for (rank, f) in ids.into_iter().enumerate() {
+            ranks.get_or(f, |_| u32::try_from(rank).unwrap_or(u32::MAX));
+        }
+        ranks
+    }
+
+    /// Write the aggregates of `state` into `row`. With `take`, the accumulators are
+    /// emptied into the row (the group is done with); else their results are copied.
+    fn write(
+        aggs: &[Prepared],
+        ranks: &PerField<u32>,
+        state: &mut GroupState,
+        row: &mut Record,
+        take: bool,
+    ) {
+        let result = |acc: &mut Accumulator| if take { acc.take() } else { acc.finish() };
         for (i, a) in aggs.iter().enumerate() {
-            if let Some(acc) = &state.fixed[i] {
-                match acc.finish() {
+            if let Some(acc) = &mut state.fixed[i] {
+                match result(acc) {
                     Some(v) => row.set(a.output, v),
                     None => {
                         row.remove(a.output);
                     }
                 }
             }
-            let mut dynamic: Vec<&(FieldId, Accumulator)> = state.dynamic[i].iter().collect();
-            dynamic.sort_by_key(|(f, _)| f.name());
-            for (f, acc) in dynamic {
-                if let Some(v) = acc.finish() {
+            let dynamic = &mut state.dynamic[i];
+            dynamic.sort_by_key(|(f, _)| ranks.get(*f).unwrap_or(u32::MAX));
+            for (f, acc) in dynamic.iter_mut() {
+                if let Some(v) = result(acc) {
                     row.set(*f, v);
                 }
             }
@@ -335,7 +399,7 @@ impl Stage for Stats {
             StatsMode::Stats => {
                 let by_vals: Vec<Option<&Value>> = self.by.iter().map(|f| row.get(*f)).collect();
                 let (by, aggs) = (&self.by, &self.aggs);
-                let groups = &mut self.groups;
+                let (groups, outputs) = (&mut self.groups, &mut self.outputs);
                 let fresh = || GroupState {
                     fixed: aggs
                         .iter()
@@ -348,14 +412,14 @@ impl Stage for Stats {
                 };
                 for_each_key(&by_vals, |parts| {
                     let state = groups.get_or_insert_with(parts, fresh);
-                    Stats::update(by, aggs, state, &row);
+                    Stats::update(by, aggs, outputs, state, &row);
                 });
             }
             StatsMode::Eventstats => {
                 let by_vals: Vec<Option<&Value>> = self.by.iter().map(|f| row.get(*f)).collect();
                 let mut first_key = None;
                 let (by, aggs) = (&self.by, &self.aggs);
-                let groups = &mut self.groups;
+                let (groups, outputs) = (&mut self.groups, &mut self.outputs);
                 let fresh = || GroupState {
                     fixed: aggs
                         .iter()
@@ -368,7 +432,7 @@ impl Stage for Stats {
                         first_key = Some(GroupKey::from_parts(parts));
                     }
                     let state = groups.get_or_insert_with(parts, fresh);
-                    Stats::update(by, aggs, state, &row);
+                    Stats::update(by, aggs, outputs, state, &row);
                 });
                 self.held.push((row, first_key));
             }
@@ -393,28 +457,35 @@ impl Stage for Stats {
                         )
                     });
                     if counts || self.saw_input {
-                        let state = self.new_state();
+                        let mut state = self.new_state();
                         let mut row = Record::new();
-                        Stats::write(&self.aggs, &state, &mut row);
+                        Stats::write(&self.aggs, &PerField::default(), &mut state, &mut row, true);
                         out.push(row);
                     }
                     return;
                 }
+                let ranks = self.output_ranks();
                 let groups = std::mem::take(&mut self.groups);
-                for (key, state) in groups.into_sorted_entries() {
-                    let mut row = Record::with_capacity(self.by.len() + self.aggs.len());
+                out.reserve(groups.len());
+                for (key, mut state) in groups.into_sorted_entries() {
+                    let width = self.by.len()
+                        + state.fixed.iter().flatten().count()
+                        + state.dynamic.iter().map(Vec::len).sum::<usize>();
+                    let mut row = Record::with_capacity(width);
                     for (f, text) in self.by.iter().zip(key.parts()) {
                         row.set(*f, Stats::key_value(*f, text));
                     }
-                    Stats::write(&self.aggs, &state, &mut row);
+                    Stats::write(&self.aggs, &ranks, &mut state, &mut row, true);
                     out.push(row);
                 }
             }
             StatsMode::Eventstats => {
+                let ranks = self.output_ranks();
+                out.reserve(self.held.len());
                 for (mut row, key) in self.held.drain(..) {
                     if let Some(key) = key {
-                        if let Some(state) = self.groups.get_key(&key) {
-                            Stats::write(&self.aggs, state, &mut row);
+                        if let Some(state) = self.groups.get_key_mut(&key) {
+                            Stats::write(&self.aggs, &ranks, state, &mut row, false);
                         }
                     }
                     out.push(row);
@@ -482,6 +553,90 @@ mod tests {
             get(&out[0], "host"),
             Some(&Value::Str("h1".into())),
             "BY field kept once"
+        );
+    }
+
+    #[test]
+    fn values_star_over_rows_of_varied_shape() {
+        let rows = vec![
+            rec(
+                5.0,
+                &[("host", "h1"), ("b", "2"), ("a", "1"), ("_x", "hidden")],
+            ),
+            rec(5.0, &[("a", "3"), ("host", "h1"), ("c", "9"), ("b", "2")]),
+            rec(6.0, &[("c", "1"), ("host", "h2")]),
+            rec(5.0, &[("host", "h1"), ("c", "0")]),
+        ];
+        let mut s = Stats::new(
+            StatsMode::Stats,
+            vec![
+                AggSpec::new(AggFunc::Values, AggInput::Pattern(FieldGlob::new("*")), "*"),
+                AggSpec::new(
+                    AggFunc::DistinctCount,
+                    AggInput::Pattern(FieldGlob::new("*")),
+                    "dc_*",
+                ),
+                AggSpec::new(
+                    AggFunc::List,
+                    AggInput::Pattern(FieldGlob::new("[ab]")),
+                    "none",
+                ),
+                AggSpec::new(
+                    AggFunc::Values,
+                    AggInput::Pattern(FieldGlob::new("?")),
+                    "one",
+                ),
+            ],
+            &["_time", "host"],
+        );
+        let out = run(&mut s, rows);
+        let names: Vec<Vec<&str>> = out
+            .iter()
+            .map(|r| r.iter().map(|(f, _)| f.name()).collect())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                vec!["_time", "host", "a", "b", "c", "dc_a", "dc_b", "dc_c"],
+                vec!["_time", "host", "c", "dc_c"],
+            ]
+        );
+        let multi = |v: &[&str]| Value::Multi(v.iter().map(|s| s.to_string()).collect());
+        assert_eq!(get(&out[0], "a"), Some(&multi(&["1", "3"])));
+        assert_eq!(get(&out[0], "b"), Some(&Value::from("2")));
+        assert_eq!(get(&out[0], "c"), Some(&multi(&["0", "9"])));
+        assert_eq!(get(&out[0], "dc_c"), Some(&Value::Num(2.0)));
+        assert_eq!(get(&out[0], "_x"), None, "internal fields are left out");
+        assert_eq!(get(&out[1], "c"), Some(&Value::from("1")));
+    }
+
+    #[test]
+    fn a_literal_output_merges_every_matching_field() {
+        let rows = vec![
+            rec(
+                1.0,
+                &[("src_ip", "10.0.0.2"), ("src_host", "a"), ("dest", "x")],
+            ),
+            rec(2.0, &[("src_host", "b"), ("src_ip", "10.0.0.1")]),
+        ];
+        let mut s = Stats::new(
+            StatsMode::Stats,
+            vec![AggSpec::new(
+                AggFunc::Values,
+                AggInput::Pattern(FieldGlob::new("src_*")),
+                "sources",
+            )],
+            &[],
+        );
+        let out = run(&mut s, rows);
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            get(&out[0], "sources"),
+            Some(&Value::Multi(
+                ["10.0.0.1", "10.0.0.2", "a", "b"]
+                    .map(String::from)
+                    .to_vec()
+            ))
         );
     }
 
