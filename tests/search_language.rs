@@ -35,37 +35,6 @@ fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/search")
 }
 
-/// `expected.txt`: query file stem → the 0-based lines of the events it passes.
-fn expected() -> BTreeMap<String, Vec<usize>> {
-    let path = data_dir().join("expected.txt");
-    let text =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let mut out = BTreeMap::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (stem, lines) = line
-            .split_once(':')
-            .unwrap_or_else(|| panic!("expected.txt:{}: no `:` in {line:?}", n + 1));
-        let lines = lines
-            .split_whitespace()
-            .map(|l| {
-                l.parse()
-                    .unwrap_or_else(|e| panic!("expected.txt:{}: {l:?}: {e}", n + 1))
-            })
-            .collect();
-        let previous = out.insert(stem.trim().to_owned(), lines);
-        assert!(
-            previous.is_none(),
-            "expected.txt:{}: {stem} listed twice",
-            n + 1
-        );
-    }
-    out
-}
-
 /// The events with their line indexes, read as `splc run --mapping none` reads them.
 fn events() -> Vec<(usize, Record)> {
     let path = data_dir().join("events.jsonl");
@@ -109,7 +78,7 @@ fn passing(rule: &mut dyn Rule, events: &[(usize, Record)]) -> Vec<usize> {
 /// Run every expected query through `engine` (`None`: the engine lacks the query) and
 /// fail with the list of queries whose lines differ.
 fn check(engine: &str, mut run: impl FnMut(&str) -> Option<Vec<usize>>) {
-    let expected = expected();
+    let expected = splc_tests::search_expected();
     let mut failures = Vec::new();
     for (stem, want) in &expected {
         match run(stem) {
@@ -144,7 +113,7 @@ fn every_query_file_has_an_expectation() {
         })
         .collect();
     stems.sort();
-    let listed: Vec<String> = expected().into_keys().collect();
+    let listed: Vec<String> = splc_tests::search_expected().into_keys().collect();
     assert_eq!(
         stems, listed,
         "rules/search/*.spl and expected.txt list different queries"
@@ -184,7 +153,7 @@ fn generated_pack_passes_the_expected_events() {
     let events = events();
     assert_eq!(
         search_pack::RULES.len(),
-        expected().len(),
+        splc_tests::search_expected().len(),
         "one generated type per query"
     );
     let mut rules: BTreeMap<String, Box<dyn Rule>> = search_pack::all_rules()
@@ -301,7 +270,7 @@ fn detect_types_pass_the_expected_events() {
         "field_backslash_wildcard",
         Box::new(FieldBackslashWildcardFile::new()),
     );
-    let expected = expected();
+    let expected = splc_tests::search_expected();
     let mut failures = Vec::new();
     for (stem, rule) in &mut types {
         let want = &expected[*stem];

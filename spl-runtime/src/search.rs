@@ -88,33 +88,36 @@ fn token_start_at(hay: &[u8], pos: usize) -> bool {
     let Some(&before) = hay.get(pos - 1) else {
         return false;
     };
-    if is_breaker(before) {
-        return true;
-    }
+    is_breaker(before) || encoded_major_ends_at(hay, pos)
+}
+
+/// Whether an URL-encoded major breaker ends right before `pos` of `hay`.
+fn encoded_major_ends_at(hay: &[u8], pos: usize) -> bool {
     let head = &hay[..pos];
     ENCODED_MAJOR.iter().any(|enc| {
         head.len() >= enc.len() && head[head.len() - enc.len()..].eq_ignore_ascii_case(enc)
     })
 }
 
-/// Whether an URL-encoded major breaker starts at `pos` of `hay`.
-fn encoded_major_at(hay: &[u8], pos: usize) -> bool {
+/// The length of the longest URL-encoded major breaker starting at `pos` of `hay`.
+fn encoded_major_len_at(hay: &[u8], pos: usize) -> Option<usize> {
     let tail = &hay[pos..];
     ENCODED_MAJOR
         .iter()
-        .any(|enc| tail.len() >= enc.len() && tail[..enc.len()].eq_ignore_ascii_case(enc))
+        .filter(|enc| tail.len() >= enc.len() && tail[..enc.len()].eq_ignore_ascii_case(enc))
+        .map(|enc| enc.len())
+        .max()
+}
+
+/// Whether an URL-encoded major breaker starts at `pos` of `hay`.
+fn encoded_major_at(hay: &[u8], pos: usize) -> bool {
+    encoded_major_len_at(hay, pos).is_some()
 }
 
 /// Whether a major segment may start at `pos > 0`: a single-character major breaker or an
 /// URL-encoded one ends right before it.
 fn major_boundary_before(hay: &[u8], pos: usize) -> bool {
-    if is_major_breaker(hay[pos - 1]) {
-        return true;
-    }
-    let head = &hay[..pos];
-    ENCODED_MAJOR.iter().any(|enc| {
-        head.len() >= enc.len() && head[head.len() - enc.len()..].eq_ignore_ascii_case(enc)
-    })
+    is_major_breaker(hay[pos - 1]) || encoded_major_ends_at(hay, pos)
 }
 
 /// Whether a major segment ends at `pos < hay.len()`: a major breaker, single-character or
@@ -146,13 +149,7 @@ fn has_segment(hay: &[u8]) -> bool {
         }
         // Only the first byte of an encoded breaker is `%`, so skipping the longest one
         // starting here skips no byte that another one starts at.
-        let tail = &hay[i..];
-        match ENCODED_MAJOR
-            .iter()
-            .filter(|enc| tail.len() >= enc.len() && tail[..enc.len()].eq_ignore_ascii_case(enc))
-            .map(|enc| enc.len())
-            .max()
-        {
+        match encoded_major_len_at(hay, i) {
             Some(len) => i += len,
             None => return true,
         }
@@ -444,8 +441,9 @@ impl CaseTerm {
 ///
 /// The single-character major breakers and their URL-encoded forms (`%20`, `%2c`, ...)
 /// bound a segment; `--` does not: `TERM(--dns)` is bounded by the spaces around `--dns`.
-/// A `TERM` whose text contains a major breaker other than `*` matches nothing ([`TermExact::is_never`] tells, for a lint). `*` matches any run of
-/// characters inside the one segment.
+/// A `TERM` whose text contains a major breaker other than `*` matches nothing
+/// ([`TermExact::is_never`] tells, for a lint). `*` matches any run of characters inside
+/// the one segment.
 #[derive(Clone, Debug)]
 pub struct TermExact {
     text: Box<str>,

@@ -3,28 +3,9 @@
 
 use spl_runtime::prefilter::Prefilter;
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
+mod common;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn string(&mut self, alphabet: &[&str], min_len: usize, max_len: usize) -> String {
-        let len = min_len + self.below(max_len - min_len + 1);
-        (0..len)
-            .map(|_| alphabet[self.below(alphabet.len())])
-            .collect()
-    }
-}
+use common::Rng;
 
 /// Few symbols, so that literals often occur, overlap and repeat; both cases; a
 /// multi-byte character; `z` and `q` so that windows have rare bytes to prefer.

@@ -6,39 +6,12 @@
 //! The evaluator, the `build.rs` rule pack and `detect!` run the same corpus in
 //! `tests/search_language.rs`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The workspace's `tests/` crate, which holds the corpus.
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests")
-}
-
-/// `expected.txt`: query file stem → the 0-based lines of the events it passes.
-fn expected() -> BTreeMap<String, Vec<usize>> {
-    let path = corpus_dir().join("data/search/expected.txt");
-    let text =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let mut out = BTreeMap::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (stem, lines) = line
-            .split_once(':')
-            .unwrap_or_else(|| panic!("expected.txt:{}: no `:` in {line:?}", n + 1));
-        let lines = lines
-            .split_whitespace()
-            .map(|l| {
-                l.parse()
-                    .unwrap_or_else(|e| panic!("expected.txt:{}: {l:?}: {e}", n + 1))
-            })
-            .collect();
-        out.insert(stem.trim().to_owned(), lines);
-    }
-    out
 }
 
 /// The lines `splc run --line-numbers --mapping none` prints for one query file.
@@ -72,7 +45,7 @@ fn cli_lines(rule: &Path, events: &Path) -> Result<Vec<usize>, String> {
 fn cli_prints_the_expected_lines() {
     let rules = corpus_dir().join("rules/search");
     let events = corpus_dir().join("data/search/events.jsonl");
-    let expected = expected();
+    let expected = splc_tests::search_expected();
     assert!(
         expected.len() >= 30,
         "the corpus shrank to {} queries",

@@ -78,3 +78,36 @@ pub fn row(pairs: &[(&str, &[&str])]) -> Row {
 pub fn run_rule(rule: &mut dyn Rule, events: &[Record]) -> Vec<Record> {
     run(rule, events.iter())
 }
+
+/// The search-language corpus's expectations (`data/search/expected.txt`): query file
+/// stem → the 0-based lines of the events it passes. Panics on a malformed or repeated
+/// entry, naming its line.
+pub fn search_expected() -> BTreeMap<String, Vec<usize>> {
+    let path = data("search/expected.txt");
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let mut out = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (stem, lines) = line
+            .split_once(':')
+            .unwrap_or_else(|| panic!("expected.txt:{}: no `:` in {line:?}", n + 1));
+        let lines = lines
+            .split_whitespace()
+            .map(|l| {
+                l.parse()
+                    .unwrap_or_else(|e| panic!("expected.txt:{}: {l:?}: {e}", n + 1))
+            })
+            .collect();
+        let previous = out.insert(stem.trim().to_owned(), lines);
+        assert!(
+            previous.is_none(),
+            "expected.txt:{}: {stem} listed twice",
+            n + 1
+        );
+    }
+    out
+}
