@@ -5,20 +5,20 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
-use super::{
-    Agg, AggInput, Atom, AtomKind, BinSpan, Expr, ExprKind, Pred, Program, SedEdit, SedOccurrence,
-    Stage,
+use crate::{
+    Agg, AggInput, Atom, AtomKind, BinSpan, Expr, ExprKind, Pred, PredKind, Program, SedEdit,
+    SedOccurrence, Stage, StatsKind,
 };
 
 impl Display for Program {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         writeln!(f, "filter:")?;
-        write_pred(f, &self.filter, 1)?;
+        write_pred(f, self.filter(), 1)?;
         write!(f, "prefilter:")?;
-        if self.prefilter.is_empty() {
+        if self.prefilter().is_empty() {
             write!(f, " none")?;
         }
-        for clause in &self.prefilter.clauses {
+        for clause in self.prefilter().clauses() {
             write!(f, " [")?;
             for (i, lit) in clause.iter().enumerate() {
                 if i > 0 {
@@ -30,7 +30,7 @@ impl Display for Program {
         }
         writeln!(f)?;
         writeln!(f, "stages:")?;
-        for (i, stage) in self.stages.iter().enumerate() {
+        for (i, stage) in self.stages().iter().enumerate() {
             write!(f, "  {}: ", i + 1)?;
             write_stage(f, stage)?;
         }
@@ -68,21 +68,17 @@ fn indent(f: &mut Formatter<'_>, depth: usize) -> fmt::Result {
 
 fn write_pred(f: &mut Formatter<'_>, pred: &Pred, depth: usize) -> fmt::Result {
     indent(f, depth)?;
-    match pred {
-        Pred::True => writeln!(f, "true"),
-        Pred::False => writeln!(f, "false"),
-        Pred::Atom(a) => writeln!(f, "{a}"),
-        Pred::Not(a) => writeln!(f, "not {a}"),
-        Pred::And(items) | Pred::Or(items) => {
-            writeln!(
-                f,
-                "{}",
-                if matches!(pred, Pred::And(_)) {
-                    "and"
-                } else {
-                    "or"
-                }
-            )?;
+    match pred.kind() {
+        PredKind::True => writeln!(f, "true"),
+        PredKind::False => writeln!(f, "false"),
+        PredKind::Atom(a) => writeln!(f, "{a}"),
+        PredKind::Not(a) => writeln!(f, "not {a}"),
+        PredKind::And(items) => {
+            writeln!(f, "and")?;
+            items.iter().try_for_each(|p| write_pred(f, p, depth + 1))
+        }
+        PredKind::Or(items) => {
+            writeln!(f, "or")?;
             items.iter().try_for_each(|p| write_pred(f, p, depth + 1))
         }
     }
@@ -173,7 +169,7 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
             if !s.by.is_empty() {
                 write!(f, " by {:?}", s.by)?;
             }
-            if s.kind == super::StatsKind::Streamstats {
+            if s.kind == StatsKind::Streamstats {
                 write!(
                     f,
                     " window={} current={} global={}",
@@ -187,8 +183,9 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
             if let Some(n) = limit {
                 write!(f, " limit={n}")?;
             }
-            for (field, desc) in keys {
-                write!(f, " {}{field:?}", if *desc { "-" } else { "+" })?;
+            for key in keys {
+                let sign = if key.descending { "-" } else { "+" };
+                write!(f, " {sign}{:?}", key.field)?;
             }
             writeln!(f)
         }

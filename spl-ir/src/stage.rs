@@ -1,0 +1,298 @@
+//! The commands after the first search.
+//!
+//! A [`Stage`] is plain data except where it holds code: the expressions of `eval` and
+//! `where`, the predicate of `| search`, the regexes of `regex`, `rex` and `rex mode=sed`.
+//! How it holds them is the [`Code`] parameter. The compiler builds stages over [`Tree`]
+//! (expression trees, regex literals); the runtime builds its pipeline from stages over
+//! any [`Code`], and generated code hands it stages whose code is already compiled Rust.
+//! So the one place that says which runtime step implements which stage is the runtime's
+//! (`spl_runtime::pipeline::Pipeline::with`), whichever back end built the stage.
+
+use std::fmt::Debug;
+
+use crate::agg::AggFunc;
+use crate::expr::{Expr, RegexLit};
+use crate::op::StatsKind;
+use crate::program::Pred;
+
+/// How a stage holds its code.
+///
+/// Stages are cloned, printed and compared whatever their code is, so each kind of code
+/// can be too (compiled closures compare by identity).
+pub trait Code: Clone + Debug + PartialEq {
+    /// A value expression (`eval x = ...`, `stats sum(eval(...))`).
+    type Expr: Clone + Debug + PartialEq;
+    /// A condition: an expression tested for truth (`where ...`).
+    type Cond: Clone + Debug + PartialEq;
+    /// A search predicate (`| search ...`).
+    type Pred: Clone + Debug + PartialEq;
+    /// A regex.
+    type Regex: Clone + Debug + PartialEq;
+}
+
+/// Code as the compiler builds it: expression trees, predicates, regex literals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tree {}
+
+impl Code for Tree {
+    type Expr = Expr;
+    type Cond = Expr;
+    type Pred = Pred;
+    type Regex = RegexLit;
+}
+
+/// A field-name pattern of `table`, `fields`, `rename`, `stats values(*)`: `*` matches any
+/// run of characters; names are case-sensitive.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FieldPattern(pub String);
+
+impl FieldPattern {
+    /// A pattern.
+    pub fn new(pattern: impl Into<String>) -> FieldPattern {
+        FieldPattern(pattern.into())
+    }
+
+    /// True when the pattern has a `*`.
+    pub fn is_wildcard(&self) -> bool {
+        self.0.contains('*')
+    }
+
+    /// The pattern text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A command after the first search.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stage<C: Code = Tree> {
+    /// `| search <expr>`: keep rows for which the predicate holds.
+    Search(C::Pred),
+    /// `| where <expr>`: keep rows for which the condition is true (null drops).
+    Where(C::Cond),
+    /// `| eval a=x, b=y`: assignments left to right; a null result removes the field.
+    Eval(Vec<Assignment<C>>),
+    /// `| regex field=re` / `field!=re`.
+    Regex(RegexStage<C>),
+    /// `| rex field=f "re"`: named groups become fields.
+    Rex(RexStage<C>),
+    /// `| rex field=f mode=sed "s/re/repl/flags"`.
+    Sed(SedStage<C>),
+    /// `| table f...`: keep only these, in this order.
+    Table(Vec<FieldPattern>),
+    /// `| fields [+|-] f...`.
+    Fields {
+        /// True for `fields -`.
+        remove: bool,
+        /// The patterns.
+        patterns: Vec<FieldPattern>,
+    },
+    /// `| rename a AS b, ...`.
+    Rename(Vec<(FieldPattern, FieldPattern)>),
+    /// `| fillnull [value=v] [fields]`.
+    Fillnull {
+        /// The fill value.
+        value: String,
+        /// The fields; empty means every field seen in any row.
+        fields: Vec<String>,
+    },
+    /// `| bin [span=..] field [AS new]`.
+    Bin(BinStage),
+    /// `| stats`, `| eventstats`, `| streamstats`.
+    Stats(StatsStage<C>),
+    /// `| sort [N] [+|-]f, ...`.
+    Sort {
+        /// Row limit; `None` = no limit.
+        limit: Option<u64>,
+        /// The keys.
+        keys: Vec<SortKey>,
+    },
+    /// `| dedup [N] f...`.
+    Dedup {
+        /// How many rows per combination.
+        count: u64,
+        /// The fields.
+        fields: Vec<String>,
+    },
+    /// `| head N`.
+    Head(u64),
+}
+
+impl<C: Code> Stage<C> {
+    /// True when the stage answers each row at once, holding nothing until the end.
+    pub fn is_streaming(&self) -> bool {
+        match self {
+            Stage::Stats(st) => st.kind == StatsKind::Streamstats,
+            Stage::Sort { .. } => false,
+            Stage::Fillnull { fields, .. } => !fields.is_empty(),
+            _ => true,
+        }
+    }
+
+    /// True for a transforming command (`stats`): its rows are not events.
+    pub fn is_transforming(&self) -> bool {
+        matches!(self, Stage::Stats(st) if st.kind == StatsKind::Stats)
+    }
+
+    /// The command name.
+    pub fn command(&self) -> &'static str {
+        match self {
+            Stage::Search(_) => "search",
+            Stage::Where(_) => "where",
+            Stage::Eval(_) => "eval",
+            Stage::Regex(_) => "regex",
+            Stage::Rex(_) | Stage::Sed(_) => "rex",
+            Stage::Table(_) => "table",
+            Stage::Fields { .. } => "fields",
+            Stage::Rename(_) => "rename",
+            Stage::Fillnull { .. } => "fillnull",
+            Stage::Bin(_) => "bin",
+            Stage::Stats(st) => st.kind.as_str(),
+            Stage::Sort { .. } => "sort",
+            Stage::Dedup { .. } => "dedup",
+            Stage::Head(_) => "head",
+        }
+    }
+}
+
+/// One `field = expr` of `eval`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assignment<C: Code = Tree> {
+    /// The target field.
+    pub field: String,
+    /// The value.
+    pub value: C::Expr,
+}
+
+/// `| regex`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegexStage<C: Code = Tree> {
+    /// The tested field (`_raw` by default).
+    pub field: String,
+    /// True for `!=`: keep rows that do not match (and rows without the field).
+    pub negated: bool,
+    /// The pattern.
+    pub regex: C::Regex,
+}
+
+/// `| rex` (extraction).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RexStage<C: Code = Tree> {
+    /// The source field (`_raw` by default).
+    pub field: String,
+    /// The pattern; its named groups are the extracted fields.
+    pub regex: C::Regex,
+    /// How many matches (1 by default; 0 = unlimited).
+    pub max_match: u64,
+}
+
+/// `| rex mode=sed`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SedStage<C: Code = Tree> {
+    /// The field edited in place (`_raw` by default).
+    pub field: String,
+    /// The edit.
+    pub edit: SedEdit<C>,
+}
+
+/// A sed expression of `rex mode=sed`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SedEdit<C: Code = Tree> {
+    /// `s/re/replacement/flags`.
+    Substitute {
+        /// The pattern.
+        regex: C::Regex,
+        /// The replacement (`\1` back-references).
+        replacement: String,
+        /// `g` (all matches) or the 1-based occurrence to replace.
+        occurrence: SedOccurrence,
+    },
+    /// `y/from/to/`: character transliteration.
+    Transliterate {
+        /// Source characters.
+        from: Vec<char>,
+        /// Target characters (same length).
+        to: Vec<char>,
+    },
+}
+
+/// Which matches `s///` replaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SedOccurrence {
+    /// `g`: every match.
+    All,
+    /// `N`: the Nth match (1-based); no flag means the first.
+    Nth(u64),
+    /// `Ng`: the Nth match and every later one.
+    FromNth(u64),
+}
+
+/// `| bin`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BinStage {
+    /// The binned field (`_time` by default).
+    pub field: String,
+    /// The bin width.
+    pub span: BinSpan,
+    /// The output field (the same field unless `AS` is given).
+    pub output: String,
+}
+
+/// The width of a bin.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum BinSpan {
+    /// A span in seconds (sub-second allowed); time bins align to epoch 0 (UTC).
+    Seconds(f64),
+    /// Calendar months.
+    Months(u32),
+}
+
+/// `| stats`, `| eventstats`, `| streamstats`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatsStage<C: Code = Tree> {
+    /// Which command.
+    pub kind: StatsKind,
+    /// The aggregations.
+    pub aggs: Vec<Agg<C>>,
+    /// The BY fields.
+    pub by: Vec<String>,
+    /// streamstats `window=` (0 = unlimited).
+    pub window: u64,
+    /// streamstats `current=` (default true).
+    pub current: bool,
+    /// streamstats `global=` (default true).
+    pub global: bool,
+}
+
+/// One aggregation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Agg<C: Code = Tree> {
+    /// The function.
+    pub func: AggFunc,
+    /// The input.
+    pub input: AggInput<C>,
+    /// The output field name (a pattern when the input is one: `values(*) as *`).
+    pub output: String,
+}
+
+/// The input of an aggregation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AggInput<C: Code = Tree> {
+    /// No argument (`count`).
+    None,
+    /// A field.
+    Field(String),
+    /// A wildcard pattern applied to every matching field (`values(*) as *`).
+    Pattern(FieldPattern),
+    /// `eval(expr)`.
+    Eval(C::Expr),
+}
+
+/// One key of `sort`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SortKey {
+    /// The field.
+    pub field: String,
+    /// True for `-field` (largest first).
+    pub descending: bool,
+}
