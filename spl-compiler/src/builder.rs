@@ -24,16 +24,13 @@
 //! `cargo:rerun-if-changed` line; the output file is written only when its content
 //! changes; a rule that does not compile fails the build with its rendered diagnostics.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
 use spl_grammar::MacroTable;
 
-use crate::codegen::{generate_rule, to_source, type_name, RuleMeta};
-use crate::compile::{compile_rule, CompileErrors, CompiledRule};
+use crate::codegen::{generate_pack, to_source};
+use crate::compile::{compile_rule, CompileErrors};
 
 /// Configures and runs the compilation of a rule pack (see the module docs).
 #[derive(Clone, Debug, Default)]
@@ -152,21 +149,17 @@ impl Builder {
             macros.add_conf_file(path).map_err(BuildError::Macros)?;
         }
         macros.set_undefined_as_empty(self.undefined_macros_empty);
-        let mut files = self.rule_files.clone();
         for dir in &self.rule_dirs {
             self.rerun_if_changed(dir);
-            collect_rule_files(dir, &mut files)?;
         }
+        let paths: Vec<PathBuf> = self.rule_files.iter().chain(&self.rule_dirs).cloned().collect();
         let mut compiled = Vec::new();
         let mut failed = Vec::new();
-        for path in &files {
-            self.rerun_if_changed(path);
-            let result = spl_grammar::load_rule(path)
-                .map_err(CompileErrors::from)
-                .and_then(|rule| compile_rule(rule, &macros));
-            match result {
-                Ok(c) => compiled.push((path.clone(), c)),
-                Err(e) => failed.push((path.clone(), e)),
+        for (path, rule) in spl_grammar::load_rule_paths(&paths) {
+            self.rerun_if_changed(&path);
+            match rule.map_err(CompileErrors::from).and_then(|r| compile_rule(r, &macros)) {
+                Ok(c) => compiled.push(c),
+                Err(e) => failed.push((path, e)),
             }
         }
         if !failed.is_empty() {
@@ -199,79 +192,6 @@ impl Builder {
     fn rerun_if_changed(&self, path: &Path) {
         if self.rerun {
             println!("cargo:rerun-if-changed={}", path.display());
-        }
-    }
-}
-
-/// Every rule file under `dir`, recursively, sorted (hidden entries skipped).
-fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError> {
-    let io = |source| BuildError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            collect_rule_files(&path, out)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "yml" || e == "yaml" || e == "spl")
-        {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// The metadata of a compiled rule, with its type name.
-pub fn rule_meta(type_name: String, compiled: &CompiledRule) -> RuleMeta {
-    RuleMeta {
-        type_name,
-        id: compiled.rule.id.clone(),
-        title: compiled.rule.title.clone(),
-        technique_ids: compiled.rule.technique_id.clone(),
-        spl: compiled.rule.logic.clone(),
-    }
-}
-
-/// One type per rule plus the registry (`RULES`, `all_rules()`).
-pub fn generate_pack(rules: &[(PathBuf, CompiledRule)]) -> TokenStream {
-    let mut used: HashMap<String, usize> = HashMap::new();
-    let mut types = Vec::new();
-    let mut names = Vec::new();
-    for (path, compiled) in rules {
-        let stem = path
-            .file_stem()
-            .map_or_else(|| "rule".into(), |s| s.to_string_lossy().into_owned());
-        let base = type_name(&stem);
-        let n = used.entry(base.clone()).or_insert(0);
-        *n += 1;
-        let name = if *n == 1 { base } else { format!("{base}{n}") };
-        types.push(generate_rule(
-            &rule_meta(name.clone(), compiled),
-            &compiled.program,
-        ));
-        names.push(Ident::new(&name, Span::call_site()));
-    }
-    quote! {
-        #(#types)*
-
-        /// The metadata of every rule of the pack.
-        pub const RULES: &[::spl_runtime::rule::RuleInfo] = &[#(#names::INFO),*];
-
-        /// A fresh instance of every rule of the pack.
-        pub fn all_rules() -> ::std::vec::Vec<::std::boxed::Box<dyn ::spl_runtime::rule::Rule>> {
-            ::std::vec![#(::std::boxed::Box::new(#names::new()) as ::std::boxed::Box<dyn ::spl_runtime::rule::Rule>),*]
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use spl_grammar::{Code, Diagnostic, Error, MacroTable, ParsedRule, Phase, Rule};
+use spl_grammar::{Code, Diagnostic, Error, MacroTable, ParsedRule, Phase, RuleFile};
 
 use crate::ir::Program;
 use crate::lower::{lower_with_source, LowerError};
@@ -11,7 +11,7 @@ use crate::lower::{lower_with_source, LowerError};
 #[derive(Clone, Debug)]
 pub struct CompiledRule {
     /// The rule file's content (metadata and logic).
-    pub rule: Rule,
+    pub rule: RuleFile,
     /// The front end's result (trees, expanded text, notes).
     pub parsed: ParsedRule,
     /// The lowered program.
@@ -54,7 +54,7 @@ impl From<Error> for CompileErrors {
 }
 
 /// Compile a loaded rule.
-pub fn compile_rule(rule: Rule, macros: &MacroTable) -> Result<CompiledRule, CompileErrors> {
+pub fn compile_rule(rule: RuleFile, macros: &MacroTable) -> Result<CompiledRule, CompileErrors> {
     let parsed = spl_grammar::parse_rule(&rule, macros)?;
     let program = lower_parsed(&parsed)?;
     let warnings = crate::lint::lint(&parsed);
@@ -81,7 +81,7 @@ pub fn compile_spl(
     name: &str,
     macros: &MacroTable,
 ) -> Result<CompiledRule, CompileErrors> {
-    compile_rule(Rule::from_spl_str(text, name), macros)
+    compile_rule(RuleFile::from_spl_str(text, name), macros)
 }
 
 /// Lower a parsed rule; errors point into the rule file.

@@ -20,7 +20,7 @@
 
 use std::fmt;
 
-use crate::ir::{Atom, AtomKind, BinOp, CmpOp, Expr, ExprKind, Func, Pred, Program, Stage};
+use crate::ir::{AtomKind, BinOp, CmpOp, Expr, ExprKind, Func, Pred, PredKind, Program, Stage};
 
 /// One thing a rule tests a field for.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,8 +74,8 @@ impl fmt::Display for SearchTerm {
 /// The indicators of a program, in rule order.
 pub fn indicators(program: &Program) -> Vec<Indicator> {
     let mut out = Vec::new();
-    pred_indicators(&program.filter, 1, &mut out);
-    for (i, stage) in program.stages.iter().enumerate() {
+    pred_indicators(program.filter(), 1, &mut out);
+    for (i, stage) in program.stages().iter().enumerate() {
         let n = i + 2;
         match stage {
             Stage::Search(p) => pred_indicators(p, n, &mut out),
@@ -100,8 +100,8 @@ pub fn indicators(program: &Program) -> Vec<Indicator> {
 /// The bare search terms of a program, in rule order.
 pub fn search_terms(program: &Program) -> Vec<SearchTerm> {
     let mut out = Vec::new();
-    pred_terms(&program.filter, 1, &mut out);
-    for (i, stage) in program.stages.iter().enumerate() {
+    pred_terms(program.filter(), 1, &mut out);
+    for (i, stage) in program.stages().iter().enumerate() {
         if let Stage::Search(p) = stage {
             pred_terms(p, i + 2, &mut out);
         }
@@ -114,16 +114,16 @@ pub fn search_terms(program: &Program) -> Vec<SearchTerm> {
 /// `TERM "npm" AND (field "a" = "1" OR not term "b")`.
 pub fn pred_line(pred: &Pred) -> String {
     fn write(p: &Pred, nested: bool, out: &mut String) {
-        match p {
-            Pred::True => out.push_str("true"),
-            Pred::False => out.push_str("false"),
-            Pred::Atom(a) => out.push_str(&a.to_string()),
-            Pred::Not(a) => {
+        match p.kind() {
+            PredKind::True => out.push_str("true"),
+            PredKind::False => out.push_str("false"),
+            PredKind::Atom(a) => out.push_str(&a.to_string()),
+            PredKind::Not(a) => {
                 out.push_str("not ");
                 out.push_str(&a.to_string());
             }
-            Pred::And(items) | Pred::Or(items) => {
-                let sep = if matches!(p, Pred::And(_)) {
+            PredKind::And(items) | PredKind::Or(items) => {
+                let sep = if matches!(p.kind(), PredKind::And(_)) {
                     " AND "
                 } else {
                     " OR "
@@ -155,34 +155,11 @@ pub fn stage_line(stage: &Stage) -> String {
     if let Stage::Search(p) = stage {
         return format!("search {}", pred_line(p));
     }
-    // The printer writes stages only as part of a program: print a program of this one
-    // stage and take its line.
-    let text = Program::new(Pred::True, vec![stage.clone()]).to_string();
-    let line = text
-        .split_once("stages:\n")
-        .map_or(text.as_str(), |(_, rest)| rest)
-        .trim();
-    line.strip_prefix("1: ").unwrap_or(line).to_owned()
-}
-
-/// Every atom of `pred` with whether it is negated (the IR is in negation normal form, so
-/// a `NOT` sits on an atom only).
-fn atoms(pred: &Pred) -> Vec<(&Atom, bool)> {
-    fn walk<'a>(p: &'a Pred, out: &mut Vec<(&'a Atom, bool)>) {
-        match p {
-            Pred::True | Pred::False => {}
-            Pred::And(items) | Pred::Or(items) => items.iter().for_each(|i| walk(i, out)),
-            Pred::Atom(a) => out.push((a, false)),
-            Pred::Not(a) => out.push((a, true)),
-        }
-    }
-    let mut out = Vec::new();
-    walk(pred, &mut out);
-    out
+    stage.to_string().trim_end().to_owned()
 }
 
 fn pred_indicators(pred: &Pred, stage: usize, out: &mut Vec<Indicator>) {
-    for (atom, negated) in atoms(pred) {
+    for (atom, negated) in pred.atoms() {
         match &atom.kind {
             AtomKind::Compare { field, op, value } => out.push(Indicator {
                 field: field.clone(),
@@ -209,7 +186,7 @@ fn pred_indicators(pred: &Pred, stage: usize, out: &mut Vec<Indicator>) {
 }
 
 fn pred_terms(pred: &Pred, stage: usize, out: &mut Vec<SearchTerm>) {
-    for (atom, negated) in atoms(pred) {
+    for (atom, negated) in pred.atoms() {
         let (kind, text) = match &atom.kind {
             AtomKind::Term(t) => ("term", t),
             AtomKind::Phrase(t) => ("phrase", t),
@@ -246,14 +223,8 @@ fn literal_of(e: &Expr) -> Option<String> {
 /// The indicator kind of a comparison operator, as seen from the field's side: `swapped`
 /// when the field is the right operand (`5 < n` is `n > 5`).
 fn compare_kind(op: BinOp, swapped: bool) -> Option<&'static str> {
-    let op = match op {
-        BinOp::Eq => CmpOp::Eq,
-        BinOp::Ne => CmpOp::Ne,
-        BinOp::Lt => CmpOp::Lt,
-        BinOp::Le => CmpOp::Le,
-        BinOp::Gt => CmpOp::Gt,
-        BinOp::Ge => CmpOp::Ge,
-        _ => return None,
+    let BinOp::Cmp(op) = op else {
+        return None;
     };
     let op = match (op, swapped) {
         (CmpOp::Lt, true) => CmpOp::Gt,

@@ -6,12 +6,12 @@ pub mod builder;
 pub mod codegen;
 pub mod compile;
 pub mod explain;
-pub mod ir;
 pub mod lint;
 pub mod lower;
 pub mod regex;
 
 pub use spl_grammar as grammar;
+pub use spl_ir as ir;
 
 pub use builder::{BuildError, Builder};
 pub use compile::{

@@ -1,7 +1,7 @@
 //! The front-end driver: load → parse → macro expansion.
 //!
 //! ```text
-//! rule.yml ──load──► Rule ──parse──► Query (macro calls as nodes)
+//! rule.yml ──load──► RuleFile ──parse──► Query (macro calls as nodes)
 //!                                 ──macro──► expanded text ──parse──► Query (no macros left)
 //! ```
 //!
@@ -37,7 +37,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Phase};
 use crate::macros::{expand, MacroTable, SourceMap};
 use crate::parse::{parse_query, ParseError};
-use crate::rule::{load_rule, Rule, RuleSource};
+use crate::rule::{load_rule, RuleFile, RuleSource};
 use crate::span::Span;
 
 /// A rule after the front end: both trees, the expanded text, and the maps back to the
@@ -100,7 +100,7 @@ impl ParsedRule {
 
 /// Run the front end on a rule: check it is SPL, parse its logic, expand its macros with
 /// `macros` and parse the result.
-pub fn parse_rule(rule: &Rule, macros: &MacroTable) -> Result<ParsedRule, Error> {
+pub fn parse_rule(rule: &RuleFile, macros: &MacroTable) -> Result<ParsedRule, Error> {
     let source = rule.current_source();
     if let Some(format) = rule.logic_format.as_deref() {
         if !is_splunk_format(format) {
@@ -120,7 +120,7 @@ pub fn parse_rule(rule: &Rule, macros: &MacroTable) -> Result<ParsedRule, Error>
 
 /// Run the front end on SPL text (named `<input>` in diagnostics).
 pub fn parse_spl(text: &str, macros: &MacroTable) -> Result<ParsedRule, Error> {
-    let rule = Rule::from_spl_str(text, "<input>");
+    let rule = RuleFile::from_spl_str(text, "<input>");
     run(&rule.logic, rule.current_source(), macros)
 }
 
@@ -128,7 +128,7 @@ pub fn parse_spl(text: &str, macros: &MacroTable) -> Result<ParsedRule, Error> {
 pub fn parse_rule_file(
     path: impl AsRef<Path>,
     macros: &MacroTable,
-) -> Result<(Rule, ParsedRule), Error> {
+) -> Result<(RuleFile, ParsedRule), Error> {
     let rule = load_rule(path)?;
     let parsed = parse_rule(&rule, macros)?;
     Ok((rule, parsed))
@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn other_logic_formats_fail_at_load() {
-        let rule = Rule::from_yaml_str("logic_format: KQL\nlogic: x\n", "r.yml").expect("loads");
+        let rule = RuleFile::from_yaml_str("logic_format: KQL\nlogic: x\n", "r.yml").expect("loads");
         let err = parse_rule(&rule, &MacroTable::new()).expect_err("not SPL");
         assert_eq!(err.phase(), Phase::Load);
         assert_eq!(err.code(), Code::LOGIC_FORMAT);

@@ -3,7 +3,7 @@
 //! A YAML rule is a mapping with the keys `id`, `title`, `description`, `logic_format`,
 //! `logic` (the SPL text), `techniques`, `technique_id`, `data_category` and `references`.
 //! Lists may be a list, a single string, `null`, empty, or absent. Every other key is kept,
-//! in file order, in [`Rule::extra`]. A `.spl` file is the logic alone; its id and title
+//! in file order, in [`RuleFile::extra`]. A `.spl` file is the logic alone; its id and title
 //! are the file stem.
 //!
 //! # Positions
@@ -39,7 +39,7 @@ use crate::span::{LineIndex, Span};
 
 /// A detection rule: its metadata and its SPL `logic`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Rule {
+pub struct RuleFile {
     /// `id`; for a `.spl` file (or a YAML file without one) the file stem.
     pub id: String,
     /// `title`; defaults to the id.
@@ -65,14 +65,14 @@ pub struct Rule {
     source: RuleSource,
 }
 
-impl Rule {
+impl RuleFile {
     /// A rule from bare SPL text; `name` is its id and title, and names it in diagnostics.
-    pub fn from_spl_str(text: &str, name: &str) -> Rule {
+    pub fn from_spl_str(text: &str, name: &str) -> RuleFile {
         let (logic, offset) = match text.strip_prefix('\u{feff}') {
             Some(rest) => (rest, '\u{feff}'.len_utf8()),
             None => (text, 0),
         };
-        Rule {
+        RuleFile {
             id: name.to_string(),
             title: name.to_string(),
             description: None,
@@ -94,7 +94,7 @@ impl Rule {
 
     /// A rule from the text of a YAML rule file; `name` (usually the path) names it in
     /// diagnostics and gives the default id.
-    pub fn from_yaml_str(text: &str, name: &str) -> Result<Rule, Error> {
+    pub fn from_yaml_str(text: &str, name: &str) -> Result<RuleFile, Error> {
         let file = Arc::new(SourceFile::new(name, text));
         let fail = |d: Diagnostic| Error::new(Phase::Load, d.with_source(file.clone()));
         let value: Value = serde_norway::from_str(text).map_err(|e| fail(yaml_error(text, &e)))?;
@@ -110,9 +110,9 @@ impl Rule {
         let stem = Path::new(name)
             .file_stem()
             .map_or_else(|| name.to_string(), |s| s.to_string_lossy().into_owned());
-        let mut rule = Rule {
+        let mut rule = RuleFile {
             path: None,
-            ..Rule::from_spl_str("", &stem)
+            ..RuleFile::from_spl_str("", &stem)
         };
         let mut logic = None;
         let mut title = None;
@@ -205,7 +205,7 @@ impl Rule {
             .path
             .as_ref()
             .map_or_else(|| self.id.clone(), |p| p.display().to_string());
-        Rule::from_spl_str(&self.logic, &name).source
+        RuleFile::from_spl_str(&self.logic, &name).source
     }
 }
 
@@ -288,10 +288,10 @@ impl RuleSource {
 }
 
 /// A file found by [`load_rules_dir`] and what loading it gave.
-pub type LoadedRule = (PathBuf, Result<Rule, Error>);
+pub type LoadedRule = (PathBuf, Result<RuleFile, Error>);
 
 /// Load one rule file: `.spl` as bare SPL, anything else as YAML.
-pub fn load_rule(path: impl AsRef<Path>) -> Result<Rule, Error> {
+pub fn load_rule(path: impl AsRef<Path>) -> Result<RuleFile, Error> {
     let path = path.as_ref();
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
     let name = path.display().to_string();
@@ -299,14 +299,32 @@ pub fn load_rule(path: impl AsRef<Path>) -> Result<Rule, Error> {
         let stem = path
             .file_stem()
             .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
-        let mut rule = Rule::from_spl_str(&text, &stem);
+        let mut rule = RuleFile::from_spl_str(&text, &stem);
         rule.source.file = Arc::new(SourceFile::new(name, text.as_str()));
         rule
     } else {
-        Rule::from_yaml_str(&text, &name)?
+        RuleFile::from_yaml_str(&text, &name)?
     };
     rule.path = Some(path.to_path_buf());
     Ok(rule)
+}
+
+/// Load the rule files `paths` names: each file, and every rule file under each directory
+/// (see [`load_rules_dir`]), in the order given. A directory that cannot be read is one
+/// failed entry.
+pub fn load_rule_paths(paths: &[PathBuf]) -> Vec<LoadedRule> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            match load_rules_dir(path) {
+                Ok(rules) => out.extend(rules),
+                Err(e) => out.push((path.clone(), Err(e))),
+            }
+        } else {
+            out.push((path.clone(), load_rule(path)));
+        }
+    }
+    out
 }
 
 /// Load every rule file (`.yml`, `.yaml`, `.spl`) under `dir`, recursively, in path order.
@@ -931,8 +949,8 @@ mod tests {
     use super::*;
 
     /// Decode the `logic` of `yaml` and check it against serde's value and the map.
-    fn exact(yaml: &str) -> (String, Rule) {
-        let rule = Rule::from_yaml_str(yaml, "t.yml").expect("valid rule");
+    fn exact(yaml: &str) -> (String, RuleFile) {
+        let rule = RuleFile::from_yaml_str(yaml, "t.yml").expect("valid rule");
         assert!(
             rule.source().is_exact(),
             "not exact: {yaml:?} -> {:?}",
@@ -942,14 +960,14 @@ mod tests {
     }
 
     /// The file text a logic span maps to.
-    fn file_text(rule: &Rule, span: Span) -> String {
+    fn file_text(rule: &RuleFile, span: Span) -> String {
         rule.source()
             .logic_to_file(span)
             .slice(&rule.source().file().text)
             .to_string()
     }
 
-    fn span_of(rule: &Rule, needle: &str) -> Span {
+    fn span_of(rule: &RuleFile, needle: &str) -> Span {
         let at = rule.logic.find(needle).unwrap_or(usize::MAX);
         Span::new(at, at + needle.len())
     }
@@ -1020,7 +1038,7 @@ mod tests {
     #[test]
     fn unmappable_styles_fall_back_to_the_scalar_start() {
         let yaml = "base: &b 'x'\nlogic: *b\n";
-        let rule = Rule::from_yaml_str(yaml, "t.yml").expect("valid");
+        let rule = RuleFile::from_yaml_str(yaml, "t.yml").expect("valid");
         assert!(!rule.source().is_exact());
         assert_eq!(
             rule.source().logic_to_file(Span::new(0, 1)),
@@ -1033,7 +1051,7 @@ mod tests {
         let yaml = "id: 36614.64221\ntitle: T\ndescription: null\nlogic_format: Splunk\nlogic: x\n\
                     techniques:\n- a\ntechnique_id: \n- T1046\n- - T1185\ndata_category: Web\nreferences: null\n\
                     zeta: 1\nalpha: [1, 2]\n";
-        let rule = Rule::from_yaml_str(yaml, "dir/r.yml").expect("valid");
+        let rule = RuleFile::from_yaml_str(yaml, "dir/r.yml").expect("valid");
         assert_eq!(rule.id, "36614.64221");
         assert_eq!(rule.title, "T");
         assert_eq!(rule.description, None);
@@ -1048,22 +1066,22 @@ mod tests {
         let keys: Vec<&str> = rule.extra.keys().filter_map(Value::as_str).collect();
         assert_eq!(keys, vec!["zeta", "alpha"]);
 
-        let rule = Rule::from_yaml_str("logic: x\n", "dir/r.yml").expect("valid");
+        let rule = RuleFile::from_yaml_str("logic: x\n", "dir/r.yml").expect("valid");
         assert_eq!((rule.id.as_str(), rule.title.as_str()), ("r", "r"));
     }
 
     #[test]
     fn load_errors() {
-        let err = Rule::from_yaml_str("id: x\ntitle: y\n", "r.yml").expect_err("no logic");
+        let err = RuleFile::from_yaml_str("id: x\ntitle: y\n", "r.yml").expect_err("no logic");
         assert_eq!(err.code(), Code::NO_LOGIC);
         assert_eq!(err.phase(), Phase::Load);
-        let err = Rule::from_yaml_str("id: x\nlogic: [a]\n", "r.yml").expect_err("not a string");
+        let err = RuleFile::from_yaml_str("id: x\nlogic: [a]\n", "r.yml").expect_err("not a string");
         assert_eq!(err.code(), Code::NO_LOGIC);
         assert_eq!(err.diagnostic().location().as_deref(), Some("r.yml:2:1"));
-        let err = Rule::from_yaml_str("logic: x\ntechniques: {a: b}\n", "r.yml").expect_err("map");
+        let err = RuleFile::from_yaml_str("logic: x\ntechniques: {a: b}\n", "r.yml").expect_err("map");
         assert_eq!(err.code(), Code::FIELD_TYPE);
         assert_eq!(err.diagnostic().location().as_deref(), Some("r.yml:2:1"));
-        let err = Rule::from_yaml_str("id: x\nlogic: 'abc\n", "r.yml").expect_err("bad yaml");
+        let err = RuleFile::from_yaml_str("id: x\nlogic: 'abc\n", "r.yml").expect_err("bad yaml");
         assert_eq!(err.code(), Code::YAML);
         assert!(
             !err.diagnostic().message.contains(" at line "),
@@ -1071,13 +1089,13 @@ mod tests {
             err.diagnostic().message
         );
         assert!(err.diagnostic().line_col().is_some());
-        let err = Rule::from_yaml_str("- a\n", "r.yml").expect_err("a list");
+        let err = RuleFile::from_yaml_str("- a\n", "r.yml").expect_err("a list");
         assert_eq!(err.code(), Code::FIELD_TYPE);
     }
 
     #[test]
     fn spl_rules_map_one_to_one() {
-        let rule = Rule::from_spl_str("\u{feff}search x", "q");
+        let rule = RuleFile::from_spl_str("\u{feff}search x", "q");
         assert_eq!(rule.logic, "search x");
         let span = rule.source().logic_to_file(Span::new(7, 8));
         assert_eq!(span.slice(&rule.source().file().text), "x");
@@ -1085,7 +1103,7 @@ mod tests {
 
     #[test]
     fn a_changed_logic_gets_its_own_source() {
-        let mut rule = Rule::from_yaml_str("logic: 'a\n  b'\n", "r.yml").expect("valid");
+        let mut rule = RuleFile::from_yaml_str("logic: 'a\n  b'\n", "r.yml").expect("valid");
         assert_eq!(rule.current_source(), rule.source().clone());
         rule.logic = "other".into();
         let src = rule.current_source();

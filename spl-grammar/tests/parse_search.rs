@@ -6,7 +6,7 @@
 mod common;
 
 use common::{parse, search, search_expr};
-use spl_grammar::ast::{Command, CompareOp, SearchKind};
+use spl_grammar::ast::{Command, CmpOp, SearchKind};
 
 #[test]
 fn or_binds_tighter_than_juxtaposition() {
@@ -153,7 +153,7 @@ fn comparisons_with_every_operator_and_optional_spaces() {
     match search_expr(r#"Image="*\msdt.exe""#).kind {
         SearchKind::Compare(c) => {
             assert_eq!(c.field.name, "Image");
-            assert_eq!(c.op, CompareOp::Eq);
+            assert_eq!(c.op, CmpOp::Eq);
             assert_eq!(c.value.value, r"*\msdt.exe");
             assert!(c.value.quoted);
         }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use spl_grammar::macros::MacroTable;
 use spl_grammar::rule::{Mapping, Value};
-use spl_grammar::{load_rule, load_rules_dir, parse_rule, Code, Phase, Rule, Span};
+use spl_grammar::{load_rule, load_rules_dir, parse_rule, Code, Phase, RuleFile, Span};
 
 /// A fresh scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -39,7 +39,7 @@ techniques:\n\
 
 #[test]
 fn a_folded_single_quoted_logic_maps_each_byte_to_the_file() {
-    let rule = Rule::from_yaml_str(FOLDED, "rules/folded.yml").expect("loads");
+    let rule = RuleFile::from_yaml_str(FOLDED, "rules/folded.yml").expect("loads");
     assert_eq!(
         rule.logic,
         "`get_endpoint_data` (TERM(EventCode=1) OR \"<EventID>1<\") \"can't\" | where process=\"cmd.exe | table host"
@@ -64,7 +64,7 @@ fn a_folded_single_quoted_logic_maps_each_byte_to_the_file() {
 
 #[test]
 fn an_error_on_the_second_line_of_folded_logic_renders_at_its_file_position() {
-    let rule = Rule::from_yaml_str(FOLDED, "rules/folded.yml").expect("loads");
+    let rule = RuleFile::from_yaml_str(FOLDED, "rules/folded.yml").expect("loads");
     let err = parse_rule(&rule, &MacroTable::new()).expect_err("unterminated string");
     assert_eq!(err.phase(), Phase::Parse);
     // The opening quote of "cmd.exe is on file line 5: `  "can''t" | where process="cmd.exe`.

@@ -38,6 +38,13 @@ impl Display for Program {
     }
 }
 
+impl Display for Stage {
+    /// The stage on one line (a `search` stage's predicate on the lines after it).
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write_stage(f, self)
+    }
+}
+
 impl Display for Pred {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write_pred(f, self, 0)

@@ -33,7 +33,7 @@ use syn::{Attribute, Ident, LitStr, Token, Visibility};
 
 use spl_compiler::codegen::{generate_rule_with, RuleMeta};
 use spl_compiler::{compile_rule, CompileErrors};
-use spl_grammar::{MacroTable, Rule};
+use spl_grammar::{MacroTable, RuleFile};
 
 /// Compile an SPL rule into a type (see the crate docs for the forms).
 #[proc_macro]
@@ -124,7 +124,7 @@ fn expand(input: &Input) -> TokenStream2 {
     }
     let (rule, span) = match &input.source {
         Source::Inline(lit) => {
-            let mut rule = Rule::from_spl_str(&lit.value(), "<detect!>");
+            let mut rule = RuleFile::from_spl_str(&lit.value(), "<detect!>");
             rule.id = name.to_string();
             rule.title = name.to_string();
             (Ok(rule), lit.span())

@@ -19,64 +19,9 @@
 use std::cmp::Ordering;
 
 use crate::cidr::Cidr;
+use crate::ir::CmpOp;
 use crate::search::Finder;
 use crate::value::{format_number, parse_number, Value};
-
-/// A comparison operator of the search command.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CompareOp {
-    /// `=`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-}
-
-impl CompareOp {
-    /// The operator's SPL text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CompareOp::Eq => "=",
-            CompareOp::Ne => "!=",
-            CompareOp::Lt => "<",
-            CompareOp::Le => "<=",
-            CompareOp::Gt => ">",
-            CompareOp::Ge => ">=",
-        }
-    }
-
-    /// Parse `=`, `==`, `!=`, `<`, `<=`, `>`, `>=`.
-    pub fn parse(text: &str) -> Option<CompareOp> {
-        Some(match text {
-            "=" | "==" => CompareOp::Eq,
-            "!=" => CompareOp::Ne,
-            "<" => CompareOp::Lt,
-            "<=" => CompareOp::Le,
-            ">" => CompareOp::Gt,
-            ">=" => CompareOp::Ge,
-            _ => return None,
-        })
-    }
-
-    /// Whether an ordering result satisfies this operator.
-    pub fn holds(self, ord: Ordering) -> bool {
-        match self {
-            CompareOp::Eq => ord == Ordering::Equal,
-            CompareOp::Ne => ord != Ordering::Equal,
-            CompareOp::Lt => ord == Ordering::Less,
-            CompareOp::Le => ord != Ordering::Greater,
-            CompareOp::Gt => ord == Ordering::Greater,
-            CompareOp::Ge => ord != Ordering::Less,
-        }
-    }
-}
 
 #[derive(Clone, Debug)]
 struct WildPiece {
@@ -278,7 +223,7 @@ enum Kind {
     Set { set: ValueSet, negate: bool },
     /// An ordering operator against one literal.
     Order {
-        op: CompareOp,
+        op: CmpOp,
         text: Box<str>,
         num: Option<f64>,
     },
@@ -287,12 +232,12 @@ enum Kind {
 /// A field comparison of the search command, built once from its literal(s).
 ///
 /// ```
-/// use spl_runtime::compare::{CompareOp, FieldMatcher};
+/// use spl_runtime::compare::{CmpOp, FieldMatcher};
 /// use spl_runtime::Value;
-/// let m = FieldMatcher::new(CompareOp::Eq, r"C:\Program Files*");
+/// let m = FieldMatcher::new(CmpOp::Eq, r"C:\Program Files*");
 /// assert!(m.matches(Some(&Value::from(r"c:\program files\x.exe"))));
 /// assert!(!m.matches(None));
-/// let ne = FieldMatcher::new(CompareOp::Ne, "0");
+/// let ne = FieldMatcher::new(CmpOp::Ne, "0");
 /// assert!(ne.matches(Some(&Value::from("0.0"))));
 /// assert!(!ne.matches(None));
 /// ```
@@ -303,16 +248,16 @@ pub struct FieldMatcher {
 
 impl FieldMatcher {
     /// `field <op> literal`, with the search command's case rule (values ignore case).
-    pub fn new(op: CompareOp, literal: &str) -> FieldMatcher {
+    pub fn new(op: CmpOp, literal: &str) -> FieldMatcher {
         FieldMatcher::with_case(op, literal, false)
     }
 
     /// `field <op> literal`; `case_sensitive` for `field=CASE(literal)`.
-    pub fn with_case(op: CompareOp, literal: &str, case_sensitive: bool) -> FieldMatcher {
+    pub fn with_case(op: CmpOp, literal: &str, case_sensitive: bool) -> FieldMatcher {
         let kind = match op {
-            CompareOp::Eq | CompareOp::Ne => Kind::Set {
+            CmpOp::Eq | CmpOp::Ne => Kind::Set {
                 set: ValueSet::new([literal], case_sensitive),
-                negate: op == CompareOp::Ne,
+                negate: op == CmpOp::Ne,
             },
             _ => Kind::Order {
                 op,

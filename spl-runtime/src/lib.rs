@@ -6,13 +6,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod aggregate;
 pub mod alias;
-pub mod bin;
 pub mod cidr;
 pub mod compare;
 pub mod eval;
-#[cfg(feature = "evaluator")]
-pub mod evaluator;
 pub mod event;
 pub mod field;
 pub mod pipeline;
@@ -21,9 +19,10 @@ pub mod read;
 pub mod regex;
 pub mod rule;
 pub mod search;
-pub mod stats;
 pub mod time;
 pub mod value;
+
+pub use spl_ir as ir;
 
 pub use event::{Event, Record};
 pub use field::FieldId;

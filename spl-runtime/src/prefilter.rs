@@ -1,48 +1,13 @@
 //! The literal prefilter: cheap rejection of events that cannot match.
 //!
 //! A rule's search implies literals its `_raw` must contain (`TERM(install)` needs
-//! `install`). The compiler hands them over as clauses — each clause is satisfied when
-//! `_raw` contains any one of its literals, ignoring ASCII case, and a matching event
-//! satisfies every clause.
+//! `install`). The compiler gathers them into clauses and chooses the one clause worth
+//! checking first ([`spl_ir::Prefilter::chosen`], which says how): each of its literals is a
+//! way for an event to pass, and an event that contains none of them cannot match. This
+//! module checks that clause, fast; the full predicate still runs on every event that
+//! passes.
 //!
-//! Checking every clause costs about as much as the search it is meant to spare: a scan
-//! for all literals of all clauses, overlapping, over the whole event. The prefilter
-//! therefore checks **one** clause, the one that looks most selective, and leaves the
-//! rest to the predicate (which tests them anyway). It stays a necessary condition: an
-//! event that contains no literal of the chosen clause cannot match, and an event that
-//! passes still goes through the full predicate.
-//!
-//! # Choosing the clause
-//!
-//! Without statistics about the events, the choice is a static score
-//! (`clause_rank`). The *rarity* of a literal is the sum, over its bytes, of `6 - rank`
-//! where `rank` is the byte's commonness in log text (1 for `q z j x k v` up to 5 for
-//! spaces and `= . : / - "`; the table the substring searchers use), capped at
-//! [`RARITY_CAP`]. A clause scores the rarity of its weakest (least rare) literal divided
-//! by its number of literals; the highest score wins, then fewer literals, then the
-//! longer shortest literal, then the earlier clause. So:
-//!
-//! - fewer literals win: every alternative is one more way to pass, a clause of
-//!   alternatives is often a data-source selector that most events of that source pass
-//!   (`"EventCode=1" OR "<EventID>1<"`), and one literal is found with a cheaper scan;
-//! - among clauses of as many literals, the one whose shortest literal is longer and
-//!   made of rarer bytes wins;
-//! - the cap: past about eight common bytes, a longer literal is usually boilerplate of
-//!   the format (an XML tag, a field name) that every event of the source contains, so
-//!   more length earns nothing more.
-//!
-//! For the Sysmon rule `("EventCode=1" OR "<EventID>1<") (TERM(npm) OR TERM(pip) OR
-//! TERM(gem)) TERM(install)` the clause `install` (score 16) wins over
-//! `eventcode=1 | <eventid>1<` (24 / 2 = 12) and `npm | pip | gem` (10 / 3).
-//!
-//! Before scoring, a clause is simplified: literals are lowercased and deduplicated, and
-//! a literal that contains another literal of the same clause is dropped (wherever it
-//! occurs, the shorter one does too). A clause with an empty literal, or with no literal
-//! at all, constrains nothing here and is never chosen.
-//!
-//! # Checking the clause
-//!
-//! The chosen literals are searched with a SIMD multi-pattern searcher (Teddy, from the
+//! The literals are searched with a SIMD multi-pattern searcher (Teddy, from the
 //! `aho-corasick` crate's `packed` module) for every ASCII case variant of a short window
 //! of each literal (up to four bytes, at the literal's rarest offset, at most 64 variants
 //! in all); each hit is verified against the whole literals, ignoring ASCII case, and the
@@ -54,10 +19,8 @@
 use aho_corasick::packed;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, Span};
 
-use crate::search::{byte_rank, Finder};
-
-/// The rarity a literal can earn at most (see the module documentation).
-pub const RARITY_CAP: u32 = 24;
+use crate::ir::byte_rarity;
+use crate::search::Finder;
 
 /// The longest window of a literal searched for with Teddy (Teddy's fingerprint is at
 /// most four bytes long).
@@ -66,7 +29,7 @@ const MAX_WINDOW: usize = 4;
 /// Teddy's limit on the number of patterns.
 const MAX_VARIANTS: usize = 64;
 
-/// A necessary condition on `_raw`: one chosen clause of literals, checked fast.
+/// A necessary condition on `_raw`: one clause of literals, checked fast.
 #[derive(Clone, Debug)]
 pub struct Prefilter {
     check: Check,
@@ -92,27 +55,25 @@ enum Check {
 }
 
 impl Prefilter {
-    /// A prefilter for clauses (each a list of literals, at least one of which a matching
-    /// `_raw` contains, ignoring ASCII case). Only the most selective clause is kept (see
-    /// the module documentation); the others are left to the predicate.
-    pub fn new<C, S>(clauses: &[C]) -> Prefilter
-    where
-        C: AsRef<[S]>,
-        S: AsRef<str>,
-    {
-        let chosen = clauses
+    /// A prefilter that admits `_raw` when it contains one of `literals`, ignoring ASCII
+    /// case. No literal, or an empty one, admits every event.
+    pub fn new<S: AsRef<str>>(literals: &[S]) -> Prefilter {
+        let literals: Vec<String> = literals
             .iter()
-            .filter_map(|c| simplify(c.as_ref()))
-            .enumerate()
-            .max_by(|(i, a), (j, b)| clause_rank(a).cmp(&clause_rank(b)).then(j.cmp(i)))
-            .map(|(_, c)| c);
-        match chosen {
-            Some(literals) => Prefilter {
-                check: Check::build(&literals),
-                literals,
-            },
-            None => Prefilter::none(),
+            .map(|l| l.as_ref().to_ascii_lowercase())
+            .collect();
+        if literals.is_empty() || literals.iter().any(String::is_empty) {
+            return Prefilter::none();
         }
+        Prefilter {
+            check: Check::build(&literals),
+            literals,
+        }
+    }
+
+    /// The prefilter of a lowered program: its chosen clause.
+    pub fn of(prefilter: &crate::ir::Prefilter) -> Prefilter {
+        prefilter.chosen().map_or_else(Prefilter::none, Prefilter::new)
     }
 
     /// A prefilter that admits every event.
@@ -123,14 +84,12 @@ impl Prefilter {
         }
     }
 
-    /// The literals of the clause this prefilter checks (lowercase); empty when it
-    /// admits every event.
+    /// The literals this prefilter checks (lowercase); empty when it admits every event.
     pub fn literals(&self) -> &[String] {
         &self.literals
     }
 
-    /// True when `raw` contains a literal of the chosen clause (ignoring ASCII case).
-    /// False only when `raw` cannot satisfy every clause.
+    /// True when `raw` contains one of the literals (ignoring ASCII case).
     pub fn admits(&self, raw: &str) -> bool {
         let hay = raw.as_bytes();
         match &self.check {
@@ -249,173 +208,50 @@ fn case_variants(window: &[u8], out: &mut Vec<Vec<u8>>) {
     }
 }
 
-/// How much one byte says about an event: 5 for the rarest letters, 1 for the
-/// commonest punctuation (`6 -` the searchers' byte rank).
-fn byte_rarity(b: u8) -> u32 {
-    6 - u32::from(byte_rank(b))
-}
-
-/// The rarity of a literal: its bytes' rarities summed, capped at [`RARITY_CAP`].
-pub fn literal_rarity(lit: &str) -> u32 {
-    lit.bytes().map(byte_rarity).sum::<u32>().min(RARITY_CAP)
-}
-
-/// The static score of a simplified clause, compared with `Ord` (greater is more
-/// selective): the weakest literal's rarity per literal, then fewer literals, then the
-/// longer shortest literal.
-fn clause_rank(literals: &[String]) -> ClauseRank {
-    ClauseRank {
-        weakest: literals
-            .iter()
-            .map(|l| literal_rarity(l))
-            .min()
-            .unwrap_or(0),
-        count: literals.len().max(1) as u32,
-        shortest: literals.iter().map(String::len).min().unwrap_or(0),
-    }
-}
-
-/// See [`clause_rank`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct ClauseRank {
-    weakest: u32,
-    count: u32,
-    shortest: usize,
-}
-
-impl Ord for ClauseRank {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        // weakest / count, compared without division.
-        let (a, b) = (
-            u64::from(self.weakest) * u64::from(other.count),
-            u64::from(other.weakest) * u64::from(self.count),
-        );
-        a.cmp(&b)
-            .then(other.count.cmp(&self.count))
-            .then(self.shortest.cmp(&other.shortest))
-    }
-}
-
-impl PartialOrd for ClauseRank {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-/// A clause lowercased, deduplicated and without literals that contain another of its
-/// literals; `None` when it constrains nothing (an empty literal, or no literal).
-fn simplify<S: AsRef<str>>(clause: &[S]) -> Option<Vec<String>> {
-    let mut lits: Vec<String> = clause
-        .iter()
-        .map(|l| l.as_ref().to_ascii_lowercase())
-        .collect();
-    if lits.is_empty() || lits.iter().any(String::is_empty) {
-        return None;
-    }
-    // Shortest first, so that each literal is only compared with those kept before it.
-    lits.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
-    lits.dedup();
-    let mut kept: Vec<String> = Vec::with_capacity(lits.len());
-    for lit in lits {
-        if !kept.iter().any(|k| lit.contains(k.as_str())) {
-            kept.push(lit);
-        }
-    }
-    Some(kept)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn chosen(clauses: &[&[&str]]) -> Vec<String> {
-        Prefilter::new(clauses).literals().to_vec()
-    }
-
     #[test]
-    fn every_clause_needs_one_literal() {
-        let p = Prefilter::new(&[vec!["install"], vec!["npm", "pip", "gem"]]);
-        assert!(p.admits("PIP INSTALL requests"));
-        assert!(
-            p.admits("npm.cmd install x"),
-            "a prefilter is a substring test only"
-        );
-        assert!(!p.admits("pip uninstal"));
+    fn one_literal_of_the_clause_admits() {
+        let p = Prefilter::new(&["npm", "PIP", "gem"]);
+        assert!(p.admits("pip INSTALL requests"));
+        assert!(p.admits("x.GEM"), "a prefilter is a substring test only");
+        assert!(!p.admits("pi p"));
         assert!(!p.admits(""));
+        assert_eq!(p.literals(), ["npm", "pip", "gem"]);
     }
 
     #[test]
     fn empty_prefilter_admits_all() {
         assert!(Prefilter::none().admits(""));
-        assert!(Prefilter::new::<Vec<&str>, &str>(&[]).admits("x"));
-        assert!(Prefilter::new(&[vec![""]]).admits("x"));
-        assert!(Prefilter::new(&[vec!["a", ""]]).admits("x"));
-        assert!(Prefilter::new::<Vec<&str>, &str>(&[vec![]]).admits("x"));
+        assert!(Prefilter::new::<&str>(&[]).admits("x"));
+        assert!(Prefilter::new(&[""]).admits("x"));
+        assert!(Prefilter::new(&["a", ""]).admits("x"));
         assert!(Prefilter::none().literals().is_empty());
     }
 
     #[test]
-    fn the_sysmon_rule_checks_install() {
-        assert_eq!(
-            chosen(&[
-                &["eventcode=1", "<eventid>1<"],
-                &["npm", "pip", "gem"],
-                &["install"],
-            ]),
-            ["install"]
-        );
-    }
-
-    #[test]
-    fn selection_prefers_fewer_longer_rarer_literals() {
-        // Fewer literals.
-        assert_eq!(chosen(&[&["abcd", "efgh"], &["abcd"]]), ["abcd"]);
-        // The longer shortest literal.
-        assert_eq!(chosen(&[&["cmd"], &["cmd.exe"]]), ["cmd.exe"]);
-        assert_eq!(
-            chosen(&[&["ab", "cdefgh"], &["abc", "def"]]),
-            ["abc", "def"]
-        );
-        // Rarer bytes: `zqx` beats the longer but common `aeio`.
-        assert_eq!(chosen(&[&["aeio"], &["zqx"]]), ["zqx"]);
-        // A very short single literal loses to a pair of long ones.
-        assert_eq!(
-            chosen(&[&["a"], &["powershell.exe", "pwsh.exe"]]),
-            ["pwsh.exe", "powershell.exe"]
-        );
-        // Ties keep the first clause.
-        assert_eq!(chosen(&[&["abc"], &["bca"]]), ["abc"]);
-        // Clauses that constrain nothing are never chosen.
-        assert_eq!(chosen(&[&["a", ""], &["b"]]), ["b"]);
-    }
-
-    #[test]
-    fn rarity_is_capped() {
-        assert_eq!(literal_rarity("zzzzzzzzzzzz"), RARITY_CAP);
-        assert_eq!(literal_rarity("e"), 2);
-        assert_eq!(literal_rarity("z"), 5);
-        assert_eq!(literal_rarity(" "), 1);
-        assert_eq!(literal_rarity(""), 0);
-    }
-
-    #[test]
-    fn simplify_drops_redundant_literals() {
-        assert_eq!(
-            simplify(&["CMD.exe", "cmd", "powershell", "CMD"]),
-            Some(vec!["cmd".to_string(), "powershell".into()])
-        );
-        assert_eq!(simplify(&["a", ""]), None);
-        assert_eq!(simplify::<&str>(&[]), None);
+    fn the_program_s_chosen_clause_is_checked() {
+        let chosen = crate::ir::Prefilter::from_clauses(vec![
+            vec!["eventcode=1".into(), "<eventid>1<".into()],
+            vec!["install".into()],
+        ]);
+        let p = Prefilter::of(&chosen);
+        assert_eq!(p.literals(), ["install"]);
+        assert!(p.admits("EventCode=4688 pip INSTALL"));
+        assert!(!p.admits("EventCode=1 pip"));
+        assert!(Prefilter::of(&crate::ir::Prefilter::default()).admits(""));
     }
 
     #[test]
     fn overlapping_and_case_variants_are_found() {
-        let p = Prefilter::new(&[vec!["abc", "bcd"]]);
+        let p = Prefilter::new(&["abc", "bcd"]);
         assert!(p.admits("xaBCDx"));
         assert!(p.admits("xxbcD"));
         assert!(!p.admits("xab cd"));
         // A window hit that fails verification does not hide a later occurrence.
-        let p = Prefilter::new(&[vec!["aab"]]);
+        let p = Prefilter::new(&["aab"]);
         assert!(p.admits("aaaab"));
         assert!(p.admits("AAAAB"));
         assert!(!p.admits("aaaa"));
@@ -433,7 +269,7 @@ mod tests {
     fn too_many_variants_fall_back_to_the_automaton() {
         // 26 one-letter literals: 52 one-byte variants, more than Teddy takes.
         let lits: Vec<String> = ('a'..='z').map(String::from).collect();
-        let p = Prefilter::new(std::slice::from_ref(&lits));
+        let p = Prefilter::new(&lits);
         assert!(matches!(p.check, Check::Any(_)), "{:?}", p.check);
         for lit in &lits {
             assert!(p.admits(&format!("x {} y", lit.to_ascii_uppercase())));

@@ -16,11 +16,14 @@ use regex_automata::util::captures::Captures as RawCaptures;
 use regex_automata::util::syntax;
 use regex_automata::{Input, PatternID};
 
+use crate::ir::{SedEdit, SedOccurrence};
+use crate::pipeline::Compiled;
+
 /// The compiled-program size limit: large enough for the corpus's `\w{20,1000}` with
 /// Unicode classes (a default-size engine rejects it).
 const SIZE_LIMIT: usize = 256 << 20;
 
-/// A regex (or sed expression) that does not compile or parse.
+/// A regex that does not compile.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct RegexError {
@@ -55,7 +58,27 @@ impl fmt::Debug for Regex {
     }
 }
 
+/// Two regexes are equal when their patterns are.
+impl PartialEq for Regex {
+    fn eq(&self, other: &Regex) -> bool {
+        self.pattern == other.pattern
+    }
+}
+
 impl Regex {
+    /// Compile a pattern the compiler has already translated and checked (generated code
+    /// and the evaluator build their regexes this way). Should it fail all the same, the
+    /// regex matches nothing: a rule that cannot run finds nothing rather than stopping
+    /// every other rule.
+    pub fn checked(pattern: &str) -> Regex {
+        Regex::new(pattern).unwrap_or_else(|_| Regex::never())
+    }
+
+    /// A regex that matches nothing.
+    pub fn never() -> Regex {
+        Regex::new(r"[^\s\S]").unwrap_or_else(|e| unreachable!("the empty class compiles: {e}"))
+    }
+
     /// Compile a pattern in regex-automata syntax (already translated from PCRE).
     pub fn new(pattern: &str) -> Result<Regex, RegexError> {
         let re = meta::Regex::builder()
@@ -344,165 +367,7 @@ impl ReplBuilder {
     }
 }
 
-/// Which matches a sed substitution replaces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Occurrence {
-    /// Flag `g`: every match.
-    All,
-    /// A number `N` (or no flag: 1): only the N-th match.
-    Nth(usize),
-    /// `Ng`: the N-th match and every later one.
-    FromNth(usize),
-}
-
-/// A sed expression split into its parts, before the regex is compiled: the compiler
-/// translates `pattern` from PCRE between [`SedSyntax::parse`] and [`Sed::new`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SedSyntax {
-    /// `s<d>pattern<d>replacement<d>flags`
-    Substitute {
-        /// The regex text, as written (an escaped delimiter `\/` is left as is).
-        pattern: String,
-        /// The parsed replacement.
-        replacement: Replacement,
-        /// From the flags.
-        occurrence: Occurrence,
-    },
-    /// `y<d>from<d>to<d>`: each character of `from` becomes the one at the same place in
-    /// `to`.
-    Transliterate {
-        /// Source characters.
-        from: Vec<char>,
-        /// Target characters (as many as `from`).
-        to: Vec<char>,
-    },
-}
-
-impl SedSyntax {
-    /// Split a `rex mode=sed` expression. Errors: not `s` or `y`, missing delimiters,
-    /// unknown flags, `y` lists of different lengths.
-    pub fn parse(expr: &str) -> Result<SedSyntax, RegexError> {
-        let mut chars = expr.chars();
-        let cmd = chars
-            .next()
-            .ok_or_else(|| RegexError::new("empty sed expression"))?;
-        let delim = chars
-            .next()
-            .filter(|d| !d.is_alphanumeric() && *d != '\\' && !d.is_whitespace())
-            .ok_or_else(|| {
-                RegexError::new(format!(
-                    "sed expression {expr:?}: expected a delimiter after `{cmd}`"
-                ))
-            })?;
-        let rest: &str = chars.as_str();
-        let fields = split_unescaped(rest, delim);
-        let [a, b, flags] = match fields.as_slice() {
-            [a, b, f] => [*a, *b, *f],
-            _ => {
-                return Err(RegexError::new(format!(
-                    "sed expression {expr:?}: expected {cmd}{delim}...{delim}...{delim}[flags]"
-                )))
-            }
-        };
-        match cmd {
-            's' => {
-                let occurrence = parse_flags(flags).ok_or_else(|| {
-                    RegexError::new(format!("sed expression {expr:?}: unknown flags {flags:?}"))
-                })?;
-                Ok(SedSyntax::Substitute {
-                    pattern: a.to_owned(),
-                    replacement: Replacement::sed(b, delim),
-                    occurrence,
-                })
-            }
-            'y' => {
-                if !flags.is_empty() {
-                    return Err(RegexError::new(format!(
-                        "sed expression {expr:?}: `y` takes no flags"
-                    )));
-                }
-                let from = unescape_y(a, delim);
-                let to = unescape_y(b, delim);
-                if from.len() != to.len() {
-                    return Err(RegexError::new(format!(
-                        "sed expression {expr:?}: `y` needs lists of the same length ({} and {})",
-                        from.len(),
-                        to.len()
-                    )));
-                }
-                Ok(SedSyntax::Transliterate { from, to })
-            }
-            other => Err(RegexError::new(format!(
-                "sed expression {expr:?}: unknown command `{other}` (only s and y)"
-            ))),
-        }
-    }
-}
-
-/// Split at unescaped `delim`, keeping escapes in the pieces.
-fn split_unescaped(text: &str, delim: char) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if escaped {
-            escaped = false;
-        } else if c == '\\' {
-            escaped = true;
-        } else if c == delim {
-            out.push(&text[start..i]);
-            start = i + c.len_utf8();
-        }
-    }
-    out.push(&text[start..]);
-    out
-}
-
-fn parse_flags(flags: &str) -> Option<Occurrence> {
-    let flags = flags.trim();
-    if flags.is_empty() {
-        return Some(Occurrence::Nth(1));
-    }
-    if flags == "g" {
-        return Some(Occurrence::All);
-    }
-    let (digits, g) = match flags.strip_suffix('g') {
-        Some(d) => (d, true),
-        None => (flags, false),
-    };
-    let n: usize = digits.parse().ok().filter(|n| *n >= 1)?;
-    Some(if g {
-        Occurrence::FromNth(n)
-    } else {
-        Occurrence::Nth(n)
-    })
-}
-
-fn unescape_y(text: &str, delim: char) -> Vec<char> {
-    let mut out = Vec::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') if delim != 'n' => out.push('\n'),
-                Some('t') if delim != 't' => out.push('\t'),
-                Some(o) => out.push(o),
-                None => out.push('\\'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// A compiled `rex mode=sed` expression.
-///
-/// ```
-/// use spl_runtime::regex::Sed;
-/// let sed = Sed::parse(r"s/(\d{4}-){3}/XXXX-XXXX-XXXX-/g").unwrap();
-/// assert_eq!(sed.apply("1234-5678-9012-3456"), "XXXX-XXXX-XXXX-3456");
-/// ```
+/// A compiled `rex mode=sed` expression: `s/re/repl/flags` or `y/abc/xyz/`.
 #[derive(Clone, Debug)]
 pub enum Sed {
     /// `s/re/repl/flags`
@@ -512,47 +377,42 @@ pub enum Sed {
         /// The replacement.
         replacement: Replacement,
         /// Which matches to replace.
-        occurrence: Occurrence,
+        occurrence: SedOccurrence,
     },
     /// `y/abc/xyz/`: `(from, to)` pairs; the first pair for a character wins.
     Transliterate(Vec<(char, char)>),
 }
 
 impl Sed {
-    /// Compile parsed parts (the pattern already translated to regex-automata syntax).
-    pub fn new(syntax: SedSyntax) -> Result<Sed, RegexError> {
-        Ok(match syntax {
-            SedSyntax::Substitute {
-                pattern,
+    /// The edit of a lowered `rex mode=sed` (its replacement text in sed's syntax, see
+    /// [`Replacement::sed`]).
+    pub fn new(edit: SedEdit<Compiled>) -> Sed {
+        match edit {
+            SedEdit::Substitute {
+                regex,
                 replacement,
                 occurrence,
             } => Sed::Substitute {
-                regex: Regex::new(&pattern)?,
-                replacement,
+                regex,
+                replacement: Replacement::sed(&replacement, '/'),
                 occurrence,
             },
-            SedSyntax::Transliterate { from, to } => {
-                Sed::Transliterate(from.into_iter().zip(to).collect())
-            }
-        })
-    }
-
-    /// Parse and compile, taking the pattern as written (no PCRE translation).
-    pub fn parse(expr: &str) -> Result<Sed, RegexError> {
-        Sed::new(SedSyntax::parse(expr)?)
+            SedEdit::Transliterate { from, to } => Sed::Transliterate(from.into_iter().zip(to).collect()),
+        }
     }
 
     /// Apply to one value. Unchanged input is returned borrowed.
     pub fn apply<'h>(&self, text: &'h str) -> Cow<'h, str> {
+        let index = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
         match self {
             Sed::Substitute {
                 regex,
                 replacement,
                 occurrence,
-            } => match occurrence {
-                Occurrence::All => regex.replace_all(text, replacement),
-                Occurrence::Nth(n) => regex.replace_nth(text, replacement, *n),
-                Occurrence::FromNth(n) => regex.replace_from(text, replacement, *n, true),
+            } => match *occurrence {
+                SedOccurrence::All => regex.replace_all(text, replacement),
+                SedOccurrence::Nth(n) => regex.replace_nth(text, replacement, index(n)),
+                SedOccurrence::FromNth(n) => regex.replace_from(text, replacement, index(n), true),
             },
             Sed::Transliterate(map) => {
                 if !text.chars().any(|c| map.iter().any(|(f, _)| *f == c)) {
@@ -565,26 +425,5 @@ impl Sed {
                 )
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn split_keeps_escapes() {
-        assert_eq!(split_unescaped(r"a\/b/c/g", '/'), [r"a\/b", "c", "g"]);
-        assert_eq!(split_unescaped("//", '/'), ["", "", ""]);
-    }
-
-    #[test]
-    fn flags() {
-        assert_eq!(parse_flags(""), Some(Occurrence::Nth(1)));
-        assert_eq!(parse_flags("g"), Some(Occurrence::All));
-        assert_eq!(parse_flags("3"), Some(Occurrence::Nth(3)));
-        assert_eq!(parse_flags("2g"), Some(Occurrence::FromNth(2)));
-        assert_eq!(parse_flags("0"), None);
-        assert_eq!(parse_flags("i"), None);
     }
 }

@@ -30,54 +30,9 @@ use memchr::memmem;
 
 use crate::compare::Wildcard;
 
-/// True for Splunk's default single-character major breakers:
-/// `[ ] < > ( ) { } | ! ; , ' " * \n \r space \t & ? +`.
-pub fn is_major_breaker(b: u8) -> bool {
-    matches!(
-        b,
-        b'[' | b']'
-            | b'<'
-            | b'>'
-            | b'('
-            | b')'
-            | b'{'
-            | b'}'
-            | b'|'
-            | b'!'
-            | b';'
-            | b','
-            | b'\''
-            | b'"'
-            | b'*'
-            | b'\n'
-            | b'\r'
-            | b' '
-            | b'\t'
-            | b'&'
-            | b'?'
-            | b'+'
-    )
-}
-
-/// True for Splunk's default minor breakers: `/ : = @ . - $ # % \ _`.
-pub fn is_minor_breaker(b: u8) -> bool {
-    matches!(
-        b,
-        b'/' | b':' | b'=' | b'@' | b'.' | b'-' | b'$' | b'#' | b'%' | b'\\' | b'_'
-    )
-}
-
-/// True for any breaker, major or minor.
-pub fn is_breaker(b: u8) -> bool {
-    is_major_breaker(b) || is_minor_breaker(b)
-}
-
-/// The URL-encoded forms Splunk also counts as major breakers (`--` is one as well, but
-/// it ends with the minor breaker `-`, so the single-byte test already covers it).
-const ENCODED_MAJOR: [&[u8]; 16] = [
-    b"%21", b"%26", b"%2526", b"%3b", b"%7c", b"%20", b"%2b", b"%3d", b"%2520", b"%5d", b"%5b",
-    b"%3a", b"%0a", b"%2c", b"%28", b"%29",
-];
+pub use crate::ir::breaker::{is_breaker, is_major as is_major_breaker, is_minor as is_minor_breaker};
+use crate::ir::byte_rank;
+use crate::ir::breaker::{encoded_major_ends_at, encoded_major_len_at, ENCODED_MAJOR};
 
 /// Whether a token may start at `pos` of `hay`: the start of the text, a breaker before
 /// it, or an URL-encoded major breaker ending right before it.
@@ -89,24 +44,6 @@ fn token_start_at(hay: &[u8], pos: usize) -> bool {
         return false;
     };
     is_breaker(before) || encoded_major_ends_at(hay, pos)
-}
-
-/// Whether an URL-encoded major breaker ends right before `pos` of `hay`.
-fn encoded_major_ends_at(hay: &[u8], pos: usize) -> bool {
-    let head = &hay[..pos];
-    ENCODED_MAJOR.iter().any(|enc| {
-        head.len() >= enc.len() && head[head.len() - enc.len()..].eq_ignore_ascii_case(enc)
-    })
-}
-
-/// The length of the longest URL-encoded major breaker starting at `pos` of `hay`.
-fn encoded_major_len_at(hay: &[u8], pos: usize) -> Option<usize> {
-    let tail = &hay[pos..];
-    ENCODED_MAJOR
-        .iter()
-        .filter(|enc| tail.len() >= enc.len() && tail[..enc.len()].eq_ignore_ascii_case(enc))
-        .map(|enc| enc.len())
-        .max()
 }
 
 /// Whether an URL-encoded major breaker starts at `pos` of `hay`.
@@ -133,7 +70,7 @@ fn inside_encoded_major(hay: &[u8], pos: usize) -> bool {
             q + enc.len() > pos
                 && hay
                     .get(q..q + enc.len())
-                    .is_some_and(|w| w.eq_ignore_ascii_case(enc))
+                    .is_some_and(|w| w.eq_ignore_ascii_case(enc.as_bytes()))
         })
     })
 }
@@ -182,19 +119,6 @@ pub(crate) enum Finder {
     },
     /// Case-sensitive.
     Cs(Box<memmem::Finder<'static>>),
-}
-
-/// How common a byte is in log text (lower is rarer); picks the byte to scan for.
-pub(crate) fn byte_rank(b: u8) -> u8 {
-    match b.to_ascii_lowercase() {
-        b'q' | b'z' | b'j' | b'x' | b'k' | b'v' => 1,
-        b'b' | b'p' | b'y' | b'g' | b'f' | b'w' | b'm' | b'u' => 2,
-        b'c' | b'l' | b'd' | b'h' | b'r' => 3,
-        b's' | b'n' | b'i' | b'o' | b'a' | b't' | b'e' | b'0'..=b'9' => 4,
-        b' ' | b'\n' | b'\r' | b'\t' | b'\\' | b'=' | b'.' | b':' | b'/' | b'-' | b'"' | b',' => 5,
-        0x80..=0xff => 3,
-        _ => 2,
-    }
 }
 
 impl Finder {
@@ -458,9 +382,7 @@ pub struct TermExact {
 impl TermExact {
     /// A matcher for `TERM(text)`.
     pub fn new(text: &str) -> TermExact {
-        let never = text.is_empty()
-            || text.bytes().any(|b| b != b'*' && is_major_breaker(b))
-            || (0..text.len()).any(|pos| encoded_major_at(text.as_bytes(), pos));
+        let never = !crate::ir::breaker::term_can_match(text);
         let anchor = text
             .split('*')
             .max_by_key(|p| p.len())

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use spl_compiler::{compile_rule, CompileErrors, CompiledRule};
-use spl_grammar::{Error, MacroTable, Rule};
+use spl_grammar::{Error, MacroTable, RuleFile};
 
 use crate::MacroArgs;
 
@@ -25,7 +25,7 @@ pub fn macro_table(args: &MacroArgs) -> anyhow::Result<MacroTable> {
 
 /// Every rule file named by `paths` (directories recursively), each with what loading it
 /// gave, in the order given (directory contents sorted).
-pub fn load_rules(paths: &[PathBuf]) -> Vec<(PathBuf, Result<Rule, Error>)> {
+pub fn load_rules(paths: &[PathBuf]) -> Vec<(PathBuf, Result<RuleFile, Error>)> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -87,7 +87,7 @@ pub fn compile_all(paths: &[PathBuf], spl: &[String], macros: &MacroTable) -> Ve
         let shown = format!("spl-{}", i + 1);
         out.push(Compiled {
             type_name: name(&shown),
-            result: compile_rule(Rule::from_spl_str(text, &shown), macros),
+            result: compile_rule(RuleFile::from_spl_str(text, &shown), macros),
             shown,
         });
     }

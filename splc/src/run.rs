@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use serde_json::{Map, Number, Value as Json};
 use spl_compiler::{compile_rule, CompileErrors, CompiledRule};
-use spl_grammar::Rule as RuleFile;
+use spl_grammar::RuleFile;
 use spl_runtime::alias::AliasMap;
 use spl_runtime::evaluator::EvalRule;
 use spl_runtime::read::{self, InputFormat, ReadOptions, ReadStats};

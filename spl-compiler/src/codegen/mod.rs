@@ -1,24 +1,37 @@
-//! Code generation: IR → Rust (`TokenStream`), for `build.rs` rule packs and `detect!`.
+//! Code generation: IR → Rust, for `build.rs` rule packs ([`crate::Builder`]) and `detect!`.
 //!
-//! Each rule becomes one type that implements `::spl_runtime::rule::Rule`. The type holds
-//! every matcher, regex and field id the rule needs, built once in `new()`; the filter
-//! predicate becomes straight-line Rust (`&&`, `||`, `!` over matcher calls), so checking an
-//! event costs no allocation and no hashing. Generated code names only `::spl_runtime`
-//! paths. Every string from a rule reaches the output as a literal token (quoted by
-//! `quote!`), so no rule text can become code.
+//! Each rule becomes one type implementing `spl_runtime::rule::Rule`:
+//!
+//! - the filter predicate becomes straight-line Rust in `matches`: `&&` and `||` over
+//!   matchers that are members of the type, named after what they match, built once in
+//!   `new()`. Checking an event allocates nothing and hashes nothing;
+//! - the stages become IR stages whose code is compiled Rust (`where` and `eval` as
+//!   closures, regexes compiled), handed to the runtime's `Pipeline::with`: what each
+//!   command does lives in the runtime, once, for both back ends;
+//! - eval logic is three-valued ([`expr`]), written as plain `&&`/`||` over `is_true()` and
+//!   `is_false()` tests;
+//! - the prefilter clause is the one the compiler chose ([`crate::ir::Prefilter::chosen`]).
+//!
+//! Generated code names only `::spl_runtime` items. Every piece of text from a rule reaches
+//! it through [`text`]: as a string literal or a doc line, never as code.
 
 mod expr;
+mod names;
 mod stage;
+mod text;
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::{Ident, TokenStream};
+use quote::{quote, ToTokens};
 
-use crate::ir::{Atom, AtomKind, CmpOp, Pred, Program};
+use crate::compile::CompiledRule;
+use crate::ir::{Atom, AtomKind, Pred, PredKind, Program};
+
+pub use names::Names;
 
 /// What the generated type says about its rule.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RuleMeta {
-    /// The Rust type name (see [`type_name`]).
+    /// The Rust type name.
     pub type_name: String,
     /// The rule's `id`.
     pub id: String,
@@ -28,153 +41,144 @@ pub struct RuleMeta {
     pub technique_ids: Vec<String>,
     /// The SPL as written.
     pub spl: String,
+    /// Where the rule came from (a file path), shown in the type's documentation.
+    pub source: Option<String>,
 }
 
-/// A Rust type name from a rule file stem or title: CamelCase of its alphanumeric words,
-/// prefixed with `Rule` when it would start with a digit or be empty.
-pub fn type_name(stem: &str) -> String {
-    let mut out = String::new();
-    for word in stem
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            out.push(first.to_ascii_uppercase());
-            out.extend(chars);
+impl RuleMeta {
+    /// The metadata of a compiled rule, under the type name `type_name`.
+    pub fn of(type_name: String, compiled: &CompiledRule) -> RuleMeta {
+        let rule = &compiled.rule;
+        RuleMeta {
+            type_name,
+            id: rule.id.clone(),
+            title: rule.title.clone(),
+            technique_ids: rule.technique_id.clone(),
+            spl: rule.logic.clone(),
+            source: rule.path.as_ref().map(|p| p.display().to_string()),
         }
     }
-    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert_str(0, "Rule");
-    }
-    out
 }
 
-/// Generate the type for one rule (a `pub struct` documented with the rule's title).
-pub fn generate_rule(meta: &RuleMeta, program: &Program) -> TokenStream {
-    // One attribute per line: the code prints as `///` lines, whatever the text holds.
-    let lines = rule_doc(meta);
-    let lines = lines.lines().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#[doc = #l])
-    });
-    generate_rule_with(meta, program, &quote!(pub), &quote!(#(#lines)*))
-}
-
-/// The documentation of a rule's type: its title and id as plain text (every ASCII
-/// punctuation character escaped, so that Markdown and HTML in a title stay text), then
-/// its SPL in a fenced code block whose fence is longer than any run of backticks in it.
+/// The documentation of a rule's type, as Markdown: its title and id as text, where it
+/// came from, then its SPL in a code block.
 pub fn rule_doc(meta: &RuleMeta) -> String {
-    let plain = |s: &str| -> String {
-        let mut out = String::with_capacity(s.len());
-        for c in s.chars() {
-            if c.is_ascii_punctuation() {
-                out.push('\\');
-            }
-            out.push(if c == '\n' || c == '\r' { ' ' } else { c });
-        }
-        out
-    };
-    let spl = meta.spl.trim();
-    let mut longest = 0;
-    let mut run = 0;
-    for c in spl.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat((longest + 1).max(3));
-    let mut doc = plain(&meta.title);
+    let mut doc = text::markdown_text(&meta.title);
     if !meta.id.is_empty() {
-        doc.push_str(&format!(" ({})", plain(&meta.id)));
+        doc.push_str(&format!(" ({})", text::markdown_text(&meta.id)));
     }
-    doc.push_str(&format!("\n\n{fence}text\n{spl}\n{fence}"));
+    if let Some(source) = &meta.source {
+        doc.push_str(&format!("\n\nFrom {}.", text::markdown_text(source)));
+    }
+    doc.push_str("\n\n");
+    doc.push_str(&text::code_block(meta.spl.trim()));
     doc
 }
 
-/// Generate the type for one rule with the given visibility and outer attributes.
+/// The type of one rule: a `pub struct` documented with [`rule_doc`].
+pub fn generate_rule(meta: &RuleMeta, program: &Program) -> TokenStream {
+    let doc = text::doc_attrs(&rule_doc(meta));
+    generate_rule_with(meta, program, &quote!(pub), &doc)
+}
+
+/// The types of a pack of compiled rules, named from their files (unique, never a keyword
+/// or a prelude name), plus the registry: `RULES` (every rule's metadata) and
+/// `all_rules()` (a fresh instance of each).
+pub fn generate_pack(rules: &[CompiledRule]) -> TokenStream {
+    let mut names = Names::default();
+    let mut types = Vec::new();
+    let mut idents = Vec::new();
+    for compiled in rules {
+        let stem = compiled
+            .rule
+            .path
+            .as_deref()
+            .and_then(|p| p.file_stem())
+            .map_or_else(|| compiled.rule.id.clone(), |s| s.to_string_lossy().into_owned());
+        let name = names.type_name(&stem);
+        types.push(generate_rule(&RuleMeta::of(name.clone(), compiled), &compiled.program));
+        idents.push(Ident::new(&name, proc_macro2::Span::call_site()));
+    }
+    quote! {
+        #(#types)*
+
+        /// The metadata of every rule of the pack.
+        pub const RULES: &[::spl_runtime::rule::RuleInfo] = &[#(#idents::INFO),*];
+
+        /// A fresh instance of every rule of the pack.
+        pub fn all_rules() -> ::std::vec::Vec<::std::boxed::Box<dyn ::spl_runtime::rule::Rule>> {
+            ::std::vec![#(::std::boxed::Box::new(#idents::new()) as ::std::boxed::Box<dyn ::spl_runtime::rule::Rule>),*]
+        }
+    }
+}
+
+/// The type of one rule with the given visibility and outer attributes.
 pub fn generate_rule_with(
     meta: &RuleMeta,
     program: &Program,
     vis: &TokenStream,
     attrs: &TokenStream,
 ) -> TokenStream {
-    let ty = Ident::new(&meta.type_name, Span::call_site());
+    let ty = Ident::new(&meta.type_name, proc_macro2::Span::call_site());
     let mut g = Gen::default();
-    let pred = g.pred(&program.filter, &quote!(event));
-    let clauses: Vec<TokenStream> = program
-        .prefilter
-        .clauses
-        .iter()
-        .map(|c| {
-            let lits = c.iter();
-            quote!(&[#(#lits),*][..])
-        })
-        .collect();
-    let prefilter = if clauses.is_empty() {
-        quote!(::spl_runtime::prefilter::Prefilter::none())
-    } else {
-        quote!(::spl_runtime::prefilter::Prefilter::new::<&[&str], &str>(&[#(#clauses),*]))
+    let filter = g.filter(program.filter());
+    let prefilter = match program.prefilter().chosen() {
+        Some(literals) => {
+            let literals = literals.iter().map(|l| text::lit_str(l));
+            quote!(Prefilter::new(&[#(#literals),*]))
+        }
+        None => quote!(Prefilter::none()),
     };
-    let stages: Vec<TokenStream> = program
-        .stages
-        .iter()
-        .map(|s| stage::stage(&mut g, s))
-        .collect();
+    let pipeline = stage::pipeline(&mut g, program.stages());
     let Gen {
         fields,
-        inits,
-        names,
+        members,
+        now,
         ..
     } = g;
-    let (id, title, spl, name) = (&meta.id, &meta.title, &meta.spl, &meta.type_name);
-    let techniques = meta.technique_ids.iter();
+    let field_lets = fields.iter().map(|(name, ident)| {
+        let name = text::lit_str(name);
+        quote!(let #ident = FieldId::intern(#name);)
+    });
+    let now = now.map(|n| quote!(let #n = search_start();));
+    let member_decls = members.iter().map(|m| {
+        let (name, ty) = (&m.name, &m.ty);
+        quote!(#name: #ty)
+    });
+    let member_inits = members.iter().map(|m| {
+        let (name, init) = (&m.name, &m.init);
+        quote!(#name: #init)
+    });
+    let info = info(meta);
     let transforming = program.is_transforming();
     quote! {
         #attrs
-        #[allow(non_snake_case, clippy::all)]
         #vis struct #ty {
             prefilter: ::spl_runtime::prefilter::Prefilter,
+            #(#member_decls,)*
             pipeline: ::spl_runtime::pipeline::Pipeline,
-            #(#fields,)*
         }
 
         impl #ty {
             /// The rule's metadata.
-            pub const INFO: ::spl_runtime::rule::RuleInfo = ::spl_runtime::rule::RuleInfo {
-                name: ::std::borrow::Cow::Borrowed(#name),
-                id: ::std::borrow::Cow::Borrowed(#id),
-                title: ::std::borrow::Cow::Borrowed(#title),
-                technique_ids: ::std::borrow::Cow::Borrowed(&[#(::std::borrow::Cow::Borrowed(#techniques)),*]),
-                spl: ::std::borrow::Cow::Borrowed(#spl),
-            };
+            pub const INFO: ::spl_runtime::rule::RuleInfo = #info;
 
             /// Build the rule: every matcher and regex is compiled here, once.
-            #[allow(clippy::all)]
             pub fn new() -> Self {
-                #(#inits)*
-                #ty {
+                use ::spl_runtime::generated::*;
+                #(#field_lets)*
+                #now
+                Self {
                     prefilter: #prefilter,
-                    pipeline: {
-                        #[allow(unused_mut)]
-                        let mut p = ::spl_runtime::pipeline::Pipeline::new();
-                        #(p.push_stage(#stages);)*
-                        p
-                    },
-                    #(#names,)*
+                    #(#member_inits,)*
+                    pipeline: #pipeline,
                 }
             }
 
             /// True when the event passes the rule's search.
-            #[inline]
-            #[allow(clippy::all)]
             pub fn matches<E: ::spl_runtime::Event + ?Sized>(&self, event: &E) -> bool {
-                let raw = ::spl_runtime::Event::raw(event);
-                let _ = raw;
-                self.prefilter.admits(raw) && (#pred)
+                let raw = event.raw();
+                self.prefilter.admits(raw) && #filter
             }
         }
 
@@ -190,14 +194,10 @@ pub fn generate_rule_with(
             }
 
             fn matches(&self, event: &dyn ::spl_runtime::Event) -> bool {
-                #ty::matches(self, event)
+                Self::matches(self, event)
             }
 
-            fn process(
-                &mut self,
-                row: ::spl_runtime::Record,
-                out: &mut ::std::vec::Vec<::spl_runtime::Record>,
-            ) {
+            fn process(&mut self, row: ::spl_runtime::Record, out: &mut ::std::vec::Vec<::spl_runtime::Record>) {
                 self.pipeline.push(row, out);
             }
 
@@ -212,159 +212,216 @@ pub fn generate_rule_with(
     }
 }
 
-/// Collected parts of one rule's type.
-///
-/// Everything a rule needs at run time (matchers, regexes, field ids) is built once, as a
-/// local of the generated `new()`. What the filter predicate uses also becomes a struct
-/// member (read as `self.x`); what a stage closure uses is cloned into the closure.
+/// `RuleInfo::new(...)` for a rule.
+fn info(meta: &RuleMeta) -> TokenStream {
+    let [name, id, title, spl] =
+        [&meta.type_name, &meta.id, &meta.title, &meta.spl].map(|s| text::lit_str(s));
+    let techniques = meta.technique_ids.iter().map(|t| {
+        let t = text::lit_str(t);
+        quote!(::std::borrow::Cow::Borrowed(#t))
+    });
+    quote!(::spl_runtime::rule::RuleInfo::new(#name, #id, #title, &[#(#techniques),*], #spl))
+}
+
+/// A member of the rule's type: a matcher or field id the filter predicate uses.
+struct Member {
+    name: Ident,
+    ty: TokenStream,
+    init: TokenStream,
+}
+
+/// Where the code being generated runs, and so how it reaches what it uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// `matches(&self, event)`: matchers and field ids are members (`self.x`).
+    Filter,
+    /// A closure over `row`: matchers, regexes and patterns are built in a block before
+    /// the closure and moved into it; field ids are `Copy` locals of `new()`.
+    Closure,
+}
+
+/// What one rule's code is made of, gathered while generating it.
 #[derive(Default)]
-pub(crate) struct Gen {
-    /// `name: Type` struct fields.
-    pub(crate) fields: Vec<TokenStream>,
-    /// `let name: Type = init;` statements of `new()`.
-    pub(crate) inits: Vec<TokenStream>,
-    /// The names of the struct fields, in order.
-    pub(crate) names: Vec<Ident>,
-    /// While generating a closure: the locals it captures.
-    captured: Option<Vec<Ident>>,
-    counter: usize,
+struct Gen {
+    names: Names,
+    /// Field ids: (field name, local of `new()`), each field once.
+    fields: Vec<(String, Ident)>,
+    /// Members of the type (what the filter predicate uses).
+    members: Vec<Member>,
+    /// Field ids the filter uses, as members: (local, member).
+    member_fields: Vec<(Ident, Ident)>,
+    /// The statements building what the closure being generated uses.
+    scope: Vec<TokenStream>,
+    /// The local holding `now()`, when some expression asks for it.
+    now: Option<Ident>,
+    place: Option<Place>,
 }
 
 impl Gen {
-    /// Add something built once in `new()`; returns the expression that refers to it
-    /// where the code being generated runs (`self.x` in the predicate, `x` in a closure).
-    pub(crate) fn member(
-        &mut self,
-        prefix: &str,
-        ty: TokenStream,
-        init: TokenStream,
-    ) -> TokenStream {
-        let name = format_ident!("{}{}", prefix, self.counter);
-        self.counter += 1;
-        self.inits.push(quote!(let #name: #ty = #init;));
-        match &mut self.captured {
-            Some(captured) => {
-                captured.push(name.clone());
-                quote!(#name)
+    fn place(&self) -> Place {
+        self.place.unwrap_or(Place::Filter)
+    }
+
+    /// The local of `new()` holding the id of `field` (declared once).
+    fn field_local(&mut self, field: &str) -> Ident {
+        if let Some((_, ident)) = self.fields.iter().find(|(f, _)| f == field) {
+            return ident.clone();
+        }
+        let ident = self.names.value(field, "field");
+        self.fields.push((field.to_owned(), ident.clone()));
+        ident
+    }
+
+    /// Code naming the id of `field` where the code runs.
+    fn field_id(&mut self, field: &str) -> TokenStream {
+        let local = self.field_local(field);
+        match self.place() {
+            Place::Closure => local.into_token_stream(),
+            Place::Filter => {
+                let member = match self.member_fields.iter().find(|(l, _)| *l == local) {
+                    Some((_, m)) => m.clone(),
+                    None => {
+                        // The member shares the local's name: `Self { field, .. }`.
+                        self.members.push(Member {
+                            name: local.clone(),
+                            ty: quote!(::spl_runtime::FieldId),
+                            init: local.to_token_stream(),
+                        });
+                        self.member_fields.push((local.clone(), local.clone()));
+                        local
+                    }
+                };
+                quote!(self.#member)
             }
-            None => {
-                self.fields.push(quote!(#name: #ty));
-                self.names.push(name.clone());
+        }
+    }
+
+    /// Something built once (a matcher, regex, pattern) named after `hint`: a member in the
+    /// filter, a local of the closure's block otherwise. `ty` is its type's path under
+    /// `::spl_runtime`; `init` builds it (and may use the prelude's short names).
+    fn built(&mut self, hint: &str, fallback: &str, ty: TokenStream, init: TokenStream) -> TokenStream {
+        let name = self.names.value(hint, fallback);
+        match self.place() {
+            Place::Filter => {
+                self.members.push(Member {
+                    name: name.clone(),
+                    ty: quote!(::spl_runtime::#ty),
+                    init,
+                });
                 quote!(self.#name)
             }
+            Place::Closure => {
+                self.scope.push(quote!(let #name = #init;));
+                name.into_token_stream()
+            }
         }
     }
 
-    /// A field id for `field`.
-    pub(crate) fn field_id(&mut self, field: &str) -> TokenStream {
-        self.member(
-            "f",
-            quote!(::spl_runtime::FieldId),
-            quote!(::spl_runtime::FieldId::intern(#field)),
-        )
+    /// The local holding `now()`.
+    fn now(&mut self) -> Ident {
+        if self.now.is_none() {
+            self.now = Some(self.names.value("now_", "now"));
+        }
+        self.now.clone().unwrap_or_else(|| unreachable!("set above"))
     }
 
-    /// Generate a `move` closure over one row: `body` builds its code (which refers to the
-    /// row as `row`); everything it uses is cloned into it.
-    pub(crate) fn closure(
-        &mut self,
-        ret: TokenStream,
-        body: impl FnOnce(&mut Gen) -> TokenStream,
-    ) -> TokenStream {
-        let outer = self.captured.replace(Vec::new());
+    /// A closure over one row, `|row: &Record| -> <body>`, in a block that first builds
+    /// what the body uses: `{ let re = ...; move |row: &Record| ... }`.
+    fn closure(&mut self, body: impl FnOnce(&mut Gen) -> TokenStream) -> TokenStream {
+        let outer_place = self.place.replace(Place::Closure);
+        let outer_scope = std::mem::take(&mut self.scope);
         let code = body(self);
-        let captured = std::mem::replace(&mut self.captured, outer).unwrap_or_default();
-        // A closure inside a closure captures from the outer one too.
-        if let Some(outer) = &mut self.captured {
-            outer.extend(captured.iter().cloned());
+        let scope = std::mem::replace(&mut self.scope, outer_scope);
+        self.place = outer_place;
+        let closure = quote!(move |row: &Record| #code);
+        if scope.is_empty() {
+            closure
+        } else {
+            quote!({ #(#scope)* #closure })
         }
-        quote! {{
-            #(let #captured = ::core::clone::Clone::clone(&#captured);)*
-            move |row: &::spl_runtime::Record| -> #ret { #code }
-        }}
     }
 
-    /// Code testing `pred` on `event` (an expression of a type implementing `Event`; the
-    /// local `raw` holds its `_raw`).
-    pub(crate) fn pred(&mut self, pred: &Pred, event: &TokenStream) -> TokenStream {
-        match pred {
-            Pred::True => quote!(true),
-            Pred::False => quote!(false),
-            Pred::Atom(a) => self.atom(a, event),
-            Pred::Not(a) => {
+    /// The filter predicate, in `matches` (the event is `event`, its `_raw` is `raw`).
+    fn filter(&mut self, pred: &Pred) -> TokenStream {
+        self.place = Some(Place::Filter);
+        let code = self.pred(pred, &quote!(event));
+        self.place = None;
+        code
+    }
+
+    /// Code testing `pred` on `event` (whose `_raw` is the local `raw`).
+    fn pred(&mut self, pred: &Pred, event: &TokenStream) -> TokenStream {
+        match pred.kind() {
+            PredKind::True => quote!(true),
+            PredKind::False => quote!(false),
+            PredKind::Atom(a) => self.atom(a, event),
+            PredKind::Not(a) => {
                 let inner = self.atom(a, event);
-                quote!(!(#inner))
+                quote!(!#inner)
             }
-            Pred::And(items) => {
-                let items: Vec<_> = items.iter().map(|p| self.pred(p, event)).collect();
-                quote!((#(#items)&&*))
+            PredKind::And(items) => {
+                let items = items.iter().map(|p| self.pred(p, event)).collect::<Vec<_>>();
+                quote!(#(#items)&&*)
             }
-            Pred::Or(items) => {
-                let items: Vec<_> = items.iter().map(|p| self.pred(p, event)).collect();
+            PredKind::Or(items) => {
+                let items = items.iter().map(|p| self.pred(p, event)).collect::<Vec<_>>();
                 quote!((#(#items)||*))
             }
         }
     }
 
     fn atom(&mut self, atom: &Atom, event: &TokenStream) -> TokenStream {
+        let matcher = |g: &mut Gen, ty: &str, text: &str| {
+            let ty_ident = Ident::new(ty, proc_macro2::Span::call_site());
+            let lit = text::lit_str(text);
+            g.built(text, "term", quote!(search::#ty_ident), quote!(#ty_ident::new(#lit)))
+        };
         match &atom.kind {
             AtomKind::Term(t) | AtomKind::Phrase(t) => {
-                let m = self.member(
-                    "m",
-                    quote!(::spl_runtime::search::Term),
-                    quote!(::spl_runtime::search::Term::new(#t)),
-                );
+                let m = matcher(self, "Term", t);
                 quote!(#m.is_match(raw))
             }
             AtomKind::TermExact(t) => {
-                let m = self.member(
-                    "m",
-                    quote!(::spl_runtime::search::TermExact),
-                    quote!(::spl_runtime::search::TermExact::new(#t)),
-                );
+                let m = matcher(self, "TermExact", t);
                 quote!(#m.is_match(raw))
             }
             AtomKind::CaseTerm(t) => {
-                let m = self.member(
-                    "m",
-                    quote!(::spl_runtime::search::CaseTerm),
-                    quote!(::spl_runtime::search::CaseTerm::new(#t)),
-                );
+                let m = matcher(self, "CaseTerm", t);
                 quote!(#m.is_match(raw))
             }
             AtomKind::Compare { field, op, value } => {
                 let f = self.field_id(field);
-                let op = cmp_op(*op);
-                let m = self.member(
-                    "c",
-                    quote!(::spl_runtime::compare::FieldMatcher),
-                    quote!(::spl_runtime::compare::FieldMatcher::new(#op, #value)),
+                let op = variant("CmpOp", op);
+                let lit = text::lit_str(value);
+                let m = self.built(
+                    &format!("{field}_{value}"),
+                    "field",
+                    quote!(compare::FieldMatcher),
+                    quote!(FieldMatcher::new(#op, #lit)),
                 );
-                quote!(#m.matches(::spl_runtime::Event::get(#event, #f)))
+                quote!(#m.matches(#event.get(#f)))
             }
             AtomKind::In { field, values } => {
                 let f = self.field_id(field);
-                let values = values.iter();
-                let m = self.member(
-                    "c",
-                    quote!(::spl_runtime::compare::FieldMatcher),
-                    quote!(::spl_runtime::compare::FieldMatcher::in_list([#(#values),*])),
+                let values = values.iter().map(|v| text::lit_str(v));
+                let m = self.built(
+                    &format!("{field}_in"),
+                    "field",
+                    quote!(compare::FieldMatcher),
+                    quote!(FieldMatcher::in_list([#(#values),*])),
                 );
-                quote!(#m.matches(::spl_runtime::Event::get(#event, #f)))
+                quote!(#m.matches(#event.get(#f)))
             }
         }
     }
 }
 
-pub(crate) fn cmp_op(op: CmpOp) -> TokenStream {
-    match op {
-        CmpOp::Eq => quote!(::spl_runtime::compare::CompareOp::Eq),
-        CmpOp::Ne => quote!(::spl_runtime::compare::CompareOp::Ne),
-        CmpOp::Lt => quote!(::spl_runtime::compare::CompareOp::Lt),
-        CmpOp::Le => quote!(::spl_runtime::compare::CompareOp::Le),
-        CmpOp::Gt => quote!(::spl_runtime::compare::CompareOp::Gt),
-        CmpOp::Ge => quote!(::spl_runtime::compare::CompareOp::Ge),
-    }
+/// `Enum::Variant` for a unit variant of one of the IR's enums (`CmpOp::Eq`,
+/// `AggFunc::Values`), in the prelude's short form: the variant's `Debug` name.
+fn variant(enum_name: &str, value: impl std::fmt::Debug) -> TokenStream {
+    let e = Ident::new(enum_name, proc_macro2::Span::call_site());
+    let v = Ident::new(&format!("{value:?}"), proc_macro2::Span::call_site());
+    quote!(#e::#v)
 }
 
 /// Format generated tokens as Rust source (prettyplease); falls back to the raw token

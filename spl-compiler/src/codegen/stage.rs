@@ -1,223 +1,190 @@
-//! Code generation for the stages after the first search: each becomes a runtime stage
-//! value (`Box<dyn ::spl_runtime::pipeline::Stage>`) built in `new()`; `eval`, `where` and
-//! `| search` become closures of generated code.
+//! Code generation for the stages after the first search.
+//!
+//! Each stage is written as the IR value it is (`Stage::Table(...)`, `Stage::Stats(...)`),
+//! with its code compiled: `where` and `| search` as `CondFn` closures, `eval` and
+//! `stats ... eval(...)` as `ExprFn` closures, regexes as compiled `Regex`es. The runtime's
+//! `Pipeline::with` turns each into the step that runs it, the same step the evaluator
+//! builds from the same stage.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::expr::float;
-use super::Gen;
-use crate::ir::{
-    AggFunc, AggInput, BinSpan, FieldPattern, SedEdit, SedOccurrence, Stage, StatsKind,
-};
+use super::{text, variant, Gen};
+use crate::ir::{AggInput, BinSpan, FieldPattern, SedEdit, Stage, StatsKind};
 
-fn pl() -> TokenStream {
-    quote!(::spl_runtime::pipeline)
+/// `Pipeline::new().with(...)...` for `stages`.
+pub(super) fn pipeline(g: &mut Gen, stages: &[Stage]) -> TokenStream {
+    let stages: Vec<TokenStream> = stages.iter().map(|s| stage(g, s)).collect();
+    quote!(Pipeline::new() #(.with(#stages))*)
 }
 
-fn regex(pattern: &str) -> TokenStream {
-    quote!(::spl_runtime::regex::Regex::new(#pattern)
-        .expect("the pattern was checked when the rule was compiled"))
+fn string(s: &str) -> TokenStream {
+    let lit = text::lit_str(s);
+    quote!(#lit.into())
 }
 
-fn patterns(p: &[FieldPattern]) -> Vec<&str> {
-    p.iter().map(|p| p.0.as_str()).collect()
+fn strings(items: &[String]) -> TokenStream {
+    let items = items.iter().map(|s| text::lit_str(s));
+    quote!(strings(&[#(#items),*]))
 }
 
-/// The runtime stage for `stage`, as an expression of type `Box<dyn Stage>`.
-pub(crate) fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
-    let pl = pl();
-    let boxed = |s: TokenStream| quote!(::std::boxed::Box::new(#s));
+fn patterns(items: &[FieldPattern]) -> TokenStream {
+    let items = items.iter().map(|p| text::lit_str(p.as_str()));
+    quote!(patterns(&[#(#items),*]))
+}
+
+fn pattern(p: &FieldPattern) -> TokenStream {
+    let lit = text::lit_str(p.as_str());
+    quote!(FieldPattern::new(#lit))
+}
+
+fn regex(translated: &str) -> TokenStream {
+    let lit = text::lit_str(translated);
+    quote!(Regex::checked(#lit))
+}
+
+/// `Stage::...` with compiled code.
+fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
     match stage {
         Stage::Search(pred) => {
-            let test = g.closure(quote!(bool), |g| {
+            let test = g.closure(|g| {
                 let code = g.pred(pred, &quote!(row));
-                quote!(let raw = ::spl_runtime::Event::raw(row); let _ = raw; #code)
+                quote!({ let raw = row.raw(); #code })
             });
-            boxed(quote!(#pl::Filter::new(#test)))
+            quote!(Stage::Search(CondFn::new(#test)))
         }
         Stage::Where(e) => {
-            let test = g.closure(quote!(bool), |g| {
-                let code = g.expr(e, None);
-                quote!((#code).is_true())
-            });
-            boxed(quote!(#pl::Filter::new(#test)))
+            let test = g.closure(|g| g.cond(e, true, None));
+            quote!(Stage::Where(CondFn::new(#test)))
         }
         Stage::Eval(assigns) => {
-            let items: Vec<TokenStream> = assigns
-                .iter()
-                .map(|a| {
-                    let field = &a.field;
-                    let f = g.closure(quote!(::core::option::Option<::spl_runtime::Value>), |g| {
-                        let code = g.expr(&a.value, None);
-                        quote!((#code).into_value())
-                    });
-                    quote!((::spl_runtime::FieldId::intern(#field), ::std::boxed::Box::new(#f) as #pl::EvalFn))
-                })
-                .collect();
-            boxed(quote!(#pl::Eval::new(::std::vec![#(#items),*])))
+            let items = assigns.iter().map(|a| {
+                let field = string(&a.field);
+                let value = g.closure(|g| {
+                    let v = g.value(&a.value, None);
+                    quote!(#v.into_value())
+                });
+                quote!(Assignment { field: #field, value: ExprFn::new(#value) })
+            });
+            let items: Vec<TokenStream> = items.collect();
+            quote!(Stage::Eval(vec![#(#items),*]))
         }
         Stage::Regex(r) => {
-            let (field, negated, re) = (&r.field, r.negated, regex(&r.regex.translated));
-            boxed(quote!(#pl::RegexFilter::new(#field, #re, #negated)))
+            let (field, negated, re) = (string(&r.field), r.negated, regex(&r.regex.translated));
+            quote!(Stage::Regex(RegexStage { field: #field, negated: #negated, regex: #re }))
         }
         Stage::Rex(r) => {
-            let (field, max, re) = (&r.field, r.max_match, regex(&r.regex.translated));
-            boxed(quote!(#pl::Rex::new(#field, #re, #max)))
+            let (field, max, re) = (string(&r.field), r.max_match, regex(&r.regex.translated));
+            quote!(Stage::Rex(RexStage { field: #field, regex: #re, max_match: #max }))
         }
         Stage::Sed(s) => {
-            let field = &s.field;
-            let sed = match &s.edit {
+            let field = string(&s.field);
+            let edit = match &s.edit {
                 SedEdit::Substitute {
-                    regex,
+                    regex: re,
                     replacement,
                     occurrence,
                 } => {
-                    let pattern = &regex.translated;
-                    let occ = match occurrence {
-                        SedOccurrence::All => quote!(::spl_runtime::regex::Occurrence::All),
-                        SedOccurrence::Nth(n) => {
-                            let n = usize::try_from(*n).unwrap_or(usize::MAX);
-                            quote!(::spl_runtime::regex::Occurrence::Nth(#n))
-                        }
-                        SedOccurrence::FromNth(n) => {
-                            let n = usize::try_from(*n).unwrap_or(usize::MAX);
-                            quote!(::spl_runtime::regex::Occurrence::FromNth(#n))
-                        }
+                    let (re, replacement) = (regex(&re.translated), string(replacement));
+                    let occurrence = match occurrence {
+                        crate::ir::SedOccurrence::All => quote!(SedOccurrence::All),
+                        crate::ir::SedOccurrence::Nth(n) => quote!(SedOccurrence::Nth(#n)),
+                        crate::ir::SedOccurrence::FromNth(n) => quote!(SedOccurrence::FromNth(#n)),
                     };
-                    quote!(::spl_runtime::regex::SedSyntax::Substitute {
-                        pattern: ::std::string::String::from(#pattern),
-                        replacement: ::spl_runtime::regex::Replacement::sed(#replacement, '/'),
-                        occurrence: #occ,
-                    })
+                    quote!(SedEdit::Substitute { regex: #re, replacement: #replacement, occurrence: #occurrence })
                 }
                 SedEdit::Transliterate { from, to } => {
-                    quote!(::spl_runtime::regex::SedSyntax::Transliterate {
-                        from: ::std::vec![#(#from),*],
-                        to: ::std::vec![#(#to),*],
-                    })
+                    quote!(SedEdit::Transliterate { from: vec![#(#from),*], to: vec![#(#to),*] })
                 }
             };
-            boxed(quote!(#pl::SedStage::new(
-                #field,
-                ::spl_runtime::regex::Sed::new(#sed).expect("the pattern was checked when the rule was compiled"),
-            )))
+            quote!(Stage::Sed(SedStage { field: #field, edit: #edit }))
         }
         Stage::Table(p) => {
             let p = patterns(p);
-            boxed(quote!(#pl::Table::new(&[#(#p),*])))
+            quote!(Stage::Table(#p))
         }
-        Stage::Fields {
-            remove,
-            patterns: p,
-        } => {
+        Stage::Fields { remove, patterns: p } => {
             let p = patterns(p);
-            boxed(quote!(#pl::Fields::new(#remove, &[#(#p),*])))
+            quote!(Stage::Fields { remove: #remove, patterns: #p })
         }
         Stage::Rename(pairs) => {
-            let items = pairs.iter().map(|(a, b)| {
-                let (a, b) = (&a.0, &b.0);
+            let pairs = pairs.iter().map(|(a, b)| {
+                let (a, b) = (pattern(a), pattern(b));
                 quote!((#a, #b))
             });
-            boxed(quote!(#pl::Rename::new(&[#(#items),*])))
+            quote!(Stage::Rename(vec![#(#pairs),*]))
         }
         Stage::Fillnull { value, fields } => {
-            boxed(quote!(#pl::Fillnull::new(#value, &[#(#fields),*] as &[&str])))
+            let (value, fields) = (string(value), strings(fields));
+            quote!(Stage::Fillnull { value: #value, fields: #fields })
         }
         Stage::Bin(b) => {
-            let (field, output) = (&b.field, &b.output);
-            let width = match b.span {
+            let (field, output) = (string(&b.field), string(&b.output));
+            let span = match b.span {
                 BinSpan::Seconds(s) => {
                     let s = float(s);
-                    quote!(#pl::BinWidth::Seconds(#s))
+                    quote!(BinSpan::Seconds(#s))
                 }
-                BinSpan::Months(m) => quote!(#pl::BinWidth::Months(#m)),
+                BinSpan::Months(m) => quote!(BinSpan::Months(#m)),
             };
-            boxed(quote!(#pl::Bin::new(#field, #output, #width)))
+            quote!(Stage::Bin(BinStage { field: #field, span: #span, output: #output }))
         }
         Stage::Stats(s) => {
-            let mode = match s.kind {
-                StatsKind::Stats => quote!(#pl::StatsMode::Stats),
-                StatsKind::Eventstats => quote!(#pl::StatsMode::Eventstats),
-                StatsKind::Streamstats => {
-                    let window = usize::try_from(s.window).unwrap_or(usize::MAX);
-                    let (current, global) = (s.current, s.global);
-                    quote!(#pl::StatsMode::Streamstats { window: #window, current: #current, global: #global })
-                }
-            };
+            let kind = variant("StatsKind", s.kind);
             let aggs: Vec<TokenStream> = s
                 .aggs
                 .iter()
                 .map(|a| {
-                    let func = agg_func(a.func, &a.input);
+                    let func = variant("AggFunc", a.func);
                     let input = match &a.input {
-                        AggInput::None => quote!(#pl::AggInput::None),
+                        AggInput::None => quote!(AggInput::None),
                         AggInput::Field(f) => {
-                            quote!(#pl::AggInput::Field(::spl_runtime::FieldId::intern(#f)))
+                            let f = string(f);
+                            quote!(AggInput::Field(#f))
                         }
                         AggInput::Pattern(p) => {
-                            let p = &p.0;
-                            quote!(#pl::AggInput::Pattern(#pl::FieldGlob::new(#p)))
+                            let p = pattern(p);
+                            quote!(AggInput::Pattern(#p))
                         }
                         AggInput::Eval(e) => {
-                            let f = g.closure(
-                                quote!(::core::option::Option<::spl_runtime::Value>),
-                                |g| {
-                                    let code = g.expr(e, None);
-                                    quote!((#code).into_value())
-                                },
-                            );
-                            quote!(#pl::AggInput::Eval(::std::boxed::Box::new(#f)))
+                            let value = g.closure(|g| {
+                                let v = g.value(e, None);
+                                quote!(#v.into_value())
+                            });
+                            quote!(AggInput::Eval(ExprFn::new(#value)))
                         }
                     };
-                    let output = &a.output;
-                    quote!(#pl::AggSpec::new(#func, #input, #output))
+                    let output = string(&a.output);
+                    quote!(Agg { func: #func, input: #input, output: #output })
                 })
                 .collect();
-            let by = s.by.iter();
-            boxed(quote!(#pl::Stats::new(#mode, ::std::vec![#(#aggs),*], &[#(#by),*])))
+            let by = strings(&s.by);
+            let (window, current, global) = (s.window, s.current, s.global);
+            // streamstats' options mean nothing to the other two: leave them at their
+            // defaults there, so that the code shows only what the rule says.
+            let options = if s.kind == StatsKind::Streamstats {
+                quote!(window: #window, current: #current, global: #global)
+            } else {
+                quote!(window: 0, current: true, global: true)
+            };
+            quote!(Stage::Stats(StatsStage { kind: #kind, aggs: vec![#(#aggs),*], by: #by, #options }))
         }
         Stage::Sort { limit, keys } => {
             let limit = match limit {
-                Some(n) => quote!(::core::option::Option::Some(#n)),
-                None => quote!(::core::option::Option::None),
+                Some(n) => quote!(Some(#n)),
+                None => quote!(None),
             };
-            let keys = keys
-                .iter()
-                .map(|(f, d)| quote!((::std::string::String::from(#f), #d)));
-            boxed(quote!(#pl::Sort::new(::std::vec![#(#keys),*], #limit)))
+            let keys = keys.iter().map(|k| {
+                let (field, desc) = (string(&k.field), k.descending);
+                quote!(SortKey { field: #field, descending: #desc })
+            });
+            quote!(Stage::Sort { limit: #limit, keys: vec![#(#keys),*] })
         }
         Stage::Dedup { count, fields } => {
-            boxed(quote!(#pl::Dedup::new(&[#(#fields),*] as &[&str], #count)))
+            let fields = strings(fields);
+            quote!(Stage::Dedup { count: #count, fields: #fields })
         }
-        Stage::Head(n) => boxed(quote!(#pl::Head::new(#n))),
+        Stage::Head(n) => quote!(Stage::Head(#n)),
     }
-}
-
-/// The runtime aggregation function for an IR function and its input.
-pub(crate) fn agg_func(func: AggFunc, input: &AggInput) -> TokenStream {
-    let name = match func {
-        AggFunc::Count if matches!(input, AggInput::None) => "Count",
-        AggFunc::Count => "CountField",
-        AggFunc::DistinctCount => "DistinctCount",
-        AggFunc::Values => "Values",
-        AggFunc::List => "List",
-        AggFunc::Sum => "Sum",
-        AggFunc::Avg => "Avg",
-        AggFunc::Min => "Min",
-        AggFunc::Max => "Max",
-        AggFunc::Range => "Range",
-        AggFunc::Stdev => "Stdev",
-        AggFunc::Stdevp => "Stdevp",
-        AggFunc::Var => "Var",
-        AggFunc::Varp => "Varp",
-        AggFunc::First => "First",
-        AggFunc::Last => "Last",
-        AggFunc::Earliest => "Earliest",
-        AggFunc::Latest => "Latest",
-        AggFunc::Median => "Median",
-        AggFunc::Mode => "Mode",
-    };
-    let name = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
-    quote!(::spl_runtime::stats::AggFunc::#name)
 }

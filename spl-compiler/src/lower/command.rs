@@ -8,14 +8,14 @@ use super::search::lower_search;
 use super::{codes, unexpanded, LowerError, Lowerer};
 use crate::ir::{
     Agg, AggFunc, AggInput, Assignment, BinSpan, BinStage, FieldPattern, Pred, RegexStage,
-    RexStage, SedEdit, SedOccurrence, SedStage, Stage, StatsKind, StatsStage,
+    RexStage, SedEdit, SedOccurrence, SedStage, SortKey, Stage, StatsKind, StatsStage,
 };
 
 pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
     let stage = match command {
         Command::Search(s) => Some(Stage::Search(match &s.expr {
             Some(e) => lower_search(cx, e),
-            None => Pred::True,
+            None => Pred::constant(true),
         })),
         Command::Where(e) => Some(Stage::Where(lower_condition(cx, e))),
         Command::Eval(assigns) => Some(Stage::Eval(
@@ -76,7 +76,10 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
             keys: s
                 .keys
                 .iter()
-                .map(|k| (k.field.name.clone(), k.descending))
+                .map(|k| SortKey {
+                    field: k.field.name.clone(),
+                    descending: k.descending,
+                })
                 .collect(),
         }),
         Command::Dedup(d) => {

@@ -1,9 +1,9 @@
 //! Lowering eval expressions, with their checks: functions, arity, boolean vs value.
 
-use spl_grammar::ast::{self, BinaryOp};
+use spl_grammar::ast;
 
 use super::{codes, LowerError, Lowerer};
-use crate::ir::{BinOp, Expr, ExprKind, Func};
+use crate::ir::{BinOp, Expr, ExprKind, Func, Returns};
 
 /// Whether an expression gives a boolean (a condition) or a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,7 +66,7 @@ fn lower_expr(cx: &mut Lowerer, e: &ast::Expr) -> (Expr, Kind) {
             (mk(ExprKind::Neg(Box::new(inner))), Kind::Value)
         }
         ast::ExprKind::Binary { op, lhs, rhs } => {
-            let op = bin_op(*op);
+            let op = *op;
             let (l, r) = if matches!(op, BinOp::And | BinOp::Or | BinOp::Xor) {
                 (lower_condition(cx, lhs), lower_condition(cx, rhs))
             } else {
@@ -202,7 +202,7 @@ fn lower_call(
             .label("unsupported function"),
         );
     }
-    let kind = if func.returns_bool() {
+    let kind = if func.returns() == Returns::Bool {
         Kind::Bool
     } else {
         Kind::Value
@@ -235,27 +235,6 @@ fn regex_arg(func: Func) -> Option<usize> {
     match func {
         Func::Match | Func::MvFind | Func::Replace => Some(1),
         _ => None,
-    }
-}
-
-fn bin_op(op: BinaryOp) -> BinOp {
-    match op {
-        BinaryOp::Xor => BinOp::Xor,
-        BinaryOp::Or => BinOp::Or,
-        BinaryOp::And => BinOp::And,
-        BinaryOp::Eq => BinOp::Eq,
-        BinaryOp::Ne => BinOp::Ne,
-        BinaryOp::Lt => BinOp::Lt,
-        BinaryOp::Le => BinOp::Le,
-        BinaryOp::Gt => BinOp::Gt,
-        BinaryOp::Ge => BinOp::Ge,
-        BinaryOp::Like => BinOp::Like,
-        BinaryOp::Concat => BinOp::Concat,
-        BinaryOp::Add => BinOp::Add,
-        BinaryOp::Sub => BinOp::Sub,
-        BinaryOp::Mul => BinOp::Mul,
-        BinaryOp::Div => BinOp::Div,
-        BinaryOp::Mod => BinOp::Mod,
     }
 }
 

@@ -122,15 +122,15 @@ fn run(query: &Query, source: Option<&str>) -> Result<Program, Vec<LowerError>> 
                 cx.check_trailing(stage);
                 match &s.expr {
                     Some(e) => search::lower_search(&mut cx, e),
-                    None => Pred::True,
+                    None => Pred::constant(true),
                 }
             }
             _ => {
                 cx.stage(stage);
-                Pred::True
+                Pred::constant(true)
             }
         },
-        None => Pred::True,
+        None => Pred::constant(true),
     };
     for stage in stages {
         cx.stage(stage);

@@ -1,9 +1,9 @@
 //! Lowering search-command expressions to predicates.
 
-use spl_grammar::ast::{CompareOp, SearchExpr, SearchKind};
+use spl_grammar::ast::{SearchExpr, SearchKind};
 
 use super::{unexpanded, Lowerer};
-use crate::ir::{Atom, AtomKind, CmpOp, Pred};
+use crate::ir::{Atom, AtomKind, Pred};
 
 /// Lower a search expression (first stage or `| search`).
 pub(crate) fn lower_search(cx: &mut Lowerer, expr: &SearchExpr) -> Pred {
@@ -16,14 +16,14 @@ pub(crate) fn lower_search(cx: &mut Lowerer, expr: &SearchExpr) -> Pred {
         SearchKind::Term(lit) => {
             if lit.value.chars().all(|c| c == '*') {
                 // A bare `*` matches every event.
-                Pred::True
+                Pred::constant(true)
             } else {
                 atom(AtomKind::Term(lit.value.clone()))
             }
         }
         SearchKind::Phrase(lit) => {
             if lit.value.chars().all(|c| c == '*') {
-                Pred::True
+                Pred::constant(true)
             } else {
                 atom(AtomKind::Phrase(lit.value.clone()))
             }
@@ -32,14 +32,7 @@ pub(crate) fn lower_search(cx: &mut Lowerer, expr: &SearchExpr) -> Pred {
         SearchKind::CaseCall(lit) => atom(AtomKind::CaseTerm(lit.value.clone())),
         SearchKind::Compare(c) => atom(AtomKind::Compare {
             field: c.field.name.clone(),
-            op: match c.op {
-                CompareOp::Eq => CmpOp::Eq,
-                CompareOp::Ne => CmpOp::Ne,
-                CompareOp::Lt => CmpOp::Lt,
-                CompareOp::Le => CmpOp::Le,
-                CompareOp::Gt => CmpOp::Gt,
-                CompareOp::Ge => CmpOp::Ge,
-            },
+            op: c.op,
             value: c.value.value.clone(),
         }),
         SearchKind::In(list) => atom(AtomKind::In {
@@ -48,7 +41,7 @@ pub(crate) fn lower_search(cx: &mut Lowerer, expr: &SearchExpr) -> Pred {
         }),
         SearchKind::Macro(m) => {
             cx.error(unexpanded(m));
-            Pred::True
+            Pred::constant(true)
         }
     }
 }

@@ -19,6 +19,8 @@ pub use visit::{visit_macro_calls, MacroPosition, SpanMut};
 
 use crate::span::Span;
 
+pub use spl_ir::{BinOp, CmpOp, StatsKind};
+
 /// A whole query: stages separated by `|`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
@@ -177,40 +179,9 @@ pub struct Compare {
     /// The field name.
     pub field: Ident,
     /// The operator.
-    pub op: CompareOp,
+    pub op: CmpOp,
     /// The value (may contain `*` wildcards, or be a CIDR block).
     pub value: Literal,
-}
-
-/// Comparison operators of the search command.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CompareOp {
-    /// `=`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-}
-
-impl CompareOp {
-    /// The operator as written in SPL.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CompareOp::Eq => "=",
-            CompareOp::Ne => "!=",
-            CompareOp::Lt => "<",
-            CompareOp::Le => "<=",
-            CompareOp::Gt => ">",
-            CompareOp::Ge => ">=",
-        }
-    }
 }
 
 /// `field IN (v1, v2, ...)` in a search expression.
@@ -250,7 +221,7 @@ pub enum ExprKind {
     /// `lhs op rhs`.
     Binary {
         /// The operator.
-        op: BinaryOp,
+        op: BinOp,
         /// Left operand.
         lhs: Box<Expr>,
         /// Right operand.
@@ -272,66 +243,6 @@ pub enum ExprKind {
     },
 }
 
-/// Binary operators of eval expressions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinaryOp {
-    /// `XOR`
-    Xor,
-    /// `OR`
-    Or,
-    /// `AND`
-    And,
-    /// `=` or `==`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-    /// `LIKE`
-    Like,
-    /// `.` (string concatenation)
-    Concat,
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-    /// `%`
-    Mod,
-}
-
-impl BinaryOp {
-    /// The canonical spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BinaryOp::Xor => "XOR",
-            BinaryOp::Or => "OR",
-            BinaryOp::And => "AND",
-            BinaryOp::Eq => "=",
-            BinaryOp::Ne => "!=",
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::Like => "LIKE",
-            BinaryOp::Concat => ".",
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-            BinaryOp::Mod => "%",
-        }
-    }
-}
 
 /// `field = expr` in `eval`.
 #[derive(Clone, Debug, PartialEq)]
@@ -470,27 +381,6 @@ pub struct BinCommand {
     pub alias: Option<Ident>,
 }
 
-/// Which of the three stats commands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StatsKind {
-    /// `stats`: one row per group.
-    Stats,
-    /// `eventstats`: aggregates added to every event.
-    Eventstats,
-    /// `streamstats`: running aggregates in arrival order.
-    Streamstats,
-}
-
-impl StatsKind {
-    /// The command name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatsKind::Stats => "stats",
-            StatsKind::Eventstats => "eventstats",
-            StatsKind::Streamstats => "streamstats",
-        }
-    }
-}
 
 /// `stats | eventstats | streamstats [options] agg [AS name], ... [BY f, ...] [options]`.
 #[derive(Clone, Debug, PartialEq)]

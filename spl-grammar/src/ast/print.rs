@@ -14,7 +14,7 @@
 use std::fmt::{self, Display, Formatter, Write};
 
 use super::{
-    AggArg, Aggregation, Assignment, BinCommand, BinaryOp, Command, Compare, DedupCommand, Expr,
+    AggArg, Aggregation, Assignment, BinCommand, Command, Compare, DedupCommand, Expr,
     ExprKind, FieldItem, FieldsCommand, FillnullCommand, ForeachCommand, GenericArg,
     GenericCommand, HeadCommand, Ident, InList, IplocationCommand, JoinCommand, Literal,
     LookupCommand, LookupField, LookupOutput, MacroCall, OptionArg, Query, RegexCommand,
@@ -366,25 +366,6 @@ impl Display for InList {
     }
 }
 
-/// Binding strength of eval operators: higher binds tighter.
-fn precedence(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Xor => 1,
-        BinaryOp::Or => 2,
-        BinaryOp::And => 3,
-        BinaryOp::Eq
-        | BinaryOp::Ne
-        | BinaryOp::Lt
-        | BinaryOp::Le
-        | BinaryOp::Gt
-        | BinaryOp::Ge
-        | BinaryOp::Like => 5,
-        BinaryOp::Concat => 6,
-        BinaryOp::Add | BinaryOp::Sub => 7,
-        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => 8,
-    }
-}
-
 /// `NOT` sits between `AND` and the comparisons.
 const NOT_PRECEDENCE: u8 = 4;
 /// `IN (...)` is a comparison.
@@ -397,7 +378,7 @@ const ATOM_PRECEDENCE: u8 = 10;
 impl Expr {
     fn precedence(&self) -> u8 {
         match &self.kind {
-            ExprKind::Binary { op, .. } => precedence(*op),
+            ExprKind::Binary { op, .. } => op.precedence(),
             ExprKind::Not(_) => NOT_PRECEDENCE,
             ExprKind::In { .. } => IN_PRECEDENCE,
             ExprKind::Neg(_) => NEG_PRECEDENCE,
@@ -430,7 +411,7 @@ impl Display for Expr {
                 inner.fmt_at(f, NEG_PRECEDENCE)
             }
             ExprKind::Binary { op, lhs, rhs } => {
-                let p = precedence(*op);
+                let p = op.precedence();
                 // Left-associative: the left operand may share the level, the right may not.
                 lhs.fmt_at(f, p)?;
                 write!(f, " {} ", op.as_str())?;

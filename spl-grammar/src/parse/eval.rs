@@ -7,7 +7,7 @@ use pest::iterators::Pair;
 use super::grammar::Rule;
 use super::text::{ident, quoted_value, span};
 use super::{error, PResult};
-use crate::ast::{Assignment, BinaryOp, Expr, ExprKind, Ident};
+use crate::ast::{Assignment, BinOp, CmpOp, Expr, ExprKind, Ident};
 use crate::span::Span;
 
 /// The deepest expression tree accepted. Trees are walked recursively (printing,
@@ -138,26 +138,23 @@ fn is_operator(rule: Rule) -> bool {
 }
 
 /// The operator a pair stands for.
-fn binary_op(pair: &Pair<'_, Rule>) -> BinaryOp {
+fn binary_op(pair: &Pair<'_, Rule>) -> BinOp {
     match pair.as_rule() {
-        Rule::kw_xor => BinaryOp::Xor,
-        Rule::kw_e_or => BinaryOp::Or,
-        Rule::kw_e_and => BinaryOp::And,
-        Rule::kw_like => BinaryOp::Like,
-        Rule::concat_op => BinaryOp::Concat,
+        Rule::kw_xor => BinOp::Xor,
+        Rule::kw_e_or => BinOp::Or,
+        Rule::kw_e_and => BinOp::And,
+        Rule::kw_like => BinOp::Like,
+        Rule::concat_op => BinOp::Concat,
         _ => match pair.as_str() {
-            "=" | "==" => BinaryOp::Eq,
-            "!=" => BinaryOp::Ne,
-            "<" => BinaryOp::Lt,
-            "<=" => BinaryOp::Le,
-            ">" => BinaryOp::Gt,
-            ">=" => BinaryOp::Ge,
-            "+" => BinaryOp::Add,
-            "-" => BinaryOp::Sub,
-            "*" => BinaryOp::Mul,
-            "/" => BinaryOp::Div,
-            "%" => BinaryOp::Mod,
-            other => unreachable!("grammar guarantees no operator {other:?}"),
+            "+" => BinOp::Add,
+            "-" => BinOp::Sub,
+            "*" => BinOp::Mul,
+            "/" => BinOp::Div,
+            "%" => BinOp::Mod,
+            other => BinOp::Cmp(
+                CmpOp::from_text(other)
+                    .unwrap_or_else(|| unreachable!("grammar guarantees no operator {other:?}")),
+            ),
         },
     }
 }

@@ -6,7 +6,7 @@ use pest::iterators::Pair;
 use super::grammar::Rule;
 use super::pipeline::macro_call;
 use super::text::{bare_literal, ident, literal, quoted_literal, span};
-use crate::ast::{Compare, CompareOp, InList, Literal, SearchExpr, SearchKind};
+use crate::ast::{Compare, CmpOp, InList, Literal, SearchExpr, SearchKind};
 use crate::span::Span;
 
 /// `search_expr`.
@@ -140,16 +140,10 @@ fn search_compare(pair: Pair<'_, Rule>) -> Compare {
 }
 
 /// The comparison operator as written.
-pub(crate) fn compare_op(text: &str) -> CompareOp {
-    match text {
-        "=" => CompareOp::Eq,
-        "!=" => CompareOp::Ne,
-        "<" => CompareOp::Lt,
-        "<=" => CompareOp::Le,
-        ">" => CompareOp::Gt,
-        ">=" => CompareOp::Ge,
-        other => unreachable!("grammar guarantees no comparison operator {other:?}"),
-    }
+pub(crate) fn compare_op(text: &str) -> CmpOp {
+    CmpOp::from_text(text)
+        .filter(|_| text != "==")
+        .unwrap_or_else(|| unreachable!("grammar guarantees no comparison operator {text:?}"))
 }
 
 /// `search_in`: `field IN (v, ...)`.

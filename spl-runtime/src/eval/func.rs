@@ -1,8 +1,9 @@
 //! The eval function library (semantics §2.5), as plain Rust functions.
 //!
-//! Each SPL function `name` is the Rust function [`FunctionSpec::rust_name`] (the SPL name,
-//! with `_` appended where it is a Rust keyword: `if_`, `match_`, `in_`, `true_`,
-//! `false_`, `typeof_`). [`FUNCTIONS`] lists names and argument counts for the compiler.
+//! Each SPL function is the Rust function its entry in the catalog
+//! ([`spl_ir::for_each_function!`]) names: the SPL name, with `_` appended where it is a
+//! Rust keyword (`if_`, `match_`, `in_`, `true_`, `false_`, `typeof_`). Generated code calls
+//! them directly; the evaluator through [`super::call`], which the catalog generates.
 //!
 //! Arguments arrive evaluated, by value; a function that returns one of its arguments
 //! (`coalesce`, `if`, `case`, ...) hands it back without copying. Arguments that are
@@ -20,97 +21,6 @@ use super::{bool_text, equals, EvalValue, LikePattern};
 use crate::cidr::Cidr;
 use crate::regex::{Regex, Replacement};
 use crate::value::{format_number, parse_number};
-
-/// A function's name and how many arguments it takes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FunctionSpec {
-    /// The SPL name (lowercase).
-    pub name: &'static str,
-    /// The fewest arguments.
-    pub min_args: usize,
-    /// The most arguments (`None`: any number).
-    pub max_args: Option<usize>,
-    /// The Rust function in this module.
-    pub rust_name: &'static str,
-}
-
-const fn spec(
-    name: &'static str,
-    min_args: usize,
-    max_args: Option<usize>,
-    rust_name: &'static str,
-) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        min_args,
-        max_args,
-        rust_name,
-    }
-}
-
-/// Every eval function the runtime implements. `case` also needs an even number of
-/// arguments.
-pub const FUNCTIONS: &[FunctionSpec] = &[
-    spec("abs", 1, Some(1), "abs"),
-    spec("acos", 1, Some(1), "acos"),
-    spec("asin", 1, Some(1), "asin"),
-    spec("atan", 1, Some(1), "atan"),
-    spec("atan2", 2, Some(2), "atan2"),
-    spec("case", 2, None, "case"),
-    spec("ceil", 1, Some(1), "ceiling"),
-    spec("ceiling", 1, Some(1), "ceiling"),
-    spec("cidrmatch", 2, Some(2), "cidrmatch"),
-    spec("coalesce", 1, None, "coalesce"),
-    spec("cos", 1, Some(1), "cos"),
-    spec("exp", 1, Some(1), "exp"),
-    spec("false", 0, Some(0), "false_"),
-    spec("floor", 1, Some(1), "floor"),
-    spec("if", 3, Some(3), "if_"),
-    spec("in", 2, None, "in_"),
-    spec("isnotnull", 1, Some(1), "isnotnull"),
-    spec("isnull", 1, Some(1), "isnull"),
-    spec("len", 1, Some(1), "len"),
-    spec("like", 2, Some(2), "like"),
-    spec("ln", 1, Some(1), "ln"),
-    spec("log", 1, Some(2), "log"),
-    spec("lower", 1, Some(1), "lower"),
-    spec("ltrim", 1, Some(2), "ltrim"),
-    spec("match", 2, Some(2), "match_"),
-    spec("mvappend", 1, None, "mvappend"),
-    spec("mvcount", 1, Some(1), "mvcount"),
-    spec("mvdedup", 1, Some(1), "mvdedup"),
-    spec("mvfilter", 1, Some(1), "mvfilter"),
-    spec("mvfind", 2, Some(2), "mvfind"),
-    spec("mvindex", 2, Some(3), "mvindex"),
-    spec("mvjoin", 2, Some(2), "mvjoin"),
-    spec("now", 0, Some(0), "now"),
-    spec("null", 0, Some(0), "null"),
-    spec("nullif", 2, Some(2), "nullif"),
-    spec("pi", 0, Some(0), "pi"),
-    spec("pow", 2, Some(2), "pow"),
-    spec("replace", 3, Some(3), "replace"),
-    spec("round", 1, Some(2), "round"),
-    spec("rtrim", 1, Some(2), "rtrim"),
-    spec("sin", 1, Some(1), "sin"),
-    spec("split", 2, Some(2), "split"),
-    spec("sqrt", 1, Some(1), "sqrt"),
-    spec("strftime", 2, Some(2), "strftime"),
-    spec("strptime", 2, Some(2), "strptime"),
-    spec("substr", 2, Some(3), "substr"),
-    spec("tan", 1, Some(1), "tan"),
-    spec("tonumber", 1, Some(2), "tonumber"),
-    spec("tostring", 1, Some(2), "tostring"),
-    spec("trim", 1, Some(2), "trim"),
-    spec("true", 0, Some(0), "true_"),
-    spec("typeof", 1, Some(1), "typeof_"),
-    spec("upper", 1, Some(1), "upper"),
-    spec("urldecode", 1, Some(1), "urldecode"),
-];
-
-/// The spec of an SPL function name (case-insensitive), if the runtime has it.
-pub fn lookup(name: &str) -> Option<&'static FunctionSpec> {
-    FUNCTIONS.iter().find(|f| f.name.eq_ignore_ascii_case(name))
-}
 
 type V<'a> = EvalValue<'a>;
 
@@ -158,8 +68,9 @@ pub fn case<'a>(pairs: impl IntoIterator<Item = (V<'a>, V<'a>)>) -> V<'a> {
 
 /// `coalesce(a, b, ...)`: the first argument that is not null (an empty string is not
 /// null).
-pub fn coalesce<'a>(args: impl IntoIterator<Item = V<'a>>) -> V<'a> {
-    args.into_iter()
+pub fn coalesce<'a>(first: V<'a>, more: impl IntoIterator<Item = V<'a>>) -> V<'a> {
+    std::iter::once(first)
+        .chain(more)
         .find(|v| !v.is_null())
         .unwrap_or(EvalValue::Null)
 }
@@ -238,9 +149,9 @@ pub fn in_<'a>(v: V<'_>, list: impl IntoIterator<Item = V<'a>>) -> V<'static> {
 
 /// `mvappend(a, b, ...)`: all values of all arguments, in order; null arguments are
 /// skipped; null when nothing is left.
-pub fn mvappend<'a>(args: impl IntoIterator<Item = V<'a>>) -> V<'a> {
+pub fn mvappend<'a>(first: V<'a>, more: impl IntoIterator<Item = V<'a>>) -> V<'a> {
     let mut out = Vec::new();
-    for a in args {
+    for a in std::iter::once(first).chain(more) {
         match a {
             EvalValue::Multi(v) => out.extend(v.into_owned()),
             EvalValue::Bool(b) => out.push(bool_text(b).to_owned()),

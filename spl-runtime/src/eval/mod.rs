@@ -26,10 +26,10 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::compare::CompareOp;
+use crate::ir::CmpOp;
 use crate::value::{format_number, parse_number, Value};
 
-pub use func::{FunctionSpec, FUNCTIONS};
+use crate::ir::Func;
 
 /// A value of an eval expression.
 #[derive(Clone, Debug, PartialEq)]
@@ -278,7 +278,7 @@ fn scalar_text(s: Scalar<'_>) -> Cow<'_, str> {
 /// `a <op> b` in eval/where: null when either side is null; otherwise true when some value
 /// of `a` and some value of `b` satisfy it (see the module docs). `=` and `==` are the
 /// same; a boolean compares only with a boolean (`=`/`!=`), anything else gives false.
-pub fn compare(op: CompareOp, a: &EvalValue<'_>, b: &EvalValue<'_>) -> EvalValue<'static> {
+pub fn compare(op: CmpOp, a: &EvalValue<'_>, b: &EvalValue<'_>) -> EvalValue<'static> {
     if a.is_null() || b.is_null() {
         return EvalValue::Null;
     }
@@ -292,7 +292,7 @@ pub fn compare(op: CompareOp, a: &EvalValue<'_>, b: &EvalValue<'_>) -> EvalValue
 /// Eval equality of two values (the test `nullif` and `in` use): `Some(true)` when some
 /// value pair is equal, `None` when either side is null.
 pub fn equals(a: &EvalValue<'_>, b: &EvalValue<'_>) -> Option<bool> {
-    compare(CompareOp::Eq, a, b).truth()
+    compare(CmpOp::Eq, a, b).truth()
 }
 
 /// Three-valued AND.
@@ -505,3 +505,44 @@ mod tests {
         assert_eq!(char_len(s, 10), 1);
     }
 }
+
+/// The arguments of a call, evaluated on demand, left to right.
+pub trait Args<'a> {
+    /// The next argument (a required parameter).
+    fn next(&mut self) -> EvalValue<'a>;
+    /// The next argument, if the call has one more (an optional parameter).
+    fn next_opt(&mut self) -> Option<EvalValue<'a>>;
+    /// Every remaining argument (a `..rest` parameter).
+    fn rest(&mut self) -> impl Iterator<Item = EvalValue<'a>>;
+}
+
+macro_rules! define_call {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident = $name:literal $(| $alias:literal)*
+            ( $($req:ident),* $(; $($opt:ident),+)? $(.. $rest:ident)? )
+            $calling:ident -> $ret:ident, $rust:ident;
+    )*) => {
+        /// Call a `plain` function of the catalog ([`spl_ir::for_each_function!`]) on its
+        /// arguments. `None` for a `special` one, which each back end compiles itself.
+        pub fn call<'a>(f: Func, args: &mut impl Args<'a>) -> Option<EvalValue<'a>> {
+            match f {
+                $(Func::$variant => define_call!(
+                    @$calling args, $rust ($($req)*) ($($($opt)+)?) ($($rest)?)
+                ),)*
+            }
+        }
+    };
+    (@special $args:ident, $rust:ident ($($req:ident)*) ($($opt:ident)*) ($($rest:ident)?)) => {
+        None
+    };
+    (@plain $args:ident, $rust:ident ($($req:ident)*) ($($opt:ident)*) ($($rest:ident)?)) => {
+        Some(func::$rust(
+            $({ let _ = stringify!($req); $args.next() },)*
+            $({ let _ = stringify!($opt); $args.next_opt() },)*
+            $({ let _ = stringify!($rest); $args.rest() },)?
+        ))
+    };
+}
+
+spl_ir::for_each_function!(define_call);

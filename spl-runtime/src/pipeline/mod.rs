@@ -1,30 +1,64 @@
-//! Stages: what runs after a rule's filter, one result row at a time.
+//! The commands after a rule's filter, as a chain of steps over result rows.
 //!
-//! A [`Stage`] takes rows in and pushes rows out. Streaming stages (`regex`, `rex`, `eval`,
+//! A [`Step`] takes rows in and pushes rows out. Streaming steps (`regex`, `rex`, `eval`,
 //! `where`, `table`, `bin`, ...) answer each row at once; blocking ones (`stats`, `sort`,
-//! `eventstats`) keep what they need and answer in [`Stage::finish`]. A [`Pipeline`] chains
-//! stages and reuses one buffer per stage, so a row costs no allocation for the plumbing.
+//! `eventstats`) keep what they need and answer in [`Step::finish`]. A [`Pipeline`] chains
+//! steps and reuses one buffer per step, so a row costs no allocation for the plumbing.
 //!
-//! Generated rule code and the in-process evaluator build the same stage types; only the
-//! closures inside `eval` and `where` differ (compiled Rust vs an interpreted tree).
+//! # One table from stages to steps
+//!
+//! The IR's [`Stage`]s say what each command means; [`step`] is the one place that says
+//! which step runs each of them. It takes a stage over any [`Code`] and a [`Compile`] that
+//! turns the stage's code into closures over a row: generated code hands it stages whose
+//! code is already compiled Rust ([`Compiled`], through [`Pipeline::with`]); the in-process
+//! evaluator hands it the compiler's stages and an interpreter. Both back ends therefore
+//! build the very same steps.
+//!
+//! ```
+//! use spl_runtime::ir::{FieldPattern, Stage};
+//! use spl_runtime::pipeline::{CondFn, Pipeline};
+//! use spl_runtime::{Event, Record};
+//!
+//! let mut pipeline = Pipeline::new()
+//!     .with(Stage::Where(CondFn::new(|row: &Record| row.get_named("user").is_some())))
+//!     .with(Stage::Table(vec![FieldPattern::new("user")]));
+//! let mut row = Record::new();
+//! row.set_named("user", "alice");
+//! row.set_named("host", "h1");
+//! let mut out = Vec::new();
+//! pipeline.push(row, &mut out);
+//! pipeline.finish(&mut out);
+//! assert_eq!(out.len(), 1);
+//! assert_eq!(out[0].get_named("host"), None);
+//! ```
 
+mod eval;
 mod filter;
 mod glob;
 mod order;
+mod rex;
 mod shape;
 mod stats;
 
-pub use filter::{Eval, EvalFn, Filter, RegexFilter, Rex, SedStage};
+use std::fmt;
+use std::sync::Arc;
+
+pub use eval::Eval;
+pub use filter::{Filter, RegexFilter};
 pub use glob::FieldGlob;
-pub use order::{Dedup, Head, Sort};
-pub use shape::{Bin, BinWidth, Fields, Fillnull, Rename, Table};
-pub use stats::{AggInput, AggSpec, Stats, StatsMode};
+pub use order::{compare_values, Dedup, Head, Sort};
+pub use rex::{Rex, RexSed};
+pub use shape::{Bin, Fields, Fillnull, Rename, Table};
+pub use stats::Stats;
 
 use crate::event::Record;
 use crate::field::FieldId;
+use crate::ir::{Code, Stage};
+use crate::regex::Regex;
+use crate::value::Value;
 
 /// One command of a pipeline.
-pub trait Stage: Send {
+pub trait Step: Send {
     /// Take one row; push the rows it gives (none, one, or several) to `out`.
     fn push(&mut self, row: Record, out: &mut Vec<Record>);
 
@@ -34,10 +68,133 @@ pub trait Stage: Send {
     }
 }
 
-/// Stages chained in order.
+/// A compiled value expression: the value it computes from a row (`None` = null).
+#[derive(Clone)]
+pub struct ExprFn(Arc<dyn Fn(&Record) -> Option<Value> + Send + Sync>);
+
+impl ExprFn {
+    /// Wrap a closure.
+    pub fn new(f: impl Fn(&Record) -> Option<Value> + Send + Sync + 'static) -> ExprFn {
+        ExprFn(Arc::new(f))
+    }
+
+    /// The value for `row`.
+    #[inline]
+    pub fn eval(&self, row: &Record) -> Option<Value> {
+        (self.0)(row)
+    }
+}
+
+/// A compiled condition or search predicate: whether it holds for a row.
+#[derive(Clone)]
+pub struct CondFn(Arc<dyn Fn(&Record) -> bool + Send + Sync>);
+
+impl CondFn {
+    /// Wrap a closure.
+    pub fn new(f: impl Fn(&Record) -> bool + Send + Sync + 'static) -> CondFn {
+        CondFn(Arc::new(f))
+    }
+
+    /// Whether it holds for `row`.
+    #[inline]
+    pub fn test(&self, row: &Record) -> bool {
+        (self.0)(row)
+    }
+}
+
+macro_rules! compiled_code_traits {
+    ($($ty:ident),*) => {$(
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($ty), "(..)"))
+            }
+        }
+
+        /// Compiled code has no structure to compare: two are equal when they are the same.
+        impl PartialEq for $ty {
+            fn eq(&self, other: &$ty) -> bool {
+                Arc::ptr_eq(&self.0, &other.0)
+            }
+        }
+    )*};
+}
+
+compiled_code_traits!(ExprFn, CondFn);
+
+/// Code compiled to Rust: closures over a row, compiled regexes. What generated code puts
+/// in the stages it hands to [`Pipeline::with`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compiled {}
+
+impl Code for Compiled {
+    type Expr = ExprFn;
+    type Cond = CondFn;
+    type Pred = CondFn;
+    type Regex = Regex;
+}
+
+/// Turns the code of stages over `C` into what steps run.
+pub trait Compile<C: Code> {
+    /// A value expression.
+    fn expr(&mut self, expr: C::Expr) -> ExprFn;
+    /// A condition (`where`).
+    fn cond(&mut self, cond: C::Cond) -> CondFn;
+    /// A search predicate (`| search`).
+    fn pred(&mut self, pred: C::Pred) -> CondFn;
+    /// A regex.
+    fn regex(&mut self, regex: C::Regex) -> Regex;
+}
+
+/// Compiled code needs no more compiling.
+impl Compile<Compiled> for () {
+    fn expr(&mut self, expr: ExprFn) -> ExprFn {
+        expr
+    }
+
+    fn cond(&mut self, cond: CondFn) -> CondFn {
+        cond
+    }
+
+    fn pred(&mut self, pred: CondFn) -> CondFn {
+        pred
+    }
+
+    fn regex(&mut self, regex: Regex) -> Regex {
+        regex
+    }
+}
+
+/// The step that runs `stage`, its code compiled by `code`. This is the one table from
+/// the IR's commands to the runtime's steps.
+pub fn step<C: Code>(stage: Stage<C>, code: &mut impl Compile<C>) -> Box<dyn Step> {
+    match stage {
+        Stage::Search(pred) => Box::new(Filter::new(code.pred(pred))),
+        Stage::Where(cond) => Box::new(Filter::new(code.cond(cond))),
+        Stage::Eval(assigns) => Box::new(Eval::new(
+            assigns
+                .into_iter()
+                .map(|a| (FieldId::intern(&a.field), code.expr(a.value)))
+                .collect(),
+        )),
+        Stage::Regex(r) => Box::new(RegexFilter::new(&r.field, code.regex(r.regex), r.negated)),
+        Stage::Rex(r) => Box::new(Rex::new(&r.field, code.regex(r.regex), r.max_match)),
+        Stage::Sed(s) => Box::new(RexSed::new(&s.field, s.edit, code)),
+        Stage::Table(patterns) => Box::new(Table::new(&patterns)),
+        Stage::Fields { remove, patterns } => Box::new(Fields::new(remove, &patterns)),
+        Stage::Rename(pairs) => Box::new(Rename::new(&pairs)),
+        Stage::Fillnull { value, fields } => Box::new(Fillnull::new(&value, &fields)),
+        Stage::Bin(b) => Box::new(Bin::new(&b.field, &b.output, b.span)),
+        Stage::Stats(s) => Box::new(Stats::new(s, code)),
+        Stage::Sort { limit, keys } => Box::new(Sort::new(&keys, limit)),
+        Stage::Dedup { count, fields } => Box::new(Dedup::new(&fields, count)),
+        Stage::Head(n) => Box::new(Head::new(n)),
+    }
+}
+
+/// Steps chained in order.
 #[derive(Default)]
 pub struct Pipeline {
-    stages: Vec<(Box<dyn Stage>, Vec<Record>)>,
+    steps: Vec<(Box<dyn Step>, Vec<Record>)>,
 }
 
 impl Pipeline {
@@ -46,39 +203,47 @@ impl Pipeline {
         Pipeline::default()
     }
 
-    /// Append a stage.
-    pub fn push_stage(&mut self, stage: Box<dyn Stage>) {
-        self.stages.push((stage, Vec::new()));
+    /// The pipeline of `stages`, their code compiled by `code`.
+    pub fn of<C: Code>(stages: impl IntoIterator<Item = Stage<C>>, code: &mut impl Compile<C>) -> Self {
+        stages
+            .into_iter()
+            .fold(Pipeline::new(), |p, s| p.with_step(step(s, code)))
     }
 
-    /// Append a stage (builder style).
+    /// Append the step of a stage whose code is compiled (builder style).
     #[must_use]
-    pub fn with(mut self, stage: impl Stage + 'static) -> Self {
-        self.push_stage(Box::new(stage));
+    pub fn with(self, stage: Stage<Compiled>) -> Self {
+        self.with_step(step(stage, &mut ()))
+    }
+
+    /// Append a step (builder style).
+    #[must_use]
+    pub fn with_step(mut self, step: Box<dyn Step>) -> Self {
+        self.steps.push((step, Vec::new()));
         self
     }
 
-    /// The number of stages.
+    /// The number of steps.
     pub fn len(&self) -> usize {
-        self.stages.len()
+        self.steps.len()
     }
 
-    /// True when there is no stage.
+    /// True when there is no step.
     pub fn is_empty(&self) -> bool {
-        self.stages.is_empty()
+        self.steps.is_empty()
     }
 
-    /// Run one row through every stage; finished rows go to `out`.
+    /// Run one row through every step; finished rows go to `out`.
     pub fn push(&mut self, row: Record, out: &mut Vec<Record>) {
-        feed(&mut self.stages, row, out);
+        feed(&mut self.steps, row, out);
     }
 
-    /// End of input: flush every stage in order, feeding what each releases to the next.
+    /// End of input: flush every step in order, feeding what each releases to the next.
     pub fn finish(&mut self, out: &mut Vec<Record>) {
-        for i in 0..self.stages.len() {
-            let (head, tail) = self.stages.split_at_mut(i + 1);
-            let (stage, buf) = &mut head[i];
-            stage.finish(buf);
+        for i in 0..self.steps.len() {
+            let (head, tail) = self.steps.split_at_mut(i + 1);
+            let (step, buf) = &mut head[i];
+            step.finish(buf);
             let mut released = std::mem::take(buf);
             for row in released.drain(..) {
                 feed(tail, row, out);
@@ -88,12 +253,12 @@ impl Pipeline {
     }
 }
 
-fn feed(stages: &mut [(Box<dyn Stage>, Vec<Record>)], row: Record, out: &mut Vec<Record>) {
-    let Some(((stage, buf), rest)) = stages.split_first_mut() else {
+fn feed(steps: &mut [(Box<dyn Step>, Vec<Record>)], row: Record, out: &mut Vec<Record>) {
+    let Some(((step, buf), rest)) = steps.split_first_mut() else {
         out.push(row);
         return;
     };
-    stage.push(row, buf);
+    step.push(row, buf);
     if rest.is_empty() {
         out.append(buf);
         return;
@@ -105,12 +270,12 @@ fn feed(stages: &mut [(Box<dyn Stage>, Vec<Record>)], row: Record, out: &mut Vec
     *buf = taken;
 }
 
-/// What a stage decided about each field id, decided once per id.
+/// What a step decided about each field id, decided once per id.
 ///
-/// Stages that pick fields by name (`table` with wildcards, `values(*)`, `rename`) would
+/// Steps that pick fields by name (`table` with wildcards, `values(*)`, `rename`) would
 /// otherwise look up every field's name (a lock) and match it, row after row. Field ids
 /// are small integers handed out in order, so a vector indexed by id holds the decisions
-/// and grows to the largest id the stage has met.
+/// and grows to the largest id the step has met.
 pub(crate) struct PerField<T> {
     slots: Vec<Option<T>>,
 }
@@ -149,24 +314,11 @@ impl<T: Copy> PerField<T> {
     }
 }
 
-/// A stage from a closure over one row: return `Some(row)` to pass it on, `None` to drop it.
-pub struct MapStage<F>(pub F);
-
-impl<F> Stage for MapStage<F>
-where
-    F: FnMut(Record) -> Option<Record> + Send,
-{
-    fn push(&mut self, row: Record, out: &mut Vec<Record>) {
-        if let Some(r) = (self.0)(row) {
-            out.push(r);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::Value;
+    use crate::event::Event;
+    use crate::ir::SortKey;
 
     fn row(n: &str) -> Record {
         let mut r = Record::new();
@@ -175,12 +327,12 @@ mod tests {
     }
 
     #[test]
-    fn stages_chain_in_order_and_flush_through() {
+    fn steps_chain_in_order_and_flush_through() {
         let mut p = Pipeline::new()
-            .with(MapStage(|r: Record| {
-                (r.get_named("n") != Some(&Value::from("b"))).then_some(r)
-            }))
-            .with(Head::new(2));
+            .with(Stage::Where(CondFn::new(|r: &Record| {
+                r.get_named("n") != Some(&Value::from("b"))
+            })))
+            .with(Stage::Head(2));
         let mut out = Vec::new();
         for n in ["a", "b", "c", "d"] {
             p.push(row(n), &mut out);
@@ -191,10 +343,14 @@ mod tests {
     }
 
     #[test]
-    fn blocking_stage_output_feeds_later_stages() {
+    fn blocking_step_output_feeds_later_steps() {
+        let keys = vec![SortKey {
+            field: "n".into(),
+            descending: true,
+        }];
         let mut p = Pipeline::new()
-            .with(Sort::new(vec![("n".into(), true)], None))
-            .with(Head::new(1));
+            .with(Stage::Sort { limit: None, keys })
+            .with(Stage::Head(1));
         let mut out = Vec::new();
         for n in ["a", "c", "b"] {
             p.push(row(n), &mut out);
@@ -202,6 +358,14 @@ mod tests {
         assert!(out.is_empty());
         p.finish(&mut out);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].get_named("n"), Some(&Value::from("c")));
+        assert_eq!(out[0].get(FieldId::intern("n")), Some(&Value::from("c")));
+    }
+
+    #[test]
+    fn compiled_code_compares_by_identity() {
+        let a = CondFn::new(|_: &Record| true);
+        assert_eq!(a, a.clone());
+        assert_ne!(a, CondFn::new(|_: &Record| true));
+        assert_eq!(format!("{a:?}"), "CondFn(..)");
     }
 }

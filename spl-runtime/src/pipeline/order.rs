@@ -3,9 +3,10 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::Stage;
+use super::Step;
 use crate::event::{Event, Record};
 use crate::field::FieldId;
+use crate::ir::SortKey;
 use crate::value::Value;
 
 /// Order two values as `sort` does: numbers before text, numbers numerically, text by
@@ -43,12 +44,12 @@ pub struct Sort {
 }
 
 impl Sort {
-    /// Sort by (field, descending) keys, keeping at most `limit` rows.
-    pub fn new(keys: Vec<(String, bool)>, limit: Option<u64>) -> Self {
+    /// Sort by `keys`, keeping at most `limit` rows.
+    pub fn new(keys: &[SortKey], limit: Option<u64>) -> Self {
         Sort {
             keys: keys
-                .into_iter()
-                .map(|(f, d)| (FieldId::intern(&f), d))
+                .iter()
+                .map(|k| (FieldId::intern(&k.field), k.descending))
                 .collect(),
             limit,
             held: Vec::new(),
@@ -56,7 +57,7 @@ impl Sort {
     }
 }
 
-impl Stage for Sort {
+impl Step for Sort {
     fn push(&mut self, row: Record, _out: &mut Vec<Record>) {
         self.held.push(row);
     }
@@ -101,7 +102,7 @@ impl Dedup {
     }
 }
 
-impl Stage for Dedup {
+impl Step for Dedup {
     fn push(&mut self, row: Record, out: &mut Vec<Record>) {
         let mut key = Vec::with_capacity(self.fields.len());
         for f in &self.fields {
@@ -130,7 +131,7 @@ impl Head {
     }
 }
 
-impl Stage for Head {
+impl Step for Head {
     fn push(&mut self, row: Record, out: &mut Vec<Record>) {
         if self.left > 0 {
             self.left -= 1;

@@ -1,8 +1,10 @@
 //! Stages that reshape rows: `table`, `fields`, `rename`, `fillnull`, `bin`.
 
-use super::{FieldGlob, PerField, Stage};
+use super::{FieldGlob, PerField, Step};
 use crate::event::{Event, Record};
 use crate::field::FieldId;
+use crate::ir::{BinSpan, FieldPattern};
+use crate::time::{civil_from_days, days_from_civil};
 use crate::value::Value;
 
 /// `table f1, f2*, ...`: keep only the listed fields, in the listed order (fields matching
@@ -48,15 +50,15 @@ fn first_listing(items: &[Item], id: FieldId) -> Option<u32> {
 
 impl Table {
     /// A table of these field patterns.
-    pub fn new<S: AsRef<str>>(patterns: &[S]) -> Self {
+    pub fn new(patterns: &[FieldPattern]) -> Self {
         Table {
-            items: patterns.iter().map(|p| Item::new(p.as_ref())).collect(),
+            items: patterns.iter().map(|p| Item::new(p.as_str())).collect(),
             places: PerField::default(),
         }
     }
 }
 
-impl Stage for Table {
+impl Step for Table {
     fn push(&mut self, row: Record, out: &mut Vec<Record>) {
         let Table { items, places } = self;
         let mut fields = row.into_fields();
@@ -81,16 +83,16 @@ pub struct Fields {
 
 impl Fields {
     /// Keep (`remove == false`) or remove the fields matching `patterns`.
-    pub fn new<S: AsRef<str>>(remove: bool, patterns: &[S]) -> Self {
+    pub fn new(remove: bool, patterns: &[FieldPattern]) -> Self {
         Fields {
             remove,
-            items: patterns.iter().map(|p| Item::new(p.as_ref())).collect(),
+            items: patterns.iter().map(|p| Item::new(p.as_str())).collect(),
             listed: PerField::default(),
         }
     }
 }
 
-impl Stage for Fields {
+impl Step for Fields {
     fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
         let Fields {
             remove,
@@ -118,14 +120,14 @@ pub struct Rename {
 
 impl Rename {
     /// Rename by these (from, to) patterns, applied in order.
-    pub fn new<S: AsRef<str>>(pairs: &[(S, S)]) -> Self {
+    pub fn new(pairs: &[(FieldPattern, FieldPattern)]) -> Self {
         Rename {
             pairs: pairs
                 .iter()
                 .map(|(a, b)| {
                     (
-                        FieldGlob::new(a.as_ref()),
-                        FieldGlob::new(b.as_ref()),
+                        FieldGlob::new(a.as_str()),
+                        FieldGlob::new(b.as_str()),
                         PerField::default(),
                     )
                 })
@@ -135,7 +137,7 @@ impl Rename {
     }
 }
 
-impl Stage for Rename {
+impl Step for Rename {
     fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
         for (from, to, targets) in &mut self.pairs {
             self.moves.clear();
@@ -177,7 +179,7 @@ impl Fillnull {
     }
 }
 
-impl Stage for Fillnull {
+impl Step for Fillnull {
     fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
         if self.fields.is_empty() {
             self.held.push(row);
@@ -216,21 +218,12 @@ impl Stage for Fillnull {
 pub struct Bin {
     field: FieldId,
     output: FieldId,
-    span: BinWidth,
-}
-
-/// The width of a bin.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum BinWidth {
-    /// A width in seconds (or plain units for non-time fields).
-    Seconds(f64),
-    /// Calendar months (UTC).
-    Months(u32),
+    span: BinSpan,
 }
 
 impl Bin {
     /// Bin `field` into `output` by `span`.
-    pub fn new(field: &str, output: &str, span: BinWidth) -> Self {
+    pub fn new(field: &str, output: &str, span: BinSpan) -> Self {
         Bin {
             field: FieldId::intern(field),
             output: FieldId::intern(output),
@@ -241,7 +234,7 @@ impl Bin {
     /// The bin of one number.
     pub fn floor(&self, x: f64) -> f64 {
         match self.span {
-            BinWidth::Seconds(s) => {
+            BinSpan::Seconds(s) => {
                 let q = (x / s).floor() * s;
                 // Keep whole-second bins free of float noise.
                 if s.fract() == 0.0 {
@@ -250,12 +243,12 @@ impl Bin {
                     q
                 }
             }
-            BinWidth::Months(m) => month_floor(x, m),
+            BinSpan::Months(m) => month_floor(x, m),
         }
     }
 }
 
-impl Stage for Bin {
+impl Step for Bin {
     fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
         let n = match row.get(self.field) {
             Some(Value::Num(n)) => Some(*n),
@@ -284,42 +277,28 @@ fn month_floor(t: f64, months: u32) -> f64 {
     days_from_civil(by, bm as u32, 1) as f64 * 86_400.0
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day count since 1970-01-01.
-pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn run(stage: &mut dyn Stage, rows: Vec<Record>) -> Vec<Record> {
+    fn run(stage: &mut dyn Step, rows: Vec<Record>) -> Vec<Record> {
         let mut out = Vec::new();
         for r in rows {
             stage.push(r, &mut out);
         }
         stage.finish(&mut out);
         out
+    }
+
+    fn pats(patterns: &[&str]) -> Vec<FieldPattern> {
+        patterns.iter().map(|p| FieldPattern::new(*p)).collect()
+    }
+
+    fn pairs(pairs: &[(&str, &str)]) -> Vec<(FieldPattern, FieldPattern)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (FieldPattern::new(*a), FieldPattern::new(*b)))
+            .collect()
     }
 
     fn rec(pairs: &[(&str, &str)]) -> Record {
@@ -345,7 +324,7 @@ mod tests {
         r.set_raw("raw text");
         r.set_time(5.0);
         let out = run(
-            &mut Table::new(&["_time", "user", "process_*", "missing"]),
+            &mut Table::new(&pats(&["_time", "user", "process_*", "missing"])),
             vec![r],
         );
         assert_eq!(
@@ -403,7 +382,7 @@ mod tests {
         b.set_time(2.0);
         b.set_raw("raw");
         let c = rec(&[("process", "1"), ("user", "2")]);
-        let mut table = Table::new(&patterns);
+        let mut table = Table::new(&pats(&patterns));
         let rows = vec![a, b, c];
         let expected: Vec<Record> = rows
             .iter()
@@ -434,9 +413,9 @@ mod tests {
     fn fields_keep_and_remove() {
         let mut r = rec(&[("a", "1"), ("b", "2"), ("dc_x", "3")]);
         r.set_raw("raw");
-        let out = run(&mut Fields::new(false, &["a"]), vec![r.clone()]);
+        let out = run(&mut Fields::new(false, &pats(&["a"])), vec![r.clone()]);
         assert_eq!(names(&out[0]), vec!["a", "_raw"]);
-        let out = run(&mut Fields::new(true, &["dc_*", "_raw"]), vec![r]);
+        let out = run(&mut Fields::new(true, &pats(&["dc_*", "_raw"])), vec![r]);
         assert_eq!(names(&out[0]), vec!["a", "b"]);
     }
 
@@ -444,14 +423,14 @@ mod tests {
     fn rename_overwrites_and_ignores_missing() {
         let r = rec(&[("src_Country", "FR"), ("src_country", "old")]);
         let out = run(
-            &mut Rename::new(&[("src_Country", "src_country"), ("nope", "x")]),
+            &mut Rename::new(&pairs(&[("src_Country", "src_country"), ("nope", "x")])),
             vec![r],
         );
         assert_eq!(out[0].get_named("src_country"), Some(&Value::from("FR")));
         assert_eq!(out[0].get_named("src_Country"), None);
         assert_eq!(out[0].get_named("x"), None);
         let out = run(
-            &mut Rename::new(&[("src_*", "source_*")]),
+            &mut Rename::new(&pairs(&[("src_*", "source_*")])),
             vec![rec(&[("src_ip", "1")])],
         );
         assert_eq!(out[0].get_named("source_ip"), Some(&Value::from("1")));
@@ -459,7 +438,7 @@ mod tests {
 
     #[test]
     fn rename_pairs_chain_over_rows() {
-        let mut stage = Rename::new(&[("a*", "b*"), ("b*", "c*")]);
+        let mut stage = Rename::new(&pairs(&[("a*", "b*"), ("b*", "c*")]));
         let rows = vec![
             rec(&[("a1", "x"), ("b2", "y"), ("d", "z")]),
             rec(&[("b2", "y"), ("a1", "x")]),
@@ -492,14 +471,14 @@ mod tests {
 
     #[test]
     fn bin_floors_time_to_epoch_aligned_spans() {
-        let b = Bin::new("_time", "_time", BinWidth::Seconds(1.0));
+        let b = Bin::new("_time", "_time", BinSpan::Seconds(1.0));
         assert_eq!(b.floor(1_700_000_003.742), 1_700_000_003.0);
-        let b = Bin::new("_time", "_time", BinWidth::Seconds(300.0));
+        let b = Bin::new("_time", "_time", BinSpan::Seconds(300.0));
         assert_eq!(b.floor(1_700_000_123.0), 1_700_000_100.0);
-        let b = Bin::new("_time", "_time", BinWidth::Seconds(3600.0));
+        let b = Bin::new("_time", "_time", BinSpan::Seconds(3600.0));
         assert_eq!(b.floor(1_700_000_123.0), 1_699_999_200.0);
         // 2023-11-14T22:13:20Z -> 2023-11-01T00:00:00Z = 1698796800
-        let b = Bin::new("_time", "_time", BinWidth::Months(1));
+        let b = Bin::new("_time", "_time", BinSpan::Months(1));
         assert_eq!(b.floor(1_700_000_000.0), 1_698_796_800.0);
         assert_eq!(b.floor(-1.0), -31.0 * 86_400.0, "December 1969");
     }
@@ -509,12 +488,12 @@ mod tests {
         let mut r = rec(&[("x", "abc")]);
         r.set_time(65.5);
         let out = run(
-            &mut Bin::new("x", "x", BinWidth::Seconds(10.0)),
+            &mut Bin::new("x", "x", BinSpan::Seconds(10.0)),
             vec![r.clone()],
         );
         assert_eq!(out[0].get_named("x"), Some(&Value::from("abc")));
         let out = run(
-            &mut Bin::new("_time", "t", BinWidth::Seconds(60.0)),
+            &mut Bin::new("_time", "t", BinSpan::Seconds(60.0)),
             vec![r],
         );
         assert_eq!(out[0].get_named("t"), Some(&Value::Num(60.0)));

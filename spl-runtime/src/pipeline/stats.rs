@@ -17,66 +17,40 @@
 
 use std::collections::VecDeque;
 
-use super::{EvalFn, FieldGlob, PerField, Stage};
+use super::{Compile, ExprFn, FieldGlob, PerField, Step};
+use crate::aggregate::{for_each_key, Accumulator, GroupKey, GroupTable, PRESENT};
 use crate::event::{Event, Record};
 use crate::field::FieldId;
-use crate::stats::{for_each_key, Accumulator, AggFunc, GroupKey, GroupTable};
+use crate::ir::{AggFunc, AggInput, Code, StatsKind, StatsStage};
 use crate::value::Value;
 
 /// What an aggregation reads.
-pub enum AggInput {
-    /// Nothing (`count`).
+enum Input {
+    /// Nothing (`count`): every row gives [`PRESENT`].
     None,
     /// One field.
     Field(FieldId),
     /// Every field matching a pattern, each written to the output pattern (`values(*) as *`).
     Pattern(FieldGlob),
     /// `eval(expr)`.
-    Eval(EvalFn),
+    Eval(ExprFn),
 }
 
-/// One aggregation: function, input, output field (a pattern for [`AggInput::Pattern`]).
-pub struct AggSpec {
-    /// The function.
-    pub func: AggFunc,
-    /// The input.
-    pub input: AggInput,
-    /// The output name.
-    pub output: String,
-}
-
-impl AggSpec {
-    /// An aggregation.
-    pub fn new(func: AggFunc, input: AggInput, output: &str) -> Self {
-        AggSpec {
-            func,
-            input,
-            output: output.to_owned(),
-        }
-    }
-}
-
-/// Which stats command.
+/// Which stats command, with streamstats' options.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StatsMode {
-    /// `stats`.
+enum Mode {
     Stats,
-    /// `eventstats`.
     Eventstats,
-    /// `streamstats` with its options.
     Streamstats {
-        /// `window=` (0 = unlimited).
         window: usize,
-        /// `current=`.
         current: bool,
-        /// `global=`.
         global: bool,
     },
 }
 
 struct Prepared {
     func: AggFunc,
-    input: AggInput,
+    input: Input,
     output: FieldId,
     output_glob: FieldGlob,
 }
@@ -93,7 +67,7 @@ type Entry = (Vec<Option<Value>>, Option<f64>);
 
 /// The stats stage.
 pub struct Stats {
-    mode: StatsMode,
+    mode: Mode,
     aggs: Vec<Prepared>,
     by: Vec<FieldId>,
     groups: GroupTable<GroupState>,
@@ -108,17 +82,33 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// A stats stage over `aggs`, grouped by `by`.
-    pub fn new(mode: StatsMode, aggs: Vec<AggSpec>, by: &[&str]) -> Self {
-        let aggs: Vec<Prepared> = aggs
+    /// The step of a stats command, its `eval(...)` inputs compiled by `code`.
+    pub fn new<C: Code>(stage: StatsStage<C>, code: &mut impl Compile<C>) -> Self {
+        let mode = match stage.kind {
+            StatsKind::Stats => Mode::Stats,
+            StatsKind::Eventstats => Mode::Eventstats,
+            StatsKind::Streamstats => Mode::Streamstats {
+                window: usize::try_from(stage.window).unwrap_or(usize::MAX),
+                current: stage.current,
+                global: stage.global,
+            },
+        };
+        let aggs: Vec<Prepared> = stage
+            .aggs
             .into_iter()
             .map(|a| Prepared {
                 func: a.func,
                 output: FieldId::intern(&a.output),
                 output_glob: FieldGlob::new(&a.output),
-                input: a.input,
+                input: match a.input {
+                    AggInput::None => Input::None,
+                    AggInput::Field(f) => Input::Field(FieldId::intern(&f)),
+                    AggInput::Pattern(p) => Input::Pattern(FieldGlob::new(p.as_str())),
+                    AggInput::Eval(e) => Input::Eval(code.expr(e)),
+                },
             })
             .collect();
+        let by = &stage.by;
         let outputs = (0..aggs.len()).map(|_| PerField::default()).collect();
         Stats {
             mode,
@@ -140,7 +130,7 @@ impl Stats {
                 .aggs
                 .iter()
                 .map(|a| {
-                    (!matches!(a.input, AggInput::Pattern(_))).then(|| Accumulator::new(a.func))
+                    (!matches!(a.input, Input::Pattern(_))).then(|| Accumulator::new(a.func))
                 })
                 .collect(),
             dynamic: self.aggs.iter().map(|_| Vec::new()).collect(),
@@ -152,10 +142,10 @@ impl Stats {
         self.aggs
             .iter()
             .map(|a| match &a.input {
-                AggInput::None => None,
-                AggInput::Field(f) => row.get(*f).cloned(),
-                AggInput::Eval(f) => f(row),
-                AggInput::Pattern(_) => None,
+                Input::None => Some(PRESENT),
+                Input::Field(f) => row.get(*f).cloned(),
+                Input::Eval(f) => f.eval(row),
+                Input::Pattern(_) => None,
             })
             .collect()
     }
@@ -194,7 +184,7 @@ impl Stats {
         let time = row.time();
         for (i, a) in aggs.iter().enumerate() {
             match &a.input {
-                AggInput::Pattern(glob) => {
+                Input::Pattern(glob) => {
                     let outputs = &mut outputs[i];
                     let slot = &mut state.dynamic[i];
                     if slot.is_empty() {
@@ -224,18 +214,18 @@ impl Stats {
                         next = j + 1;
                     }
                 }
-                AggInput::None => {
+                Input::None => {
                     if let Some(acc) = &mut state.fixed[i] {
-                        acc.update_at(None, time);
+                        acc.update_at(Some(&PRESENT), time);
                     }
                 }
-                AggInput::Field(f) => {
+                Input::Field(f) => {
                     if let Some(acc) = &mut state.fixed[i] {
                         acc.update_at(row.get(*f), time);
                     }
                 }
-                AggInput::Eval(func) => {
-                    let v = func(row);
+                Input::Eval(func) => {
+                    let v = func.eval(row);
                     if let Some(acc) = &mut state.fixed[i] {
                         acc.update_at(v.as_ref(), time);
                     }
@@ -392,11 +382,11 @@ impl Stats {
     }
 }
 
-impl Stage for Stats {
+impl Step for Stats {
     fn push(&mut self, row: Record, out: &mut Vec<Record>) {
         self.saw_input = true;
         match self.mode {
-            StatsMode::Stats => {
+            Mode::Stats => {
                 let by_vals: Vec<Option<&Value>> = self.by.iter().map(|f| row.get(*f)).collect();
                 let (by, aggs) = (&self.by, &self.aggs);
                 let (groups, outputs) = (&mut self.groups, &mut self.outputs);
@@ -404,7 +394,7 @@ impl Stage for Stats {
                     fixed: aggs
                         .iter()
                         .map(|a| {
-                            (!matches!(a.input, AggInput::Pattern(_)))
+                            (!matches!(a.input, Input::Pattern(_)))
                                 .then(|| Accumulator::new(a.func))
                         })
                         .collect(),
@@ -415,7 +405,7 @@ impl Stage for Stats {
                     Stats::update(by, aggs, outputs, state, &row);
                 });
             }
-            StatsMode::Eventstats => {
+            Mode::Eventstats => {
                 let by_vals: Vec<Option<&Value>> = self.by.iter().map(|f| row.get(*f)).collect();
                 let mut first_key = None;
                 let (by, aggs) = (&self.by, &self.aggs);
@@ -436,7 +426,7 @@ impl Stage for Stats {
                 });
                 self.held.push((row, first_key));
             }
-            StatsMode::Streamstats {
+            Mode::Streamstats {
                 window,
                 current,
                 global,
@@ -448,13 +438,10 @@ impl Stage for Stats {
 
     fn finish(&mut self, out: &mut Vec<Record>) {
         match self.mode {
-            StatsMode::Stats => {
+            Mode::Stats => {
                 if self.groups.is_empty() && self.by.is_empty() {
                     let counts = self.aggs.iter().any(|a| {
-                        matches!(
-                            a.func,
-                            AggFunc::Count | AggFunc::CountField | AggFunc::DistinctCount
-                        )
+                        matches!(a.func, AggFunc::Count | AggFunc::DistinctCount)
                     });
                     if counts || self.saw_input {
                         let mut state = self.new_state();
@@ -479,7 +466,7 @@ impl Stage for Stats {
                     out.push(row);
                 }
             }
-            StatsMode::Eventstats => {
+            Mode::Eventstats => {
                 let ranks = self.output_ranks();
                 out.reserve(self.held.len());
                 for (mut row, key) in self.held.drain(..) {
@@ -491,7 +478,7 @@ impl Stage for Stats {
                     out.push(row);
                 }
             }
-            StatsMode::Streamstats { .. } => {}
+            Mode::Streamstats { .. } => {}
         }
     }
 }
@@ -533,7 +520,7 @@ mod tests {
             rec(5.0, &[("p", "no host")]),
         ];
         let mut s = Stats::new(
-            StatsMode::Stats,
+            Mode::Stats,
             vec![AggSpec::new(
                 AggFunc::Values,
                 AggInput::Pattern(FieldGlob::new("*")),
@@ -568,7 +555,7 @@ mod tests {
             rec(5.0, &[("host", "h1"), ("c", "0")]),
         ];
         let mut s = Stats::new(
-            StatsMode::Stats,
+            Mode::Stats,
             vec![
                 AggSpec::new(AggFunc::Values, AggInput::Pattern(FieldGlob::new("*")), "*"),
                 AggSpec::new(
@@ -620,7 +607,7 @@ mod tests {
             rec(2.0, &[("src_host", "b"), ("src_ip", "10.0.0.1")]),
         ];
         let mut s = Stats::new(
-            StatsMode::Stats,
+            Mode::Stats,
             vec![AggSpec::new(
                 AggFunc::Values,
                 AggInput::Pattern(FieldGlob::new("src_*")),
@@ -649,7 +636,7 @@ mod tests {
             rec(4.0, &[("p", "y")]),
         ];
         let mut s = Stats::new(
-            StatsMode::Stats,
+            Mode::Stats,
             vec![
                 AggSpec::new(AggFunc::Count, AggInput::None, "count"),
                 AggSpec::new(
@@ -671,7 +658,7 @@ mod tests {
         assert_eq!(get(&out[0], "count(p)"), Some(&Value::Num(3.0)));
         assert_eq!(get(&out[0], "dc(p)"), Some(&Value::Num(2.0)));
         let mut empty = Stats::new(
-            StatsMode::Stats,
+            Mode::Stats,
             vec![AggSpec::new(AggFunc::Count, AggInput::None, "count")],
             &[],
         );
@@ -690,7 +677,7 @@ mod tests {
             rec(5.0, &[("age", "1")]),
         ];
         let mut s = Stats::new(
-            StatsMode::Eventstats,
+            Mode::Eventstats,
             vec![AggSpec::new(
                 AggFunc::Avg,
                 AggInput::Field(FieldId::intern("age")),
@@ -721,7 +708,7 @@ mod tests {
             rec(7.0, &[("user", "b")]),
         ];
         let mut s = Stats::new(
-            StatsMode::Streamstats {
+            Mode::Streamstats {
                 window: 1,
                 current: false,
                 global: true,
@@ -747,7 +734,7 @@ mod tests {
             rec(9.0, &[("user", "a")]),
         ];
         let mut s = Stats::new(
-            StatsMode::Streamstats {
+            Mode::Streamstats {
                 window: 2,
                 current: true,
                 global: true,
@@ -779,7 +766,7 @@ mod tests {
             rec(3.0, &[("u", "a")]),
         ];
         let mut s = Stats::new(
-            StatsMode::Streamstats {
+            Mode::Streamstats {
                 window: 0,
                 current: true,
                 global: true,

@@ -21,114 +21,14 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 
+use crate::ir::AggFunc;
 use crate::value::{format_number, parse_number, Value};
+
+/// The value an aggregation without input (`count`) reads from every event.
+pub const PRESENT: Value = Value::Num(1.0);
 
 /// The most values `list()` keeps.
 pub const LIST_LIMIT: usize = 100;
-
-/// An aggregation function.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AggFunc {
-    /// `count` / `c` with no field: the number of events.
-    Count,
-    /// `count(f)` / `c(f)`: the number of events where `f` is present.
-    CountField,
-    /// `dc(f)` / `distinct_count(f)`: the number of distinct values.
-    DistinctCount,
-    /// `values(f)`: distinct values sorted by byte order.
-    Values,
-    /// `list(f)`: values in input order, at most [`LIST_LIMIT`].
-    List,
-    /// `sum(f)`.
-    Sum,
-    /// `avg(f)` / `mean(f)`.
-    Avg,
-    /// `min(f)`.
-    Min,
-    /// `max(f)`.
-    Max,
-    /// `range(f)`: max − min of the numbers.
-    Range,
-    /// `stdev(f)`: sample standard deviation.
-    Stdev,
-    /// `stdevp(f)`: population standard deviation.
-    Stdevp,
-    /// `var(f)`: sample variance.
-    Var,
-    /// `varp(f)`: population variance.
-    Varp,
-    /// `first(f)`: the first value seen.
-    First,
-    /// `last(f)`: the last value seen.
-    Last,
-    /// `earliest(f)`: the value of the event with the smallest `_time`.
-    Earliest,
-    /// `latest(f)`: the value of the event with the largest `_time`.
-    Latest,
-    /// `median(f)`.
-    Median,
-    /// `mode(f)`: the most frequent value.
-    Mode,
-}
-
-impl AggFunc {
-    /// The function for an SPL name; `has_field` tells `count` from `count(f)`.
-    pub fn from_name(name: &str, has_field: bool) -> Option<AggFunc> {
-        Some(match name.to_ascii_lowercase().as_str() {
-            "count" | "c" if has_field => AggFunc::CountField,
-            "count" | "c" => AggFunc::Count,
-            "dc" | "distinct_count" => AggFunc::DistinctCount,
-            "values" => AggFunc::Values,
-            "list" => AggFunc::List,
-            "sum" => AggFunc::Sum,
-            "avg" | "mean" => AggFunc::Avg,
-            "min" => AggFunc::Min,
-            "max" => AggFunc::Max,
-            "range" => AggFunc::Range,
-            "stdev" => AggFunc::Stdev,
-            "stdevp" => AggFunc::Stdevp,
-            "var" => AggFunc::Var,
-            "varp" => AggFunc::Varp,
-            "first" => AggFunc::First,
-            "last" => AggFunc::Last,
-            "earliest" => AggFunc::Earliest,
-            "latest" => AggFunc::Latest,
-            "median" => AggFunc::Median,
-            "mode" => AggFunc::Mode,
-            _ => return None,
-        })
-    }
-
-    /// The canonical SPL name.
-    pub fn name(self) -> &'static str {
-        match self {
-            AggFunc::Count | AggFunc::CountField => "count",
-            AggFunc::DistinctCount => "dc",
-            AggFunc::Values => "values",
-            AggFunc::List => "list",
-            AggFunc::Sum => "sum",
-            AggFunc::Avg => "avg",
-            AggFunc::Min => "min",
-            AggFunc::Max => "max",
-            AggFunc::Range => "range",
-            AggFunc::Stdev => "stdev",
-            AggFunc::Stdevp => "stdevp",
-            AggFunc::Var => "var",
-            AggFunc::Varp => "varp",
-            AggFunc::First => "first",
-            AggFunc::Last => "last",
-            AggFunc::Earliest => "earliest",
-            AggFunc::Latest => "latest",
-            AggFunc::Median => "median",
-            AggFunc::Mode => "mode",
-        }
-    }
-
-    /// True for `earliest`/`latest`, which need the event time ([`Accumulator::update_at`]).
-    pub fn needs_time(self) -> bool {
-        matches!(self, AggFunc::Earliest | AggFunc::Latest)
-    }
-}
 
 #[derive(Clone, Debug)]
 enum State {
@@ -286,7 +186,7 @@ impl Accumulator {
     /// A fresh accumulator.
     pub fn new(func: AggFunc) -> Accumulator {
         let state = match func {
-            AggFunc::Count | AggFunc::CountField => State::Count(0),
+            AggFunc::Count => State::Count(0),
             AggFunc::DistinctCount => State::Distinct(HashSet::new()),
             AggFunc::Values => State::Values(SortedSet::default()),
             AggFunc::List => State::List(Vec::new()),
@@ -321,9 +221,9 @@ impl Accumulator {
         *self = Accumulator::new(self.func);
     }
 
-    /// Add one event's value of the field (`None`: absent). For [`AggFunc::Count`] every
-    /// call counts, whatever the value. `earliest`/`latest` ignore this call: use
-    /// [`Accumulator::update_at`].
+    /// Add one event's value of the field (`None`: absent). [`AggFunc::Count`] counts the
+    /// calls with a value (a `count` without a field gives every event a value: see
+    /// [`PRESENT`]). `earliest`/`latest` ignore this call: use [`Accumulator::update_at`].
     pub fn update(&mut self, value: Option<&Value>) {
         self.update_at(value, None);
     }
@@ -331,7 +231,7 @@ impl Accumulator {
     /// Add one event's value with the event's `_time`.
     pub fn update_at(&mut self, value: Option<&Value>, time: Option<f64>) {
         if let State::Count(n) = &mut self.state {
-            if self.func == AggFunc::Count || value.is_some() {
+            if value.is_some() {
                 *n += 1;
             }
             return;
