@@ -3,7 +3,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use spl_runtime::compare::{CompareOp, FieldMatcher};
+use spl_runtime::ir::CmpOp;
+use spl_runtime::compare::{FieldMatcher};
 use spl_runtime::search::{Term, TermExact};
 use spl_runtime::Value;
 
@@ -62,7 +63,7 @@ fn bench_raw(c: &mut Criterion) {
 fn bench_fields(c: &mut Criterion) {
     let mut g = c.benchmark_group("field");
     let value = Value::from(r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe");
-    let eq = FieldMatcher::new(CompareOp::Eq, "*\\powershell.exe");
+    let eq = FieldMatcher::new(CmpOp::Eq, "*\\powershell.exe");
     g.bench_function("wildcard suffix", |b| {
         b.iter(|| eq.matches(black_box(Some(&value))))
     });

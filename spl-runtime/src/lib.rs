@@ -13,6 +13,8 @@ pub mod compare;
 pub mod eval;
 pub mod event;
 pub mod field;
+#[doc(hidden)]
+pub mod generated;
 pub mod pipeline;
 pub mod prefilter;
 pub mod read;

@@ -20,6 +20,25 @@ pub struct RuleInfo {
     pub spl: Cow<'static, str>,
 }
 
+impl RuleInfo {
+    /// The metadata of a generated rule, from `'static` text.
+    pub const fn new(
+        name: &'static str,
+        id: &'static str,
+        title: &'static str,
+        technique_ids: &'static [Cow<'static, str>],
+        spl: &'static str,
+    ) -> RuleInfo {
+        RuleInfo {
+            name: Cow::Borrowed(name),
+            id: Cow::Borrowed(id),
+            title: Cow::Borrowed(title),
+            technique_ids: Cow::Borrowed(technique_ids),
+            spl: Cow::Borrowed(spl),
+        }
+    }
+}
+
 /// A runnable rule: a filter over events, then its pipeline over the events that pass.
 ///
 /// Use: call [`Rule::matches`] on every event; give those that match (as owned rows) to
@@ -86,23 +105,26 @@ where
 mod tests {
     use super::*;
     use crate::field::FieldId;
-    use crate::pipeline::{AggInput, AggSpec, FieldGlob, Pipeline, Stats, StatsMode};
-    use crate::stats::AggFunc;
+    use crate::ir::{Agg, AggFunc, AggInput, FieldPattern, Stage, StatsKind, StatsStage};
+    use crate::pipeline::Pipeline;
 
     /// Events whose `_raw` holds "hit", then `stats values(*) as * by host`.
     struct Hits(Pipeline);
 
     impl Hits {
         fn new() -> Hits {
-            Hits(Pipeline::new().with(Stats::new(
-                StatsMode::Stats,
-                vec![AggSpec::new(
-                    AggFunc::Values,
-                    AggInput::Pattern(FieldGlob::new("*")),
-                    "*",
-                )],
-                &["host"],
-            )))
+            Hits(Pipeline::new().with(Stage::Stats(StatsStage {
+                kind: StatsKind::Stats,
+                aggs: vec![Agg {
+                    func: AggFunc::Values,
+                    input: AggInput::Pattern(FieldPattern::new("*")),
+                    output: "*".into(),
+                }],
+                by: vec!["host".into()],
+                window: 0,
+                current: true,
+                global: true,
+            })))
         }
     }
 

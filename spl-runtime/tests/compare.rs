@@ -1,7 +1,8 @@
 //! Field comparisons of the search command (semantics §1.7–1.9, Decisions 4–5).
 
 use spl_runtime::cidr::{cidrmatch, is_cidr, Cidr};
-use spl_runtime::compare::{compare_values, CompareOp, FieldMatcher, Wildcard};
+use spl_runtime::compare::{compare_values, FieldMatcher, Wildcard};
+use spl_runtime::ir::CmpOp;
 use spl_runtime::Value;
 
 fn s(v: &str) -> Value {
@@ -15,7 +16,7 @@ fn mv(v: &[&str]) -> Value {
 #[test]
 fn missing_field_table() {
     // §1.7 "Missing fields" table: absent / value2 / other.
-    let eq = FieldMatcher::new(CompareOp::Eq, "value2");
+    let eq = FieldMatcher::new(CmpOp::Eq, "value2");
     assert_eq!(
         [
             eq.matches(None),
@@ -33,7 +34,7 @@ fn missing_field_table() {
         ],
         [true, false, true]
     );
-    let ne = FieldMatcher::new(CompareOp::Ne, "value2");
+    let ne = FieldMatcher::new(CmpOp::Ne, "value2");
     assert_eq!(
         [
             ne.matches(None),
@@ -42,7 +43,7 @@ fn missing_field_table() {
         ],
         [false, false, true]
     );
-    let any = FieldMatcher::new(CompareOp::Eq, "*");
+    let any = FieldMatcher::new(CmpOp::Eq, "*");
     assert_eq!(
         [
             any.matches(None),
@@ -51,7 +52,7 @@ fn missing_field_table() {
         ],
         [false, true, true]
     );
-    let ne_any = FieldMatcher::new(CompareOp::Ne, "*");
+    let ne_any = FieldMatcher::new(CmpOp::Ne, "*");
     assert_eq!(
         [
             ne_any.matches(None),
@@ -64,55 +65,55 @@ fn missing_field_table() {
 
 #[test]
 fn star_matches_empty_value() {
-    assert!(FieldMatcher::new(CompareOp::Eq, "*").matches(Some(&s(""))));
-    assert!(FieldMatcher::new(CompareOp::Eq, "**").matches(Some(&s(""))));
+    assert!(FieldMatcher::new(CmpOp::Eq, "*").matches(Some(&s(""))));
+    assert!(FieldMatcher::new(CmpOp::Eq, "**").matches(Some(&s(""))));
 }
 
 #[test]
 fn equality_is_whole_value_and_ignores_case() {
-    let m = FieldMatcher::new(CompareOp::Eq, "cmd.exe");
+    let m = FieldMatcher::new(CmpOp::Eq, "cmd.exe");
     assert!(m.matches(Some(&s("CMD.EXE"))));
     assert!(!m.matches(Some(&s(r"C:\x\cmd.exe"))));
     assert!(
-        !FieldMatcher::new(CompareOp::Eq, "1").matches(Some(&s("1.0"))),
+        !FieldMatcher::new(CmpOp::Eq, "1").matches(Some(&s("1.0"))),
         "string compare"
     );
-    assert!(FieldMatcher::new(CompareOp::Eq, "").matches(Some(&s(""))));
-    assert!(!FieldMatcher::new(CompareOp::Eq, "").matches(Some(&s("x"))));
-    assert!(FieldMatcher::new(CompareOp::Eq, "Value").matches(Some(&s("value"))));
+    assert!(FieldMatcher::new(CmpOp::Eq, "").matches(Some(&s(""))));
+    assert!(!FieldMatcher::new(CmpOp::Eq, "").matches(Some(&s("x"))));
+    assert!(FieldMatcher::new(CmpOp::Eq, "Value").matches(Some(&s("value"))));
     // CASE(): case-sensitive.
     assert!(
-        !FieldMatcher::with_case(CompareOp::Eq, "LOCALHOST", true).matches(Some(&s("localhost")))
+        !FieldMatcher::with_case(CmpOp::Eq, "LOCALHOST", true).matches(Some(&s("localhost")))
     );
     assert!(
-        FieldMatcher::with_case(CompareOp::Eq, "LOCALHOST", true).matches(Some(&s("LOCALHOST")))
+        FieldMatcher::with_case(CmpOp::Eq, "LOCALHOST", true).matches(Some(&s("LOCALHOST")))
     );
 }
 
 #[test]
 fn wildcard_values() {
-    let m = FieldMatcher::new(CompareOp::Eq, r"C:\Program Files*");
+    let m = FieldMatcher::new(CmpOp::Eq, r"C:\Program Files*");
     assert!(m.matches(Some(&s(r"c:\program files (x86)\a.exe"))));
     assert!(!m.matches(Some(&s(r"D:\C:\Program Files"))));
-    assert!(FieldMatcher::new(CompareOp::Eq, "webserver*").matches(Some(&s("webserver01"))));
-    assert!(FieldMatcher::new(CompareOp::Eq, "4*").matches(Some(&s("404"))));
-    assert!(FieldMatcher::new(CompareOp::Eq, "*-enc*").matches(Some(&s("powershell -ENC abc"))));
-    assert!(!FieldMatcher::new(CompareOp::Eq, "*-enc*").matches(Some(&s("powershell -e abc"))));
-    assert!(FieldMatcher::new(CompareOp::Eq, "*a*b*").matches(Some(&s("xAyBz"))));
-    assert!(!FieldMatcher::new(CompareOp::Eq, "*b*a").matches(Some(&s("ab"))));
+    assert!(FieldMatcher::new(CmpOp::Eq, "webserver*").matches(Some(&s("webserver01"))));
+    assert!(FieldMatcher::new(CmpOp::Eq, "4*").matches(Some(&s("404"))));
+    assert!(FieldMatcher::new(CmpOp::Eq, "*-enc*").matches(Some(&s("powershell -ENC abc"))));
+    assert!(!FieldMatcher::new(CmpOp::Eq, "*-enc*").matches(Some(&s("powershell -e abc"))));
+    assert!(FieldMatcher::new(CmpOp::Eq, "*a*b*").matches(Some(&s("xAyBz"))));
+    assert!(!FieldMatcher::new(CmpOp::Eq, "*b*a").matches(Some(&s("ab"))));
 }
 
 #[test]
 fn cidr_values() {
-    let m = FieldMatcher::new(CompareOp::Eq, "10.10.10.0/24");
+    let m = FieldMatcher::new(CmpOp::Eq, "10.10.10.0/24");
     assert!(m.matches(Some(&s("10.10.10.12"))));
     assert!(!m.matches(Some(&s("50.10.10.17"))));
     assert!(!m.matches(Some(&s("not-an-ip"))));
-    let ne = FieldMatcher::new(CompareOp::Ne, "10.0.0.0/8");
+    let ne = FieldMatcher::new(CmpOp::Ne, "10.0.0.0/8");
     assert!(ne.matches(Some(&s("8.8.8.8"))));
     assert!(!ne.matches(Some(&s("10.1.2.3"))));
     assert!(!ne.matches(None));
-    let v6 = FieldMatcher::new(CompareOp::Eq, "2001:db8::/120");
+    let v6 = FieldMatcher::new(CmpOp::Eq, "2001:db8::/120");
     assert!(v6.matches(Some(&s("2001:DB8::FF"))));
     assert!(!v6.matches(Some(&s("2001:db8::1:0"))));
 }
@@ -120,12 +121,12 @@ fn cidr_values() {
 #[test]
 fn ne_literal_field_name_is_text() {
     // §1.8: `last_Country!=Country` compares with the literal text "Country".
-    let m = FieldMatcher::new(CompareOp::Ne, "Country");
+    let m = FieldMatcher::new(CmpOp::Ne, "Country");
     assert!(m.matches(Some(&s("France"))));
-    let d = FieldMatcher::new(CompareOp::Ne, "0");
+    let d = FieldMatcher::new(CmpOp::Ne, "0");
     assert!(d.matches(Some(&s("0.0"))));
     assert!(!d.matches(Some(&s("0"))));
-    let sp = FieldMatcher::new(CompareOp::Gt, "1000");
+    let sp = FieldMatcher::new(CmpOp::Gt, "1000");
     assert!(sp.matches(Some(&s("2000"))));
     assert!(!sp.matches(Some(&s("999"))));
 }
@@ -133,46 +134,46 @@ fn ne_literal_field_name_is_text() {
 #[test]
 fn ordering_numeric_or_lexicographic() {
     assert!(
-        FieldMatcher::new(CompareOp::Gt, "5").matches(Some(&s("10"))),
+        FieldMatcher::new(CmpOp::Gt, "5").matches(Some(&s("10"))),
         "numeric"
     );
     assert!(
-        FieldMatcher::new(CompareOp::Gt, "5").matches(Some(&s("abc"))),
+        FieldMatcher::new(CmpOp::Gt, "5").matches(Some(&s("abc"))),
         "lexicographic 'abc' > '5'"
     );
     assert!(
-        !FieldMatcher::new(CompareOp::Lt, "9").matches(Some(&s("10"))),
+        !FieldMatcher::new(CmpOp::Lt, "9").matches(Some(&s("10"))),
         "numeric: 10 > 9"
     );
     assert!(
-        FieldMatcher::new(CompareOp::Lt, "a").matches(Some(&s("Z"))),
+        FieldMatcher::new(CmpOp::Lt, "a").matches(Some(&s("Z"))),
         "uppercase sorts first"
     );
-    assert!(FieldMatcher::new(CompareOp::Le, "5").matches(Some(&s("5.0"))));
-    assert!(FieldMatcher::new(CompareOp::Ge, "5").matches(Some(&s("5"))));
-    assert!(!FieldMatcher::new(CompareOp::Gt, "5").matches(None));
-    assert!(FieldMatcher::new(CompareOp::Gt, "5").matches(Some(&Value::Num(6.0))));
+    assert!(FieldMatcher::new(CmpOp::Le, "5").matches(Some(&s("5.0"))));
+    assert!(FieldMatcher::new(CmpOp::Ge, "5").matches(Some(&s("5"))));
+    assert!(!FieldMatcher::new(CmpOp::Gt, "5").matches(None));
+    assert!(FieldMatcher::new(CmpOp::Gt, "5").matches(Some(&Value::Num(6.0))));
     assert!(
-        FieldMatcher::new(CompareOp::Lt, "x").matches(Some(&Value::Num(6.0))),
+        FieldMatcher::new(CmpOp::Lt, "x").matches(Some(&Value::Num(6.0))),
         "'6' < 'x'"
     );
-    assert!(FieldMatcher::new(CompareOp::Gt, "-1").matches(Some(&s(" 0 "))));
+    assert!(FieldMatcher::new(CmpOp::Gt, "-1").matches(Some(&s(" 0 "))));
 }
 
 #[test]
 fn multivalue_fields() {
     let v = mv(&["a.exe", "cmd.exe"]);
     assert!(
-        FieldMatcher::new(CompareOp::Eq, "CMD.exe").matches(Some(&v)),
+        FieldMatcher::new(CmpOp::Eq, "CMD.exe").matches(Some(&v)),
         "any value"
     );
     assert!(
-        !FieldMatcher::new(CompareOp::Ne, "cmd.exe").matches(Some(&v)),
+        !FieldMatcher::new(CmpOp::Ne, "cmd.exe").matches(Some(&v)),
         "exists and no value equals"
     );
-    assert!(FieldMatcher::new(CompareOp::Ne, "b.exe").matches(Some(&v)));
-    assert!(FieldMatcher::new(CompareOp::Gt, "5").matches(Some(&mv(&["1", "7"]))));
-    assert!(!FieldMatcher::new(CompareOp::Gt, "5").matches(Some(&mv(&["1", "2"]))));
+    assert!(FieldMatcher::new(CmpOp::Ne, "b.exe").matches(Some(&v)));
+    assert!(FieldMatcher::new(CmpOp::Gt, "5").matches(Some(&mv(&["1", "7"]))));
+    assert!(!FieldMatcher::new(CmpOp::Gt, "5").matches(Some(&mv(&["1", "2"]))));
 }
 
 #[test]
@@ -239,6 +240,4 @@ fn wildcard_and_ordering_helpers() {
     assert_eq!(Wildcard::new("*A*b", false).literals(), ["a", "b"]);
     assert_eq!(compare_values("10", "9"), std::cmp::Ordering::Greater);
     assert_eq!(compare_values("10", "9a"), std::cmp::Ordering::Less);
-    assert_eq!(CompareOp::parse("=="), Some(CompareOp::Eq));
-    assert_eq!(CompareOp::Ge.as_str(), ">=");
 }

@@ -2,8 +2,9 @@
 
 use std::borrow::Cow;
 
-use spl_runtime::compare::CompareOp;
-use spl_runtime::eval::func::{self, lookup, FUNCTIONS};
+use spl_runtime::ir::{Calling, CmpOp, Func};
+use spl_runtime::eval::func;
+use spl_runtime::eval::{call, Args};
 use spl_runtime::eval::{self, and, compare, not, or, xor, EvalValue, LikePattern};
 use spl_runtime::regex::{Regex, Replacement};
 use spl_runtime::Value;
@@ -67,33 +68,33 @@ fn three_valued_logic() {
 #[test]
 fn comparisons() {
     // `where count>2` with count="10" is numeric.
-    assert_eq!(compare(CompareOp::Gt, &s("10"), &n(2.0)), T);
+    assert_eq!(compare(CmpOp::Gt, &s("10"), &n(2.0)), T);
     assert_eq!(
-        compare(CompareOp::Gt, &s("10"), &s("9")),
+        compare(CmpOp::Gt, &s("10"), &s("9")),
         T,
         "both parse as numbers"
     );
     assert_eq!(
-        compare(CompareOp::Gt, &s("10"), &s("9a")),
+        compare(CmpOp::Gt, &s("10"), &s("9a")),
         F,
         "text: '1' < '9'"
     );
     // String equality is case-sensitive (edge table 14).
-    assert_eq!(compare(CompareOp::Eq, &s("Value"), &s("value")), F);
+    assert_eq!(compare(CmpOp::Eq, &s("Value"), &s("value")), F);
     assert_eq!(
-        compare(CompareOp::Eq, &s("1.0"), &s("1")),
+        compare(CmpOp::Eq, &s("1.0"), &s("1")),
         T,
         "numeric equality in eval"
     );
-    assert_eq!(compare(CompareOp::Ne, &NULL, &s("x")), NULL);
-    assert_eq!(compare(CompareOp::Eq, &s("x"), &NULL), NULL);
+    assert_eq!(compare(CmpOp::Ne, &NULL, &s("x")), NULL);
+    assert_eq!(compare(CmpOp::Eq, &s("x"), &NULL), NULL);
     // Multivalue: any value.
-    assert_eq!(compare(CompareOp::Eq, &mv(&["a", "b"]), &s("b")), T);
-    assert_eq!(compare(CompareOp::Gt, &mv(&["1", "2"]), &n(5.0)), F);
-    assert_eq!(compare(CompareOp::Eq, &T, &T), T);
-    assert_eq!(compare(CompareOp::Eq, &T, &s("True")), F);
-    assert_eq!(compare(CompareOp::Lt, &s("Z"), &s("a")), T, "byte order");
-    assert_eq!(compare(CompareOp::Eq, &n(5.0), &s("5")), T);
+    assert_eq!(compare(CmpOp::Eq, &mv(&["a", "b"]), &s("b")), T);
+    assert_eq!(compare(CmpOp::Gt, &mv(&["1", "2"]), &n(5.0)), F);
+    assert_eq!(compare(CmpOp::Eq, &T, &T), T);
+    assert_eq!(compare(CmpOp::Eq, &T, &s("True")), F);
+    assert_eq!(compare(CmpOp::Lt, &s("Z"), &s("a")), T, "byte order");
+    assert_eq!(compare(CmpOp::Eq, &n(5.0), &s("5")), T);
     assert_eq!(eval::equals(&s("a"), &s("a")), Some(true));
 }
 
@@ -129,7 +130,7 @@ fn concatenation() {
     let city = s("Paris");
     let cond = and(
         func::isnotnull(city.clone()).truth(),
-        compare(CompareOp::Ne, &city, &s("")).truth(),
+        compare(CmpOp::Ne, &city, &s("")).truth(),
     );
     assert_eq!(
         func::if_(eval::from_truth(cond), eval::concat(&city, &s(", ")), s("")),
@@ -182,11 +183,11 @@ fn conditionals() {
         "no true branch"
     );
     assert_eq!(
-        func::coalesce([NULL, s(""), s("x")]),
+        func::coalesce(NULL, [s(""), s("x")]),
         s(""),
         "empty string is not null"
     );
-    assert_eq!(func::coalesce([NULL, NULL]), NULL);
+    assert_eq!(func::coalesce(NULL, [NULL]), NULL);
     assert_eq!(func::isnull(NULL), T);
     assert_eq!(func::isnull(s("")), F);
     assert_eq!(func::isnotnull(s("")), T);
@@ -202,7 +203,7 @@ fn conditionals() {
     // `duration=if(duration=0, null(), duration)`
     let d = s("0");
     assert_eq!(
-        func::if_(compare(CompareOp::Eq, &d, &n(0.0)), NULL, d.clone()),
+        func::if_(compare(CmpOp::Eq, &d, &n(0.0)), NULL, d.clone()),
         NULL
     );
 }
@@ -228,11 +229,11 @@ fn match_and_cidrmatch() {
 #[test]
 fn multivalue_functions() {
     assert_eq!(
-        func::mvappend([s("a"), NULL, mv(&["b", "c"]), n(1.0)]),
+        func::mvappend(s("a"), [NULL, mv(&["b", "c"]), n(1.0)]),
         mv(&["a", "b", "c", "1"])
     );
-    assert_eq!(func::mvappend([NULL]), NULL);
-    assert_eq!(func::mvappend([s("a")]), s("a"));
+    assert_eq!(func::mvappend(NULL, []), NULL);
+    assert_eq!(func::mvappend(s("a"), []), s("a"));
     assert_eq!(func::mvcount(mv(&["a", "b"])), n(2.0));
     assert_eq!(func::mvcount(s("a")), n(1.0));
     assert_eq!(func::mvcount(NULL), NULL);
@@ -259,11 +260,11 @@ fn multivalue_functions() {
     assert_eq!(func::mvindex(NULL, n(0.0), None), NULL);
     let r = re("success");
     let kept = func::mvfilter(mv(&["success", "fail", "success2"]), |x| {
-        func::match_(x, &r)
+        func::match_(x, &r).is_true()
     });
     assert_eq!(kept, mv(&["success", "success2"]));
     assert_eq!(
-        func::mvcount(func::mvfilter(mv(&["fail"]), |x| func::match_(x, &r))),
+        func::mvcount(func::mvfilter(mv(&["fail"]), |x| func::match_(x, &r).is_true())),
         NULL
     );
     assert_eq!(func::mvfind(mv(&["US", "FR", "DE"]), &re("FR")), n(1.0));
@@ -416,20 +417,49 @@ fn time_functions() {
 }
 
 #[test]
-fn function_table() {
-    let names: Vec<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
-    let mut sorted = names.clone();
-    sorted.sort_unstable();
-    sorted.dedup();
-    assert_eq!(names, sorted, "sorted, no duplicates");
-    let m = lookup("MATCH").expect("match is known");
+fn the_catalog_dispatch_calls_each_plain_function() {
+    /// Arguments from a list, counting how many the function took.
+    struct List(std::collections::VecDeque<EvalValue<'static>>, usize);
+    impl Args<'static> for List {
+        fn next(&mut self) -> EvalValue<'static> {
+            self.next_opt().unwrap_or(EvalValue::Null)
+        }
+        fn next_opt(&mut self) -> Option<EvalValue<'static>> {
+            let v = self.0.pop_front();
+            self.1 += usize::from(v.is_some());
+            v
+        }
+        fn rest(&mut self) -> impl Iterator<Item = EvalValue<'static>> {
+            self.1 += self.0.len();
+            std::mem::take(&mut self.0).into_iter()
+        }
+    }
+    let call_with = |f: Func, args: Vec<EvalValue<'static>>| {
+        let mut list = List(args.into(), 0);
+        let out = call(f, &mut list);
+        (out, list.1)
+    };
+    assert_eq!(call_with(Func::Upper, vec![s("aB")]).0, Some(s("AB")));
     assert_eq!(
-        (m.min_args, m.max_args, m.rust_name),
-        (2, Some(2), "match_")
+        call_with(Func::Substr, vec![s("hello"), n(2.0), n(3.0)]).0,
+        Some(s("ell"))
     );
-    assert_eq!(lookup("coalesce").map(|f| f.max_args), Some(None));
-    assert!(lookup("base64").is_none());
-    for f in FUNCTIONS {
-        assert!(f.max_args.is_none_or(|m| m >= f.min_args), "{}", f.name);
+    assert_eq!(call_with(Func::Substr, vec![s("hello"), n(-2.0)]).0, Some(s("lo")));
+    assert_eq!(
+        call_with(Func::Coalesce, vec![NULL, NULL, s("c")]).0,
+        Some(s("c"))
+    );
+    assert_eq!(call_with(Func::In, vec![s("b"), s("a"), s("b")]).0, Some(T));
+    for &f in Func::ALL {
+        let (required, optional, rest) = f.params();
+        let args = vec![s("1"); required + optional + usize::from(rest)];
+        let (out, used) = call_with(f, args.clone());
+        match f.calling() {
+            Calling::Plain => {
+                assert!(out.is_some(), "{} is dispatched", f.name());
+                assert_eq!(used, args.len(), "{} reads every argument", f.name());
+            }
+            Calling::Special => assert_eq!(out, None, "{} is left to the back ends", f.name()),
+        }
     }
 }

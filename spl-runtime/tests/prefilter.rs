@@ -1,5 +1,6 @@
 //! The prefilter is a necessary condition: it never rejects an event whose `_raw` holds a
-//! literal of every clause (ASCII case ignored), and it checks its chosen clause exactly.
+//! literal of every clause (ASCII case ignored), and it checks the compiler's chosen clause
+//! exactly.
 
 use spl_runtime::prefilter::Prefilter;
 
@@ -27,7 +28,7 @@ fn never_rejects_an_event_that_satisfies_every_clause() {
                     .collect()
             })
             .collect();
-        let p = Prefilter::new(&clauses);
+        let p = Prefilter::of(&spl_runtime::ir::Prefilter::from_clauses(clauses.clone()));
         for _ in 0..8 {
             let raw = rng.string(ALPHABET, 0, 40);
             let every = clauses
@@ -60,12 +61,12 @@ fn never_rejects_an_event_that_satisfies_every_clause() {
 #[test]
 fn many_and_long_literals() {
     let lits: Vec<String> = (0..40).map(|i| format!("abcdefgh{i}")).collect();
-    let p = Prefilter::new(&[lits]);
+    let p = Prefilter::new(&lits);
     assert!(p.admits("xx ABCDEFGH39 yy"));
     assert!(p.admits("abcdefgh0"));
     assert!(!p.admits("abcdefgh abcdefg1"));
     // One long literal.
-    let p = Prefilter::new(&[vec!["Microsoft-Windows-Sysmon"]]);
+    let p = Prefilter::new(&["Microsoft-Windows-Sysmon"]);
     assert!(p.admits("<Provider Name='MICROSOFT-windows-SYSMON'/>"));
     assert!(!p.admits("Microsoft-Windows-Sysmo"));
 }

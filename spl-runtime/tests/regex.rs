@@ -1,6 +1,6 @@
 //! Regex, rex extraction and sed (semantics §2.1, §2.2).
 
-use spl_runtime::regex::{Occurrence, Regex, Replacement, Sed, SedSyntax};
+use spl_runtime::regex::{Regex, Replacement};
 
 #[test]
 fn unanchored_and_case_rules() {
@@ -102,57 +102,4 @@ fn eval_replace_is_global_with_backreferences() {
     // Empty matches.
     let r = Regex::new("x*").expect("compiles");
     assert_eq!(r.replace_all("ab", &Replacement::literal("-")), "-a-b-");
-}
-
-#[test]
-fn sed_substitution() {
-    let sed = Sed::parse(r"s/(\d{4}-){3}/XXXX-XXXX-XXXX-/g").expect("parses");
-    assert_eq!(sed.apply("1234-5678-9012-3456"), "XXXX-XXXX-XXXX-3456");
-    let first = Sed::parse("s/a/X/").expect("parses");
-    assert_eq!(first.apply("aaa"), "Xaa");
-    let second = Sed::parse("s/a/X/2").expect("parses");
-    assert_eq!(second.apply("aaa"), "aXa");
-    let from_second = Sed::parse("s/a/X/2g").expect("parses");
-    assert_eq!(from_second.apply("aaa"), "aXX");
-    assert_eq!(Sed::parse("s/a/X/5").expect("parses").apply("aaa"), "aaa");
-    let groups = Sed::parse(r"s/(\w+)@(\w+)/\2 at \1 (&)/g").expect("parses");
-    assert_eq!(groups.apply("bob@corp"), "corp at bob (bob@corp)");
-    let slash = Sed::parse(r"s/\//\\\//g").expect("parses");
-    assert_eq!(slash.apply("a/b"), r"a\/b");
-    let corpus = Sed::parse(r#"s/\"//g"#).expect("parses");
-    assert_eq!(corpus.apply(r#""C:\x.exe" -a"#), r"C:\x.exe -a");
-    let multiline = Sed::parse(r"s/(?mi)^(Path.+)|^(ScriptBlock ID.+)//g").expect("parses");
-    assert_eq!(
-        multiline.apply("keep\npath: x\nScriptBlock ID: 1\nend"),
-        "keep\n\n\nend"
-    );
-}
-
-#[test]
-fn sed_transliteration() {
-    let y = Sed::parse("y/abc/xyz/").expect("parses");
-    assert_eq!(y.apply("aabbcc-d"), "xxyyzz-d");
-    assert_eq!(y.apply("def"), "def");
-    assert!(Sed::parse("y/ab/x/").is_err());
-}
-
-#[test]
-fn sed_syntax_errors_and_parts() {
-    for bad in [
-        "", "s", "x/a/b/", "s/a/b", "s/a/b/q", "s/a/b/0", "s(/", "y/a/b/g",
-    ] {
-        assert!(SedSyntax::parse(bad).is_err(), "{bad:?}");
-    }
-    match SedSyntax::parse(r"s|a\|b|c|g").expect("parses") {
-        SedSyntax::Substitute {
-            pattern,
-            occurrence,
-            ..
-        } => {
-            assert_eq!(pattern, r"a\|b");
-            assert_eq!(occurrence, Occurrence::All);
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-    assert!(Sed::parse("s/(/x/").is_err(), "bad regex");
 }

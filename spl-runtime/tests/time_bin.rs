@@ -1,74 +1,42 @@
-//! strftime/strptime (UTC) and bin spans (semantics §4.1, Decision 6).
+//! strftime/strptime (UTC) and time bins (semantics §4.1, Decision 6).
 
-use spl_runtime::bin::Span;
+use spl_runtime::ir::BinSpan;
+use spl_runtime::pipeline::Bin;
 use spl_runtime::time::{civil_from_days, days_from_civil, days_in_month, strftime, strptime};
 
-#[test]
-fn bin_table_4_1() {
-    assert_eq!(
-        Span::parse("1s").map(|s| s.floor(1700000003.742)),
-        Ok(1700000003.0)
-    );
-    assert_eq!(
-        Span::parse("5m").map(|s| s.floor(1700000123.0)),
-        Ok(1700000100.0)
-    );
-    assert_eq!(
-        Span::parse("1h").map(|s| s.floor(1700000123.0)),
-        Ok(1699999200.0)
-    );
+/// The bin of `t` for `span`, as the `bin` step computes it.
+fn floor(span: BinSpan, t: f64) -> f64 {
+    Bin::new("_time", "_time", span).floor(t)
+}
+
+const fn secs(s: f64) -> BinSpan {
+    BinSpan::Seconds(s)
 }
 
 #[test]
-fn span_units() {
-    let secs = |t: &str| Span::parse(t).ok().and_then(|s| s.as_seconds());
-    assert_eq!(secs("60s"), Some(60.0));
-    assert_eq!(secs("10sec"), Some(10.0));
-    assert_eq!(secs("10min"), Some(600.0));
-    assert_eq!(secs("2hours"), Some(7200.0));
-    assert_eq!(secs("1d"), Some(86400.0));
-    assert_eq!(secs("86400"), Some(86400.0), "no unit: seconds");
-    assert_eq!(secs("500ms"), Some(0.5));
-    assert_eq!(secs("5M"), Some(300.0));
-    assert_eq!(Span::parse("2mon"), Ok(Span::Months(2)));
-    assert_eq!(Span::parse("3months"), Ok(Span::Months(3)));
-    for bad in ["", "s", "0s", "-5m", "5x", "1.5mon", "5 m m", "nan"] {
-        assert!(Span::parse(bad).is_err(), "{bad:?}");
-    }
-    assert_eq!("60s".parse::<Span>(), Ok(Span::Seconds(60.0)));
-    assert_eq!(Span::Seconds(300.0).to_string(), "300s");
-    let e = Span::parse("5x").expect_err("bad unit");
-    assert!(e.to_string().contains("5x"));
+fn bin_table_4_1() {
+    assert_eq!(floor(secs(1.0), 1700000003.742), 1700000003.0);
+    assert_eq!(floor(secs(300.0), 1700000123.0), 1700000100.0);
+    assert_eq!(floor(secs(3600.0), 1700000123.0), 1699999200.0);
 }
 
 #[test]
 fn bin_alignment() {
-    let day = Span::parse("1d").expect("valid");
-    assert_eq!(day.floor(1700000123.0), 1699920000.0, "midnight UTC");
-    let ms = Span::parse("500ms").expect("valid");
-    assert_eq!(ms.floor(10.7), 10.5);
-    assert_eq!(ms.floor(10.5), 10.5);
-    let ms1 = Span::parse("1ms").expect("valid");
-    assert!((ms1.floor(1700000003.7426) - 1700000003.742).abs() < 1e-6);
-    assert_eq!(Span::Seconds(60.0).floor(-1.0), -60.0, "before the epoch");
-    assert!(Span::Seconds(60.0).floor(f64::NAN).is_nan());
+    assert_eq!(floor(secs(86_400.0), 1700000123.0), 1699920000.0, "midnight UTC");
+    assert_eq!(floor(secs(0.5), 10.7), 10.5);
+    assert_eq!(floor(secs(0.5), 10.5), 10.5);
+    assert!((floor(secs(1e-3), 1700000003.7426) - 1700000003.742).abs() < 1e-6);
+    assert_eq!(floor(secs(60.0), -1.0), -60.0, "before the epoch");
+    assert!(floor(secs(60.0), f64::NAN).is_nan());
     // 2023-11-14 → month bins.
+    assert_eq!(floor(BinSpan::Months(1), 1700000123.0), 1698796800.0, "2023-11-01");
     assert_eq!(
-        Span::Months(1).floor(1700000123.0),
-        1698796800.0,
-        "2023-11-01"
-    );
-    assert_eq!(
-        Span::Months(2).floor(1700000123.0),
+        floor(BinSpan::Months(2), 1700000123.0),
         1698796800.0,
         "index 646 is even"
     );
-    assert_eq!(
-        Span::Months(12).floor(1700000123.0),
-        1672531200.0,
-        "2023-01-01"
-    );
-    assert_eq!(Span::Months(1).floor(-1.0), -2678400.0, "1969-12-01");
+    assert_eq!(floor(BinSpan::Months(12), 1700000123.0), 1672531200.0, "2023-01-01");
+    assert_eq!(floor(BinSpan::Months(1), -1.0), -2678400.0, "1969-12-01");
 }
 
 #[test]

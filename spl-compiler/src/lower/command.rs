@@ -203,7 +203,7 @@ fn lower_rex(cx: &mut Lowerer, r: &ast::RexCommand) -> Option<Stage> {
 }
 
 /// Parse `s/re/repl/flags` or `y/from/to/`. The delimiter is the character after `s`/`y`;
-/// a backslash escapes the delimiter.
+/// a backslash before it makes it a literal character of the part it is in.
 fn parse_sed(cx: &mut Lowerer, text: &str, span: Span) -> Option<SedEdit> {
     let bad = |msg: &str| {
         LowerError::new(
@@ -236,7 +236,13 @@ fn parse_sed(cx: &mut Lowerer, text: &str, span: Span) -> Option<SedEdit> {
         let here = Span::new(i, i + c.len_utf8());
         if let Some(backslash) = escaped.take() {
             if c == delim {
-                push(&mut parts, c, Span::new(backslash, here.end));
+                // An escaped delimiter is that character, literally: in the regex, a
+                // delimiter that is a regex metacharacter (`s|a\|b|c|`) stays escaped.
+                let from = Span::new(backslash, here.end);
+                if parts.len() == 1 && "\\.^$|?*+()[]{}".contains(c) {
+                    push(&mut parts, '\\', from);
+                }
+                push(&mut parts, c, from);
             } else {
                 push(&mut parts, '\\', Span::new(backslash, i));
                 push(&mut parts, c, here);
@@ -506,8 +512,14 @@ mod tests {
         assert_eq!(parse_span("86400"), Some(BinSpan::Seconds(86_400.0)));
         assert_eq!(parse_span("500ms"), Some(BinSpan::Seconds(0.5)));
         assert_eq!(parse_span("2mon"), Some(BinSpan::Months(2)));
-        assert_eq!(parse_span("fast"), None);
-        assert_eq!(parse_span("0s"), None);
-        assert_eq!(parse_span("-1s"), None);
+        assert_eq!(parse_span("60s"), Some(BinSpan::Seconds(60.0)));
+        assert_eq!(parse_span("10sec"), Some(BinSpan::Seconds(10.0)));
+        assert_eq!(parse_span("2hours"), Some(BinSpan::Seconds(7200.0)));
+        assert_eq!(parse_span("1d"), Some(BinSpan::Seconds(86_400.0)));
+        assert_eq!(parse_span("5M"), Some(BinSpan::Seconds(300.0)), "units ignore case");
+        assert_eq!(parse_span("3months"), Some(BinSpan::Months(3)));
+        for bad in ["", "s", "fast", "0s", "-1s", "-5m", "5x", "1.5mon", "5 m m", "nan"] {
+            assert_eq!(parse_span(bad), None, "{bad:?}");
+        }
     }
 }

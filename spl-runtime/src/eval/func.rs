@@ -225,13 +225,13 @@ pub fn mvindex<'a>(v: V<'a>, start: V<'_>, end: Option<V<'_>>) -> V<'a> {
 
 /// `mvfilter(pred)` over the values of `v`: keeps the values for which `pred` (called
 /// with each value as a string) is true; null when none is kept.
-pub fn mvfilter<'a>(v: V<'a>, mut pred: impl FnMut(V<'_>) -> V<'_>) -> V<'a> {
+pub fn mvfilter<'a>(v: V<'a>, mut pred: impl FnMut(V<'_>) -> bool) -> V<'a> {
     let Some(list) = value_list(v) else {
         return EvalValue::Null;
     };
     let kept: Vec<String> = list
         .iter()
-        .filter(|s| pred(EvalValue::Str(Cow::Borrowed(s.as_str()))).is_true())
+        .filter(|s| pred(EvalValue::Str(Cow::Borrowed(s.as_str()))))
         .cloned()
         .collect();
     EvalValue::from_strings(kept)

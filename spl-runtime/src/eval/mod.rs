@@ -127,6 +127,11 @@ impl<'a> EvalValue<'a> {
         self.truth() == Some(true)
     }
 
+    /// True only for the boolean false (what `NOT x` needs to be true).
+    pub fn is_false(&self) -> bool {
+        self.truth() == Some(false)
+    }
+
     /// The value as a number: a number, or text (the first value of a multivalue) that
     /// parses as one.
     pub fn to_number(&self) -> Option<f64> {
@@ -321,6 +326,12 @@ pub fn not(a: Option<bool>) -> Option<bool> {
 /// Three-valued XOR.
 pub fn xor(a: Option<bool>, b: Option<bool>) -> Option<bool> {
     Some(a? != b?)
+}
+
+/// The regex a pattern computed per row gives, compiled as it is (no PCRE translation is
+/// available at run time); `None` when the value is null or the pattern does not compile.
+pub fn computed_regex(pattern: &EvalValue<'_>) -> Option<crate::regex::Regex> {
+    crate::regex::Regex::new(&pattern.text()?).ok()
 }
 
 /// A truth value as an eval value (`None` is null).

@@ -54,9 +54,6 @@ mod tests {
         out
     }
 
-    fn re(p: &str) -> Regex {
-        Regex::new(p).expect("valid test regex")
-    }
 
     #[test]
     fn eval_sees_earlier_assignments_and_null_removes() {

@@ -486,6 +486,38 @@ impl Step for Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::{Agg, FieldPattern};
+    use crate::pipeline::Compiled;
+
+    /// A stats step of `mode` over `aggs`, grouped by `by`.
+    fn stats(mode: Mode, aggs: Vec<Agg<Compiled>>, by: &[&str]) -> Stats {
+        let (kind, window, current, global) = match mode {
+            Mode::Stats => (StatsKind::Stats, 0, true, true),
+            Mode::Eventstats => (StatsKind::Eventstats, 0, true, true),
+            Mode::Streamstats {
+                window,
+                current,
+                global,
+            } => (StatsKind::Streamstats, window as u64, current, global),
+        };
+        let stage = StatsStage {
+            kind,
+            aggs,
+            by: by.iter().map(|b| (*b).to_owned()).collect(),
+            window,
+            current,
+            global,
+        };
+        Stats::new(stage, &mut ())
+    }
+
+    fn agg(func: AggFunc, input: AggInput<Compiled>, output: &str) -> Agg<Compiled> {
+        Agg {
+            func,
+            input,
+            output: output.to_owned(),
+        }
+    }
 
     fn rec(time: f64, pairs: &[(&str, &str)]) -> Record {
         let mut r = Record::new();
@@ -519,11 +551,11 @@ mod tests {
             rec(6.0, &[("host", "h1"), ("p", "c")]),
             rec(5.0, &[("p", "no host")]),
         ];
-        let mut s = Stats::new(
+        let mut s = stats(
             Mode::Stats,
-            vec![AggSpec::new(
+            vec![agg(
                 AggFunc::Values,
-                AggInput::Pattern(FieldGlob::new("*")),
+                AggInput::Pattern(FieldPattern::new("*")),
                 "*",
             )],
             &["_time", "host"],
@@ -554,23 +586,23 @@ mod tests {
             rec(6.0, &[("c", "1"), ("host", "h2")]),
             rec(5.0, &[("host", "h1"), ("c", "0")]),
         ];
-        let mut s = Stats::new(
+        let mut s = stats(
             Mode::Stats,
             vec![
-                AggSpec::new(AggFunc::Values, AggInput::Pattern(FieldGlob::new("*")), "*"),
-                AggSpec::new(
+                agg(AggFunc::Values, AggInput::Pattern(FieldPattern::new("*")), "*"),
+                agg(
                     AggFunc::DistinctCount,
-                    AggInput::Pattern(FieldGlob::new("*")),
+                    AggInput::Pattern(FieldPattern::new("*")),
                     "dc_*",
                 ),
-                AggSpec::new(
+                agg(
                     AggFunc::List,
-                    AggInput::Pattern(FieldGlob::new("[ab]")),
+                    AggInput::Pattern(FieldPattern::new("[ab]")),
                     "none",
                 ),
-                AggSpec::new(
+                agg(
                     AggFunc::Values,
-                    AggInput::Pattern(FieldGlob::new("?")),
+                    AggInput::Pattern(FieldPattern::new("?")),
                     "one",
                 ),
             ],
@@ -606,11 +638,11 @@ mod tests {
             ),
             rec(2.0, &[("src_host", "b"), ("src_ip", "10.0.0.1")]),
         ];
-        let mut s = Stats::new(
+        let mut s = stats(
             Mode::Stats,
-            vec![AggSpec::new(
+            vec![agg(
                 AggFunc::Values,
-                AggInput::Pattern(FieldGlob::new("src_*")),
+                AggInput::Pattern(FieldPattern::new("src_*")),
                 "sources",
             )],
             &[],
@@ -635,18 +667,18 @@ mod tests {
             rec(3.0, &[]),
             rec(4.0, &[("p", "y")]),
         ];
-        let mut s = Stats::new(
+        let mut s = stats(
             Mode::Stats,
             vec![
-                AggSpec::new(AggFunc::Count, AggInput::None, "count"),
-                AggSpec::new(
-                    AggFunc::CountField,
-                    AggInput::Field(FieldId::intern("p")),
+                agg(AggFunc::Count, AggInput::None, "count"),
+                agg(
+                    AggFunc::Count,
+                    AggInput::Field("p".into()),
                     "count(p)",
                 ),
-                AggSpec::new(
+                agg(
                     AggFunc::DistinctCount,
-                    AggInput::Field(FieldId::intern("p")),
+                    AggInput::Field("p".into()),
                     "dc(p)",
                 ),
             ],
@@ -657,9 +689,9 @@ mod tests {
         assert_eq!(get(&out[0], "count"), Some(&Value::Num(4.0)));
         assert_eq!(get(&out[0], "count(p)"), Some(&Value::Num(3.0)));
         assert_eq!(get(&out[0], "dc(p)"), Some(&Value::Num(2.0)));
-        let mut empty = Stats::new(
+        let mut empty = stats(
             Mode::Stats,
-            vec![AggSpec::new(AggFunc::Count, AggInput::None, "count")],
+            vec![agg(AggFunc::Count, AggInput::None, "count")],
             &[],
         );
         let out = run(&mut empty, vec![]);
@@ -676,11 +708,11 @@ mod tests {
             rec(4.0, &[("city", "SEA")]),
             rec(5.0, &[("age", "1")]),
         ];
-        let mut s = Stats::new(
+        let mut s = stats(
             Mode::Eventstats,
-            vec![AggSpec::new(
+            vec![agg(
                 AggFunc::Avg,
-                AggInput::Field(FieldId::intern("age")),
+                AggInput::Field("age".into()),
                 "avg(age)",
             )],
             &["city"],
@@ -707,15 +739,15 @@ mod tests {
             rec(5.0, &[("user", "a")]),
             rec(7.0, &[("user", "b")]),
         ];
-        let mut s = Stats::new(
+        let mut s = stats(
             Mode::Streamstats {
                 window: 1,
                 current: false,
                 global: true,
             },
-            vec![AggSpec::new(
+            vec![agg(
                 AggFunc::Values,
-                AggInput::Field(FieldId::TIME),
+                AggInput::Field("_time".into()),
                 "last_time",
             )],
             &["user"],
@@ -733,15 +765,15 @@ mod tests {
             rec(5.0, &[("user", "a")]),
             rec(9.0, &[("user", "a")]),
         ];
-        let mut s = Stats::new(
+        let mut s = stats(
             Mode::Streamstats {
                 window: 2,
                 current: true,
                 global: true,
             },
-            vec![AggSpec::new(
+            vec![agg(
                 AggFunc::Range,
-                AggInput::Field(FieldId::TIME),
+                AggInput::Field("_time".into()),
                 "d",
             )],
             &["user"],
@@ -765,13 +797,13 @@ mod tests {
             rec(2.0, &[("u", "b")]),
             rec(3.0, &[("u", "a")]),
         ];
-        let mut s = Stats::new(
+        let mut s = stats(
             Mode::Streamstats {
                 window: 0,
                 current: true,
                 global: true,
             },
-            vec![AggSpec::new(AggFunc::Count, AggInput::None, "n")],
+            vec![agg(AggFunc::Count, AggInput::None, "n")],
             &["u"],
         );
         let out = run(&mut s, rows);
