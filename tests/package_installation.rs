@@ -25,8 +25,8 @@
 
 use std::path::PathBuf;
 
+use spl_engine::EvalRule;
 use spl_grammar::MacroTable;
-use spl_runtime::evaluator::EvalRule;
 use spl_runtime::rule::Rule;
 use spl_runtime::{Event, Record};
 use splc_tests::{armory_dir, data, events, pack, row, rows, run_rule, Row};

@@ -13,9 +13,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use spl_engine::EvalRule;
 use spl_grammar::MacroTable;
 use spl_runtime::alias::AliasMap;
-use spl_runtime::evaluator::EvalRule;
 use spl_runtime::read::{self, InputFormat, ReadOptions};
 use spl_runtime::rule::Rule;
 use spl_runtime::Record;

@@ -152,12 +152,20 @@ impl Builder {
         for dir in &self.rule_dirs {
             self.rerun_if_changed(dir);
         }
-        let paths: Vec<PathBuf> = self.rule_files.iter().chain(&self.rule_dirs).cloned().collect();
+        let paths: Vec<PathBuf> = self
+            .rule_files
+            .iter()
+            .chain(&self.rule_dirs)
+            .cloned()
+            .collect();
         let mut compiled = Vec::new();
         let mut failed = Vec::new();
         for (path, rule) in spl_grammar::load_rule_paths(&paths) {
             self.rerun_if_changed(&path);
-            match rule.map_err(CompileErrors::from).and_then(|r| compile_rule(r, &macros)) {
+            match rule
+                .map_err(CompileErrors::from)
+                .and_then(|r| compile_rule(r, &macros))
+            {
                 Ok(c) => compiled.push(c),
                 Err(e) => failed.push((path, e)),
             }

@@ -424,15 +424,15 @@ mod tests {
     fn one_line_forms_of_predicates_and_stages() {
         let p = program(r#"TERM(npm) (a=1 OR NOT b) | search x | stats count by host | head 5"#);
         assert_eq!(
-            pred_line(&p.filter),
+            pred_line(p.filter()),
             r#"TERM "npm" AND (field "a" = "1" OR not term "b")"#
         );
-        let lines: Vec<String> = p.stages.iter().map(stage_line).collect();
+        let lines: Vec<String> = p.stages().iter().map(stage_line).collect();
         assert_eq!(lines[0], r#"search term "x""#);
         assert!(lines[1].starts_with("stats count("), "{}", lines[1]);
         assert!(lines[1].ends_with(r#"by ["host"]"#), "{}", lines[1]);
         assert_eq!(lines[2], "head 5");
-        assert_eq!(pred_line(&Pred::True), "true");
+        assert_eq!(pred_line(&Pred::constant(true)), "true");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The documentation generated for a rule's type stays text: no Markdown or HTML from a
-//! rule can change it.
+//! rule can change it, and nothing in a rule can break out of it.
 
 use spl_compiler::codegen::{rule_doc, RuleMeta};
 
@@ -10,14 +10,18 @@ fn meta(title: &str, spl: &str) -> RuleMeta {
         title: title.into(),
         technique_ids: Vec::new(),
         spl: spl.into(),
+        source: Some("rules/x_[1].yml".into()),
     }
 }
 
 #[test]
-fn title_punctuation_is_escaped() {
-    let doc = rule_doc(&meta("<b>pip</b> *install*", "x"));
-    assert!(doc.starts_with(r"\<b\>pip\<\/b\> \*install\*"), "{doc}");
-    assert!(doc.contains(r"(id\-1)"), "{doc}");
+fn title_markup_is_escaped_and_plain_punctuation_kept() {
+    let doc = rule_doc(&meta("<b>pip</b> *install* (non-default)", "x"));
+    assert!(
+        doc.starts_with(r"\<b\>pip\</b\> \*install\* (non-default) (id-1)"),
+        "{doc}"
+    );
+    assert!(doc.contains("\n\nFrom rules/x\\_\\[1\\].yml.\n\n"), "{doc}");
 }
 
 #[test]

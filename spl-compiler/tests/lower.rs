@@ -1,6 +1,6 @@
 //! Lowering: the IR a query gives, and the meaning errors it reports.
 
-use spl_compiler::ir::{AtomKind, CmpOp, Pred, Program, Stage};
+use spl_compiler::ir::{AtomKind, CmpOp, Pred, PredKind, Program, Stage};
 use spl_compiler::lower::{codes, lower, lower_with_source, LowerError};
 use spl_grammar::{LineCol, LineIndex};
 
@@ -18,32 +18,35 @@ fn errors(spl: &str) -> Vec<LowerError> {
 fn search_precedence_reaches_the_ir() {
     // OR binds tighter than AND in the search command.
     let p = program("a OR b c");
-    let Pred::And(items) = &p.filter else {
-        panic!("expected and: {}", p.filter)
+    let PredKind::And(items) = p.filter().kind() else {
+        panic!("expected and: {}", p.filter())
     };
     assert_eq!(items.len(), 2);
-    assert!(matches!(&items[0], Pred::Or(o) if o.len() == 2));
-    assert!(matches!(&items[1], Pred::Atom(a) if a.kind == AtomKind::Term("c".into())));
+    assert!(matches!(items[0].kind(), PredKind::Or(o) if o.len() == 2));
+    assert!(matches!(items[1].kind(), PredKind::Atom(a) if a.kind == AtomKind::Term("c".into())));
 }
 
 #[test]
 fn not_is_pushed_to_atoms() {
     let p = program("NOT (a OR f=1)");
-    let Pred::And(items) = &p.filter else {
-        panic!("expected and: {}", p.filter)
+    let PredKind::And(items) = p.filter().kind() else {
+        panic!("expected and: {}", p.filter())
     };
-    assert!(matches!(&items[0], Pred::Not(a) if a.kind == AtomKind::Term("a".into())));
+    assert!(matches!(items[0].kind(), PredKind::Not(a) if a.kind == AtomKind::Term("a".into())));
     assert!(
-        matches!(&items[1], Pred::Not(a) if matches!(&a.kind, AtomKind::Compare { op: CmpOp::Eq, .. }))
+        matches!(items[1].kind(), PredKind::Not(a) if matches!(&a.kind, AtomKind::Compare { op: CmpOp::Eq, .. }))
     );
     // NOT NOT x is x.
-    assert!(matches!(program("NOT NOT x").filter, Pred::Atom(_)));
+    assert!(matches!(
+        program("NOT NOT x").filter().kind(),
+        PredKind::Atom(_)
+    ));
 }
 
 #[test]
 fn empty_search_is_true_and_star_is_true() {
-    assert_eq!(program("| table a").filter, Pred::True);
-    assert_eq!(program("*").filter, Pred::True);
+    assert_eq!(program("| table a").filter(), &Pred::constant(true));
+    assert_eq!(program("*").filter(), &Pred::constant(true));
 }
 
 #[test]
@@ -52,8 +55,8 @@ fn prefilter_collects_raw_literals() {
         r#"(TERM(EventCode=1) OR "<EventID>1<") (TERM(npm) OR TERM(pip)) TERM(install) process=x"#,
     );
     assert_eq!(
-        p.prefilter.clauses,
-        vec![
+        p.prefilter().clauses(),
+        [
             vec!["eventcode=1".to_string(), "<eventid>1<".into()],
             vec!["npm".into(), "pip".into()],
             vec!["install".into()],
@@ -67,7 +70,7 @@ fn package_installation_pipeline_lowers() {
         r#"("EventCode=1" OR "<EventID>1<") (TERM(npm) OR TERM(pip) OR TERM(gem)) TERM(install) | regex process="(?i)install\s" | rex field=process "(?<reqs>(?i)requirements\.txt") | eval keywords=mvappend(reqs, extra, source1) | table _time, host, user, signature_id, process, process_*, parent_*, keyword | bin span=1s | stats values(*) as * by _time, host"#,
     );
     let kinds: Vec<&str> = p
-        .stages
+        .stages()
         .iter()
         .map(|s| match s {
             Stage::Regex(_) => "regex",
@@ -81,7 +84,7 @@ fn package_installation_pipeline_lowers() {
         .collect();
     assert_eq!(kinds, ["regex", "rex", "eval", "table", "bin", "stats"]);
     assert!(p.is_transforming());
-    let Stage::Bin(b) = &p.stages[4] else {
+    let Stage::Bin(b) = &p.stages()[4] else {
         unreachable!()
     };
     assert_eq!(b.field, "_time", "bin with no field bins _time");

@@ -113,7 +113,16 @@ impl CExpr {
                     };
                     return eval::call(*func, &mut cursor).unwrap_or(EvalValue::Null);
                 }
-                special(*func, args, regex.as_ref(), replacement.as_ref(), *filtered, *now, row, bound)
+                special(
+                    *func,
+                    args,
+                    regex.as_ref(),
+                    replacement.as_ref(),
+                    *filtered,
+                    *now,
+                    row,
+                    bound,
+                )
             }
         }
     }
@@ -146,7 +155,13 @@ impl<'a> Args<'a> for Cursor<'a, '_> {
     }
 }
 
-fn binary<'a>(op: BinOp, l: &'a CExpr, r: &'a CExpr, row: &'a Record, bound: Bound<'_, 'a>) -> EvalValue<'a> {
+fn binary<'a>(
+    op: BinOp,
+    l: &'a CExpr,
+    r: &'a CExpr,
+    row: &'a Record,
+    bound: Bound<'_, 'a>,
+) -> EvalValue<'a> {
     let (lv, rv) = (|| l.eval(row, bound), || r.eval(row, bound));
     match op {
         // Short-circuit where three-valued logic allows it.

@@ -99,7 +99,10 @@ impl EvalRule {
     }
 
     /// Load and compile a rule file.
-    pub fn from_file(path: impl AsRef<Path>, macros: &MacroTable) -> Result<EvalRule, CompileErrors> {
+    pub fn from_file(
+        path: impl AsRef<Path>,
+        macros: &MacroTable,
+    ) -> Result<EvalRule, CompileErrors> {
         Ok(EvalRule::from_compiled(&compile_file(path, macros)?))
     }
 

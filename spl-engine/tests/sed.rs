@@ -26,19 +26,32 @@ fn ok(expr: &str, input: &str) -> String {
 
 #[test]
 fn substitution() {
-    assert_eq!(ok(r"s/(\d{4}-){3}/XXXX-XXXX-XXXX-/g", "1234-5678-9012-3456"), "XXXX-XXXX-XXXX-3456");
+    assert_eq!(
+        ok(r"s/(\d{4}-){3}/XXXX-XXXX-XXXX-/g", "1234-5678-9012-3456"),
+        "XXXX-XXXX-XXXX-3456"
+    );
     assert_eq!(ok("s/a/X/", "aaa"), "Xaa");
     assert_eq!(ok("s/a/X/2", "aaa"), "aXa");
     assert_eq!(ok("s/a/X/2g", "aaa"), "aXX");
     assert_eq!(ok("s/a/X/5", "aaa"), "aaa");
-    assert_eq!(ok(r"s/(\w+)@(\w+)/\2 at \1 (&)/g", "bob@corp"), "corp at bob (bob@corp)");
+    assert_eq!(
+        ok(r"s/(\w+)@(\w+)/\2 at \1 (&)/g", "bob@corp"),
+        "corp at bob (bob@corp)"
+    );
     assert_eq!(ok(r"s/\//\\\//g", "a/b"), r"a\/b");
     assert_eq!(ok(r#"s/\"//g"#, r#""C:\x.exe" -a"#), r"C:\x.exe -a");
     assert_eq!(
-        ok(r"s/(?mi)^(Path.+)|^(ScriptBlock ID.+)//g", "keep\npath: x\nScriptBlock ID: 1\nend"),
+        ok(
+            r"s/(?mi)^(Path.+)|^(ScriptBlock ID.+)//g",
+            "keep\npath: x\nScriptBlock ID: 1\nend"
+        ),
         "keep\n\n\nend"
     );
-    assert_eq!(ok(r"s|a\|b|c|g", "a|b a"), "c a", "another delimiter, escaped in the pattern");
+    assert_eq!(
+        ok(r"s|a\|b|c|g", "a|b a"),
+        "c a",
+        "another delimiter, escaped in the pattern"
+    );
 }
 
 #[test]
@@ -50,7 +63,9 @@ fn transliteration() {
 
 #[test]
 fn malformed_expressions_do_not_compile() {
-    for bad in ["", "s", "x/a/b/", "s/a/b", "s/a/b/q", "s/a/b/0", "s(/", "y/a/b/g", "s/(/x/"] {
+    for bad in [
+        "", "s", "x/a/b/", "s/a/b", "s/a/b/q", "s/a/b/0", "s(/", "y/a/b/g", "s/(/x/",
+    ] {
         assert!(sed(bad, "a").is_err(), "{bad:?}");
     }
 }

@@ -174,7 +174,8 @@ mod tests {
 
     #[test]
     fn other_logic_formats_fail_at_load() {
-        let rule = RuleFile::from_yaml_str("logic_format: KQL\nlogic: x\n", "r.yml").expect("loads");
+        let rule =
+            RuleFile::from_yaml_str("logic_format: KQL\nlogic: x\n", "r.yml").expect("loads");
         let err = parse_rule(&rule, &MacroTable::new()).expect_err("not SPL");
         assert_eq!(err.phase(), Phase::Load);
         assert_eq!(err.code(), Code::LOGIC_FORMAT);

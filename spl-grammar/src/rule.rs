@@ -1075,10 +1075,12 @@ mod tests {
         let err = RuleFile::from_yaml_str("id: x\ntitle: y\n", "r.yml").expect_err("no logic");
         assert_eq!(err.code(), Code::NO_LOGIC);
         assert_eq!(err.phase(), Phase::Load);
-        let err = RuleFile::from_yaml_str("id: x\nlogic: [a]\n", "r.yml").expect_err("not a string");
+        let err =
+            RuleFile::from_yaml_str("id: x\nlogic: [a]\n", "r.yml").expect_err("not a string");
         assert_eq!(err.code(), Code::NO_LOGIC);
         assert_eq!(err.diagnostic().location().as_deref(), Some("r.yml:2:1"));
-        let err = RuleFile::from_yaml_str("logic: x\ntechniques: {a: b}\n", "r.yml").expect_err("map");
+        let err =
+            RuleFile::from_yaml_str("logic: x\ntechniques: {a: b}\n", "r.yml").expect_err("map");
         assert_eq!(err.code(), Code::FIELD_TYPE);
         assert_eq!(err.diagnostic().location().as_deref(), Some("r.yml:2:1"));
         let err = RuleFile::from_yaml_str("id: x\nlogic: 'abc\n", "r.yml").expect_err("bad yaml");

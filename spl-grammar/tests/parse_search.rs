@@ -6,7 +6,7 @@
 mod common;
 
 use common::{parse, search, search_expr};
-use spl_grammar::ast::{Command, CmpOp, SearchKind};
+use spl_grammar::ast::{CmpOp, Command, SearchKind};
 
 #[test]
 fn or_binds_tighter_than_juxtaposition() {

@@ -52,8 +52,8 @@ pub fn is_breaker(b: u8) -> bool {
 /// the single-byte test already covers where a token may start after it, and it does not
 /// bound a `TERM`.
 pub const ENCODED_MAJOR: [&str; 16] = [
-    "%21", "%26", "%2526", "%3b", "%7c", "%20", "%2b", "%3d", "%2520", "%5d", "%5b", "%3a",
-    "%0a", "%2c", "%28", "%29",
+    "%21", "%26", "%2526", "%3b", "%7c", "%20", "%2b", "%3d", "%2520", "%5d", "%5b", "%3a", "%0a",
+    "%2c", "%28", "%29",
 ];
 
 /// The length of the longest URL-encoded major breaker starting at `pos` of `text`.
@@ -61,7 +61,9 @@ pub fn encoded_major_len_at(text: &[u8], pos: usize) -> Option<usize> {
     let tail = text.get(pos..)?;
     ENCODED_MAJOR
         .iter()
-        .filter(|enc| tail.len() >= enc.len() && tail[..enc.len()].eq_ignore_ascii_case(enc.as_bytes()))
+        .filter(|enc| {
+            tail.len() >= enc.len() && tail[..enc.len()].eq_ignore_ascii_case(enc.as_bytes())
+        })
         .map(|enc| enc.len())
         .max()
 }
@@ -70,7 +72,8 @@ pub fn encoded_major_len_at(text: &[u8], pos: usize) -> Option<usize> {
 pub fn encoded_major_ends_at(text: &[u8], pos: usize) -> bool {
     let head = &text[..pos.min(text.len())];
     ENCODED_MAJOR.iter().any(|enc| {
-        head.len() >= enc.len() && head[head.len() - enc.len()..].eq_ignore_ascii_case(enc.as_bytes())
+        head.len() >= enc.len()
+            && head[head.len() - enc.len()..].eq_ignore_ascii_case(enc.as_bytes())
     })
 }
 

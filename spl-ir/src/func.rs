@@ -285,6 +285,8 @@ mod tests {
         assert_eq!(Func::Len.calling(), Calling::Plain);
         assert_eq!(Func::IsNull.returns(), Returns::Bool);
         assert_eq!(Func::TypeOf.runtime_name(), "typeof_");
-        assert!(Func::Substr.doc().starts_with("`substr(s, start[, length])`"));
+        assert!(Func::Substr
+            .doc()
+            .starts_with("`substr(s, start[, length])`"));
     }
 }

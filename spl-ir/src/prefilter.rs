@@ -271,7 +271,10 @@ mod tests {
         let pf = Prefilter::of(&p);
         assert_eq!(
             pf.clauses(),
-            [vec!["install".to_string()], vec!["npm".into(), "pip".into()]]
+            [
+                vec!["install".to_string()],
+                vec!["npm".into(), "pip".into()]
+            ]
         );
         assert!(pf.admits("pip INSTALL x"));
         assert!(!pf.admits("pip uninstal"));

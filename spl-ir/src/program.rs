@@ -95,7 +95,11 @@ impl Pred {
 
     /// A constant.
     pub fn constant(value: bool) -> Pred {
-        Pred(if value { PredKind::True } else { PredKind::False })
+        Pred(if value {
+            PredKind::True
+        } else {
+            PredKind::False
+        })
     }
 
     /// Conjunction: flattened, `True` dropped, `False` absorbing.
@@ -248,7 +252,10 @@ mod tests {
             Pred::and([a.clone(), Pred::constant(false)]),
             Pred::constant(false)
         );
-        assert_eq!(Pred::or([a.clone(), Pred::constant(true)]), Pred::constant(true));
+        assert_eq!(
+            Pred::or([a.clone(), Pred::constant(true)]),
+            Pred::constant(true)
+        );
         assert_eq!(Pred::or(Vec::new()), Pred::constant(false));
         assert_eq!(Pred::and(Vec::new()), Pred::constant(true));
         // NOT (a AND (b OR NOT c)) = NOT a OR (NOT b AND c)

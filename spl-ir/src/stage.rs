@@ -164,6 +164,16 @@ pub struct Assignment<C: Code = Tree> {
     pub value: C::Expr,
 }
 
+impl<C: Code> Assignment<C> {
+    /// `field = value`.
+    pub fn new(field: impl Into<String>, value: C::Expr) -> Self {
+        Assignment {
+            field: field.into(),
+            value,
+        }
+    }
+}
+
 /// `| regex`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexStage<C: Code = Tree> {
@@ -175,6 +185,17 @@ pub struct RegexStage<C: Code = Tree> {
     pub regex: C::Regex,
 }
 
+impl<C: Code> RegexStage<C> {
+    /// `| regex field=regex` (`negated`: `field!=regex`).
+    pub fn new(field: impl Into<String>, negated: bool, regex: C::Regex) -> Self {
+        RegexStage {
+            field: field.into(),
+            negated,
+            regex,
+        }
+    }
+}
+
 /// `| rex` (extraction).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RexStage<C: Code = Tree> {
@@ -184,6 +205,17 @@ pub struct RexStage<C: Code = Tree> {
     pub regex: C::Regex,
     /// How many matches (1 by default; 0 = unlimited).
     pub max_match: u64,
+}
+
+impl<C: Code> RexStage<C> {
+    /// `| rex field=field max_match=max_match regex`.
+    pub fn new(field: impl Into<String>, regex: C::Regex, max_match: u64) -> Self {
+        RexStage {
+            field: field.into(),
+            regex,
+            max_match,
+        }
+    }
 }
 
 /// `| rex mode=sed`.
@@ -238,6 +270,17 @@ pub struct BinStage {
     pub output: String,
 }
 
+impl BinStage {
+    /// `| bin span=span field AS output`.
+    pub fn new(field: impl Into<String>, span: BinSpan, output: impl Into<String>) -> Self {
+        BinStage {
+            field: field.into(),
+            span,
+            output: output.into(),
+        }
+    }
+}
+
 /// The width of a bin.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum BinSpan {
@@ -264,6 +307,21 @@ pub struct StatsStage<C: Code = Tree> {
     pub global: bool,
 }
 
+impl<C: Code> StatsStage<C> {
+    /// A command with `streamstats`' options at their defaults (what `stats` and
+    /// `eventstats` always have).
+    pub fn new(kind: StatsKind, aggs: Vec<Agg<C>>, by: Vec<String>) -> Self {
+        StatsStage {
+            kind,
+            aggs,
+            by,
+            window: 0,
+            current: true,
+            global: true,
+        }
+    }
+}
+
 /// One aggregation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Agg<C: Code = Tree> {
@@ -273,6 +331,17 @@ pub struct Agg<C: Code = Tree> {
     pub input: AggInput<C>,
     /// The output field name (a pattern when the input is one: `values(*) as *`).
     pub output: String,
+}
+
+impl<C: Code> Agg<C> {
+    /// An aggregation.
+    pub fn new(func: AggFunc, input: AggInput<C>, output: impl Into<String>) -> Self {
+        Agg {
+            func,
+            input,
+            output: output.into(),
+        }
+    }
 }
 
 /// The input of an aggregation.

@@ -140,13 +140,7 @@ fn expand(input: &Input) -> TokenStream2 {
     };
     match rule.and_then(|r| compile_rule(r, &table)) {
         Ok(compiled) => {
-            let meta = RuleMeta {
-                type_name: name.to_string(),
-                id: compiled.rule.id.clone(),
-                title: compiled.rule.title.clone(),
-                technique_ids: compiled.rule.technique_id.clone(),
-                spl: compiled.rule.logic.clone(),
-            };
+            let meta = RuleMeta::of(name.to_string(), &compiled);
             let attrs = quote!(#(#attrs)*);
             let generated = generate_rule_with(&meta, &compiled.program, &quote!(#vis), &attrs);
             let track = track(&tracked);

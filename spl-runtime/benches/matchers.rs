@@ -3,8 +3,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use spl_runtime::compare::FieldMatcher;
 use spl_runtime::ir::CmpOp;
-use spl_runtime::compare::{FieldMatcher};
 use spl_runtime::search::{Term, TermExact};
 use spl_runtime::Value;
 

@@ -130,7 +130,8 @@ struct Extremes {
 /// The running state of one aggregation function.
 ///
 /// ```
-/// use spl_runtime::stats::{Accumulator, AggFunc};
+/// use spl_runtime::aggregate::Accumulator;
+/// use spl_runtime::ir::AggFunc;
 /// use spl_runtime::Value;
 /// let mut acc = Accumulator::new(AggFunc::Values);
 /// for v in ["b", "a", "b", "10", "9"] {
@@ -522,7 +523,7 @@ struct Entry<T> {
 /// Per-group state keyed by BY-field values, in order of first appearance.
 ///
 /// ```
-/// use spl_runtime::stats::{GroupTable, KeyPart};
+/// use spl_runtime::aggregate::{GroupTable, KeyPart};
 /// let mut t: GroupTable<u32> = GroupTable::new();
 /// *t.get_or_insert_with(&[KeyPart::Num(5.0), KeyPart::Str("h1")], || 0) += 1;
 /// *t.get_or_insert_with(&[KeyPart::Str("5"), KeyPart::Str("h1")], || 0) += 1;

@@ -232,7 +232,8 @@ enum Kind {
 /// A field comparison of the search command, built once from its literal(s).
 ///
 /// ```
-/// use spl_runtime::compare::{CmpOp, FieldMatcher};
+/// use spl_runtime::compare::FieldMatcher;
+/// use spl_runtime::ir::CmpOp;
 /// use spl_runtime::Value;
 /// let m = FieldMatcher::new(CmpOp::Eq, r"C:\Program Files*");
 /// assert!(m.matches(Some(&Value::from(r"c:\program files\x.exe"))));

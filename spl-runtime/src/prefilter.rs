@@ -73,7 +73,9 @@ impl Prefilter {
 
     /// The prefilter of a lowered program: its chosen clause.
     pub fn of(prefilter: &crate::ir::Prefilter) -> Prefilter {
-        prefilter.chosen().map_or_else(Prefilter::none, Prefilter::new)
+        prefilter
+            .chosen()
+            .map_or_else(Prefilter::none, Prefilter::new)
     }
 
     /// A prefilter that admits every event.

@@ -397,7 +397,9 @@ impl Sed {
                 replacement: Replacement::sed(&replacement, '/'),
                 occurrence,
             },
-            SedEdit::Transliterate { from, to } => Sed::Transliterate(from.into_iter().zip(to).collect()),
+            SedEdit::Transliterate { from, to } => {
+                Sed::Transliterate(from.into_iter().zip(to).collect())
+            }
         }
     }
 

@@ -30,9 +30,11 @@ use memchr::memmem;
 
 use crate::compare::Wildcard;
 
-pub use crate::ir::breaker::{is_breaker, is_major as is_major_breaker, is_minor as is_minor_breaker};
-use crate::ir::byte_rank;
 use crate::ir::breaker::{encoded_major_ends_at, encoded_major_len_at, ENCODED_MAJOR};
+pub use crate::ir::breaker::{
+    is_breaker, is_major as is_major_breaker, is_minor as is_minor_breaker,
+};
+use crate::ir::byte_rank;
 
 /// Whether a token may start at `pos` of `hay`: the start of the text, a breaker before
 /// it, or an URL-encoded major breaker ending right before it.

@@ -82,12 +82,8 @@ fn equality_is_whole_value_and_ignores_case() {
     assert!(!FieldMatcher::new(CmpOp::Eq, "").matches(Some(&s("x"))));
     assert!(FieldMatcher::new(CmpOp::Eq, "Value").matches(Some(&s("value"))));
     // CASE(): case-sensitive.
-    assert!(
-        !FieldMatcher::with_case(CmpOp::Eq, "LOCALHOST", true).matches(Some(&s("localhost")))
-    );
-    assert!(
-        FieldMatcher::with_case(CmpOp::Eq, "LOCALHOST", true).matches(Some(&s("LOCALHOST")))
-    );
+    assert!(!FieldMatcher::with_case(CmpOp::Eq, "LOCALHOST", true).matches(Some(&s("localhost"))));
+    assert!(FieldMatcher::with_case(CmpOp::Eq, "LOCALHOST", true).matches(Some(&s("LOCALHOST"))));
 }
 
 #[test]

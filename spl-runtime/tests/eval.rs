@@ -2,10 +2,10 @@
 
 use std::borrow::Cow;
 
-use spl_runtime::ir::{Calling, CmpOp, Func};
 use spl_runtime::eval::func;
-use spl_runtime::eval::{call, Args};
 use spl_runtime::eval::{self, and, compare, not, or, xor, EvalValue, LikePattern};
+use spl_runtime::eval::{call, Args};
+use spl_runtime::ir::{Calling, CmpOp, Func};
 use spl_runtime::regex::{Regex, Replacement};
 use spl_runtime::Value;
 
@@ -74,11 +74,7 @@ fn comparisons() {
         T,
         "both parse as numbers"
     );
-    assert_eq!(
-        compare(CmpOp::Gt, &s("10"), &s("9a")),
-        F,
-        "text: '1' < '9'"
-    );
+    assert_eq!(compare(CmpOp::Gt, &s("10"), &s("9a")), F, "text: '1' < '9'");
     // String equality is case-sensitive (edge table 14).
     assert_eq!(compare(CmpOp::Eq, &s("Value"), &s("value")), F);
     assert_eq!(
@@ -444,7 +440,10 @@ fn the_catalog_dispatch_calls_each_plain_function() {
         call_with(Func::Substr, vec![s("hello"), n(2.0), n(3.0)]).0,
         Some(s("ell"))
     );
-    assert_eq!(call_with(Func::Substr, vec![s("hello"), n(-2.0)]).0, Some(s("lo")));
+    assert_eq!(
+        call_with(Func::Substr, vec![s("hello"), n(-2.0)]).0,
+        Some(s("lo"))
+    );
     assert_eq!(
         call_with(Func::Coalesce, vec![NULL, NULL, s("c")]).0,
         Some(s("c"))

@@ -1,11 +1,11 @@
 //! Randomised checks: the fast matchers agree with plain reference definitions, and no
 //! function panics on arbitrary input.
 
-use spl_runtime::ir::{BinSpan, FieldPattern, Stage};
-use spl_runtime::pipeline::Pipeline;
 use spl_runtime::cidr::Cidr;
 use spl_runtime::compare::Wildcard;
 use spl_runtime::eval::{func, EvalValue, LikePattern};
+use spl_runtime::ir::{BinSpan, FieldPattern, Stage};
+use spl_runtime::pipeline::Pipeline;
 use spl_runtime::search::{CaseTerm, Term, TermExact};
 use spl_runtime::time::{strftime, strptime};
 

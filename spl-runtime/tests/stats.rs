@@ -30,7 +30,13 @@ fn num(n: f64) -> Option<Value> {
 fn counts() {
     // 4 events, p in 3 of them: `count` reads PRESENT from each, `count(p)` reads p.
     let p = [Some(s("a")), None, Some(s("b")), Some(s("a"))];
-    assert_eq!(run(AggFunc::Count, &[Some(PRESENT), Some(PRESENT), Some(PRESENT), Some(PRESENT)]), num(4.0));
+    assert_eq!(
+        run(
+            AggFunc::Count,
+            &[Some(PRESENT), Some(PRESENT), Some(PRESENT), Some(PRESENT)]
+        ),
+        num(4.0)
+    );
     assert_eq!(run(AggFunc::Count, &p), num(3.0));
     assert_eq!(run(AggFunc::DistinctCount, &p), num(2.0));
     assert_eq!(run(AggFunc::DistinctCount, &[]), num(0.0));

@@ -22,20 +22,32 @@ fn bin_table_4_1() {
 
 #[test]
 fn bin_alignment() {
-    assert_eq!(floor(secs(86_400.0), 1700000123.0), 1699920000.0, "midnight UTC");
+    assert_eq!(
+        floor(secs(86_400.0), 1700000123.0),
+        1699920000.0,
+        "midnight UTC"
+    );
     assert_eq!(floor(secs(0.5), 10.7), 10.5);
     assert_eq!(floor(secs(0.5), 10.5), 10.5);
     assert!((floor(secs(1e-3), 1700000003.7426) - 1700000003.742).abs() < 1e-6);
     assert_eq!(floor(secs(60.0), -1.0), -60.0, "before the epoch");
     assert!(floor(secs(60.0), f64::NAN).is_nan());
     // 2023-11-14 → month bins.
-    assert_eq!(floor(BinSpan::Months(1), 1700000123.0), 1698796800.0, "2023-11-01");
+    assert_eq!(
+        floor(BinSpan::Months(1), 1700000123.0),
+        1698796800.0,
+        "2023-11-01"
+    );
     assert_eq!(
         floor(BinSpan::Months(2), 1700000123.0),
         1698796800.0,
         "index 646 is even"
     );
-    assert_eq!(floor(BinSpan::Months(12), 1700000123.0), 1672531200.0, "2023-01-01");
+    assert_eq!(
+        floor(BinSpan::Months(12), 1700000123.0),
+        1672531200.0,
+        "2023-01-01"
+    );
     assert_eq!(floor(BinSpan::Months(1), -1.0), -2678400.0, "1969-12-01");
 }
 

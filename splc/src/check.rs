@@ -7,7 +7,7 @@ use serde_json::json;
 use spl_compiler::grammar::{Diagnostic, Severity};
 use spl_compiler::{compile_rule, CompileErrors};
 
-use crate::inputs::{load_rules, macro_table, show};
+use crate::inputs::{macro_table, show};
 use crate::{CheckArgs, Format};
 
 /// Run the check; `Ok(true)` when every rule passed.
@@ -19,7 +19,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
     let mut ok = 0usize;
     let mut warned = 0usize;
     let mut failed: BTreeMap<&'static str, usize> = BTreeMap::new();
-    for (path, loaded) in load_rules(&args.paths) {
+    for (path, loaded) in spl_grammar::load_rule_paths(&args.paths) {
         let result = loaded
             .map_err(CompileErrors::from)
             .and_then(|rule| compile_rule(rule, &macros));

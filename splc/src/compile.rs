@@ -4,16 +4,16 @@
 use std::io::Write;
 
 use anyhow::Context;
-use spl_compiler::builder::rule_meta;
-use spl_compiler::codegen::{generate_rule, to_source};
+use spl_compiler::codegen::{generate_rule, to_source, RuleMeta};
 
 use crate::inputs::{compile_all, macro_table, report_errors};
 use crate::CompileArgs;
 
 /// Run the command; `Ok(false)` when a rule did not compile.
 ///
-/// Each rule's output starts with a `// <path>` line. Diagnostics go to stderr. With
-/// `--output`, the file is written only when every rule compiled.
+/// Each rule's type names its file in its documentation; with `--ir`, each program starts
+/// with a `# <path>` line. Diagnostics go to stderr. With `--output`, the file is written
+/// only when every rule compiled.
 pub fn run(args: &CompileArgs) -> anyhow::Result<bool> {
     let macros = macro_table(&args.macros)?;
     let mut text = String::new();
@@ -30,11 +30,14 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<bool> {
         if !text.is_empty() {
             text.push('\n');
         }
-        text.push_str(&format!("// {}\n", rule.shown));
         if args.ir {
+            // The IR's text form is not Rust: a comment line naming the rule is harmless.
+            text.push_str(&format!("# {}\n", rule.shown.escape_debug()));
             text.push_str(&compiled.program.to_string());
         } else {
-            let meta = rule_meta(rule.type_name.clone(), compiled);
+            // The rule's path, like all its text, reaches the code only through the
+            // generator (in the type's documentation).
+            let meta = RuleMeta::of(rule.type_name.clone(), compiled);
             text.push_str(&to_source(&generate_rule(&meta, &compiled.program)));
         }
     }

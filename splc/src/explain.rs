@@ -78,15 +78,15 @@ pub fn summary(shown: &str, type_name: &str, c: &CompiledRule) -> String {
     };
     let _ = writeln!(s, "mode:       {mode}");
     let _ = writeln!(s, "stages:");
-    let _ = writeln!(s, "  1. search {}", pred_line(&p.filter));
-    for (i, stage) in p.stages.iter().enumerate() {
+    let _ = writeln!(s, "  1. search {}", pred_line(p.filter()));
+    for (i, stage) in p.stages().iter().enumerate() {
         let _ = writeln!(s, "  {}. {}", i + 2, stage_line(stage));
     }
-    if p.prefilter.is_empty() {
+    if p.prefilter().is_empty() {
         let _ = writeln!(s, "prefilter:  none (every event goes through the search)");
     } else {
         let _ = writeln!(s, "prefilter:  _raw contains, ignoring case:");
-        for clause in &p.prefilter.clauses {
+        for clause in p.prefilter().clauses() {
             let lits: Vec<String> = clause.iter().map(|l| format!("{l:?}")).collect();
             if lits.len() == 1 {
                 let _ = writeln!(s, "  {}", lits[0]);

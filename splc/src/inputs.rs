@@ -1,12 +1,12 @@
 //! Finding rule files and building the macro table from the command line.
 
-use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use spl_compiler::codegen::Names;
 use spl_compiler::{compile_rule, CompileErrors, CompiledRule};
-use spl_grammar::{Error, MacroTable, RuleFile};
+use spl_grammar::{MacroTable, RuleFile};
 
 use crate::MacroArgs;
 
@@ -23,23 +23,6 @@ pub fn macro_table(args: &MacroArgs) -> anyhow::Result<MacroTable> {
     Ok(table)
 }
 
-/// Every rule file named by `paths` (directories recursively), each with what loading it
-/// gave, in the order given (directory contents sorted).
-pub fn load_rules(paths: &[PathBuf]) -> Vec<(PathBuf, Result<RuleFile, Error>)> {
-    let mut out = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            match spl_grammar::load_rules_dir(path) {
-                Ok(rules) => out.extend(rules),
-                Err(e) => out.push((path.clone(), Err(e))),
-            }
-        } else {
-            out.push((path.clone(), spl_grammar::load_rule(path)));
-        }
-    }
-    out
-}
-
 /// A path as shown to the user.
 pub fn show(path: &Path) -> String {
     path.display().to_string()
@@ -50,28 +33,19 @@ pub struct Compiled {
     /// The rule file, or `spl-N` for the Nth `--spl` text.
     pub shown: String,
     /// The name the rule's generated type gets: the file stem (or `spl-N`) in CamelCase,
-    /// numbered from 2 on when an earlier rule took it, as `Builder` does.
+    /// made unique as `Builder` does ([`Names::type_name`]).
     pub type_name: String,
     /// The compiled rule, or why it did not compile.
     pub result: Result<CompiledRule, CompileErrors>,
 }
 
-/// Load and compile every rule named by `paths` (as [`load_rules`] finds them), then each
-/// `--spl` text, in order.
+/// Load and compile every rule named by `paths` (files, and directories recursively), then
+/// each `--spl` text, in order.
 pub fn compile_all(paths: &[PathBuf], spl: &[String], macros: &MacroTable) -> Vec<Compiled> {
-    let mut used: HashMap<String, usize> = HashMap::new();
-    let mut name = |stem: &str| {
-        let base = spl_compiler::codegen::type_name(stem);
-        let n = used.entry(base.clone()).or_insert(0);
-        *n += 1;
-        if *n == 1 {
-            base
-        } else {
-            format!("{base}{n}")
-        }
-    };
+    let mut names = Names::default();
+    let mut name = |stem: &str| names.type_name(stem);
     let mut out = Vec::new();
-    for (path, loaded) in load_rules(paths) {
+    for (path, loaded) in spl_grammar::load_rule_paths(paths) {
         let stem = path
             .file_stem()
             .map_or_else(|| "rule".into(), |s| s.to_string_lossy().into_owned());

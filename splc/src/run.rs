@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use serde_json::{Map, Number, Value as Json};
 use spl_compiler::{compile_rule, CompileErrors, CompiledRule};
+use spl_engine::EvalRule;
 use spl_grammar::RuleFile;
 use spl_runtime::alias::AliasMap;
-use spl_runtime::evaluator::EvalRule;
 use spl_runtime::read::{self, InputFormat, ReadOptions, ReadStats};
 use spl_runtime::rule::Rule;
 use spl_runtime::{Record, Value};
 
-use crate::inputs::{load_rules, macro_table, show};
+use crate::inputs::{macro_table, show};
 use crate::table::Table;
 use crate::{OutputFormat, RunArgs};
 
@@ -27,7 +27,7 @@ struct Loaded {
 pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     let macros = macro_table(&args.macros)?;
     let mut compiled: Vec<(String, Result<CompiledRule, CompileErrors>)> = Vec::new();
-    for (path, loaded) in load_rules(&args.rules) {
+    for (path, loaded) in spl_grammar::load_rule_paths(&args.rules) {
         let result = loaded
             .map_err(CompileErrors::from)
             .and_then(|r| compile_rule(r, &macros));

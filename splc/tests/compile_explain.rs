@@ -54,7 +54,11 @@ fn compile_prints_the_rule_type_named_after_the_file() {
     );
     // The metadata and the matchers of the rule are in the code.
     assert!(
-        out.contains(r#"::std::borrow::Cow::Borrowed("r-1")"#),
+        out.contains(
+            r#"RuleInfo::new(
+        "PackageInstallSysmon",
+        "r-1","#
+        ),
         "{out}"
     );
     assert!(out.contains("TermExact::new"), "{out}");
@@ -86,11 +90,11 @@ fn compile_names_types_like_the_builder_over_a_directory() {
             "{ty}: {out}"
         );
     }
-    // One `// path` header per rule, in directory order.
-    let headers: Vec<&str> = out.lines().filter(|l| l.starts_with("// ")).collect();
-    assert_eq!(headers.len(), 3, "{out}");
-    assert!(headers[0].ends_with("rule.spl") && headers[0].contains("/a/"));
-    assert!(headers[2].ends_with("7zip.spl"));
+    // Each type's documentation names its file, in directory order.
+    let sources: Vec<&str> = out.lines().filter(|l| l.starts_with("/// From ")).collect();
+    assert_eq!(sources.len(), 3, "{out}");
+    assert!(sources[0].ends_with("rule.spl.") && sources[0].contains("/a/"));
+    assert!(sources[2].ends_with("7zip.spl."));
 }
 
 #[test]
@@ -113,7 +117,7 @@ fn compile_ir_prints_the_ir_text_form() {
         "  1: stats count() as \"count\" by [\"host\"]",
     ];
     assert_eq!(&lines[1..], &expected, "{out}");
-    assert!(lines[0].starts_with("// ") && lines[0].ends_with("npm.yml"));
+    assert!(lines[0].starts_with("# ") && lines[0].ends_with("npm.yml"));
     assert!(!out.contains("impl "), "no Rust code with --ir");
 }
 

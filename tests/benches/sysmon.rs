@@ -27,9 +27,9 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use regex_automata::meta;
+use spl_engine::EvalRule;
 use spl_grammar::MacroTable;
 use spl_runtime::compare::compare_values;
-use spl_runtime::evaluator::EvalRule;
 use spl_runtime::read::{InputFormat, ReadOptions, Reader};
 use spl_runtime::rule::run;
 use spl_runtime::{Event, FieldId, Record, Value};

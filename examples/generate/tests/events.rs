@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use spl_runtime::evaluator::EvalRule;
+use spl_engine::EvalRule;
 use spl_runtime::read::{InputFormat, ReadOptions, Reader};
 use spl_runtime::rule::{run, Rule};
 use spl_runtime::Record;

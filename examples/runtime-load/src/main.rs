@@ -1,5 +1,5 @@
 //! Loads every rule file of a directory at run time with
-//! `spl_runtime::evaluator::EvalRule` (no rustc, no build step: the way a service
+//! `spl_engine::EvalRule` (no rustc, no build step: the way a service
 //! reloads its rules) and runs them over event files.
 //!
 //! ```text
@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use spl_runtime::evaluator::EvalRule;
+use spl_engine::EvalRule;
 use spl_runtime::read::{self, ReadOptions, ReadStats};
 use spl_runtime::rule::{run, Rule};
 use spl_runtime::Record;

@@ -24,7 +24,7 @@ use quote::{quote, ToTokens};
 use super::{text, variant, Gen};
 use crate::ir::{BinOp, Calling, Expr, ExprKind, Func, RegexLit};
 
-/// A float as a token (NaN and infinities as constants).
+/// A float as a token (`1.0`; NaN and infinities as constants).
 pub(crate) fn float(n: f64) -> TokenStream {
     if n.is_nan() {
         quote!(f64::NAN)
@@ -33,8 +33,13 @@ pub(crate) fn float(n: f64) -> TokenStream {
     } else if n == f64::NEG_INFINITY {
         quote!(f64::NEG_INFINITY)
     } else {
-        Literal::f64_suffixed(n).into_token_stream()
+        Literal::f64_unsuffixed(n).into_token_stream()
     }
+}
+
+/// A whole number as a token, its type left to the place it goes.
+pub(crate) fn int(n: impl Into<u64>) -> TokenStream {
+    Literal::u64_unsuffixed(n.into()).into_token_stream()
 }
 
 impl Gen {
@@ -86,7 +91,9 @@ impl Gen {
                 // other two, any.
                 let all = (*op == BinOp::And) == want;
                 let mut items = Vec::new();
-                self.chain(e, *op, &mut |g, operand| items.push(g.cond(operand, want, bound)));
+                self.chain(e, *op, &mut |g, operand| {
+                    items.push(g.cond(operand, want, bound))
+                });
                 if all {
                     quote!(#(#items)&&*)
                 } else {
@@ -175,7 +182,12 @@ impl Gen {
     fn like_pattern(&mut self, pattern: &Expr, bound: Option<&str>) -> TokenStream {
         if let ExprKind::Str(p) = &pattern.kind {
             let lit = text::lit_str(p);
-            return self.built(p, "like", quote!(eval::LikePattern), quote!(LikePattern::new(#lit)));
+            return self.built(
+                p,
+                "like",
+                quote!(eval::LikePattern),
+                quote!(LikePattern::new(#lit)),
+            );
         }
         let p = self.value(pattern, bound);
         quote!(LikePattern::new(&#p.text().unwrap_or_default()))
@@ -194,7 +206,17 @@ impl Gen {
         match literal {
             Some(re) => {
                 let pattern = text::lit_str(&re.translated);
-                let r = self.built(&re.source, "re", quote!(regex::Regex), quote!(Regex::checked(#pattern)));
+                // Named after the pattern, without its leading flags: `(?i)\.(exe|cmd)$` is
+                // `exe_cmd`.
+                let hint = re
+                    .source
+                    .trim_start_matches(|c: char| "(?)imsxU".contains(c));
+                let r = self.built(
+                    hint,
+                    "re",
+                    quote!(regex::Regex),
+                    quote!(Regex::checked(#pattern)),
+                );
                 body(quote!(&#r))
             }
             None => {
@@ -205,11 +227,21 @@ impl Gen {
         }
     }
 
-    fn call(&mut self, func: Func, args: &[Expr], regex: Option<&RegexLit>, bound: Option<&str>) -> TokenStream {
+    fn call(
+        &mut self,
+        func: Func,
+        args: &[Expr],
+        regex: Option<&RegexLit>,
+        bound: Option<&str>,
+    ) -> TokenStream {
         let name = proc_macro2::Ident::new(func.runtime_name(), proc_macro2::Span::call_site());
         if func.calling() == Calling::Plain {
             let (required, optional, rest) = func.params();
-            let mut values = args.iter().map(|a| self.value(a, bound)).collect::<Vec<_>>().into_iter();
+            let mut values = args
+                .iter()
+                .map(|a| self.value(a, bound))
+                .collect::<Vec<_>>()
+                .into_iter();
             let mut params: Vec<TokenStream> = values.by_ref().take(required).collect();
             for _ in 0..optional {
                 params.push(match values.next() {
@@ -250,14 +282,24 @@ impl Gen {
                 let repl = match &args[2].kind {
                     ExprKind::Str(text) => {
                         let lit = text::lit_str(text);
-                        self.built(text, "replacement", quote!(regex::Replacement), quote!(Replacement::eval(#lit)))
+                        self.built(
+                            text,
+                            "replacement",
+                            quote!(regex::Replacement),
+                            quote!(Replacement::eval(#lit)),
+                        )
                     }
                     _ => {
                         let r = self.value(&args[2], bound);
                         quote!(Replacement::eval(&#r.text().unwrap_or_default()))
                     }
                 };
-                self.with_regex(&args[1], regex, bound, |re| quote!(func::replace(#v, #re, &#repl)))
+                self.with_regex(
+                    &args[1],
+                    regex,
+                    bound,
+                    |re| quote!(func::replace(#v, #re, &#repl)),
+                )
             }
             Func::Like => {
                 let v = self.value(&args[0], bound);
@@ -265,7 +307,11 @@ impl Gen {
                 quote!(func::like(#v, &#p))
             }
             Func::MvFilter => {
-                let field = args[0].fields().first().map(|f| (*f).to_owned()).unwrap_or_default();
+                let field = args[0]
+                    .fields()
+                    .first()
+                    .map(|f| (*f).to_owned())
+                    .unwrap_or_default();
                 let f = self.field_id(&field);
                 let keep = self.cond(&args[0], true, Some(&field));
                 quote!(func::mvfilter(row.value(#f), |value| #keep))

@@ -94,9 +94,15 @@ pub fn generate_pack(rules: &[CompiledRule]) -> TokenStream {
             .path
             .as_deref()
             .and_then(|p| p.file_stem())
-            .map_or_else(|| compiled.rule.id.clone(), |s| s.to_string_lossy().into_owned());
+            .map_or_else(
+                || compiled.rule.id.clone(),
+                |s| s.to_string_lossy().into_owned(),
+            );
         let name = names.type_name(&stem);
-        types.push(generate_rule(&RuleMeta::of(name.clone(), compiled), &compiled.program));
+        types.push(generate_rule(
+            &RuleMeta::of(name.clone(), compiled),
+            &compiled.program,
+        ));
         idents.push(Ident::new(&name, proc_macro2::Span::call_site()));
     }
     quote! {
@@ -133,6 +139,7 @@ pub fn generate_rule_with(
     let Gen {
         fields,
         members,
+        locals,
         now,
         ..
     } = g;
@@ -145,9 +152,13 @@ pub fn generate_rule_with(
         let (name, ty) = (&m.name, &m.ty);
         quote!(#name: #ty)
     });
-    let member_inits = members.iter().map(|m| {
-        let (name, init) = (&m.name, &m.init);
-        quote!(#name: #init)
+    let member_inits = members.iter().map(|m| match &m.init {
+        // A field id member takes the local of the same name.
+        None => m.name.to_token_stream(),
+        Some(init) => {
+            let name = &m.name;
+            quote!(#name: #init)
+        }
     });
     let info = info(meta);
     let transforming = program.is_transforming();
@@ -168,6 +179,7 @@ pub fn generate_rule_with(
                 use ::spl_runtime::generated::*;
                 #(#field_lets)*
                 #now
+                #(#locals)*
                 Self {
                     prefilter: #prefilter,
                     #(#member_inits,)*
@@ -177,8 +189,7 @@ pub fn generate_rule_with(
 
             /// True when the event passes the rule's search.
             pub fn matches<E: ::spl_runtime::Event + ?Sized>(&self, event: &E) -> bool {
-                let raw = event.raw();
-                self.prefilter.admits(raw) && #filter
+                #filter
             }
         }
 
@@ -227,7 +238,8 @@ fn info(meta: &RuleMeta) -> TokenStream {
 struct Member {
     name: Ident,
     ty: TokenStream,
-    init: TokenStream,
+    /// How `new()` builds it; `None` for the local of the same name.
+    init: Option<TokenStream>,
 }
 
 /// Where the code being generated runs, and so how it reaches what it uses.
@@ -235,8 +247,8 @@ struct Member {
 enum Place {
     /// `matches(&self, event)`: matchers and field ids are members (`self.x`).
     Filter,
-    /// A closure over `row`: matchers, regexes and patterns are built in a block before
-    /// the closure and moved into it; field ids are `Copy` locals of `new()`.
+    /// A closure over `row`: matchers, regexes and patterns are locals of `new()`, each
+    /// used by one closure only and moved into it; field ids are `Copy` locals of `new()`.
     Closure,
 }
 
@@ -250,8 +262,8 @@ struct Gen {
     members: Vec<Member>,
     /// Field ids the filter uses, as members: (local, member).
     member_fields: Vec<(Ident, Ident)>,
-    /// The statements building what the closure being generated uses.
-    scope: Vec<TokenStream>,
+    /// The locals of `new()` that closures use (matchers, regexes, patterns), in order.
+    locals: Vec<TokenStream>,
     /// The local holding `now()`, when some expression asks for it.
     now: Option<Ident>,
     place: Option<Place>,
@@ -285,7 +297,7 @@ impl Gen {
                         self.members.push(Member {
                             name: local.clone(),
                             ty: quote!(::spl_runtime::FieldId),
-                            init: local.to_token_stream(),
+                            init: None,
                         });
                         self.member_fields.push((local.clone(), local.clone()));
                         local
@@ -299,19 +311,25 @@ impl Gen {
     /// Something built once (a matcher, regex, pattern) named after `hint`: a member in the
     /// filter, a local of the closure's block otherwise. `ty` is its type's path under
     /// `::spl_runtime`; `init` builds it (and may use the prelude's short names).
-    fn built(&mut self, hint: &str, fallback: &str, ty: TokenStream, init: TokenStream) -> TokenStream {
+    fn built(
+        &mut self,
+        hint: &str,
+        fallback: &str,
+        ty: TokenStream,
+        init: TokenStream,
+    ) -> TokenStream {
         let name = self.names.value(hint, fallback);
         match self.place() {
             Place::Filter => {
                 self.members.push(Member {
                     name: name.clone(),
                     ty: quote!(::spl_runtime::#ty),
-                    init,
+                    init: Some(init),
                 });
                 quote!(self.#name)
             }
             Place::Closure => {
-                self.scope.push(quote!(let #name = #init;));
+                self.locals.push(quote!(let #name = #init;));
                 name.into_token_stream()
             }
         }
@@ -322,31 +340,50 @@ impl Gen {
         if self.now.is_none() {
             self.now = Some(self.names.value("now_", "now"));
         }
-        self.now.clone().unwrap_or_else(|| unreachable!("set above"))
+        self.now
+            .clone()
+            .unwrap_or_else(|| unreachable!("set above"))
     }
 
-    /// A closure over one row, `|row: &Record| -> <body>`, in a block that first builds
-    /// what the body uses: `{ let re = ...; move |row: &Record| ... }`.
-    fn closure(&mut self, body: impl FnOnce(&mut Gen) -> TokenStream) -> TokenStream {
+    /// A local of `new()` named after `hint`: `let <name> = <wrapper>::new(move |row:
+    /// &Record| <body>);`. What the body builds once are locals of `new()` before it, used
+    /// by this closure only.
+    fn closure(
+        &mut self,
+        hint: &str,
+        wrapper: &str,
+        body: impl FnOnce(&mut Gen) -> TokenStream,
+    ) -> Ident {
         let outer_place = self.place.replace(Place::Closure);
-        let outer_scope = std::mem::take(&mut self.scope);
         let code = body(self);
-        let scope = std::mem::replace(&mut self.scope, outer_scope);
         self.place = outer_place;
-        let closure = quote!(move |row: &Record| #code);
-        if scope.is_empty() {
-            closure
-        } else {
-            quote!({ #(#scope)* #closure })
-        }
+        let name = self.names.value(hint, "code");
+        let wrapper = Ident::new(wrapper, proc_macro2::Span::call_site());
+        self.locals
+            .push(quote!(let #name = #wrapper::new(move |row: &Record| #code);));
+        name
     }
 
-    /// The filter predicate, in `matches` (the event is `event`, its `_raw` is `raw`).
+    /// A compiled regex, a local of `new()` named after `hint`.
+    fn regex_local(&mut self, hint: &str, translated: &str) -> Ident {
+        let name = self.names.value(hint, "re");
+        let lit = text::lit_str(translated);
+        self.locals.push(quote!(let #name = Regex::checked(#lit);));
+        name
+    }
+
+    /// The body of `matches`: the prefilter, then the filter predicate (the event is
+    /// `event`, its `_raw` is `raw`).
     fn filter(&mut self, pred: &Pred) -> TokenStream {
+        match pred.kind() {
+            PredKind::True => return quote!(self.prefilter.admits(event.raw())),
+            PredKind::False => return quote!(let _ = (&self.prefilter, event); false),
+            _ => {}
+        }
         self.place = Some(Place::Filter);
         let code = self.pred(pred, &quote!(event));
         self.place = None;
-        code
+        quote!(let raw = event.raw(); self.prefilter.admits(raw) && #code)
     }
 
     /// Code testing `pred` on `event` (whose `_raw` is the local `raw`).
@@ -360,11 +397,17 @@ impl Gen {
                 quote!(!#inner)
             }
             PredKind::And(items) => {
-                let items = items.iter().map(|p| self.pred(p, event)).collect::<Vec<_>>();
+                let items = items
+                    .iter()
+                    .map(|p| self.pred(p, event))
+                    .collect::<Vec<_>>();
                 quote!(#(#items)&&*)
             }
             PredKind::Or(items) => {
-                let items = items.iter().map(|p| self.pred(p, event)).collect::<Vec<_>>();
+                let items = items
+                    .iter()
+                    .map(|p| self.pred(p, event))
+                    .collect::<Vec<_>>();
                 quote!((#(#items)||*))
             }
         }
@@ -374,7 +417,12 @@ impl Gen {
         let matcher = |g: &mut Gen, ty: &str, text: &str| {
             let ty_ident = Ident::new(ty, proc_macro2::Span::call_site());
             let lit = text::lit_str(text);
-            g.built(text, "term", quote!(search::#ty_ident), quote!(#ty_ident::new(#lit)))
+            g.built(
+                text,
+                "term",
+                quote!(search::#ty_ident),
+                quote!(#ty_ident::new(#lit)),
+            )
         };
         match &atom.kind {
             AtomKind::Term(t) | AtomKind::Phrase(t) => {

@@ -10,27 +10,73 @@ use proc_macro2::{Ident, Span};
 
 /// Rust's keywords, strict, reserved and contextual ones that would confuse a reader.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
-    "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
-    "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
-    "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
-    "union", "raw", "safe",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
+    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
+    "priv", "try", "typeof", "unsized", "virtual", "yield", "union", "raw", "safe",
 ];
 
 /// Names a rule type must not take: `Self`, and what the prelude and generated code name.
 const TYPE_RESERVED: &[&str] = &[
-    "Self", "Sized", "Send", "Sync", "Copy", "Clone", "Default", "Drop", "Fn", "FnMut",
-    "FnOnce", "Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box",
-    "ToString", "ToOwned", "Iterator", "IntoIterator", "Extend", "PartialEq", "Eq",
-    "PartialOrd", "Ord", "AsRef", "AsMut", "Into", "From", "TryFrom", "TryInto",
-    "DoubleEndedIterator", "ExactSizeIterator", "FromIterator", "Unpin", "RULES",
+    "Self",
+    "Sized",
+    "Send",
+    "Sync",
+    "Copy",
+    "Clone",
+    "Default",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "ToString",
+    "ToOwned",
+    "Iterator",
+    "IntoIterator",
+    "Extend",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "AsRef",
+    "AsMut",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "FromIterator",
+    "Unpin",
+    "RULES",
 ];
 
 /// Names a member or local must not take: what the generated functions name themselves.
 const VALUE_RESERVED: &[&str] = &[
-    "row", "event", "raw", "value", "func", "eval", "now", "new", "matches", "info",
-    "process", "finish", "prefilter", "pipeline",
+    "row",
+    "event",
+    "raw",
+    "value",
+    "func",
+    "eval",
+    "now",
+    "new",
+    "matches",
+    "info",
+    "process",
+    "finish",
+    "prefilter",
+    "pipeline",
 ];
 
 /// The names given so far in one piece of generated code; each new one is unique.
@@ -80,6 +126,7 @@ impl Names {
 
     /// `base`, or `base` + separator + the first number that makes it new.
     fn unique(&mut self, base: String, sep: &str) -> String {
+        let sep = if base.ends_with('_') { "" } else { sep };
         let mut name = base.clone();
         let mut n = 2;
         while self.used.contains(&name) {
@@ -141,8 +188,12 @@ mod tests {
         assert_eq!(names.value("***", "term"), "term");
         assert_eq!(names.value("type", "field"), "type_");
         assert_eq!(names.value("row", "field"), "row_");
+        assert_eq!(names.value("row", "field"), "row_2");
         assert_eq!(names.value("Self", "field"), "self_");
-        assert_eq!(names.value(&"a".repeat(100), "x").to_string().len(), MAX_LEN);
+        assert_eq!(
+            names.value(&"a".repeat(100), "x").to_string().len(),
+            MAX_LEN
+        );
     }
 
     #[test]
@@ -151,7 +202,10 @@ mod tests {
         assert_eq!(names.type_name("foo-"), "Foo");
         assert_eq!(names.type_name("foo"), "Foo2");
         assert_eq!(names.type_name("foo2"), "Foo22");
-        assert_eq!(names.type_name("package_installation-sysmon"), "PackageInstallationSysmon");
+        assert_eq!(
+            names.type_name("package_installation-sysmon"),
+            "PackageInstallationSysmon"
+        );
         assert_eq!(names.type_name("self"), "SelfRule");
         assert_eq!(names.type_name("sized"), "SizedRule");
         assert_eq!(names.type_name("option"), "OptionRule");

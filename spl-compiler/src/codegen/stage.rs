@@ -9,7 +9,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::expr::float;
+use super::expr::{float, int};
 use super::{text, variant, Gen};
 use crate::ir::{AggInput, BinSpan, FieldPattern, SedEdit, Stage, StatsKind};
 
@@ -39,44 +39,43 @@ fn pattern(p: &FieldPattern) -> TokenStream {
     quote!(FieldPattern::new(#lit))
 }
 
-fn regex(translated: &str) -> TokenStream {
-    let lit = text::lit_str(translated);
-    quote!(Regex::checked(#lit))
-}
-
 /// `Stage::...` with compiled code.
 fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
     match stage {
         Stage::Search(pred) => {
-            let test = g.closure(|g| {
+            let test = g.closure("search", "CondFn", |g| {
                 let code = g.pred(pred, &quote!(row));
                 quote!({ let raw = row.raw(); #code })
             });
-            quote!(Stage::Search(CondFn::new(#test)))
+            quote!(Stage::Search(#test))
         }
         Stage::Where(e) => {
-            let test = g.closure(|g| g.cond(e, true, None));
-            quote!(Stage::Where(CondFn::new(#test)))
+            let test = g.closure("where", "CondFn", |g| g.cond(e, true, None));
+            quote!(Stage::Where(#test))
         }
         Stage::Eval(assigns) => {
-            let items = assigns.iter().map(|a| {
-                let field = string(&a.field);
-                let value = g.closure(|g| {
-                    let v = g.value(&a.value, None);
-                    quote!(#v.into_value())
-                });
-                quote!(Assignment { field: #field, value: ExprFn::new(#value) })
-            });
-            let items: Vec<TokenStream> = items.collect();
-            quote!(Stage::Eval(vec![#(#items),*]))
+            let items: Vec<TokenStream> = assigns
+                .iter()
+                .map(|a| {
+                    let field = text::lit_str(&a.field);
+                    let value = g.closure(&format!("eval_{}", a.field), "ExprFn", |g| {
+                        let v = g.value(&a.value, None);
+                        quote!(#v.into_value())
+                    });
+                    quote!(Assignment::new(#field, #value))
+                })
+                .collect();
+            quote!(Stage::Eval(Vec::from([#(#items),*])))
         }
         Stage::Regex(r) => {
-            let (field, negated, re) = (string(&r.field), r.negated, regex(&r.regex.translated));
-            quote!(Stage::Regex(RegexStage { field: #field, negated: #negated, regex: #re }))
+            let re = g.regex_local(&format!("regex_{}", r.field), &r.regex.translated);
+            let (field, negated) = (text::lit_str(&r.field), r.negated);
+            quote!(Stage::Regex(RegexStage::new(#field, #negated, #re)))
         }
         Stage::Rex(r) => {
-            let (field, max, re) = (string(&r.field), r.max_match, regex(&r.regex.translated));
-            quote!(Stage::Rex(RexStage { field: #field, regex: #re, max_match: #max }))
+            let re = g.regex_local(&format!("rex_{}", r.field), &r.regex.translated);
+            let (field, max) = (text::lit_str(&r.field), int(r.max_match));
+            quote!(Stage::Rex(RexStage::new(#field, #re, #max)))
         }
         Stage::Sed(s) => {
             let field = string(&s.field);
@@ -86,16 +85,23 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
                     replacement,
                     occurrence,
                 } => {
-                    let (re, replacement) = (regex(&re.translated), string(replacement));
+                    let re = g.regex_local(&format!("sed_{}", s.field), &re.translated);
+                    let replacement = string(replacement);
                     let occurrence = match occurrence {
                         crate::ir::SedOccurrence::All => quote!(SedOccurrence::All),
-                        crate::ir::SedOccurrence::Nth(n) => quote!(SedOccurrence::Nth(#n)),
-                        crate::ir::SedOccurrence::FromNth(n) => quote!(SedOccurrence::FromNth(#n)),
+                        crate::ir::SedOccurrence::Nth(n) => {
+                            let n = int(*n);
+                            quote!(SedOccurrence::Nth(#n))
+                        }
+                        crate::ir::SedOccurrence::FromNth(n) => {
+                            let n = int(*n);
+                            quote!(SedOccurrence::FromNth(#n))
+                        }
                     };
                     quote!(SedEdit::Substitute { regex: #re, replacement: #replacement, occurrence: #occurrence })
                 }
                 SedEdit::Transliterate { from, to } => {
-                    quote!(SedEdit::Transliterate { from: vec![#(#from),*], to: vec![#(#to),*] })
+                    quote!(SedEdit::Transliterate { from: Vec::from([#(#from),*]), to: Vec::from([#(#to),*]) })
                 }
             };
             quote!(Stage::Sed(SedStage { field: #field, edit: #edit }))
@@ -104,7 +110,10 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
             let p = patterns(p);
             quote!(Stage::Table(#p))
         }
-        Stage::Fields { remove, patterns: p } => {
+        Stage::Fields {
+            remove,
+            patterns: p,
+        } => {
             let p = patterns(p);
             quote!(Stage::Fields { remove: #remove, patterns: #p })
         }
@@ -113,22 +122,25 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
                 let (a, b) = (pattern(a), pattern(b));
                 quote!((#a, #b))
             });
-            quote!(Stage::Rename(vec![#(#pairs),*]))
+            quote!(Stage::Rename(Vec::from([#(#pairs),*])))
         }
         Stage::Fillnull { value, fields } => {
             let (value, fields) = (string(value), strings(fields));
             quote!(Stage::Fillnull { value: #value, fields: #fields })
         }
         Stage::Bin(b) => {
-            let (field, output) = (string(&b.field), string(&b.output));
+            let (field, output) = (text::lit_str(&b.field), text::lit_str(&b.output));
             let span = match b.span {
                 BinSpan::Seconds(s) => {
                     let s = float(s);
                     quote!(BinSpan::Seconds(#s))
                 }
-                BinSpan::Months(m) => quote!(BinSpan::Months(#m)),
+                BinSpan::Months(m) => {
+                    let m = int(m);
+                    quote!(BinSpan::Months(#m))
+                }
             };
-            quote!(Stage::Bin(BinStage { field: #field, span: #span, output: #output }))
+            quote!(Stage::Bin(BinStage::new(#field, #span, #output)))
         }
         Stage::Stats(s) => {
             let kind = variant("StatsKind", s.kind);
@@ -148,43 +160,53 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
                             quote!(AggInput::Pattern(#p))
                         }
                         AggInput::Eval(e) => {
-                            let value = g.closure(|g| {
+                            let value = g.closure(&format!("agg_{}", a.output), "ExprFn", |g| {
                                 let v = g.value(e, None);
                                 quote!(#v.into_value())
                             });
-                            quote!(AggInput::Eval(ExprFn::new(#value)))
+                            quote!(AggInput::Eval(#value))
                         }
                     };
-                    let output = string(&a.output);
-                    quote!(Agg { func: #func, input: #input, output: #output })
+                    let output = text::lit_str(&a.output);
+                    quote!(Agg::new(#func, #input, #output))
                 })
                 .collect();
             let by = strings(&s.by);
-            let (window, current, global) = (s.window, s.current, s.global);
-            // streamstats' options mean nothing to the other two: leave them at their
-            // defaults there, so that the code shows only what the rule says.
-            let options = if s.kind == StatsKind::Streamstats {
-                quote!(window: #window, current: #current, global: #global)
-            } else {
-                quote!(window: 0, current: true, global: true)
-            };
-            quote!(Stage::Stats(StatsStage { kind: #kind, aggs: vec![#(#aggs),*], by: #by, #options }))
+            if s.kind != StatsKind::Streamstats {
+                // streamstats' options mean nothing to the other two.
+                return quote!(Stage::Stats(StatsStage::new(#kind, Vec::from([#(#aggs),*]), #by)));
+            }
+            let (window, current, global) = (int(s.window), s.current, s.global);
+            quote!(Stage::Stats(StatsStage {
+                kind: #kind,
+                aggs: Vec::from([#(#aggs),*]),
+                by: #by,
+                window: #window,
+                current: #current,
+                global: #global,
+            }))
         }
         Stage::Sort { limit, keys } => {
             let limit = match limit {
-                Some(n) => quote!(Some(#n)),
+                Some(n) => {
+                    let n = int(*n);
+                    quote!(Some(#n))
+                }
                 None => quote!(None),
             };
             let keys = keys.iter().map(|k| {
                 let (field, desc) = (string(&k.field), k.descending);
                 quote!(SortKey { field: #field, descending: #desc })
             });
-            quote!(Stage::Sort { limit: #limit, keys: vec![#(#keys),*] })
+            quote!(Stage::Sort { limit: #limit, keys: Vec::from([#(#keys),*]) })
         }
         Stage::Dedup { count, fields } => {
-            let fields = strings(fields);
+            let (count, fields) = (int(*count), strings(fields));
             quote!(Stage::Dedup { count: #count, fields: #fields })
         }
-        Stage::Head(n) => quote!(Stage::Head(#n)),
+        Stage::Head(n) => {
+            let n = int(*n);
+            quote!(Stage::Head(#n))
+        }
     }
 }

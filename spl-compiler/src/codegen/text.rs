@@ -92,7 +92,10 @@ mod tests {
 
     #[test]
     fn raw_strings_for_readable_regexes_only() {
-        assert_eq!(lit_str(r"(?i)\binstall\s").to_string(), r#"r"(?i)\binstall\s""#);
+        assert_eq!(
+            lit_str(r"(?i)\binstall\s").to_string(),
+            r#"r"(?i)\binstall\s""#
+        );
         assert_eq!(lit_str(r#"a"b"#).to_string(), r###"r#"a"b"#"###);
         assert_eq!(lit_str(r##"a"#b"##).to_string(), r###"r##"a"#b"##"###);
         assert_eq!(lit_str("plain").to_string(), r#""plain""#);

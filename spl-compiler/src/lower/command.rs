@@ -516,9 +516,15 @@ mod tests {
         assert_eq!(parse_span("10sec"), Some(BinSpan::Seconds(10.0)));
         assert_eq!(parse_span("2hours"), Some(BinSpan::Seconds(7200.0)));
         assert_eq!(parse_span("1d"), Some(BinSpan::Seconds(86_400.0)));
-        assert_eq!(parse_span("5M"), Some(BinSpan::Seconds(300.0)), "units ignore case");
+        assert_eq!(
+            parse_span("5M"),
+            Some(BinSpan::Seconds(300.0)),
+            "units ignore case"
+        );
         assert_eq!(parse_span("3months"), Some(BinSpan::Months(3)));
-        for bad in ["", "s", "fast", "0s", "-1s", "-5m", "5x", "1.5mon", "5 m m", "nan"] {
+        for bad in [
+            "", "s", "fast", "0s", "-1s", "-5m", "5x", "1.5mon", "5 m m", "nan",
+        ] {
             assert_eq!(parse_span(bad), None, "{bad:?}");
         }
     }

@@ -243,7 +243,6 @@ pub enum ExprKind {
     },
 }
 
-
 /// `field = expr` in `eval`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Assignment {
@@ -380,7 +379,6 @@ pub struct BinCommand {
     /// `AS newname`.
     pub alias: Option<Ident>,
 }
-
 
 /// `stats | eventstats | streamstats [options] agg [AS name], ... [BY f, ...] [options]`.
 #[derive(Clone, Debug, PartialEq)]

@@ -14,12 +14,12 @@
 use std::fmt::{self, Display, Formatter, Write};
 
 use super::{
-    AggArg, Aggregation, Assignment, BinCommand, Command, Compare, DedupCommand, Expr,
-    ExprKind, FieldItem, FieldsCommand, FillnullCommand, ForeachCommand, GenericArg,
-    GenericCommand, HeadCommand, Ident, InList, IplocationCommand, JoinCommand, Literal,
-    LookupCommand, LookupField, LookupOutput, MacroCall, OptionArg, Query, RegexCommand,
-    RenamePair, RexCommand, SearchCommand, SearchExpr, SearchKind, SortCommand, SortKey, Stage,
-    StatsCommand, Subsearch, TransactionCommand,
+    AggArg, Aggregation, Assignment, BinCommand, Command, Compare, DedupCommand, Expr, ExprKind,
+    FieldItem, FieldsCommand, FillnullCommand, ForeachCommand, GenericArg, GenericCommand,
+    HeadCommand, Ident, InList, IplocationCommand, JoinCommand, Literal, LookupCommand,
+    LookupField, LookupOutput, MacroCall, OptionArg, Query, RegexCommand, RenamePair, RexCommand,
+    SearchCommand, SearchExpr, SearchKind, SortCommand, SortKey, Stage, StatsCommand, Subsearch,
+    TransactionCommand,
 };
 
 /// The canonical SPL text of `query`.

@@ -6,7 +6,7 @@ use pest::iterators::Pair;
 use super::grammar::Rule;
 use super::pipeline::macro_call;
 use super::text::{bare_literal, ident, literal, quoted_literal, span};
-use crate::ast::{Compare, CmpOp, InList, Literal, SearchExpr, SearchKind};
+use crate::ast::{CmpOp, Compare, InList, Literal, SearchExpr, SearchKind};
 use crate::span::Span;
 
 /// `search_expr`.

@@ -54,7 +54,6 @@ mod tests {
         out
     }
 
-
     #[test]
     fn eval_sees_earlier_assignments_and_null_removes() {
         let a = FieldId::intern("a");

@@ -68,9 +68,12 @@ pub trait Step: Send {
     }
 }
 
+/// The closure inside an [`ExprFn`].
+type ValueOf = dyn Fn(&Record) -> Option<Value> + Send + Sync;
+
 /// A compiled value expression: the value it computes from a row (`None` = null).
 #[derive(Clone)]
-pub struct ExprFn(Arc<dyn Fn(&Record) -> Option<Value> + Send + Sync>);
+pub struct ExprFn(Arc<ValueOf>);
 
 impl ExprFn {
     /// Wrap a closure.
@@ -204,7 +207,10 @@ impl Pipeline {
     }
 
     /// The pipeline of `stages`, their code compiled by `code`.
-    pub fn of<C: Code>(stages: impl IntoIterator<Item = Stage<C>>, code: &mut impl Compile<C>) -> Self {
+    pub fn of<C: Code>(
+        stages: impl IntoIterator<Item = Stage<C>>,
+        code: &mut impl Compile<C>,
+    ) -> Self {
         stages
             .into_iter()
             .fold(Pipeline::new(), |p, s| p.with_step(step(s, code)))

@@ -233,15 +233,18 @@ impl Bin {
 
     /// The bin of one number.
     pub fn floor(&self, x: f64) -> f64 {
+        if !x.is_finite() {
+            return x;
+        }
         match self.span {
+            BinSpan::Seconds(s) if s >= 1.0 && s.fract() == 0.0 => (x / s).floor() * s,
             BinSpan::Seconds(s) => {
-                let q = (x / s).floor() * s;
-                // Keep whole-second bins free of float noise.
-                if s.fract() == 0.0 {
-                    q.round()
-                } else {
-                    q
-                }
+                // Sub-second and fractional spans: a quotient a hair below a whole number
+                // is float noise at the edge of a bin, not the bin before it.
+                let k = x / s;
+                let r = k.round();
+                let k = if (k - r).abs() < 1e-6 { r } else { k.floor() };
+                k * s
             }
             BinSpan::Months(m) => month_floor(x, m),
         }
@@ -269,6 +272,10 @@ impl Step for Bin {
 /// The start (epoch seconds, UTC) of the `months`-month bin holding `t`; months count from
 /// January 1970.
 fn month_floor(t: f64, months: u32) -> f64 {
+    // Beyond about 300,000 years a calendar date means nothing; leave such times as they are.
+    if t.abs() > 1e13 {
+        return t;
+    }
     let days = (t / 86_400.0).floor() as i64;
     let (y, m, _) = civil_from_days(days);
     let index = (y - 1970) * 12 + i64::from(m) - 1;
@@ -492,10 +499,7 @@ mod tests {
             vec![r.clone()],
         );
         assert_eq!(out[0].get_named("x"), Some(&Value::from("abc")));
-        let out = run(
-            &mut Bin::new("_time", "t", BinSpan::Seconds(60.0)),
-            vec![r],
-        );
+        let out = run(&mut Bin::new("_time", "t", BinSpan::Seconds(60.0)), vec![r]);
         assert_eq!(out[0].get_named("t"), Some(&Value::Num(60.0)));
         assert_eq!(out[0].time(), Some(65.5));
     }

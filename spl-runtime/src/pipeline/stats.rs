@@ -129,9 +129,7 @@ impl Stats {
             fixed: self
                 .aggs
                 .iter()
-                .map(|a| {
-                    (!matches!(a.input, Input::Pattern(_))).then(|| Accumulator::new(a.func))
-                })
+                .map(|a| (!matches!(a.input, Input::Pattern(_))).then(|| Accumulator::new(a.func)))
                 .collect(),
             dynamic: self.aggs.iter().map(|_| Vec::new()).collect(),
         }
@@ -440,9 +438,10 @@ impl Step for Stats {
         match self.mode {
             Mode::Stats => {
                 if self.groups.is_empty() && self.by.is_empty() {
-                    let counts = self.aggs.iter().any(|a| {
-                        matches!(a.func, AggFunc::Count | AggFunc::DistinctCount)
-                    });
+                    let counts = self
+                        .aggs
+                        .iter()
+                        .any(|a| matches!(a.func, AggFunc::Count | AggFunc::DistinctCount));
                     if counts || self.saw_input {
                         let mut state = self.new_state();
                         let mut row = Record::new();
@@ -589,7 +588,11 @@ mod tests {
         let mut s = stats(
             Mode::Stats,
             vec![
-                agg(AggFunc::Values, AggInput::Pattern(FieldPattern::new("*")), "*"),
+                agg(
+                    AggFunc::Values,
+                    AggInput::Pattern(FieldPattern::new("*")),
+                    "*",
+                ),
                 agg(
                     AggFunc::DistinctCount,
                     AggInput::Pattern(FieldPattern::new("*")),
@@ -671,16 +674,8 @@ mod tests {
             Mode::Stats,
             vec![
                 agg(AggFunc::Count, AggInput::None, "count"),
-                agg(
-                    AggFunc::Count,
-                    AggInput::Field("p".into()),
-                    "count(p)",
-                ),
-                agg(
-                    AggFunc::DistinctCount,
-                    AggInput::Field("p".into()),
-                    "dc(p)",
-                ),
+                agg(AggFunc::Count, AggInput::Field("p".into()), "count(p)"),
+                agg(AggFunc::DistinctCount, AggInput::Field("p".into()), "dc(p)"),
             ],
             &[],
         );
@@ -710,11 +705,7 @@ mod tests {
         ];
         let mut s = stats(
             Mode::Eventstats,
-            vec![agg(
-                AggFunc::Avg,
-                AggInput::Field("age".into()),
-                "avg(age)",
-            )],
+            vec![agg(AggFunc::Avg, AggInput::Field("age".into()), "avg(age)")],
             &["city"],
         );
         let out = run(&mut s, rows);
@@ -771,11 +762,7 @@ mod tests {
                 current: true,
                 global: true,
             },
-            vec![agg(
-                AggFunc::Range,
-                AggInput::Field("_time".into()),
-                "d",
-            )],
+            vec![agg(AggFunc::Range, AggInput::Field("_time".into()), "d")],
             &["user"],
         );
         let out = run(&mut s, rows);
