@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use spl_grammar::{Code, Diagnostic, Error, MacroTable, ParsedRule, Phase, RuleFile};
+use spl_grammar::{Diagnostic, Error, MacroTable, ParsedRule, Phase, RuleFile};
 
 use crate::ir::Program;
 use crate::lower::{lower_with_source, LowerError};
@@ -96,7 +96,7 @@ fn to_error(parsed: &ParsedRule, e: LowerError) -> Error {
     } else {
         e.label
     };
-    let mut d = Diagnostic::error(Code(e.code), e.message).with_primary(e.span, label);
+    let mut d = Diagnostic::error(e.code, e.message).with_primary(e.span, label);
     for n in e.notes {
         d = d.with_note(n);
     }

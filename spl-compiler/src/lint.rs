@@ -10,6 +10,7 @@
 
 use spl_grammar::ast::{Command, Query, SearchExpr, SearchKind};
 use spl_grammar::{Code, Diagnostic, ParsedRule};
+use spl_ir::breaker::term_can_match;
 
 /// `TERM(x)` that can never match.
 pub const TERM_NEVER_MATCHES: Code = Code("W0301");
@@ -78,37 +79,5 @@ fn lint_search(expr: &SearchExpr, found: &mut Vec<Diagnostic>) {
             }
         }
         _ => {}
-    }
-}
-
-/// Whether `TERM(text)` can match some event: not when the text is empty or holds a major
-/// breaker other than `*`, single-character or URL-encoded. This is the rule of the
-/// runtime's `TermExact` matcher; a workspace test checks that the two agree.
-pub fn term_can_match(text: &str) -> bool {
-    const SINGLE: &[u8] = b"[]<>(){}|!;,'\"\n\r \t&?+";
-    const ENCODED: [&str; 16] = [
-        "%21", "%26", "%2526", "%3b", "%7c", "%20", "%2b", "%3d", "%2520", "%5d", "%5b", "%3a",
-        "%0a", "%2c", "%28", "%29",
-    ];
-    let lower = text.to_ascii_lowercase();
-    !text.is_empty()
-        && !text.bytes().any(|b| SINGLE.contains(&b))
-        && !ENCODED.iter().any(|enc| lower.contains(enc))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::term_can_match;
-
-    #[test]
-    fn term_text_with_breakers() {
-        assert!(term_can_match("EventCode=4104"));
-        assert!(term_can_match("*.exe"));
-        assert!(term_can_match("--dns"));
-        assert!(!term_can_match(""));
-        assert!(!term_can_match("BEGIN RSA"));
-        assert!(!term_can_match("a,b"));
-        assert!(!term_can_match("a%20b"));
-        assert!(!term_can_match("a%2Cb"));
     }
 }

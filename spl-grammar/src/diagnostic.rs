@@ -29,8 +29,9 @@
 //!
 //! Codes are stable: a code keeps its meaning once released. The first letter gives the
 //! default severity (`E` error, `W` warning, `N` note); the first two digits give the
-//! phase: `00` loading, `01` parsing, `02` macro expansion, `03` and above are reserved for
-//! `spl-compiler` (lowering), which defines its own [`Code`] values.
+//! phase: `00` loading, `01` parsing, `02` macro expansion, `03` lowering. The lowering
+//! codes (`E0301`...) and the compiler's warnings (`W0301`...) are `spl-compiler`'s
+//! (`spl_compiler::lower::codes`, `spl_compiler::lint`), in the same scheme.
 //!
 //! | code | meaning | example of the mistake |
 //! |---|---|---|

@@ -7,7 +7,7 @@
 
 /// True for Splunk's default single-character major breakers:
 /// `[ ] < > ( ) { } | ! ; , ' " * \n \r space \t & ? +`.
-pub fn is_major(b: u8) -> bool {
+pub const fn is_major(b: u8) -> bool {
     matches!(
         b,
         b'[' | b']'
@@ -35,7 +35,7 @@ pub fn is_major(b: u8) -> bool {
 }
 
 /// True for Splunk's default minor breakers: `/ : = @ . - $ # % \ _`.
-pub fn is_minor(b: u8) -> bool {
+pub const fn is_minor(b: u8) -> bool {
     matches!(
         b,
         b'/' | b':' | b'=' | b'@' | b'.' | b'-' | b'$' | b'#' | b'%' | b'\\' | b'_'
@@ -43,7 +43,7 @@ pub fn is_minor(b: u8) -> bool {
 }
 
 /// True for any breaker, major or minor.
-pub fn is_breaker(b: u8) -> bool {
+pub const fn is_breaker(b: u8) -> bool {
     is_major(b) || is_minor(b)
 }
 

@@ -14,7 +14,7 @@ mod origin;
 mod search;
 
 use spl_grammar::ast::{Command, Query};
-use spl_grammar::Span;
+use spl_grammar::{Code, Span};
 
 use crate::ir::{Pred, Program, RegexLit};
 use origin::Origin;
@@ -23,7 +23,7 @@ use origin::Origin;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LowerError {
     /// A stable code (see [`codes`]).
-    pub code: &'static str,
+    pub code: Code,
     /// Where the problem is.
     pub span: Span,
     /// What is wrong.
@@ -34,39 +34,43 @@ pub struct LowerError {
     pub notes: Vec<String>,
 }
 
-/// The codes of lowering errors, each with an example of the mistake.
+/// The codes of lowering errors, each with an example of the mistake. They follow the
+/// scheme of every diagnostic (`spl_grammar::diagnostic`): the hundreds digit is the phase,
+/// `3` for lowering.
 ///
 /// | code | meaning | example |
 /// |---|---|---|
-/// | `L0001` | unknown or unsupported command | `\| frobnicate x` |
-/// | `L0002` | unknown function | `where ormatch(a, "x")` |
-/// | `L0003` | wrong number of arguments | `where match(a = "x")` |
-/// | `L0004` | regex the engine cannot run | `regex f="(?<=a)b(?=c)"` |
-/// | `L0005` | bad option or argument value | `bin span=fast` |
-/// | `L0006` | boolean where a value is needed, or the reverse | `eval x = a > 1` |
-/// | `L0007` | unexpanded macro call | `` `undefined_macro` `` |
-/// | `L0008` | unsupported form of a supported command | `rex mode=sed "q/a/"` |
+/// | `E0301` | unknown or unsupported command | `\| frobnicate x` |
+/// | `E0302` | unknown function | `where ormatch(a, "x")` |
+/// | `E0303` | wrong number of arguments | `where match(a = "x")` |
+/// | `E0304` | regex the engine cannot run | `regex f="(?<=a)b(?=c)"` |
+/// | `E0305` | bad option or argument value | `bin span=fast` |
+/// | `E0306` | boolean where a value is needed, or the reverse | `eval x = a > 1` |
+/// | `E0307` | unexpanded macro call | `` `undefined_macro` `` |
+/// | `E0308` | unsupported form of a supported command | `rex mode=sed "q/a/"` |
 pub mod codes {
+    use spl_grammar::Code;
+
     /// Unknown or unsupported command.
-    pub const UNKNOWN_COMMAND: &str = "L0001";
+    pub const UNKNOWN_COMMAND: Code = Code("E0301");
     /// Unknown function.
-    pub const UNKNOWN_FUNCTION: &str = "L0002";
+    pub const UNKNOWN_FUNCTION: Code = Code("E0302");
     /// Wrong number of arguments.
-    pub const ARITY: &str = "L0003";
+    pub const ARITY: Code = Code("E0303");
     /// Regex the engine cannot run.
-    pub const BAD_REGEX: &str = "L0004";
+    pub const BAD_REGEX: Code = Code("E0304");
     /// Bad option or argument value.
-    pub const BAD_VALUE: &str = "L0005";
+    pub const BAD_VALUE: Code = Code("E0305");
     /// Boolean where a value is needed, or the reverse.
-    pub const TYPE: &str = "L0006";
+    pub const TYPE: Code = Code("E0306");
     /// Unexpanded macro call.
-    pub const MACRO: &str = "L0007";
+    pub const MACRO: Code = Code("E0307");
     /// Unsupported form of a supported command.
-    pub const UNSUPPORTED: &str = "L0008";
+    pub const UNSUPPORTED: Code = Code("E0308");
 }
 
 impl LowerError {
-    pub(crate) fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         LowerError {
             code,
             span,
