@@ -37,6 +37,7 @@ use crate::compile::{compile_rule, CompileErrors};
 pub struct Builder {
     rule_dirs: Vec<PathBuf>,
     rule_files: Vec<PathBuf>,
+    rule_texts: Vec<(String, String)>,
     macro_files: Vec<PathBuf>,
     out_dir: Option<PathBuf>,
     file_name: Option<String>,
@@ -106,6 +107,13 @@ impl Builder {
         self
     }
 
+    /// Compile SPL text as a rule named `name` (its id, title and type name).
+    #[must_use]
+    pub fn rule_spl(mut self, name: impl Into<String>, spl: impl Into<String>) -> Self {
+        self.rule_texts.push((name.into(), spl.into()));
+        self
+    }
+
     /// Read macro definitions from a Splunk `macros.conf` (later files win).
     #[must_use]
     pub fn macros_file(mut self, file: impl AsRef<Path>) -> Self {
@@ -160,8 +168,17 @@ impl Builder {
             .collect();
         let mut compiled = Vec::new();
         let mut failed = Vec::new();
-        for (path, rule) in spl_grammar::load_rule_paths(&paths) {
-            self.rerun_if_changed(&path);
+        let mut loaded = spl_grammar::load_rule_paths(&paths);
+        for (path, _) in &loaded {
+            self.rerun_if_changed(path);
+        }
+        loaded.extend(self.rule_texts.iter().map(|(name, spl)| {
+            (
+                PathBuf::from(name),
+                Ok(spl_grammar::RuleFile::from_spl_str(spl, name)),
+            )
+        }));
+        for (path, rule) in loaded {
             match rule
                 .map_err(CompileErrors::from)
                 .and_then(|r| compile_rule(r, &macros))

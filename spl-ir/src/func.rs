@@ -96,6 +96,10 @@ macro_rules! for_each_function {
             MvIndex = "mvindex" (f, start; end) plain -> value, mvindex;
             /// `mvjoin(f, delimiter)`: the values joined into one text.
             MvJoin = "mvjoin" (f, delimiter) plain -> value, mvjoin;
+            /// `mvzip(left, right[, delimiter])`: the values of the two paired by position,
+            /// each pair joined with the delimiter (`,` by default), as many as the shorter
+            /// has.
+            MvZip = "mvzip" (left, right; delimiter) plain -> value, mvzip;
             /// `now()`: when the search started, in epoch seconds.
             Now = "now" () special -> value, now;
             /// `null()`: null.

@@ -8,7 +8,9 @@ use spl_runtime::read::{self, InputFormat, ReadOptions};
 use spl_runtime::rule::{run, Rule};
 use spl_runtime::{Record, Value};
 
-/// The armory's package-installation rules compiled by `build.rs` with `spl_compiler::Builder`.
+/// The armory's package-installation rules compiled by `build.rs` with `spl_compiler::Builder`
+/// (when the armory is beside the repository: cfg `splc_armory`).
+#[cfg(splc_armory)]
 #[allow(missing_docs)]
 pub mod pack {
     include!(concat!(env!("OUT_DIR"), "/package_installation.rs"));
@@ -16,7 +18,83 @@ pub mod pack {
 
 /// The shared armory of real rules, beside the repository (`../shared/armory`).
 pub fn armory_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/armory")
+    shared_dir("armory")
+}
+
+/// `../shared/<name>` beside the repository: the external corpora (test data the
+/// repository does not hold).
+pub fn shared_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared")
+        .join(name)
+}
+
+/// The external corpus `../shared/<name>`, or `None` after printing one line saying that
+/// `test` is skipped because the corpus is not there. When `SPLC_REQUIRE_CORPUS` is set
+/// (as `.ci/run` sets it), a missing corpus fails the test instead.
+pub fn corpus(name: &str, test: &str) -> Option<PathBuf> {
+    let dir = shared_dir(name);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    skipped(test, &format!("../shared/{name}"));
+    None
+}
+
+/// Every rule file (`*.yml`) of the armory, sorted, with its path relative to the armory
+/// (`/`-separated) and its `logic` as the YAML holds it (read here with a YAML parser, not
+/// with the loader under test); `None` when the armory is missing (the test is skipped).
+pub fn armory_rules(test: &str) -> Option<Vec<(String, String)>> {
+    let root = corpus("armory", test)?;
+    let mut files = Vec::new();
+    yml_files(&root, &mut files);
+    files.sort();
+    assert!(
+        files.len() > 1000,
+        "expected the armory at {}",
+        root.display()
+    );
+    Some(
+        files
+            .iter()
+            .filter_map(|f| {
+                let text = std::fs::read_to_string(f).ok()?;
+                let value: serde_norway::Value = serde_norway::from_str(&text).ok()?;
+                let logic = value.get("logic")?.as_str()?.to_owned();
+                let rel = f
+                    .strip_prefix(&root)
+                    .ok()?
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                Some((rel, logic))
+            })
+            .collect(),
+    )
+}
+
+/// Every `*.yml` below `dir`.
+fn yml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .path();
+        if path.is_dir() {
+            yml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yml") {
+            out.push(path);
+        }
+    }
+}
+
+/// Say that `test` is skipped because `corpus` is not beside the repository (or fail when
+/// `SPLC_REQUIRE_CORPUS` is set).
+pub fn skipped(test: &str, corpus: &str) {
+    assert!(
+        std::env::var_os("SPLC_REQUIRE_CORPUS").is_none(),
+        "{test}: {corpus} is missing and SPLC_REQUIRE_CORPUS is set"
+    );
+    eprintln!("skipped: {test} needs {corpus}, which is not beside the repository");
 }
 
 /// A file of this crate's test data (`tests/data/...`).

@@ -276,6 +276,28 @@ pub fn mvjoin(v: V<'_>, delim: V<'_>) -> V<'static> {
     owned(parts.join(&*d))
 }
 
+/// `mvzip(left, right[, delim])`: the first value of `left` joined with `delim` (`,` by
+/// default) to the first of `right`, then the second with the second, and so on, as far
+/// as the shorter goes (as Python's `zip`). Null when an argument is null.
+pub fn mvzip(left: V<'_>, right: V<'_>, delim: Option<V<'_>>) -> V<'static> {
+    let delim = match &delim {
+        None => Cow::Borrowed(","),
+        Some(d) => match d.text() {
+            Some(d) => d,
+            None => return EvalValue::Null,
+        },
+    };
+    if left.is_null() || right.is_null() {
+        return EvalValue::Null;
+    }
+    let pairs = left
+        .values()
+        .zip(right.values())
+        .map(|(l, r)| format!("{l}{delim}{r}"))
+        .collect();
+    EvalValue::from_strings(pairs)
+}
+
 /// `split(s, delim)`: the pieces of `s` between occurrences of `delim` (empty pieces
 /// kept); an empty `delim` splits into characters.
 pub fn split(v: V<'_>, delim: V<'_>) -> V<'static> {
