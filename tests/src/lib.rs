@@ -94,7 +94,10 @@ pub fn skipped(test: &str, corpus: &str) {
         std::env::var_os("SPLC_REQUIRE_CORPUS").is_none(),
         "{test}: {corpus} is missing and SPLC_REQUIRE_CORPUS is set"
     );
-    eprintln!("skipped: {test} needs {corpus}, which is not beside the repository");
+    // Written to stderr directly, past the test harness's capture of `eprintln!`, so that
+    // `cargo test` shows the line for a test that passes.
+    let line = format!("skipped: {test} needs {corpus}, which is not beside the repository\n");
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
 }
 
 /// A file of this crate's test data (`tests/data/...`).
