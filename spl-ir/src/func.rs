@@ -27,7 +27,7 @@
 /// Call `$callback! { ... }` with the whole function table.
 ///
 /// Each entry: doc comment, `Variant = "name" [| "alias" ...] (params) plain|special ->
-/// bool|value, runtime_fn;`. See the [module documentation](crate::Func).
+/// bool|value, runtime_fn;` (`none` for a special form no runtime function implements). See the [module documentation](crate::Func).
 #[macro_export]
 macro_rules! for_each_function {
     ($callback:ident) => {
@@ -43,7 +43,7 @@ macro_rules! for_each_function {
             /// `atan2(y, x)`: the arc tangent of `y / x`, in radians, in the right quadrant.
             Atan2 = "atan2" (y, x) plain -> value, atan2;
             /// `case(c1, v1, c2, v2, ...)`: the value after the first true condition.
-            Case = "case" (condition, value .. more) special -> value, case;
+            Case = "case" (condition, value .. more) special -> value, none;
             /// `ceiling(x)` (also `ceil`): the smallest integer not below `x`.
             Ceiling = "ceiling" | "ceil" (x) plain -> value, ceiling;
             /// `cidrmatch(cidr, ip)`: whether the address lies in the network.
@@ -59,7 +59,7 @@ macro_rules! for_each_function {
             /// `floor(x)`: the largest integer not above `x`.
             Floor = "floor" (x) plain -> value, floor;
             /// `if(condition, then, else)`.
-            If = "if" (condition, then, otherwise) special -> value, if_;
+            If = "if" (condition, then, otherwise) special -> value, none;
             /// `in(x, v1, ...)`: whether `x` equals one of the values (text, case-sensitive).
             In = "in" (x .. values) plain -> bool, in_;
             /// `isnotnull(x)`.
@@ -117,7 +117,7 @@ macro_rules! for_each_function {
             /// `rtrim(s[, chars])`: `chars` (spaces and tabs by default) removed on the right.
             Rtrim = "rtrim" (s; chars) plain -> value, rtrim;
             /// `searchmatch("search")`: whether the row matches a search string.
-            SearchMatch = "searchmatch" (search) special -> bool, searchmatch;
+            SearchMatch = "searchmatch" (search) special -> bool, none;
             /// `sin(x)`: the sine of an angle in radians.
             Sin = "sin" (x) plain -> value, sin;
             /// `split(s, delimiter)`: the pieces between delimiters, as a multivalue.
@@ -240,9 +240,10 @@ macro_rules! define_func {
             }
 
             /// The name of the runtime function that implements it, in
-            /// `spl_runtime::eval::func`.
-            pub fn runtime_name(self) -> &'static str {
-                match self { $(Func::$variant => stringify!($rust),)* }
+            /// `spl_runtime::eval::func`; `None` for a special form the back ends write out
+            /// themselves (`if`, `case`).
+            pub fn runtime_name(self) -> Option<&'static str> {
+                match self { $(Func::$variant => define_func!(@rust $rust),)* }
             }
 
             /// The one-line description of the table.
@@ -254,6 +255,8 @@ macro_rules! define_func {
     (@returns bool) => { Returns::Bool };
     (@returns value) => { Returns::Value };
     (@calling plain) => { Calling::Plain };
+    (@rust none) => { None };
+    (@rust $rust:ident) => { Some(stringify!($rust)) };
     (@calling special) => { Calling::Special };
 }
 
@@ -288,7 +291,8 @@ mod tests {
         assert_eq!(Func::If.calling(), Calling::Special);
         assert_eq!(Func::Len.calling(), Calling::Plain);
         assert_eq!(Func::IsNull.returns(), Returns::Bool);
-        assert_eq!(Func::TypeOf.runtime_name(), "typeof_");
+        assert_eq!(Func::TypeOf.runtime_name(), Some("typeof_"));
+        assert_eq!(Func::If.runtime_name(), None);
         assert!(Func::Substr
             .doc()
             .starts_with("`substr(s, start[, length])`"));

@@ -79,7 +79,8 @@ impl Gen {
         }
     }
 
-    /// A `bool`: whether the condition `e` is `want` (true, or false).
+    /// A `bool`: whether the condition `e` is `want` (true, or false). A disjunction comes
+    /// without parentheses; [`Gen::cond_operand`] adds them where it is an operand of `&&`.
     pub(crate) fn cond(&mut self, e: &Expr, want: bool, bound: Option<&str>) -> TokenStream {
         match &e.kind {
             ExprKind::Not(x) => self.cond(x, !want, bound),
@@ -87,17 +88,17 @@ impl Gen {
                 op: op @ (BinOp::And | BinOp::Or),
                 ..
             } => {
-                // `AND` wanting true and `OR` wanting false need every operand; the
-                // other two, any.
-                let all = (*op == BinOp::And) == want;
                 let mut items = Vec::new();
-                self.chain(e, *op, &mut |g, operand| {
-                    items.push(g.cond(operand, want, bound))
-                });
-                if all {
+                if self.needs_all(e, want) {
+                    self.chain(e, *op, &mut |g, operand| {
+                        items.push(g.cond_operand(operand, want, bound))
+                    });
                     quote!(#(#items)&&*)
                 } else {
-                    quote!((#(#items)||*))
+                    self.chain(e, *op, &mut |g, operand| {
+                        items.push(g.cond(operand, want, bound))
+                    });
+                    quote!(#(#items)||*)
                 }
             }
             ExprKind::Binary { op: BinOp::Xor, .. } => {
@@ -113,6 +114,41 @@ impl Gen {
                 }
             }
         }
+    }
+
+    /// [`Gen::cond`] as an operand of `&&`: a disjunction in parentheses.
+    fn cond_operand(&mut self, e: &Expr, want: bool, bound: Option<&str>) -> TokenStream {
+        let mut inner = e;
+        let mut want = want;
+        while let ExprKind::Not(x) = &inner.kind {
+            inner = x;
+            want = !want;
+        }
+        let is_or = matches!(
+            &inner.kind,
+            ExprKind::Binary {
+                op: BinOp::And | BinOp::Or,
+                ..
+            }
+        ) && !self.needs_all(inner, want);
+        if !is_or {
+            return self.cond(e, want, bound);
+        }
+        let op = match &inner.kind {
+            ExprKind::Binary { op, .. } => *op,
+            _ => unreachable!("a disjunction is a binary node"),
+        };
+        let mut items = Vec::new();
+        self.chain(inner, op, &mut |g, operand| {
+            items.push(g.cond(operand, want, bound))
+        });
+        quote!((#(#items)||*))
+    }
+
+    /// Whether `e` (an `AND` or `OR`) being `want` needs every operand to be: `AND` wanting
+    /// true and `OR` wanting false do; the other two need any.
+    fn needs_all(&self, e: &Expr, want: bool) -> bool {
+        matches!(&e.kind, ExprKind::Binary { op: BinOp::And, .. }) == want
     }
 
     /// An `Option<bool>`: the three-valued truth of the condition `e`.
@@ -234,7 +270,12 @@ impl Gen {
         regex: Option<&RegexLit>,
         bound: Option<&str>,
     ) -> TokenStream {
-        let name = proc_macro2::Ident::new(func.runtime_name(), proc_macro2::Span::call_site());
+        // Every plain function, and every special one but `if` and `case`, is a runtime
+        // function.
+        let name = proc_macro2::Ident::new(
+            func.runtime_name().unwrap_or("null"),
+            proc_macro2::Span::call_site(),
+        );
         if func.calling() == Calling::Plain {
             let (required, optional, rest) = func.params();
             let mut values = args

@@ -381,7 +381,7 @@ impl Gen {
             _ => {}
         }
         self.place = Some(Place::Filter);
-        let code = self.pred(pred, &quote!(event));
+        let code = self.pred_operand(pred, &quote!(event));
         self.place = None;
         quote!(let raw = event.raw(); self.prefilter.admits(raw) && #code)
     }
@@ -410,6 +410,20 @@ impl Gen {
                     .collect::<Vec<_>>();
                 quote!((#(#items)||*))
             }
+        }
+    }
+
+    /// [`Gen::pred`] as an operand of `&&`: a disjunction in parentheses.
+    fn pred_operand(&mut self, pred: &Pred, event: &TokenStream) -> TokenStream {
+        match pred.kind() {
+            PredKind::Or(items) => {
+                let items = items
+                    .iter()
+                    .map(|p| self.pred(p, event))
+                    .collect::<Vec<_>>();
+                quote!((#(#items)||*))
+            }
+            _ => self.pred(pred, event),
         }
     }
 

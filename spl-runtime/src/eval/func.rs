@@ -2,7 +2,7 @@
 //!
 //! Each SPL function is the Rust function its entry in the catalog
 //! ([`spl_ir::for_each_function!`]) names: the SPL name, with `_` appended where it is a
-//! Rust keyword (`if_`, `match_`, `in_`, `true_`, `false_`, `typeof_`). Generated code calls
+//! Rust keyword (`match_`, `in_`, `true_`, `false_`, `typeof_`). Generated code calls
 //! them directly; the evaluator through [`super::call`], which the catalog generates.
 //!
 //! Arguments arrive evaluated, by value; a function that returns one of its arguments
@@ -48,23 +48,6 @@ fn text_of<'a>(v: V<'a>) -> Option<Cow<'a, str>> {
 }
 
 // ---- conditionals ----------------------------------------------------------------------
-
-/// `if(cond, then, else)`: `then` when `cond` is true; `else` when it is false or null.
-pub fn if_<'a>(cond: V<'_>, then: V<'a>, otherwise: V<'a>) -> V<'a> {
-    if cond.is_true() {
-        then
-    } else {
-        otherwise
-    }
-}
-
-/// `case(c1, v1, c2, v2, ...)`: the value of the first true condition; null when none.
-pub fn case<'a>(pairs: impl IntoIterator<Item = (V<'a>, V<'a>)>) -> V<'a> {
-    pairs
-        .into_iter()
-        .find(|(c, _)| c.is_true())
-        .map_or(EvalValue::Null, |(_, v)| v)
-}
 
 /// `coalesce(a, b, ...)`: the first argument that is not null (an empty string is not
 /// null).
