@@ -31,6 +31,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .rules_dir(manifest.join("rules/search"))
         .file_name("search_rules.rs")
         .compile()?;
+    // The example rule pack (tests/example_pack.rs).
+    Builder::new()
+        .rules_dir(manifest.join("../examples/rules"))
+        .file_name("example_rules.rs")
+        .compile()?;
     // The eval corpus (tests/eval_functions.rs): one rule per case.
     let cases = manifest.join("data/eval/cases.yml");
     println!("cargo::rerun-if-changed={}", cases.display());

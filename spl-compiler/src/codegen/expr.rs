@@ -118,6 +118,8 @@ impl Gen {
 
     /// [`Gen::cond`] as an operand of `&&`: a disjunction in parentheses.
     fn cond_operand(&mut self, e: &Expr, want: bool, bound: Option<&str>) -> TokenStream {
+        // `want` becomes what `e` under its negations (`inner`) must be.
+        let outer_want = want;
         let mut inner = e;
         let mut want = want;
         while let ExprKind::Not(x) = &inner.kind {
@@ -132,7 +134,7 @@ impl Gen {
             }
         ) && !self.needs_all(inner, want);
         if !is_or {
-            return self.cond(e, want, bound);
+            return self.cond(e, outer_want, bound);
         }
         let op = match &inner.kind {
             ExprKind::Binary { op, .. } => *op,
