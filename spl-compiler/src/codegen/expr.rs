@@ -21,7 +21,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, ToTokens};
 
-use super::{text, variant, Gen};
+use super::{chain, text, variant, Gen};
 use crate::ir::{BinOp, Calling, Expr, ExprKind, Func, RegexLit};
 
 /// A float as a token (`1.0`; NaN and infinities as constants).
@@ -93,12 +93,12 @@ impl Gen {
                     self.chain(e, *op, &mut |g, operand| {
                         items.push(g.cond_operand(operand, want, bound))
                     });
-                    quote!(#(#items)&&*)
+                    chain(items, true)
                 } else {
                     self.chain(e, *op, &mut |g, operand| {
                         items.push(g.cond(operand, want, bound))
                     });
-                    quote!(#(#items)||*)
+                    chain(items, false)
                 }
             }
             ExprKind::Binary { op: BinOp::Xor, .. } => {
@@ -144,7 +144,8 @@ impl Gen {
         self.chain(inner, op, &mut |g, operand| {
             items.push(g.cond(operand, want, bound))
         });
-        quote!((#(#items)||*))
+        let code = chain(items, false);
+        quote!((#code))
     }
 
     /// Whether `e` (an `AND` or `OR`) being `want` needs every operand to be: `AND` wanting

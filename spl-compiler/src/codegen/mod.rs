@@ -359,8 +359,14 @@ impl Gen {
         self.place = outer_place;
         let name = self.names.value(hint, "code");
         let wrapper = Ident::new(wrapper, proc_macro2::Span::call_site());
+        // A constant (`eval v="x"`) does not read the row.
+        let row = if mentions(&code, "row") {
+            quote!(row)
+        } else {
+            quote!(_)
+        };
         self.locals
-            .push(quote!(let #name = #wrapper::new(move |row: &Record| #code);));
+            .push(quote!(let #name = #wrapper::new(move |#row: &Record| #code);));
         name
     }
 
@@ -399,16 +405,16 @@ impl Gen {
             PredKind::And(items) => {
                 let items = items
                     .iter()
-                    .map(|p| self.pred(p, event))
+                    .map(|p| self.pred_operand(p, event))
                     .collect::<Vec<_>>();
-                quote!(#(#items)&&*)
+                chain(items, true)
             }
             PredKind::Or(items) => {
                 let items = items
                     .iter()
                     .map(|p| self.pred(p, event))
                     .collect::<Vec<_>>();
-                quote!((#(#items)||*))
+                chain(items, false)
             }
         }
     }
@@ -421,7 +427,8 @@ impl Gen {
                     .iter()
                     .map(|p| self.pred(p, event))
                     .collect::<Vec<_>>();
-                quote!((#(#items)||*))
+                let code = chain(items, false);
+                quote!((#code))
             }
             _ => self.pred(pred, event),
         }
@@ -476,6 +483,45 @@ impl Gen {
             }
         }
     }
+}
+
+/// Whether `tokens` use the identifier `name`.
+fn mentions(tokens: &TokenStream, name: &str) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), name),
+        _ => false,
+    })
+}
+
+/// The most operands one `&&` or `||` chain gets before it is split into groups.
+const CHAIN: usize = 32;
+
+/// `a && b && ...` (`and`) or `a || b || ...`: past [`CHAIN`] operands, the operands go
+/// in parenthesised groups of [`CHAIN`], and the groups likewise, so that a rule of 30,000
+/// alternatives nests a few levels deep, not 30,000 (which no parser's stack survives).
+/// Evaluation order and short-circuiting are those of the flat chain.
+pub(crate) fn chain(mut items: Vec<TokenStream>, and: bool) -> TokenStream {
+    let join = |items: &[TokenStream]| {
+        let mut out = TokenStream::new();
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.extend(if and { quote!(&&) } else { quote!(||) });
+            }
+            out.extend(item.clone());
+        }
+        out
+    };
+    while items.len() > CHAIN {
+        items = items
+            .chunks(CHAIN)
+            .map(|group| {
+                let group = join(group);
+                quote!((#group))
+            })
+            .collect();
+    }
+    join(&items)
 }
 
 /// `Enum::Variant` for a unit variant of one of the IR's enums (`CmpOp::Eq`,
