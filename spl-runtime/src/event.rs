@@ -1,5 +1,6 @@
 //! The event model: what rules read.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::field::FieldId;
@@ -34,7 +35,11 @@ pub trait Event {
 /// An owned event or result row: an ordered list of fields.
 ///
 /// Lookups scan a short vector comparing integer ids: for the tens of fields an event
-/// has, that beats hashing. Field order is insertion order (what a reader met first).
+/// has, that beats hashing. A record that grows past [`Record::INDEXED_FROM`] fields also
+/// keeps a hash index from field to position, so that adding or finding a field stays
+/// O(1) however many fields it has (an event with a hundred thousand distinct keys costs
+/// time in proportion to its size, not to its square). Field order is insertion order
+/// (what a reader met first).
 ///
 /// `_raw` and `_time` are read for every event (the search reads `_raw`, `bin` and `stats`
 /// read `_time`), so the record also keeps where in the list they are: looking either up
@@ -48,6 +53,8 @@ pub struct Record {
     raw: Pos,
     /// Where `_time` is in `fields`.
     time: Pos,
+    /// Where each field is in `fields`, once there are more than `INDEXED_FROM`.
+    index: Option<Box<HashMap<FieldId, usize>>>,
 }
 
 /// A position in a record's field list, or none.
@@ -97,6 +104,10 @@ impl fmt::Debug for Record {
 }
 
 impl Record {
+    /// The number of fields past which a record indexes its fields by a hash map instead
+    /// of scanning them.
+    pub const INDEXED_FROM: usize = 64;
+
     /// An empty record.
     pub fn new() -> Self {
         Record::default()
@@ -124,6 +135,7 @@ impl Record {
             ..Record::default()
         };
         record.locate();
+        record.reindex();
         record
     }
 
@@ -145,24 +157,44 @@ impl Record {
         }
     }
 
+    /// Build the index again after the list changed wholesale (or drop it when the
+    /// record is small again).
+    fn reindex(&mut self) {
+        self.index = (self.fields.len() > Record::INDEXED_FROM).then(|| {
+            let positions = self.fields.iter().enumerate().map(|(i, (f, _))| (*f, i));
+            Box::new(positions.collect())
+        });
+    }
+
     /// Where `field` is in the list.
     #[inline]
     fn position(&self, field: FieldId) -> Option<usize> {
         match field {
             FieldId::RAW => self.raw.get(),
             FieldId::TIME => self.time.get(),
-            _ => self.fields.iter().position(|(f, _)| *f == field),
+            _ => match &self.index {
+                None => self.fields.iter().position(|(f, _)| *f == field),
+                Some(index) => index.get(&field).copied(),
+            },
         }
     }
 
     /// Append a field known to be absent.
     fn append(&mut self, field: FieldId, value: Value) {
+        let at = self.fields.len();
         match field {
-            FieldId::RAW => self.raw = Pos::at(self.fields.len()),
-            FieldId::TIME => self.time = Pos::at(self.fields.len()),
+            FieldId::RAW => self.raw = Pos::at(at),
+            FieldId::TIME => self.time = Pos::at(at),
             _ => {}
         }
         self.fields.push((field, value));
+        match &mut self.index {
+            Some(index) => {
+                index.insert(field, at);
+            }
+            None if at >= Record::INDEXED_FROM => self.reindex(),
+            None => {}
+        }
     }
 
     /// Set `_raw`.
@@ -195,13 +227,13 @@ impl Record {
             None => self.append(field, Value::Str(value)),
             Some(i) => {
                 let slot = &mut self.fields[i].1;
-                let old = std::mem::replace(slot, Value::Multi(Vec::new()));
-                let mut values = match old {
-                    Value::Multi(v) => v,
-                    other => vec![other.first_str().into_owned()],
-                };
-                values.push(value);
-                *slot = Value::Multi(values);
+                match slot {
+                    Value::Multi(values) => values.push(value),
+                    other => {
+                        let first = other.first_str().into_owned();
+                        *other = Value::Multi(vec![first, value]);
+                    }
+                }
             }
         }
     }
@@ -217,6 +249,9 @@ impl Record {
         let (_, value) = self.fields.remove(i);
         self.raw.removed(i);
         self.time.removed(i);
+        if self.index.is_some() {
+            self.reindex();
+        }
         Some(value)
     }
 
@@ -236,6 +271,7 @@ impl Record {
         self.fields.retain(|(f, v)| keep(*f, v));
         if self.fields.len() != before {
             self.locate();
+            self.reindex();
         }
     }
 

@@ -103,6 +103,7 @@ fn time_from_default_fields_and_from_an_option() {
     let options = ReadOptions {
         time_field: Some("published".to_owned()),
         aliases: AliasMap::none(),
+        ..ReadOptions::default()
     };
     let got = read_with(OKTA.as_bytes(), options);
     let event = got
