@@ -592,7 +592,10 @@ impl<'a> XmlReader<'a> {
         d.end_from = from.max(self.pending.len().saturating_sub(end.len() - 1));
         if d.candidate.is_none() {
             match find_event_start(&self.pending, d.candidate_from) {
-                Candidate::At(at) => d.candidate = Some(at),
+                Candidate::At(at) => {
+                    d.candidate = Some(at);
+                    d.candidate_from = at;
+                }
                 Candidate::Partial(at) => d.candidate_from = at,
                 Candidate::None => d.candidate_from = self.pending.len(),
             }
