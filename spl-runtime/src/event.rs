@@ -330,11 +330,18 @@ mod tests {
         assert_eq!(r.time(), Some(7.0));
     }
 
-    /// The cached positions agree with a scan of the fields.
+    /// The cached positions and the index agree with a scan of the fields.
     fn check(r: &Record) {
         let scan = |id: FieldId| r.fields.iter().position(|(f, _)| *f == id);
         assert_eq!(r.raw.get(), scan(FieldId::RAW), "{r:?}");
         assert_eq!(r.time.get(), scan(FieldId::TIME), "{r:?}");
+        assert_eq!(r.index.is_some(), r.len() > Record::INDEXED_FROM);
+        if let Some(index) = &r.index {
+            assert_eq!(index.len(), r.len());
+            for (i, (f, _)) in r.fields.iter().enumerate() {
+                assert_eq!(index.get(f), Some(&i));
+            }
+        }
         let raw = match scan(FieldId::RAW).map(|i| &r.fields[i].1) {
             Some(Value::Str(s)) => s.as_str(),
             _ => "",
@@ -392,6 +399,37 @@ mod tests {
         check(&rebuilt);
         assert_eq!(rebuilt.raw(), "r");
         assert_eq!(rebuilt.time(), Some(2.0));
+    }
+
+    #[test]
+    fn the_index_follows_every_change_of_a_large_record() {
+        let ids: Vec<FieldId> = (0..Record::INDEXED_FROM * 2)
+            .map(|i| FieldId::intern(&format!("indexed{i}")))
+            .collect();
+        let mut r = Record::new();
+        for (i, id) in ids.iter().enumerate() {
+            r.push(*id, i.to_string());
+            check(&r);
+        }
+        r.set_raw("x");
+        r.push(ids[3], "again".into());
+        check(&r);
+        assert_eq!(r.remove(ids[0]), Some(Value::from("0")));
+        check(&r);
+        assert_eq!(r.get(ids[1]), Some(&Value::from("1")));
+        r.retain(|f, _| f != ids[9]);
+        check(&r);
+        assert_eq!(r.get(ids[9]), None);
+        assert_eq!(r.get(ids[10]), Some(&Value::from("10")));
+        r.retain(|f, _| f == FieldId::RAW || f == ids[100]);
+        check(&r);
+        assert_eq!(r.get(ids[100]), Some(&Value::from("100")));
+        let clone = r.clone();
+        check(&clone);
+        let rebuilt =
+            Record::from_fields(ids.iter().map(|id| (*id, Value::from(id.name()))).collect());
+        check(&rebuilt);
+        assert_eq!(rebuilt.get(ids[77]), Some(&Value::from("indexed77")));
     }
 
     #[test]

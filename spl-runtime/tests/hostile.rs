@@ -289,6 +289,8 @@ fn oversized_deep_or_wide_xml_events_are_skips_naming_the_limit() {
         max_event_bytes: 600,
         max_depth: 5,
         max_fields: 20,
+        max_attributes: 20,
+        max_values: 60,
         ..Limits::default()
     };
     let big = format!(
@@ -306,7 +308,11 @@ fn oversized_deep_or_wide_xml_events_are_skips_naming_the_limit() {
         .map(|i| format!("<Data Name='f{i}'>{i}</Data>"))
         .collect();
     let many = format!("<Event><EventData>{fields}</EventData></Event>");
-    let input = [GOOD, &big, GOOD, &deep, &wide, &many, GOOD].join("\n");
+    let nodes = format!(
+        "<Event><EventData>{}</EventData></Event>",
+        "<Binary/>".repeat(60)
+    );
+    let input = [GOOD, &big, GOOD, &deep, &wide, &many, &nodes, GOOD].join("\n");
     for chunk in [7, 4096] {
         let got = read_chunked(input.as_bytes(), InputFormat::WinEventXml, limits, chunk);
         assert_eq!(
@@ -314,8 +320,9 @@ fn oversized_deep_or_wide_xml_events_are_skips_naming_the_limit() {
             [
                 (2, over(Limit::EventBytes, 600)),
                 (4, over(Limit::Depth, 5)),
-                (5, over(Limit::Fields, 20)),
+                (5, over(Limit::Attributes, 20)),
                 (6, over(Limit::Fields, 20)),
+                (7, over(Limit::Values, 60)),
             ],
             "chunk {chunk}"
         );

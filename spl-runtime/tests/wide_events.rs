@@ -116,11 +116,11 @@ fn an_xml_element_of_many_attributes_is_a_skip_not_a_long_parse() {
     let xml = format!("<Event><System><Execution{attributes}/></System></Event>\n<Event/>\n");
     let got = read(xml.as_bytes(), InputFormat::WinEventXml, roomy());
     assert_eq!((stats(&got).events, stats(&got).skipped), (1, 1));
-    let max = Limits::default().max_fields;
+    let max = Limits::default().max_attributes;
     assert!(
         matches!(
             &got[0],
-            Err(ReadError::Event { reason: EventError::OverLimit { limit: Limit::Fields, max: m }, .. }) if *m == max
+            Err(ReadError::Event { reason: EventError::OverLimit { limit: Limit::Attributes, max: m }, .. }) if *m == max
         ),
         "{:?}",
         got[0].as_ref().err()
@@ -182,6 +182,8 @@ fn scaled_up() {
         max_depth: depth,
         max_fields: 2_000_000,
         max_values: 2_000_000,
+        max_attributes: 300_000,
+        max_field_name_bytes: 2 * depth,
         ..roomy()
     };
     time(

@@ -134,15 +134,19 @@ struct LimitArgs {
     /// The largest event in bytes: a line, an <Event> element, a classic record.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_event_bytes)]
     max_event_bytes: usize,
-    /// The most fields one event may have (in XML, also attributes on one element).
+    /// The most fields one event may have.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_fields)]
     max_fields: usize,
     /// The deepest nesting of JSON objects and arrays, or of XML elements.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
     max_depth: usize,
-    /// The most values one event may have, all fields together.
+    /// The most values one event may have, all fields together (in XML, also the most
+    /// nodes of one <Event>).
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_values)]
     max_values: usize,
+    /// In XML, the most attributes one element may have.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_attributes)]
+    max_attributes: usize,
     /// The most distinct field names kept; a field with a new name past it is left out
     /// of its event, and reported.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_field_names)]
@@ -160,6 +164,7 @@ impl LimitArgs {
             max_fields: self.max_fields,
             max_depth: self.max_depth,
             max_values: self.max_values,
+            max_attributes: self.max_attributes,
             max_field_names: self.max_field_names,
             max_field_name_bytes: self.max_field_name_bytes,
         }

@@ -324,6 +324,7 @@ fn limits_are_options_and_their_skips_name_them() {
         "--max-fields",
         "--max-depth",
         "--max-values",
+        "--max-attributes",
         "--max-field-names",
         "--max-field-name-bytes",
         "--strict",

@@ -34,15 +34,18 @@ pub struct Limits {
     /// comment, CDATA section, processing instruction or tag outside any `<Event>`.
     /// Reading never holds much more than this in memory. Default 128 MiB.
     pub max_event_bytes: usize,
-    /// The most fields one event may have, `_raw` and `_time` included; in event XML, also
-    /// the most attributes one element may have. Default 10,000.
+    /// The most fields one event may have, `_raw` and `_time` included. Default 10,000.
     pub max_fields: usize,
     /// The deepest nesting: JSON objects and arrays (the line's object is level 1), XML
     /// elements (`<Event>` is level 1). Default 100.
     pub max_depth: usize,
     /// The most values one event may have, all fields together: each value of a
-    /// multivalue field counts, a single value counts one. Default 100,000.
+    /// multivalue field counts, a single value counts one. In event XML, also the most
+    /// nodes (elements, text, comments) one `<Event>` may parse into. Default 100,000.
     pub max_values: usize,
+    /// In event XML, the most attributes one element may have (the XML parser checks
+    /// each attribute against the others of its element). Default 256.
+    pub max_attributes: usize,
     /// The most distinct field names the process-wide table may hold before readers stop
     /// adding to it (names rules use are always there). Default 100,000.
     pub max_field_names: usize,
@@ -57,6 +60,7 @@ impl Default for Limits {
             max_fields: 10_000,
             max_depth: 100,
             max_values: 100_000,
+            max_attributes: 256,
             max_field_names: 100_000,
             max_field_name_bytes: 512,
         }
@@ -74,6 +78,8 @@ pub enum Limit {
     Depth,
     /// [`Limits::max_values`].
     Values,
+    /// [`Limits::max_attributes`].
+    Attributes,
     /// [`Limits::max_field_names`].
     FieldNames,
     /// [`Limits::max_field_name_bytes`].
@@ -88,6 +94,7 @@ impl Limit {
             Limit::Fields => "max_fields",
             Limit::Depth => "max_depth",
             Limit::Values => "max_values",
+            Limit::Attributes => "max_attributes",
             Limit::FieldNames => "max_field_names",
             Limit::FieldNameBytes => "max_field_name_bytes",
         }
@@ -100,6 +107,7 @@ impl Limit {
             Limit::Fields => limits.max_fields,
             Limit::Depth => limits.max_depth,
             Limit::Values => limits.max_values,
+            Limit::Attributes => limits.max_attributes,
             Limit::FieldNames => limits.max_field_names,
             Limit::FieldNameBytes => limits.max_field_name_bytes,
         }
@@ -112,6 +120,7 @@ impl Limit {
             Limit::Fields => format!("more than {max} fields"),
             Limit::Depth => format!("nested more than {max} levels deep"),
             Limit::Values => format!("more than {max} values"),
+            Limit::Attributes => format!("an element with more than {max} attributes"),
             Limit::FieldNames => format!("the table of field names is full ({max} names)"),
             Limit::FieldNameBytes => format!("a field name longer than {max} bytes"),
         }

@@ -53,8 +53,9 @@
 //!   and reported ([`EventError::Unterminated`]), and reading resumes there. A comment
 //!   that does end keeps its meaning, even around an `<Event>` (commented out);
 //! - an `<Event>` larger than `max_event_bytes`, nested deeper than `max_depth`, or with
-//!   an element of more than `max_fields` attributes is skipped without being parsed
-//!   ([`EventError::OverLimit`]).
+//!   an element of more than `max_attributes` attributes is skipped without being parsed,
+//!   and one that parses into more than `max_values` nodes is skipped as soon as the
+//!   parser passes that ([`EventError::OverLimit`]).
 //!
 //! Other elements outside `<Event>` (wrappers) are passed over. Invalid UTF-8 is replaced
 //! with U+FFFD. An event's index counts the `<Event>` elements (and reported skips) before
@@ -64,7 +65,7 @@ use std::fmt;
 use std::io::{self, BufRead};
 
 use memchr::memmem;
-use roxmltree::{Document, Node};
+use roxmltree::{Document, Node, ParsingOptions};
 
 use super::input::Decoder;
 use super::timestamp;
@@ -528,8 +529,8 @@ impl<'a> XmlReader<'a> {
                     depth: 1,
                     over: None,
                 };
-                if tag.attributes > limits.max_fields {
-                    open.over = Some(self.sink.over(Limit::Fields));
+                if tag.attributes > limits.max_attributes {
+                    open.over = Some(self.sink.over(Limit::Attributes));
                 }
                 if self_closing {
                     return Step::Item(self.emit(open, end));
@@ -552,9 +553,9 @@ impl<'a> XmlReader<'a> {
             (TagKind::Close, false, Some(open)) => open.depth = open.depth.saturating_sub(1),
             _ => {}
         }
-        if tag.attributes > limits.max_fields {
+        if tag.attributes > limits.max_attributes {
             if let Some(open) = &mut self.event {
-                open.over.get_or_insert(self.sink.over(Limit::Fields));
+                open.over.get_or_insert(self.sink.over(Limit::Attributes));
             }
         }
         Step::Continue
@@ -857,7 +858,11 @@ fn parse_event(
     sink: &mut FieldSink,
 ) -> Result<ReadEvent, ReadError> {
     let mut record = Record::with_capacity(32);
-    match Document::parse(&text) {
+    let options = ParsingOptions {
+        nodes_limit: u32::try_from(sink.limits().max_values).unwrap_or(u32::MAX),
+        ..ParsingOptions::default()
+    };
+    match Document::parse_with_options(&text, options) {
         Ok(doc) => {
             if let Err(reason) = extract(doc.root_element(), &mut record, sink) {
                 return Err(ReadError::Event {
@@ -866,6 +871,13 @@ fn parse_event(
                     reason,
                 });
             }
+        }
+        Err(roxmltree::Error::NodesLimitReached) => {
+            return Err(ReadError::Event {
+                index,
+                line,
+                reason: sink.over(Limit::Values),
+            });
         }
         Err(e) => {
             let pos = e.pos();
