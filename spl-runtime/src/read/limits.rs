@@ -121,7 +121,7 @@ impl Limit {
             Limit::Depth => format!("nested more than {max} levels deep"),
             Limit::Values => format!("more than {max} values"),
             Limit::Attributes => format!("an element with more than {max} attributes"),
-            Limit::FieldNames => format!("the table of field names is full ({max} names)"),
+            Limit::FieldNames => format!("the table of field names is full at {max} names"),
             Limit::FieldNameBytes => format!("a field name longer than {max} bytes"),
         }
     }
