@@ -110,7 +110,9 @@ impl Rule {
     pub fn from_yaml_str(text: &str, name: &str) -> Result<Rule, Error> {
         let file = Arc::new(SourceFile::new(name, text));
         let fail = |d: Diagnostic| Error::new(Phase::Load, d.with_source(file.clone()));
-        check_brackets(text).map_err(fail)?;
+        if let Some(diagnostic) = too_many_brackets(text) {
+            return Err(fail(diagnostic));
+        }
         let value: Value = serde_norway::from_str(text).map_err(|e| fail(yaml_error(text, &e)))?;
         let Value::Mapping(mapping) = untag(value) else {
             return Err(fail(
@@ -422,18 +424,15 @@ fn string_list(value: &Value) -> Result<Vec<String>, ()> {
     }
 }
 
-/// Reject a file with more than [`MAX_YAML_BRACKETS`] `[` and `{`, at the first one past
-/// the limit.
-fn check_brackets(text: &str) -> Result<(), Diagnostic> {
-    let Some((at, _)) = text
+/// The error for a file with more than [`MAX_YAML_BRACKETS`] `[` and `{`, at the first one
+/// past the limit.
+fn too_many_brackets(text: &str) -> Option<Diagnostic> {
+    let (at, _) = text
         .bytes()
         .enumerate()
         .filter(|(_, b)| matches!(b, b'[' | b'{'))
-        .nth(MAX_YAML_BRACKETS)
-    else {
-        return Ok(());
-    };
-    Err(Diagnostic::error(
+        .nth(MAX_YAML_BRACKETS)?;
+    Some(Diagnostic::error(
         Code::YAML,
         format!(
             "too many `[` and `{{` for a rule file (more than {MAX_YAML_BRACKETS}): flow collections nested this deep would make YAML parsing slow"

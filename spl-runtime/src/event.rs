@@ -53,8 +53,15 @@ pub struct Record {
     raw: Pos,
     /// Where `_time` is in `fields`.
     time: Pos,
-    /// Where each field is in `fields`, once there are more than `INDEXED_FROM`.
-    index: Option<Box<HashMap<FieldId, usize>>>,
+    /// Where each field is in `fields`, once there are more than `INDEXED_FROM` (boxed:
+    /// a record without one stays small).
+    index: Option<Box<FieldIndex>>,
+}
+
+/// Positions of the fields of a large record.
+#[derive(Clone, Default)]
+struct FieldIndex {
+    positions: HashMap<FieldId, usize>,
 }
 
 /// A position in a record's field list, or none.
@@ -162,7 +169,9 @@ impl Record {
     fn reindex(&mut self) {
         self.index = (self.fields.len() > Record::INDEXED_FROM).then(|| {
             let positions = self.fields.iter().enumerate().map(|(i, (f, _))| (*f, i));
-            Box::new(positions.collect())
+            Box::new(FieldIndex {
+                positions: positions.collect(),
+            })
         });
     }
 
@@ -174,7 +183,7 @@ impl Record {
             FieldId::TIME => self.time.get(),
             _ => match &self.index {
                 None => self.fields.iter().position(|(f, _)| *f == field),
-                Some(index) => index.get(&field).copied(),
+                Some(index) => index.positions.get(&field).copied(),
             },
         }
     }
@@ -190,7 +199,7 @@ impl Record {
         self.fields.push((field, value));
         match &mut self.index {
             Some(index) => {
-                index.insert(field, at);
+                index.positions.insert(field, at);
             }
             None if at >= Record::INDEXED_FROM => self.reindex(),
             None => {}
@@ -337,9 +346,9 @@ mod tests {
         assert_eq!(r.time.get(), scan(FieldId::TIME), "{r:?}");
         assert_eq!(r.index.is_some(), r.len() > Record::INDEXED_FROM);
         if let Some(index) = &r.index {
-            assert_eq!(index.len(), r.len());
+            assert_eq!(index.positions.len(), r.len());
             for (i, (f, _)) in r.fields.iter().enumerate() {
-                assert_eq!(index.get(f), Some(&i));
+                assert_eq!(index.positions.get(f), Some(&i));
             }
         }
         let raw = match scan(FieldId::RAW).map(|i| &r.fields[i].1) {

@@ -423,7 +423,7 @@ mod tests {
             .status()
             .is_ok_and(|s| s.success());
 
-        let inputs = expand_inputs(&[dir.clone()]).expect("a directory");
+        let inputs = expand_inputs(std::slice::from_ref(&dir)).expect("a directory");
         let files: Vec<&PathBuf> = inputs
             .iter()
             .filter_map(|i| match i {
