@@ -356,13 +356,6 @@ impl ReadStats {
             Err(_) => {}
         }
     }
-
-    /// Add the counts of `other`.
-    pub fn add(&mut self, other: &ReadStats) {
-        self.events += other.events;
-        self.skipped += other.skipped;
-        self.fields_dropped += other.fields_dropped;
-    }
 }
 
 impl fmt::Display for ReadStats {
