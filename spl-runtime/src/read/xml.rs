@@ -129,9 +129,10 @@ pub(crate) struct XmlReader<'a> {
     state: State,
     /// The `<Event>` being read.
     event: Option<OpenEvent>,
-    /// For each delimited construct: no end delimiter of that kind starts in `pending`
-    /// between the start of the last one that never ended and this offset.
-    clear: [usize; 3],
+    /// For each delimited construct (by [`Construct::slot`]): no end delimiter of that
+    /// kind starts in `pending` between the start of the last one that never ended and
+    /// this offset.
+    clear: [usize; 4],
     /// Inside a run of stray text already reported.
     in_stray: bool,
     /// The next event's index.
@@ -240,7 +241,7 @@ impl<'a> XmlReader<'a> {
             mark_line: 1,
             state: State::Text,
             event: None,
-            clear: [0; 3],
+            clear: [0; 4],
             in_stray: false,
             index: 0,
             eof: false,
