@@ -386,7 +386,13 @@ fn random_json(rng: &mut common::Rng, depth: usize, out: &mut String) {
     match kind {
         0 => {
             out.push('"');
-            out.push_str(STRINGS[rng.below(STRINGS.len())]);
+            if rng.below(2) == 0 {
+                out.push_str(STRINGS[rng.below(STRINGS.len())]);
+            } else {
+                const PIECES: [&str; 9] =
+                    ["a", "Z", " ", "é", "\\\"", "\\\\", "\\n", "\\u0041", "{}"];
+                out.push_str(&rng.string(&PIECES, 0, 6));
+            }
             out.push('"');
         }
         1 => out.push_str(NUMBERS[rng.below(NUMBERS.len())]),
