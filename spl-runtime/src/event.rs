@@ -1,5 +1,6 @@
 //! The event model: what rules read.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::field::FieldId;
@@ -34,7 +35,11 @@ pub trait Event {
 /// An owned event or result row: an ordered list of fields.
 ///
 /// Lookups scan a short vector comparing integer ids: for the tens of fields an event
-/// has, that beats hashing. Field order is insertion order (what a reader met first).
+/// has, that beats hashing. A record that grows past [`Record::INDEXED_FROM`] fields also
+/// keeps a hash index from field to position, so that adding or finding a field stays
+/// O(1) however many fields it has (an event with a hundred thousand distinct keys costs
+/// time in proportion to its size, not to its square). Field order is insertion order
+/// (what a reader met first).
 ///
 /// `_raw` and `_time` are read for every event (the search reads `_raw`, `bin` and `stats`
 /// read `_time`), so the record also keeps where in the list they are: looking either up
@@ -48,6 +53,15 @@ pub struct Record {
     raw: Pos,
     /// Where `_time` is in `fields`.
     time: Pos,
+    /// Where each field is in `fields`, once there are more than `INDEXED_FROM` (boxed:
+    /// a record without one stays small).
+    index: Option<Box<FieldIndex>>,
+}
+
+/// Positions of the fields of a large record.
+#[derive(Clone, Default)]
+struct FieldIndex {
+    positions: HashMap<FieldId, usize>,
 }
 
 /// A position in a record's field list, or none.
@@ -97,6 +111,10 @@ impl fmt::Debug for Record {
 }
 
 impl Record {
+    /// The number of fields past which a record indexes its fields by a hash map instead
+    /// of scanning them.
+    pub const INDEXED_FROM: usize = 64;
+
     /// An empty record.
     pub fn new() -> Self {
         Record::default()
@@ -124,6 +142,7 @@ impl Record {
             ..Record::default()
         };
         record.locate();
+        record.reindex();
         record
     }
 
@@ -145,24 +164,46 @@ impl Record {
         }
     }
 
+    /// Build the index again after the list changed wholesale (or drop it when the
+    /// record is small again).
+    fn reindex(&mut self) {
+        self.index = (self.fields.len() > Record::INDEXED_FROM).then(|| {
+            let positions = self.fields.iter().enumerate().map(|(i, (f, _))| (*f, i));
+            Box::new(FieldIndex {
+                positions: positions.collect(),
+            })
+        });
+    }
+
     /// Where `field` is in the list.
     #[inline]
     fn position(&self, field: FieldId) -> Option<usize> {
         match field {
             FieldId::RAW => self.raw.get(),
             FieldId::TIME => self.time.get(),
-            _ => self.fields.iter().position(|(f, _)| *f == field),
+            _ => match &self.index {
+                None => self.fields.iter().position(|(f, _)| *f == field),
+                Some(index) => index.positions.get(&field).copied(),
+            },
         }
     }
 
     /// Append a field known to be absent.
     fn append(&mut self, field: FieldId, value: Value) {
+        let at = self.fields.len();
         match field {
-            FieldId::RAW => self.raw = Pos::at(self.fields.len()),
-            FieldId::TIME => self.time = Pos::at(self.fields.len()),
+            FieldId::RAW => self.raw = Pos::at(at),
+            FieldId::TIME => self.time = Pos::at(at),
             _ => {}
         }
         self.fields.push((field, value));
+        match &mut self.index {
+            Some(index) => {
+                index.positions.insert(field, at);
+            }
+            None if at >= Record::INDEXED_FROM => self.reindex(),
+            None => {}
+        }
     }
 
     /// Set `_raw`.
@@ -195,13 +236,13 @@ impl Record {
             None => self.append(field, Value::Str(value)),
             Some(i) => {
                 let slot = &mut self.fields[i].1;
-                let old = std::mem::replace(slot, Value::Multi(Vec::new()));
-                let mut values = match old {
-                    Value::Multi(v) => v,
-                    other => vec![other.first_str().into_owned()],
-                };
-                values.push(value);
-                *slot = Value::Multi(values);
+                match slot {
+                    Value::Multi(values) => values.push(value),
+                    other => {
+                        let first = other.first_str().into_owned();
+                        *other = Value::Multi(vec![first, value]);
+                    }
+                }
             }
         }
     }
@@ -217,6 +258,9 @@ impl Record {
         let (_, value) = self.fields.remove(i);
         self.raw.removed(i);
         self.time.removed(i);
+        if self.index.is_some() {
+            self.reindex();
+        }
         Some(value)
     }
 
@@ -236,6 +280,7 @@ impl Record {
         self.fields.retain(|(f, v)| keep(*f, v));
         if self.fields.len() != before {
             self.locate();
+            self.reindex();
         }
     }
 
@@ -294,11 +339,18 @@ mod tests {
         assert_eq!(r.time(), Some(7.0));
     }
 
-    /// The cached positions agree with a scan of the fields.
+    /// The cached positions and the index agree with a scan of the fields.
     fn check(r: &Record) {
         let scan = |id: FieldId| r.fields.iter().position(|(f, _)| *f == id);
         assert_eq!(r.raw.get(), scan(FieldId::RAW), "{r:?}");
         assert_eq!(r.time.get(), scan(FieldId::TIME), "{r:?}");
+        assert_eq!(r.index.is_some(), r.len() > Record::INDEXED_FROM);
+        if let Some(index) = &r.index {
+            assert_eq!(index.positions.len(), r.len());
+            for (i, (f, _)) in r.fields.iter().enumerate() {
+                assert_eq!(index.positions.get(f), Some(&i));
+            }
+        }
         let raw = match scan(FieldId::RAW).map(|i| &r.fields[i].1) {
             Some(Value::Str(s)) => s.as_str(),
             _ => "",
@@ -356,6 +408,37 @@ mod tests {
         check(&rebuilt);
         assert_eq!(rebuilt.raw(), "r");
         assert_eq!(rebuilt.time(), Some(2.0));
+    }
+
+    #[test]
+    fn the_index_follows_every_change_of_a_large_record() {
+        let ids: Vec<FieldId> = (0..Record::INDEXED_FROM * 2)
+            .map(|i| FieldId::intern(&format!("indexed{i}")))
+            .collect();
+        let mut r = Record::new();
+        for (i, id) in ids.iter().enumerate() {
+            r.push(*id, i.to_string());
+            check(&r);
+        }
+        r.set_raw("x");
+        r.push(ids[3], "again".into());
+        check(&r);
+        assert_eq!(r.remove(ids[0]), Some(Value::from("0")));
+        check(&r);
+        assert_eq!(r.get(ids[1]), Some(&Value::from("1")));
+        r.retain(|f, _| f != ids[9]);
+        check(&r);
+        assert_eq!(r.get(ids[9]), None);
+        assert_eq!(r.get(ids[10]), Some(&Value::from("10")));
+        r.retain(|f, _| f == FieldId::RAW || f == ids[100]);
+        check(&r);
+        assert_eq!(r.get(ids[100]), Some(&Value::from("100")));
+        let clone = r.clone();
+        check(&clone);
+        let rebuilt =
+            Record::from_fields(ids.iter().map(|id| (*id, Value::from(id.name()))).collect());
+        check(&rebuilt);
+        assert_eq!(rebuilt.get(ids[77]), Some(&Value::from("indexed77")));
     }
 
     #[test]

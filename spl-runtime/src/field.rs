@@ -4,6 +4,21 @@
 //! each name it uses once (at construction), so evaluating an event compares integers and
 //! never hashes a field name. Readers intern the names they meet when they build events.
 //! Names are case-sensitive: `EventCode` and `eventcode` are different fields.
+//!
+//! # Bounded for readers
+//!
+//! The table of names is process-wide and names stay in it for the life of the process,
+//! so what event data may add to it is bounded: a reader adds a name only while the table
+//! holds fewer than [`Limits::max_field_names`](crate::read::Limits::max_field_names)
+//! names, and only names of at most
+//! [`Limits::max_field_name_bytes`](crate::read::Limits::max_field_name_bytes) bytes. A
+//! field whose name is refused is not stored, and the reader reports it (see
+//! [`ReadEvent::dropped`](crate::read::ReadEvent::dropped)). [`FieldId::intern`] itself
+//! is not bounded: it is what rules use for the names they are written with, so those
+//! names are always in the table before any event is read.
+//!
+//! Readers look names up in a cache of their own ([`NameCache`]) before the shared
+//! table, so the table's lock is taken only for a name the reader has not met yet.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -52,6 +67,51 @@ impl fmt::Display for FieldId {
     }
 }
 
+/// Why a reader could not get an id for a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// The table already holds the most names readers may fill it to.
+    Full,
+    /// The name is longer than readers may add.
+    TooLong,
+}
+
+/// A reader's own map of the names it has met to their ids, in front of the shared table.
+///
+/// A hit costs one hash of the name and takes no lock; a miss goes to the shared table,
+/// which adds the name only within the bounds the cache was made with. The cache holds
+/// only names that are in the table, as `&'static str`s borrowed from it, so it is never
+/// larger than the table and copies no name.
+#[derive(Debug)]
+pub(crate) struct NameCache {
+    ids: HashMap<&'static str, FieldId>,
+    max_names: usize,
+    max_name_bytes: usize,
+}
+
+impl NameCache {
+    /// A cache that adds names to the shared table while it holds fewer than `max_names`
+    /// and for names of at most `max_name_bytes` bytes.
+    pub(crate) fn new(max_names: usize, max_name_bytes: usize) -> Self {
+        NameCache {
+            ids: HashMap::new(),
+            max_names,
+            max_name_bytes,
+        }
+    }
+
+    /// The id of `name`, interning it if the bounds allow.
+    #[inline]
+    pub(crate) fn get(&mut self, name: &str) -> Result<FieldId, Refused> {
+        if let Some(&id) = self.ids.get(name) {
+            return Ok(id);
+        }
+        let (id, name) = interner().intern_bounded(name, self.max_names, self.max_name_bytes)?;
+        self.ids.insert(name, id);
+        Ok(id)
+    }
+}
+
 struct Interner {
     inner: RwLock<InternerState>,
 }
@@ -62,14 +122,24 @@ struct InternerState {
     names: Vec<&'static str>,
 }
 
+impl InternerState {
+    fn add(&mut self, name: &str) -> (FieldId, &'static str) {
+        // Names live for the whole process. What events may add is bounded (see the
+        // module docs), so leaking them is sound.
+        let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
+        let id = FieldId(u32::try_from(self.names.len()).expect("fewer than 2^32 field names"));
+        self.names.push(name);
+        self.ids.insert(name, id);
+        (id, name)
+    }
+}
+
 fn interner() -> &'static Interner {
     static INTERNER: OnceLock<Interner> = OnceLock::new();
     INTERNER.get_or_init(|| {
         let mut state = InternerState::default();
         for name in ["_raw", "_time"] {
-            let id = FieldId(state.names.len() as u32);
-            state.names.push(name);
-            state.ids.insert(name, id);
+            state.add(name);
         }
         Interner {
             inner: RwLock::new(state),
@@ -88,16 +158,38 @@ impl Interner {
             return id;
         }
         let mut state = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(id) = state.ids.get(name) {
-            return *id;
+        match state.ids.get(name) {
+            Some(id) => *id,
+            None => state.add(name).0,
         }
-        // Names live for the whole process: the set of field names is small and bounded
-        // by the data's schema, so leaking them is the simplest sound choice.
-        let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
-        let id = FieldId(u32::try_from(state.names.len()).expect("fewer than 2^32 field names"));
-        state.names.push(name);
-        state.ids.insert(name, id);
-        id
+    }
+
+    fn intern_bounded(
+        &self,
+        name: &str,
+        max_names: usize,
+        max_name_bytes: usize,
+    ) -> Result<(FieldId, &'static str), Refused> {
+        {
+            let state = self.inner.read().unwrap_or_else(|e| e.into_inner());
+            if let Some((&known, &id)) = state.ids.get_key_value(name) {
+                return Ok((id, known));
+            }
+            if name.len() > max_name_bytes {
+                return Err(Refused::TooLong);
+            }
+            if state.names.len() >= max_names {
+                return Err(Refused::Full);
+            }
+        }
+        let mut state = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        if let Some((&known, &id)) = state.ids.get_key_value(name) {
+            return Ok((id, known));
+        }
+        if state.names.len() >= max_names {
+            return Err(Refused::Full);
+        }
+        Ok(state.add(name))
     }
 
     fn name(&self, id: FieldId) -> &'static str {
@@ -119,5 +211,26 @@ mod tests {
         assert_eq!(FieldId::intern("_raw"), FieldId::RAW);
         assert_eq!(FieldId::intern("_time"), FieldId::TIME);
         assert_eq!(FieldId::lookup("never-interned-name-xyz"), None);
+    }
+
+    #[test]
+    fn the_cache_adds_names_within_its_bounds_only() {
+        let known = FieldId::intern("field-known-to-the-table");
+        // A table already full for this cache: known names still resolve, new ones not.
+        let mut full = NameCache::new(0, 100);
+        assert_eq!(full.get("field-known-to-the-table"), Ok(known));
+        assert_eq!(full.get("field-never-seen-before-1"), Err(Refused::Full));
+        assert_eq!(FieldId::lookup("field-never-seen-before-1"), None);
+        let mut roomy = NameCache::new(usize::MAX, 25);
+        let id = roomy.get("field-never-seen-before-2").expect("room");
+        assert_eq!(id.name(), "field-never-seen-before-2");
+        assert_eq!(roomy.get("field-never-seen-before-2"), Ok(id));
+        assert_eq!(
+            roomy.get("field-name-longer-than-25-bytes"),
+            Err(Refused::TooLong)
+        );
+        // A long name that is already in the table (a rule's) is no problem.
+        let long = FieldId::intern("a-long-name-a-rule-uses-xxxxxxxxxx");
+        assert_eq!(roomy.get("a-long-name-a-rule-uses-xxxxxxxxxx"), Ok(long));
     }
 }

@@ -103,6 +103,7 @@ fn time_from_default_fields_and_from_an_option() {
     let options = ReadOptions {
         time_field: Some("published".to_owned()),
         aliases: AliasMap::none(),
+        ..ReadOptions::default()
     };
     let got = read_with(OKTA.as_bytes(), options);
     let event = got
@@ -259,4 +260,193 @@ fn builtin_aliases_apply_to_json_too() {
     // `host` was in the event: aliases never overwrite it.
     assert_eq!(r.get_named("host"), Some(&s("collector")));
     assert_eq!(r.get_named("dest"), Some(&s("WS01")));
+}
+
+mod common;
+
+/// Flattening as the module docs define it, on serde_json's own parse (recursive: for
+/// the shallow objects of the randomised test only).
+mod reference {
+    use std::fmt;
+
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use spl_runtime::Record;
+
+    pub fn flatten(line: &str) -> Record {
+        let mut record = Record::new();
+        let mut de = serde_json::Deserializer::from_str(line);
+        Node {
+            path: String::new(),
+            record: &mut record,
+            top: true,
+        }
+        .deserialize(&mut de)
+        .expect("valid JSON");
+        record
+    }
+
+    struct Node<'r> {
+        path: String,
+        record: &'r mut Record,
+        top: bool,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Node<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Node<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<String>()? {
+                let path = if self.path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{}.{key}", self.path)
+                };
+                if self.top && key == "_raw" {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    continue;
+                }
+                map.next_value_seed(Node {
+                    path,
+                    record: self.record,
+                    top: false,
+                })?;
+            }
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let path = format!("{}{{}}", self.path);
+            while seq
+                .next_element_seed(Node {
+                    path: path.clone(),
+                    record: self.record,
+                    top: false,
+                })?
+                .is_some()
+            {}
+            Ok(())
+        }
+        fn visit_str<E>(self, v: &str) -> Result<(), E> {
+            self.record.push_named(&self.path, v);
+            Ok(())
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+            self.record.push_named(&self.path, v.to_string());
+            Ok(())
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+            self.record.push_named(&self.path, v.to_string());
+            Ok(())
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+            self.record.push_named(&self.path, v.to_string());
+            Ok(())
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+            self.record.push_named(&self.path, v.to_string());
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+    }
+}
+
+/// A random JSON value as text: escapes, non-ASCII text, nesting, empty containers,
+/// repeated keys, a top-level `_raw`, random blanks.
+fn random_json(rng: &mut common::Rng, depth: usize, out: &mut String) {
+    const STRINGS: [&str; 8] = [
+        "a",
+        "",
+        "x\\\"y",
+        "\\\\",
+        "\\u00e9t\\u00E9",
+        "\\ud83d\\ude00",
+        "tab\\there",
+        "é \\/ ü",
+    ];
+    const KEYS: [&str; 6] = ["k", "k", "name", "_raw", "a\\u0062", "é"];
+    const NUMBERS: [&str; 5] = ["0", "-7", "42", "1.5", "-0.25"];
+    let blank = |rng: &mut common::Rng, out: &mut String| {
+        out.push_str([" ", "", "", "\t", "  "][rng.below(5)]);
+    };
+    let kind = if depth == 0 {
+        rng.below(5)
+    } else {
+        rng.below(7)
+    };
+    match kind {
+        0 => {
+            out.push('"');
+            if rng.below(2) == 0 {
+                out.push_str(STRINGS[rng.below(STRINGS.len())]);
+            } else {
+                const PIECES: [&str; 9] =
+                    ["a", "Z", " ", "é", "\\\"", "\\\\", "\\n", "\\u0041", "{}"];
+                out.push_str(&rng.string(&PIECES, 0, 6));
+            }
+            out.push('"');
+        }
+        1 => out.push_str(NUMBERS[rng.below(NUMBERS.len())]),
+        2 => out.push_str(["true", "false"][rng.below(2)]),
+        3 => out.push_str("null"),
+        4 => out.push_str(["[]", "{}"][rng.below(2)]),
+        5 => {
+            out.push('[');
+            for i in 0..rng.below(4) {
+                if i > 0 {
+                    out.push(',');
+                }
+                blank(rng, out);
+                random_json(rng, depth - 1, out);
+                blank(rng, out);
+            }
+            out.push(']');
+        }
+        _ => {
+            out.push('{');
+            for i in 0..1 + rng.below(4) {
+                if i > 0 {
+                    out.push(',');
+                }
+                blank(rng, out);
+                out.push('"');
+                out.push_str(KEYS[rng.below(KEYS.len())]);
+                out.push('"');
+                blank(rng, out);
+                out.push(':');
+                blank(rng, out);
+                random_json(rng, depth - 1, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+#[test]
+fn flattening_agrees_with_a_reference_on_random_objects() {
+    let mut rng = common::Rng(0x5eed_1234_abcd_ef01);
+    for _ in 0..5_000 {
+        let mut line = String::from("{\"top\":");
+        random_json(&mut rng, 4, &mut line);
+        line.push_str(",\"_raw\":");
+        random_json(&mut rng, 2, &mut line);
+        line.push('}');
+        let got = read(line.as_bytes());
+        let event = got[0].as_ref().unwrap_or_else(|e| panic!("{line}: {e}"));
+        let mut want = reference::flatten(&line);
+        want.set_raw(line.as_str());
+        let mut ours = event.record.clone();
+        ours.remove(spl_runtime::FieldId::RAW);
+        want.remove(spl_runtime::FieldId::RAW);
+        assert_eq!(ours, want, "{line}");
+    }
 }

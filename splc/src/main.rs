@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use spl_runtime::read::Limits;
 
 /// Compile Splunk SPL detection rules and run them without Splunk.
 #[derive(Parser, Debug)]
@@ -115,9 +116,59 @@ struct RunArgs {
     /// transforming commands.
     #[arg(long)]
     line_numbers: bool,
+    /// Stop at the first input that cannot be read (exit status 2), instead of reporting
+    /// it, going on, and exiting with status 1 at the end.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Event files, or directories of event files.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
+}
+
+/// Bounds on events: an event over one is skipped and reported (docs/limits.md).
+#[derive(clap::Args, Debug, Clone)]
+#[command(next_help_heading = "Limits (an event over one is skipped and reported)")]
+struct LimitArgs {
+    /// The largest event in bytes: a line, an <Event> element, a classic record.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_event_bytes)]
+    max_event_bytes: usize,
+    /// The most fields one event may have.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_fields)]
+    max_fields: usize,
+    /// The deepest nesting of JSON objects and arrays, or of XML elements.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    max_depth: usize,
+    /// The most values one event may have, all fields together (in XML, also the most
+    /// nodes of one <Event>).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_values)]
+    max_values: usize,
+    /// In XML, the most attributes one element may have.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_attributes)]
+    max_attributes: usize,
+    /// The most distinct field names kept; a field with a new name past it is left out
+    /// of its event, and reported.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_field_names)]
+    max_field_names: usize,
+    /// The longest field name kept, in bytes; a longer one is left out of its event, and
+    /// reported.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_field_name_bytes)]
+    max_field_name_bytes: usize,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_event_bytes: self.max_event_bytes,
+            max_fields: self.max_fields,
+            max_depth: self.max_depth,
+            max_values: self.max_values,
+            max_attributes: self.max_attributes,
+            max_field_names: self.max_field_names,
+            max_field_name_bytes: self.max_field_name_bytes,
+        }
+    }
 }
 
 /// How `splc run` prints rows.

@@ -1,7 +1,7 @@
 //! `splc run`: run rules over event files and print their result rows.
 
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use serde_json::{Map, Number, Value as Json};
@@ -83,30 +83,54 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     let options = ReadOptions {
         time_field: args.time_field.clone(),
         aliases,
+        limits: args.limits.limits(),
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut sink = Sink::new(args.format);
     let mut stats = ReadStats::default();
+    let mut report = Report::new(args.strict);
     let mut rows = Vec::new();
     let inputs = expand_inputs(&args.inputs)?;
     let several_inputs = inputs.len() > 1;
     for input in &inputs {
-        let reader = read::open(input, format, options.clone())
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("opening {}", input.display()))?;
+        let input = match input {
+            Input::File(path) => path,
+            Input::Skip { path, reason } => {
+                report.input_skipped(path, reason)?;
+                continue;
+            }
+        };
+        let reader = match read::open(input, format, options.clone()) {
+            Ok(reader) => reader,
+            Err(e) => {
+                report.input_skipped(input, &e)?;
+                continue;
+            }
+        };
+        let mut dropped_before = false;
         for item in reader {
             stats.count(&item);
             let event = match item {
                 Ok(event) => event,
+                Err(e) if e.is_fatal() => {
+                    report.input_skipped(input, &e)?;
+                    break;
+                }
                 Err(e) => {
-                    eprintln!("{}: {e}", input.display());
-                    if e.is_fatal() {
-                        break;
-                    }
+                    report.line(format_args!("{}: {e}", input.display()))?;
                     continue;
                 }
             };
+            if let (Some(dropped), false) = (&event.dropped, dropped_before) {
+                dropped_before = true;
+                report.line(format_args!(
+                    "{}: line {}: event {}: {dropped}; later events of this input with fields left out are counted, not listed",
+                    input.display(),
+                    event.line,
+                    event.index
+                ))?;
+            }
             let mut passed = false;
             for r in &mut rules {
                 if r.rule.matches_event(&event.record) {
@@ -138,8 +162,52 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     }
     sink.finish(&mut out)?;
     out.flush()?;
-    eprintln!("{stats}");
-    Ok(all_ok)
+    let skipped_inputs = report.skipped_inputs;
+    if skipped_inputs > 0 {
+        report.line(format_args!("{stats}; {skipped_inputs} input(s) skipped"))?;
+    } else {
+        report.line(format_args!("{stats}"))?;
+    }
+    report.err.flush()?;
+    Ok(all_ok && skipped_inputs == 0)
+}
+
+/// What `splc run` says about its inputs on standard error, buffered (a file of millions
+/// of bad lines gives millions of messages).
+struct Report {
+    err: BufWriter<std::io::StderrLock<'static>>,
+    strict: bool,
+    /// Inputs that could not be read, or not to the end.
+    skipped_inputs: u64,
+}
+
+impl Report {
+    fn new(strict: bool) -> Self {
+        Report {
+            err: BufWriter::new(std::io::stderr().lock()),
+            strict,
+            skipped_inputs: 0,
+        }
+    }
+
+    fn line(&mut self, text: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+        writeln!(self.err, "{text}")
+    }
+
+    /// An input that cannot be read: reported and counted, or with `--strict`, the end
+    /// of the run.
+    fn input_skipped(&mut self, path: &Path, reason: &dyn std::fmt::Display) -> anyhow::Result<()> {
+        self.skipped_inputs += 1;
+        if self.strict {
+            self.err.flush()?;
+            bail!(
+                "stopped at the first input that cannot be read (--strict): {}: {reason}",
+                path.display()
+            );
+        }
+        writeln!(self.err, "{}: input skipped: {reason}", path.display())?;
+        Ok(())
+    }
 }
 
 fn rule_name(shown: &str, c: &CompiledRule) -> String {
@@ -225,28 +293,175 @@ pub fn json_row(rule: &str, row: &Record) -> Map<String, Json> {
     obj
 }
 
-/// The input files: each path as given, a directory replaced by the files in it (sorted,
-/// not recursive, hidden files skipped). A missing path is an error.
-pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+/// One input of `splc run`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Input {
+    /// A file to read.
+    File(PathBuf),
+    /// A directory entry that is not a file to read, and why.
+    Skip {
+        /// The entry.
+        path: PathBuf,
+        /// Why it is not read.
+        reason: String,
+    },
+}
+
+/// The inputs: each path as given (whatever it is: a file, a pipe, a device), a directory
+/// replaced by its entries (sorted, not recursive, hidden ones left out). An entry that
+/// is not a regular file (a directory, a FIFO, a socket, a device, a dangling symbolic
+/// link) or cannot be inspected is an [`Input::Skip`], to report, and so is a directory
+/// that cannot be listed. A path given that does not exist is an error.
+pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
     let mut out = Vec::new();
     for i in inputs {
         if i.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(i)
-                .with_context(|| format!("reading {}", i.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file())
-                .filter(|p| {
-                    !p.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-                })
-                .collect();
-            files.sort();
-            out.extend(files);
+            let entries = match std::fs::read_dir(i) {
+                Ok(entries) => entries,
+                Err(e) => {
+                    out.push(Input::Skip {
+                        path: i.clone(),
+                        reason: format!("cannot list the directory: {e}"),
+                    });
+                    continue;
+                }
+            };
+            let mut found = Vec::new();
+            for entry in entries {
+                match entry {
+                    Ok(entry) => found.push(entry.path()),
+                    Err(e) => out.push(Input::Skip {
+                        path: i.clone(),
+                        reason: format!("cannot list the directory: {e}"),
+                    }),
+                }
+            }
+            found.retain(|p| {
+                !p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            });
+            found.sort();
+            out.extend(found.into_iter().map(directory_entry));
         } else if i.exists() {
-            out.push(i.clone());
+            out.push(Input::File(i.clone()));
         } else {
             bail!("input {} does not exist", i.display());
         }
     }
     Ok(out)
+}
+
+/// A directory entry as an input: a regular file (or a link to one) is read, anything
+/// else is a skip saying what it is.
+fn directory_entry(path: PathBuf) -> Input {
+    let reason = match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_file() => return Input::File(path),
+        Ok(meta) if meta.is_dir() => {
+            "a directory (inputs in directories are not searched recursively)".to_owned()
+        }
+        Ok(meta) => format!("not a regular file but {}", special_kind(&meta.file_type())),
+        Err(e) => match std::fs::symlink_metadata(&path) {
+            Ok(link) if link.file_type().is_symlink() => {
+                format!("a symbolic link that cannot be followed: {e}")
+            }
+            _ => format!("cannot inspect it: {e}"),
+        },
+    };
+    Input::Skip { path, reason }
+}
+
+/// What a file that is neither a regular file nor a directory is.
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = kind;
+    "a special file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("splc-run-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        dir
+    }
+
+    fn reason(inputs: &[Input], name: &str) -> Option<String> {
+        inputs.iter().find_map(|i| match i {
+            Input::Skip { path, reason } if path.ends_with(name) => Some(reason.clone()),
+            _ => None,
+        })
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn directory_entries_that_are_not_files_are_skips_with_reasons() {
+        let dir = scratch("entries");
+        std::fs::write(dir.join("a.jsonl"), "{}\n").expect("write");
+        std::fs::write(dir.join(".hidden.jsonl"), "{}\n").expect("write");
+        std::fs::create_dir(dir.join("sub")).expect("mkdir");
+        std::os::unix::fs::symlink(dir.join("gone"), dir.join("dangling.jsonl")).expect("link");
+        std::os::unix::fs::symlink(dir.join("a.jsonl"), dir.join("link.jsonl")).expect("link");
+        let _socket =
+            std::os::unix::net::UnixListener::bind(dir.join("sock")).expect("bind a socket");
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(dir.join("fifo"))
+            .status()
+            .is_ok_and(|s| s.success());
+
+        let inputs = expand_inputs(std::slice::from_ref(&dir)).expect("a directory");
+        let files: Vec<&PathBuf> = inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::File(p) => Some(p),
+                Input::Skip { .. } => None,
+            })
+            .collect();
+        assert_eq!(files, [&dir.join("a.jsonl"), &dir.join("link.jsonl")]);
+        let dangling = reason(&inputs, "dangling.jsonl").expect("reported");
+        assert!(dangling.contains("symbolic link"), "{dangling}");
+        let sub = reason(&inputs, "sub").expect("reported");
+        assert!(sub.contains("directory"), "{sub}");
+        let sock = reason(&inputs, "sock").expect("reported");
+        assert!(sock.contains("socket"), "{sock}");
+        if fifo {
+            let fifo = reason(&inputs, "fifo").expect("reported");
+            assert!(fifo.contains("FIFO"), "{fifo}");
+        }
+        assert_eq!(inputs.len(), 5 + usize::from(fifo), "{inputs:?}");
+        // In order: the entries sorted by path.
+        let order: Vec<&PathBuf> = inputs
+            .iter()
+            .map(|i| match i {
+                Input::File(p) | Input::Skip { path: p, .. } => p,
+            })
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(order, sorted);
+    }
+
+    #[test]
+    fn paths_given_are_taken_as_they_are() {
+        let dir = scratch("given");
+        let file = dir.join("x.log");
+        std::fs::write(&file, "a=1\n").expect("write");
+        let inputs = expand_inputs(std::slice::from_ref(&file)).expect("a file");
+        assert_eq!(inputs, [Input::File(file)]);
+        assert!(expand_inputs(&[dir.join("missing.log")]).is_err());
+    }
 }

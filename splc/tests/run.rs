@@ -208,3 +208,171 @@ fn table_shows_backslashes_and_quotes_as_they_are() {
     // A tab would break the alignment: it is shown escaped.
     assert!(row.contains(r"a\tb"), "{text}");
 }
+
+#[cfg(unix)]
+#[test]
+fn unreadable_inputs_are_reported_and_the_run_goes_on() {
+    let dir = scratch("run_unreadable");
+    let inputs = dir.join("in");
+    std::fs::create_dir_all(inputs.join("archive")).expect("mkdir");
+    std::fs::write(inputs.join("a.jsonl"), "{\"user\":\"alice\"}\n").expect("write");
+    std::fs::write(inputs.join("c.jsonl"), "{\"user\":\"carol\"}\n").expect("write");
+    std::os::unix::fs::symlink(inputs.join("gone.jsonl"), inputs.join("b.jsonl")).expect("link");
+    // Opens, then fails to read (on Linux): the rest of that input is lost, not the run.
+    let proc_mem = Path::new("/proc/self/mem");
+    let mut given: Vec<&Path> = vec![&inputs];
+    if proc_mem.exists() {
+        given.push(proc_mem);
+    }
+    let last = dir.join("z.jsonl");
+    std::fs::write(&last, "{\"user\":\"zoe\"}\n").expect("write");
+    given.push(&last);
+    let args = [
+        "run",
+        "--input-format",
+        "jsonl",
+        "--spl",
+        "user=* | table user",
+    ];
+    let out = splc(&args, &given);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "{\"_rule\":\"spl-1\",\"user\":\"alice\"}\n{\"_rule\":\"spl-1\",\"user\":\"carol\"}\n{\"_rule\":\"spl-1\",\"user\":\"zoe\"}\n"
+    );
+    let err = stderr(&out);
+    assert!(err.contains("archive: input skipped: a directory"), "{err}");
+    assert!(
+        err.contains("b.jsonl: input skipped: a symbolic link"),
+        "{err}"
+    );
+    let skipped = if proc_mem.exists() {
+        assert!(
+            err.contains("/proc/self/mem: input skipped: line 1: read failed"),
+            "{err}"
+        );
+        3
+    } else {
+        2
+    };
+    assert!(
+        err.contains(&format!(
+            "3 events read, 0 skipped; {skipped} input(s) skipped"
+        )),
+        "{err}"
+    );
+
+    // --strict stops at the first one, after what came before it.
+    let mut strict = args.to_vec();
+    strict.insert(1, "--strict");
+    let out = splc(&strict, &given);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "{\"_rule\":\"spl-1\",\"user\":\"alice\"}\n");
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: stopped at the first input that cannot be read (--strict)")
+            && err.contains("archive"),
+        "{err}"
+    );
+}
+
+#[test]
+fn limits_are_options_and_their_skips_name_them() {
+    let dir = scratch("run_limits");
+    let ev = dir.join("e.jsonl");
+    std::fs::write(
+        &ev,
+        "{\"a\":{\"b\":{\"c\":\"deep\"}}}\n{\"a\":\"ok\",\"a_rather_long_name\":\"x\"}\n{\"a\":\"ok2\",\"another_long_name\":\"y\"}\n",
+    )
+    .expect("write");
+    let out = splc(
+        &[
+            "run",
+            "--max-depth",
+            "2",
+            "--max-field-name-bytes",
+            "8",
+            "--spl",
+            "a=* | table a",
+        ],
+        &[&ev],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "{\"_rule\":\"spl-1\",\"a\":\"ok\"}\n{\"_rule\":\"spl-1\",\"a\":\"ok2\"}\n"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("line 1: event 0 skipped: over a limit: nested more than 2 levels deep (limit max_depth)"),
+        "{err}"
+    );
+    // Fields left out are reported once per input, then counted.
+    assert!(
+        err.contains("line 2: event 1: 1 field value(s) not stored: a field name longer than 8 bytes (limit max_field_name_bytes)"),
+        "{err}"
+    );
+    assert!(!err.contains("line 3: event 2"), "{err}");
+    assert!(
+        err.contains("2 events read, 1 skipped, 2 with fields left out"),
+        "{err}"
+    );
+    let help = splc(&["run", "--help"], &[]);
+    let help = stdout(&help);
+    for flag in [
+        "--max-event-bytes",
+        "--max-fields",
+        "--max-depth",
+        "--max-values",
+        "--max-attributes",
+        "--max-field-names",
+        "--max-field-name-bytes",
+        "--strict",
+    ] {
+        assert!(help.contains(flag), "{flag} in {help}");
+    }
+}
+
+#[test]
+fn a_table_of_a_field_with_many_values_stays_small() {
+    let dir = scratch("run_table_many_values");
+    let ev = dir.join("e.jsonl");
+    let values: Vec<String> = (0..1_000).map(|i| format!("\"v{i}\"")).collect();
+    let line = format!(
+        "{{\"host\":\"h1\",\"process\":\"{}\",\"vals\":[{}]}}\n",
+        "x".repeat(100_000),
+        values.join(",")
+    );
+    std::fs::write(&ev, &line).expect("write");
+    let out = splc(&["run", "--format", "table", "--spl", "host=*"], &[&ev]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    // The event's text twice (`_raw` and `process`) and a line per value.
+    assert!(text.len() < 3 * line.len(), "{} bytes of table", text.len());
+    assert!(
+        text.contains("\nvals{}   v0\n"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+}
+
+#[test]
+fn a_deeply_nested_rule_file_is_rejected_at_once_with_a_place() {
+    let dir = scratch("run_deep_yaml");
+    let rule = dir.join("deep.yml");
+    let depth = 100_000;
+    std::fs::write(
+        &rule,
+        format!(
+            "logic: x\nextra: {}1{}\n",
+            "{a: ".repeat(depth),
+            "}".repeat(depth)
+        ),
+    )
+    .expect("write");
+    let out = splc(&["check"], &[&rule]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(err.contains("deep.yml:2:4008"), "{err}");
+    assert!(err.contains("too many `[` and `{`"), "{err}");
+}

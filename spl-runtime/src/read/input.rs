@@ -184,19 +184,32 @@ impl<R: Read> Read for Utf16ToUtf8<R> {
 }
 
 /// Splits input into lines, numbering them from 1. A line's terminator (`\n` or `\r\n`)
-/// is not part of it; a lone `\r` stays in the line.
+/// is not part of it; a lone `\r` stays in the line. A line longer than the maximum is
+/// read through but not kept: it comes out as [`Line::TooLong`], so memory never holds
+/// more than the maximum.
 pub(crate) struct Lines<'a> {
     input: Decoder<'a>,
     buf: Vec<u8>,
+    max: usize,
     next: usize,
     done: bool,
 }
 
+/// One line of [`Lines`].
+pub(crate) enum Line<'b> {
+    /// The line's bytes, without the terminator.
+    Text(&'b [u8]),
+    /// A line over the maximum.
+    TooLong,
+}
+
 impl<'a> Lines<'a> {
-    pub(crate) fn new(input: Decoder<'a>) -> Self {
+    /// Lines of `input`, each of at most `max` bytes.
+    pub(crate) fn new(input: Decoder<'a>, max: usize) -> Self {
         Lines {
             input,
             buf: Vec::new(),
+            max,
             next: 1,
             done: false,
         }
@@ -209,34 +222,59 @@ impl<'a> Lines<'a> {
 
     /// The next line and its 1-based number; `None` at the end. After an error the
     /// input is finished.
-    pub(crate) fn next_line(&mut self) -> Option<io::Result<(usize, &[u8])>> {
+    pub(crate) fn next_line(&mut self) -> Option<io::Result<(usize, Line<'_>)>> {
         if self.done {
             return None;
         }
         self.buf.clear();
+        // Room for the longest line and its `\r\n`: a line that does not fit is too long.
+        let room = self.max.saturating_add(2);
+        let mut empty = true;
+        let mut kept = true;
         loop {
-            match self.input.read_until(b'\n', &mut self.buf) {
-                Ok(0) if self.buf.is_empty() => {
-                    self.done = true;
-                    return None;
-                }
-                Ok(_) => break,
+            let chunk = match self.input.fill_buf() {
+                Ok(chunk) => chunk,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     self.done = true;
                     return Some(Err(e));
                 }
+            };
+            if chunk.is_empty() {
+                if empty {
+                    self.done = true;
+                    return None;
+                }
+                break;
+            }
+            empty = false;
+            let (take, found) = match memchr::memchr(b'\n', chunk) {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            if kept && self.buf.len() + take <= room {
+                self.buf.extend_from_slice(&chunk[..take]);
+            } else if kept {
+                kept = false;
+                self.buf = Vec::new();
+            }
+            self.input.consume(take);
+            if found {
+                break;
             }
         }
+        let number = self.next;
+        self.next += 1;
         if self.buf.last() == Some(&b'\n') {
             self.buf.pop();
             if self.buf.last() == Some(&b'\r') {
                 self.buf.pop();
             }
         }
-        let number = self.next;
-        self.next += 1;
-        Some(Ok((number, &self.buf)))
+        if !kept || self.buf.len() > self.max {
+            return Some(Ok((number, Line::TooLong)));
+        }
+        Some(Ok((number, Line::Text(&self.buf))))
     }
 }
 
@@ -291,10 +329,12 @@ mod tests {
 
     #[test]
     fn lines_are_numbered_and_stripped() {
-        let mut lines = Lines::new(Decoder::new(Box::new(&b"a\r\nb\n\nc\rd"[..])));
+        let mut lines = Lines::new(Decoder::new(Box::new(&b"a\r\nb\n\nc\rd"[..])), 100);
         let mut got = Vec::new();
         while let Some(line) = lines.next_line() {
-            let (n, bytes) = line.expect("in memory");
+            let (n, Line::Text(bytes)) = line.expect("in memory") else {
+                panic!("a short line");
+            };
             got.push((n, String::from_utf8_lossy(bytes).into_owned()));
         }
         let want: Vec<(usize, String)> = vec![
@@ -304,5 +344,38 @@ mod tests {
             (4, "c\rd".into()),
         ];
         assert_eq!(got, want);
+    }
+
+    /// Each line as text, or `None` when too long.
+    fn all_lines(input: &[u8], max: usize, chunk: usize) -> Vec<(usize, Option<String>)> {
+        let input = std::io::BufReader::with_capacity(chunk, input);
+        let mut lines = Lines::new(Decoder::new(Box::new(input)), max);
+        let mut got = Vec::new();
+        while let Some(line) = lines.next_line() {
+            got.push(match line.expect("in memory") {
+                (n, Line::Text(bytes)) => (n, Some(String::from_utf8_lossy(bytes).into_owned())),
+                (n, Line::TooLong) => (n, None),
+            });
+        }
+        got
+    }
+
+    #[test]
+    fn lines_over_the_maximum_are_read_through_not_kept() {
+        let input = b"12345\r\n123456\r\n1234567\nabc\n1234567\r\n\n123456\n12345678";
+        for chunk in [1, 2, 3, 7, 64] {
+            let got = all_lines(input, 6, chunk);
+            let want: Vec<(usize, Option<String>)> = vec![
+                (1, Some("12345".into())),
+                (2, Some("123456".into())),
+                (3, None),
+                (4, Some("abc".into())),
+                (5, None),
+                (6, Some("".into())),
+                (7, Some("123456".into())),
+                (8, None),
+            ];
+            assert_eq!(got, want, "chunk {chunk}");
+        }
     }
 }

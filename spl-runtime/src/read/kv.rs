@@ -48,6 +48,9 @@ pub fn for_each_pair<'t>(text: &'t str, mut pair: impl FnMut(&'t str, &'t str)) 
 }
 
 /// Add each `key=value` pair of `text` to `record` (repeated keys become multivalued).
+///
+/// Names are interned with [`FieldId::intern`], without the [`Limits`](super::Limits) a
+/// reader applies: use it on text whose keys are known to be few.
 pub fn extract_into(text: &str, record: &mut Record) {
     for_each_pair(text, |key, value| {
         record.push(FieldId::intern(key), value.to_owned())

@@ -19,6 +19,13 @@
 //! Input is streamed: memory holds one event (one line, one `<Event>`, one record) at a
 //! time, not the file.
 //!
+//! Every reader applies the same [`Limits`] ([`ReadOptions::limits`]): an event larger,
+//! wider or deeper than they allow is a skipped event naming the limit
+//! ([`EventError::OverLimit`]), and a field whose name the shared table of names refuses
+//! is left out and reported ([`ReadEvent::dropped`]). Memory holds at most about one
+//! event of [`Limits::max_event_bytes`] and what it parses into; time is linear in the
+//! input.
+//!
 //! After a reader builds an event it applies, in order: the `_time` field override of
 //! [`ReadOptions::time_field`], then the field aliases of [`ReadOptions::aliases`]
 //! (by default the built-in table, see [`crate::alias`]).
@@ -43,6 +50,7 @@
 pub(crate) mod input;
 pub mod json;
 pub mod kv;
+mod limits;
 pub mod text;
 pub mod timestamp;
 pub mod wineventlog;
@@ -59,6 +67,8 @@ use crate::event::{Event, Record};
 use crate::field::FieldId;
 
 use input::{Decoder, Lines};
+pub(crate) use limits::FieldSink;
+pub use limits::{DroppedFields, Limit, Limits};
 
 /// The formats readers understand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -183,6 +193,8 @@ pub struct ReadOptions {
     /// Field aliases applied to every event ([`AliasMap::builtin`] by default;
     /// [`AliasMap::none`] turns aliasing off).
     pub aliases: AliasMap,
+    /// Bounds on events ([`Limits::default`] unless changed).
+    pub limits: Limits,
 }
 
 /// One event read, with its position in the input.
@@ -195,6 +207,10 @@ pub struct ReadEvent {
     pub index: usize,
     /// 1-based line where the event starts.
     pub line: usize,
+    /// Fields left out of the event because the table of field names refused their
+    /// names ([`Limits::max_field_names`], [`Limits::max_field_name_bytes`]); `None`
+    /// when every field was stored.
+    pub dropped: Option<DroppedFields>,
 }
 
 /// Why an event was skipped.
@@ -232,6 +248,29 @@ pub enum EventError {
     /// Text outside any `<Event>` element.
     #[error("text outside any <Event> element")]
     Stray,
+    /// The event is over one of the [`Limits`].
+    #[error("over a limit: {} (limit {limit})", limit.describe(*max))]
+    OverLimit {
+        /// Which limit.
+        limit: Limit,
+        /// Its value.
+        max: usize,
+    },
+    /// Event XML markup that does not end (a comment, CDATA section, processing
+    /// instruction or tag): the bytes from its start to the next `<Event>` (or to the end
+    /// of the input) were skipped.
+    #[error("unterminated {construct}: {skipped} bytes skipped{}", match resumes {
+        Some(line) => format!(", reading resumes at the <Event> on line {line}"),
+        None => " to the end of the input".to_owned(),
+    })]
+    Unterminated {
+        /// What does not end.
+        construct: xml::Construct,
+        /// How many bytes were skipped.
+        skipped: u64,
+        /// The line of the `<Event>` where reading resumed; `None` at the end of input.
+        resumes: Option<usize>,
+    },
 }
 
 /// A failure to open or read input, or an event that could not be read.
@@ -300,13 +339,19 @@ pub struct ReadStats {
     /// Events skipped ([`ReadError::Event`]). Fatal errors are not counted: the caller
     /// reports them, and the reader stops after one.
     pub skipped: u64,
+    /// Events read with some fields left out ([`ReadEvent::dropped`]); they are also
+    /// counted in `events`.
+    pub fields_dropped: u64,
 }
 
 impl ReadStats {
     /// Count one item of a reader.
-    pub fn count<T>(&mut self, item: &Result<T, ReadError>) {
+    pub fn count(&mut self, item: &Result<ReadEvent, ReadError>) {
         match item {
-            Ok(_) => self.events += 1,
+            Ok(event) => {
+                self.events += 1;
+                self.fields_dropped += u64::from(event.dropped.is_some());
+            }
             Err(e) if !e.is_fatal() => self.skipped += 1,
             Err(_) => {}
         }
@@ -315,7 +360,15 @@ impl ReadStats {
 
 impl fmt::Display for ReadStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} events read, {} skipped", self.events, self.skipped)
+        write!(f, "{} events read, {} skipped", self.events, self.skipped)?;
+        if self.fields_dropped > 0 {
+            write!(
+                f,
+                ", {} with fields left out (limits max_field_names, max_field_name_bytes)",
+                self.fields_dropped
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -346,12 +399,14 @@ impl<'a> Reader<'a> {
     }
 
     fn from_decoder(input: Decoder<'a>, format: InputFormat, options: ReadOptions) -> Reader<'a> {
+        let sink = FieldSink::new(options.limits);
+        let lines = |input| Lines::new(input, options.limits.max_event_bytes);
         let inner = match format {
-            InputFormat::JsonLines => Inner::Json(json::JsonReader::new(Lines::new(input))),
-            InputFormat::WinEventXml => Inner::Xml(xml::XmlReader::new(input)),
-            InputFormat::Text => Inner::Text(text::TextReader::new(Lines::new(input))),
+            InputFormat::JsonLines => Inner::Json(json::JsonReader::new(lines(input), sink)),
+            InputFormat::WinEventXml => Inner::Xml(xml::XmlReader::new(input, sink)),
+            InputFormat::Text => Inner::Text(text::TextReader::new(lines(input), sink)),
             InputFormat::WinEventText => {
-                Inner::WinEventLog(wineventlog::WinEventLogReader::new(Lines::new(input)))
+                Inner::WinEventLog(wineventlog::WinEventLogReader::new(lines(input), sink))
             }
         };
         let time_fields = match (&options.time_field, format) {

@@ -5,21 +5,27 @@
 //! timestamp at the very start of the line (ISO 8601, or `11/28/2026 04:04:08 AM`); a
 //! line without one has no `_time`. Blank lines (empty or whitespace only) are not
 //! events. Invalid UTF-8 is replaced with U+FFFD. An event's index counts the events
-//! before it (blank lines do not count).
+//! before it (blank lines do not count). A line over the [`Limits`](super::Limits) is a
+//! skipped event.
 
-use super::input::Lines;
-use super::{kv, timestamp, ReadError, ReadEvent};
+use super::input::{Line, Lines};
+use super::{kv, timestamp, FieldSink, Limit, ReadError, ReadEvent};
 use crate::event::Record;
 
 /// Reads one event per line; see the module docs.
 pub(crate) struct TextReader<'a> {
     lines: Lines<'a>,
+    sink: FieldSink,
     index: usize,
 }
 
 impl<'a> TextReader<'a> {
-    pub(crate) fn new(lines: Lines<'a>) -> Self {
-        TextReader { lines, index: 0 }
+    pub(crate) fn new(lines: Lines<'a>, sink: FieldSink) -> Self {
+        TextReader {
+            lines,
+            sink,
+            index: 0,
+        }
     }
 }
 
@@ -35,22 +41,46 @@ impl Iterator for TextReader<'_> {
                     return Some(Err(ReadError::Io { line, source }));
                 }
             };
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
+            let index = self.index;
+            let bytes = match bytes {
+                Line::Text(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => continue,
+                Line::Text(bytes) => bytes,
+                Line::TooLong => {
+                    self.index += 1;
+                    let reason = self.sink.over(Limit::EventBytes);
+                    return Some(Err(ReadError::Event {
+                        index,
+                        line,
+                        reason,
+                    }));
+                }
+            };
+            self.index += 1;
             let text = String::from_utf8_lossy(bytes).into_owned();
             let mut record = Record::new();
             record.set_raw(text.clone());
             if let Some(time) = timestamp::parse_leading_time(&text) {
                 record.set_time(time);
             }
-            kv::extract_into(&text, &mut record);
-            let index = self.index;
-            self.index += 1;
+            self.sink.start();
+            let mut over = None;
+            kv::for_each_pair(&text, |key, value| {
+                if over.is_none() {
+                    over = self.sink.push(&mut record, key, value.to_owned()).err();
+                }
+            });
+            if let Some(reason) = over {
+                return Some(Err(ReadError::Event {
+                    index,
+                    line,
+                    reason,
+                }));
+            }
             return Some(Ok(ReadEvent {
                 record,
                 index,
                 line,
+                dropped: self.sink.dropped(),
             }));
         }
     }

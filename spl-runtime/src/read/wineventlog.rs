@@ -42,40 +42,48 @@
 //!
 //! Automatic `key=value` extraction is not run on these records: their fields are the
 //! lines above. Invalid UTF-8 is replaced with U+FFFD. An event's index counts the
-//! records before it.
+//! records before it. A record over the [`Limits`](super::Limits) is a skipped event;
+//! one larger than `max_event_bytes` is read through without being kept.
 
-use super::input::Lines;
+use super::input::{Line, Lines};
 use super::timestamp;
-use super::{ReadError, ReadEvent};
+use super::{EventError, FieldSink, Limit, ReadError, ReadEvent};
 use crate::event::Record;
-use crate::field::FieldId;
+
+/// A line of a record; `None` for a line too long to keep.
+type RecordLine = Option<String>;
 
 /// Reads classic `WinEventLog` records; see the module docs.
 pub(crate) struct WinEventLogReader<'a> {
     lines: Lines<'a>,
+    sink: FieldSink,
     /// A line already read that starts the next record.
-    held: Option<(usize, String)>,
+    held: Option<(usize, RecordLine)>,
     /// A read error met while a record was being collected, reported after it.
     failed: Option<ReadError>,
     index: usize,
 }
 
 impl<'a> WinEventLogReader<'a> {
-    pub(crate) fn new(lines: Lines<'a>) -> Self {
+    pub(crate) fn new(lines: Lines<'a>, sink: FieldSink) -> Self {
         WinEventLogReader {
             lines,
+            sink,
             held: None,
             failed: None,
             index: 0,
         }
     }
 
-    fn next_line(&mut self) -> Option<Result<(usize, String), ReadError>> {
+    fn next_line(&mut self) -> Option<Result<(usize, RecordLine), ReadError>> {
         if let Some(held) = self.held.take() {
             return Some(Ok(held));
         }
         Some(match self.lines.next_line()? {
-            Ok((number, bytes)) => Ok((number, String::from_utf8_lossy(bytes).into_owned())),
+            Ok((number, Line::Text(bytes))) => {
+                Ok((number, Some(String::from_utf8_lossy(bytes).into_owned())))
+            }
+            Ok((number, Line::TooLong)) => Ok((number, None)),
             Err(source) => Err(ReadError::Io {
                 line: self.lines.next_number(),
                 source,
@@ -91,52 +99,81 @@ impl Iterator for WinEventLogReader<'_> {
         if let Some(error) = self.failed.take() {
             return Some(Err(error));
         }
+        let max = self.sink.limits().max_event_bytes;
         let mut lines: Vec<String> = Vec::new();
+        let mut started = false;
+        // Bytes of the record so far, each line counted with a line break.
+        let mut size = 0usize;
+        let mut too_large = false;
         let mut start = 0;
         let mut in_message = false;
         let mut after_blank = false;
         while let Some(next) = self.next_line() {
             let (number, line) = match next {
                 Ok(line) => line,
-                Err(error) if lines.is_empty() => return Some(Err(error)),
+                Err(error) if !started => return Some(Err(error)),
                 Err(error) => {
                     self.failed = Some(error);
                     break;
                 }
             };
-            let blank = line.trim().is_empty();
-            if lines.is_empty() {
-                if !blank {
-                    start = number;
-                    in_message = line.starts_with("Message=");
+            let text = line.as_deref().unwrap_or("");
+            let blank = line.is_some() && text.trim().is_empty();
+            if started {
+                if is_header(text) || (in_message && after_blank && text.starts_with("LogName=")) {
+                    self.held = Some((number, line));
+                    break;
+                }
+                if blank && !in_message {
+                    break;
+                }
+            } else if blank {
+                continue;
+            } else {
+                started = true;
+                start = number;
+            }
+            in_message |= text.starts_with("Message=");
+            after_blank = blank;
+            match line {
+                Some(line) if !too_large && size + line.len() < max.saturating_add(1) => {
+                    size += line.len() + 1;
                     lines.push(line);
                 }
-                continue;
+                _ => {
+                    too_large = true;
+                    lines = Vec::new();
+                }
             }
-            if is_header(&line) || (in_message && after_blank && line.starts_with("LogName=")) {
-                self.held = Some((number, line));
-                break;
-            }
-            if blank && !in_message {
-                break;
-            }
-            in_message |= line.starts_with("Message=");
-            after_blank = blank;
-            lines.push(line);
         }
-        while lines.last().is_some_and(|l| l.trim().is_empty()) {
-            lines.pop();
-        }
-        if lines.is_empty() {
+        if !started {
             return self.failed.take().map(Err);
         }
         let index = self.index;
         self.index += 1;
-        Some(Ok(ReadEvent {
-            record: build(&lines),
-            index,
-            line: start,
-        }))
+        let fail = |reason| {
+            Some(Err(ReadError::Event {
+                index,
+                line: start,
+                reason,
+            }))
+        };
+        if too_large {
+            return fail(self.sink.over(Limit::EventBytes));
+        }
+        while lines.last().is_some_and(|l| l.trim().is_empty()) {
+            lines.pop();
+        }
+        self.sink.start();
+        match build(&lines, &mut self.sink) {
+            Ok(record) => Some(Ok(ReadEvent {
+                record,
+                index,
+                line: start,
+                dropped: self.sink.dropped(),
+            })),
+            Err(reason) => fail(reason),
+        }
     }
 }
 
@@ -147,7 +184,7 @@ pub(crate) fn is_header(line: &str) -> bool {
         && timestamp::parse_us_datetime(line).is_some()
 }
 
-fn build(lines: &[String]) -> Record {
+fn build(lines: &[String], sink: &mut FieldSink) -> Result<Record, EventError> {
     let mut record = Record::with_capacity(32);
     record.set_raw(lines.join("\n"));
     let mut body = lines;
@@ -160,16 +197,16 @@ fn build(lines: &[String]) -> Record {
     }
     for (i, line) in body.iter().enumerate() {
         if let Some(first) = line.strip_prefix("Message=") {
-            message(first, &body[i + 1..], &mut record);
+            message(first, &body[i + 1..], &mut record, sink)?;
             break;
         }
         if let Some((key, value)) = line.split_once('=') {
             if is_key(key) {
-                record.push(FieldId::intern(key), value.trim_end().to_owned());
+                sink.push(&mut record, key, value.trim_end().to_owned())?;
             }
         }
     }
-    record
+    Ok(record)
 }
 
 fn is_key(key: &str) -> bool {
@@ -180,7 +217,12 @@ fn is_key(key: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-fn message(first: &str, rest: &[String], record: &mut Record) {
+fn message(
+    first: &str,
+    rest: &[String],
+    record: &mut Record,
+    sink: &mut FieldSink,
+) -> Result<(), EventError> {
     let mut text = String::from(first);
     for line in rest {
         text.push('\n');
@@ -190,10 +232,10 @@ fn message(first: &str, rest: &[String], record: &mut Record) {
     text.truncate(len);
     for line in std::iter::once(first).chain(rest.iter().map(String::as_str)) {
         if let Some((label, value)) = labelled(line) {
-            record.push(FieldId::intern(&clean_label(label)), value.to_owned());
+            sink.push(record, &clean_label(label), value.to_owned())?;
         }
     }
-    record.push(FieldId::intern("Message"), text);
+    sink.push(record, "Message", text)
 }
 
 /// A `Label:<space or tab>value` line's label and value.
