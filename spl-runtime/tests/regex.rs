@@ -1,4 +1,4 @@
-//! Regex, rex extraction and sed (semantics §2.1, §2.2).
+//! Regex, rex extraction and sed (`docs/semantics.md`, "Regular expressions").
 
 use spl_runtime::regex::{Regex, Replacement};
 
