@@ -2,9 +2,9 @@
 //!
 //! Every query of `rules/search/*.spl`, run over `data/search/events.jsonl`, must pass
 //! exactly the events that `data/search/expected.txt` lists. The expectations are written
-//! by hand from the SPL semantics reference (the section of each is noted in the file);
-//! they are never taken from an engine. An event *passes* when the rule's search matches
-//! it and its pipeline turns it into at least one row.
+//! by hand from Splunk's documentation and `docs/semantics.md` (the point each pins is
+//! noted in the file); they are never taken from an engine. An event *passes* when the
+//! rule's search matches it and its pipeline turns it into at least one row.
 //!
 //! The same corpus runs here through the evaluator, the `build.rs` rule pack and a few
 //! `detect!` types, and in `splc/tests/search_language.rs` through `splc run

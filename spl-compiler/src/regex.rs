@@ -21,7 +21,8 @@
 //!
 //! # What is translated, and how
 //!
-//! (`spl-semantics.md` Decision 9 and §2.1, §2.2, §2.5; `corpus-inventory.md` §6.)
+//! (`docs/semantics.md`, "Regular expressions". Every regex of the armory goes through
+//! this translation in `tests/regex_corpus.rs`.)
 //!
 //! | PCRE | translation | why |
 //! |---|---|---|

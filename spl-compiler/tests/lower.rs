@@ -236,7 +236,7 @@ fn the_caret_skips_escapes_written_before_the_bad_character() {
 
 #[test]
 fn unquoted_and_spliced_patterns_are_pointed_at_too() {
-    // The grammar allows an unquoted pattern (corpus-inventory §3: `regex auid=^\d+`).
+    // The grammar allows an unquoted pattern (the armory writes `regex auid=^\d+`).
     let src = r"x | regex auid=^\d+(";
     let (e, at, text) = regex_error(src);
     assert_eq!(
@@ -253,7 +253,8 @@ fn unquoted_and_spliced_patterns_are_pointed_at_too() {
     assert_eq!(text, "(");
     assert!(e.notes.is_empty(), "{e:?}");
 
-    // Quoted and unquoted pieces joined (corpus-inventory §1d): `(?<u>a"b\y)`.
+    // Quoted and unquoted pieces of one word are joined, as the armory writes them:
+    // `(?<u>a"b\y)`.
     let src = r#"x | rex field=p (?<u>"a\"b"\y)"#;
     let (e, at, text) = regex_error(src);
     assert_eq!(e.message, "invalid regex: unknown escape `\\y`");

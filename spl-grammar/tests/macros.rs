@@ -146,7 +146,8 @@ fn clearing_spans_makes_spellings_compare_equal() {
 
 #[test]
 fn quoted_commas_and_escaped_quotes_do_not_split_arguments() {
-    // spl-semantics §5: arguments split on commas at the top level only; quotes are kept.
+    // Arguments split on commas at the top level only; quotes are kept (`docs/semantics.md`,
+    // "Macros").
     let args = |src: &str| -> Vec<String> {
         let q = parse(src);
         let mut calls = Vec::new();

@@ -504,12 +504,12 @@ fn generic_option_values_may_hold_commas() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Traps from the acceptance list, each against spl-semantics.md and corpus-inventory.md.
+// Traps: forms the armory writes whose reading is easy to get wrong.
 
 #[test]
 fn spliced_patterns_join_quoted_and_unquoted_pieces() {
-    // corpus-inventory §1d: quoted and unquoted pieces of one word are concatenated; only
-    // the quoted pieces are unescaped.
+    // Quoted and unquoted pieces of one word are concatenated; only the quoted pieces are
+    // unescaped.
     let pattern = |src: &str| match command(src, 1) {
         Command::Rex(r) => (r.pattern.value, r.pattern.quoted, r.pattern.span),
         Command::Regex(r) => (r.pattern.value, r.pattern.quoted, r.pattern.span),
@@ -530,8 +530,8 @@ fn spliced_patterns_join_quoted_and_unquoted_pieces() {
     let src = r#"x | regex p=(?i)"a|b"c | table p"#;
     assert_eq!(parse(src).stages.len(), 3);
     assert_eq!(pattern(src).0, "(?i)a|bc");
-    // nircmd_execution-powershell (corpus-inventory §1b): the spliced pattern is joined as
-    // written even when the result has one `)` too many; the regex layer rejects it.
+    // nircmd_execution-powershell: the spliced pattern is joined as written even when the
+    // result has one `)` too many; the regex layer rejects it.
     assert_eq!(
         pattern(r#"x | regex process="(?i)nircmd(\.exe)?|(script|shexec)")"#).0,
         r"(?i)nircmd(\.exe)?|(script|shexec))"
@@ -543,8 +543,8 @@ fn spliced_patterns_join_quoted_and_unquoted_pieces() {
 
 #[test]
 fn subsearch_brackets_ignore_pipes_and_brackets_inside_quotes() {
-    // corpus-inventory §1: `|` inside quotes or `[ ... ]` does not split stages; a `]` in a
-    // quoted string does not close the subsearch.
+    // `|` inside quotes or `[ ... ]` does not split stages; a `]` in a quoted string does
+    // not close the subsearch.
     let src = r#"x | join type=left user [ search a="x]y|z" | where match(b, "[|]") | eval c="[" ] | table user"#;
     let q = parse(src);
     assert_eq!(q.stages.len(), 3);
@@ -586,8 +586,8 @@ fn subsearch_brackets_ignore_pipes_and_brackets_inside_quotes() {
 
 #[test]
 fn foreach_template_strings_and_brackets_stay_in_the_template() {
-    // spl-semantics §2.6: `"\s*,\s*$$$$"` reaches the template as written (`$` is not an SPL
-    // escape), and `<<FIELD>>` is a placeholder on both sides of `=`.
+    // `foreach`: `"\s*,\s*$$$$"` reaches the template as written (`$` is not an SPL escape),
+    // and `<<FIELD>>` is a placeholder on both sides of `=`.
     let src = r#"x | foreach *location [ | eval <<FIELD>>=replace(<<FIELD>>,"\s*,\s*$$$$","") ] | table a"#;
     let q = parse(src);
     assert_eq!(q.stages.len(), 3);
@@ -615,8 +615,9 @@ fn foreach_template_strings_and_brackets_stay_in_the_template() {
 
 #[test]
 fn bin_with_only_a_span_has_no_field_even_before_another_stage() {
-    // spl-semantics Decision 6 and §4.1: `bin span=1s` with no field bins `_time`; the tree
-    // keeps `None` (lowering supplies `_time`), and the next stage is not read as a field.
+    // `bin span=1s` with no field bins `_time` (`docs/semantics.md`, "Transforming
+    // commands"); the tree keeps `None` (lowering supplies `_time`), and the next stage is
+    // not read as a field.
     let q = parse("x | bin span=1s | stats values(*) as * by _time, host");
     assert_eq!(q.stages.len(), 3);
     match &q.stages[1].command {
@@ -653,7 +654,7 @@ fn stats_eval_arguments_in_corpus_forms() {
             .collect::<Vec<_>>(),
         other => panic!("{other:?}"),
     };
-    // spl-semantics §4.2: `count(eval(status="404"))`; §2.5: `IN` inside `sum(eval(if(...)))`.
+    // `count(eval(status="404"))`, and `IN` inside `sum(eval(if(...)))`.
     assert_eq!(
         aggs(r#"x | stats count(eval(status="404")) as n"#),
         [r#"count(eval:(= status "404")) as n"#]
@@ -662,7 +663,7 @@ fn stats_eval_arguments_in_corpus_forms() {
         aggs(r#"x | eventstats sum(eval(if(event_type IN ("a","b"),1,0))) as hits by host"#),
         [r#"sum(eval:(if (IN event_type "a" "b") 1 0)) as hits"#]
     );
-    // corpus-inventory §4: stats-eval with a single-quoted field, AND and LIKE.
+    // A stats `eval(...)` with a single-quoted field, AND and LIKE.
     assert_eq!(
         aggs(
             r#"x | stats count(eval(eventType="x" AND 'action'="SUCCESS" AND user LIKE "%adm%")) as c"#
@@ -671,7 +672,7 @@ fn stats_eval_arguments_in_corpus_forms() {
             r#"count(eval:(AND (AND (= eventType "x") (= action "SUCCESS")) (LIKE user "%adm%"))) as c"#
         ]
     );
-    // `values(*) as *` keeps the wildcard on both sides (spl-semantics §4.2).
+    // `values(*) as *` keeps the wildcard on both sides.
     assert_eq!(aggs("x | stats values(*) as *"), ["values(*) as *"]);
 }
 
@@ -690,7 +691,7 @@ fn unknown_commands_keep_their_arguments_and_do_not_swallow_stages() {
         }
         other => panic!("{other:?}"),
     }
-    // The corpus's `avlbase64` (corpus-inventory §9) is a generic command.
+    // The armory's `avlbase64` (a custom command) is a generic command.
     assert!(matches!(
         command("x | avlbase64 field=process", 1),
         Command::Generic(g) if g.name.name == "avlbase64"
@@ -699,8 +700,8 @@ fn unknown_commands_keep_their_arguments_and_do_not_swallow_stages() {
 
 #[test]
 fn regex_patterns_are_unescaped_left_to_right() {
-    // corpus-inventory §1c (cve-2024-24919-…-waf): `\.\.\\|` becomes `\.\.\|`, an escaped
-    // pipe, because `\\` is read first; §1d: `"([\.\\\]+)?"` gives `([\.\\]+)?`.
+    // cve-2024-24919-…-waf: `\.\.\\|` becomes `\.\.\|`, an escaped pipe, because `\\` is
+    // read first; and `"([\.\\\]+)?"` gives `([\.\\]+)?`.
     let pattern = |src: &str| match command(src, 1) {
         Command::Regex(r) => r.pattern.value,
         other => panic!("{other:?}"),
@@ -710,7 +711,7 @@ fn regex_patterns_are_unescaped_left_to_right() {
         r"(\.\.\/|\.\.\|\.\.%2F)"
     );
     assert_eq!(pattern(r#"x | regex p="([\.\\\]+)?""#), r"([\.\\]+)?");
-    // `Files\\AnyDesk` gives `Files\AnyDesk` (corpus-inventory §1c).
+    // `Files\\AnyDesk` gives `Files\AnyDesk` (anydesk_execution_from_suspicious_folder).
     assert_eq!(
         pattern(r#"x | regex p!="Program\sFiles\\AnyDesk""#),
         r"Program\sFiles\AnyDesk"

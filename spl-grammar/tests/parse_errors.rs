@@ -1,5 +1,6 @@
-//! Error positions and messages for each class of malformed rule in the armory
-//! (corpus-inventory §1a/§1b), and that no input makes the parser panic.
+//! Error positions and messages for each class of malformed rule in the armory (unbalanced
+//! quotes and parentheses, keywords glued to a name, ...), and that no input makes the
+//! parser panic.
 
 #![allow(clippy::unwrap_used)]
 

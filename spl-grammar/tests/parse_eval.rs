@@ -1,5 +1,6 @@
-//! Eval expressions in `where`, `eval` and `stats ... eval(...)`: precedence (spl-semantics
-//! §2.3/§2.4: NOT > AND > OR > XOR, unlike search), case-insensitive keywords, field names.
+//! Eval expressions in `where`, `eval` and `stats ... eval(...)`: precedence (`NOT`, then
+//! `AND`, `OR`, `XOR`, unlike search; `docs/semantics.md`, "`eval` and `where`"),
+//! case-insensitive keywords, field names.
 
 #![allow(clippy::unwrap_used)]
 
@@ -10,7 +11,7 @@ use spl_grammar::ast::{Command, ExprKind};
 
 #[test]
 fn and_binds_tighter_than_or_in_where() {
-    // spl-semantics §7 row 2: `a AND b OR c` is `(a AND b) OR c` in where.
+    // `a AND b OR c` is `(a AND b) OR c` in where (in a search it is `a AND (b OR c)`).
     assert_eq!(where_("a AND b OR c"), "(OR (AND a b) c)");
     assert_eq!(where_("a OR b AND c"), "(OR a (AND b c))");
     assert_eq!(where_("a XOR b OR c"), "(XOR a (OR b c))");
@@ -156,11 +157,11 @@ fn where_glued_to_a_parenthesis() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Traps from the acceptance list, each against spl-semantics.md and corpus-inventory.md.
+// Traps: forms the armory writes whose reading is easy to get wrong.
 
 #[test]
 fn concatenation_sits_between_arithmetic_and_comparison() {
-    // spl-semantics §2.4: `* / %` > `+ -` > `.` > comparisons/LIKE > AND > OR > XOR.
+    // `* / %` > `+ -` > `.` > comparisons/LIKE > AND > OR > XOR.
     assert_eq!(where_("a . b = c"), "(= (. a b) c)");
     assert_eq!(where_("a + 1 . b * 2"), "(. (+ a 1) (* b 2))");
     assert_eq!(where_(r#"a . "x" . b"#), r#"(. (. a "x") b)"#);
@@ -170,14 +171,15 @@ fn concatenation_sits_between_arithmetic_and_comparison() {
     );
     // A dot between digits is a decimal point, not concatenation.
     assert_eq!(where_("x > 1.5"), "(> x 1.5)");
-    // Field names with `.` must be single-quoted (§6), so a bare `a.b` is a concatenation.
+    // Field names with `.` must be single-quoted in eval, so a bare `a.b` is a
+    // concatenation.
     assert_eq!(where_("a.b"), "(. a b)");
     assert_eq!(where_("'a.b'"), "a.b");
 }
 
 #[test]
 fn the_location_idiom_of_the_semantics_doc() {
-    // spl-semantics §2.5 corpus idiom.
+    // The `location` idiom the armory writes: two `if`s joined with `.`.
     match command(
         r#"x | eval location = if(isnotnull(City) AND City!="", City . ", ", "") . if(isnotnull(Country), Country, "")"#,
         1,
@@ -195,8 +197,7 @@ fn the_location_idiom_of_the_semantics_doc() {
 
 #[test]
 fn like_in_any_case_as_operator_and_as_function() {
-    // spl-semantics §2.4 operator table: `str LIKE "a%b_"`; corpus-inventory §4: the infix
-    // form is also written in lowercase.
+    // The operator `str LIKE "a%b_"`; the armory also writes the infix form in lowercase.
     assert_eq!(where_(r#"p LIKE "a%b_""#), r#"(LIKE p "a%b_")"#);
     assert_eq!(where_(r#"p like "%x%""#), where_(r#"p LIKE "%x%""#));
     // LIKE binds tighter than NOT and AND.
@@ -212,7 +213,7 @@ fn like_in_any_case_as_operator_and_as_function() {
 
 #[test]
 fn bang_before_a_group_and_next_to_other_operators() {
-    // corpus-inventory §4: `!match(...)` is written 20 times; `!` is taken as NOT.
+    // The armory writes `!match(...)` and `!like(...)`; `!` is taken as NOT.
     assert_eq!(
         where_(r#"!(match(a, "x") OR b)"#),
         r#"(NOT (OR (match a "x") b))"#
@@ -227,13 +228,13 @@ fn bang_before_a_group_and_next_to_other_operators() {
 
 #[test]
 fn single_quoted_names_hold_any_character_but_a_quote() {
-    // spl-semantics §6 and §2.3: `'5minutes'`, `'server-1'`, JSON names.
+    // Single quotes name any field: `'5minutes'`, `'server-1'`, flattened JSON names.
     assert_eq!(where_("'5minutes' > 'server-1'"), "(> 5minutes server-1)");
     assert_eq!(
         where_(r#"'debugContext.debugData.suspiciousActivityEventType' = "x""#),
         r#"(= debugContext.debugData.suspiciousActivityEventType "x")"#
     );
-    // A single-quoted name is a field, a double-quoted text is a string (§2.3).
+    // A single-quoted name is a field, a double-quoted text is a string.
     let Command::Where(e) = command(r#"x | where 'a b' = "a b""#, 1) else {
         panic!()
     };
@@ -246,7 +247,8 @@ fn single_quoted_names_hold_any_character_but_a_quote() {
 
 #[test]
 fn eval_strings_keep_non_escape_backslashes() {
-    // spl-semantics §1.5 applies to every quoted string: `\s` and `\x5c` stay as written.
+    // As in the search command, only `\\`, `\"` and `\|` unescape in every quoted string:
+    // `\s` and `\x5c` stay as written.
     assert_eq!(
         where_(r#"match(p, "C:\Windows\n\x5c\\")"#),
         r#"(match p "C:\Windows\n\x5c\")"#

@@ -1,5 +1,6 @@
 //! The search command: precedence, terms, phrases, escapes, TERM/CASE, comparisons, IN.
-//! Expected shapes follow spl-semantics §1 (NOT > OR > AND; operators uppercase only).
+//! Expected shapes follow `docs/semantics.md`, "Search command" (`NOT`, then `OR`, then
+//! `AND`; operators uppercase only).
 
 #![allow(clippy::unwrap_used)]
 
@@ -10,7 +11,7 @@ use spl_grammar::ast::{CmpOp, Command, SearchKind};
 
 #[test]
 fn or_binds_tighter_than_juxtaposition() {
-    // spl-semantics §1.2: `"x" OR "y" "z"` is `("x" OR "y") AND "z"`.
+    // `"x" OR "y" "z"` is `("x" OR "y") AND "z"`.
     assert_eq!(search("A OR B C"), "(and (or A B) C)");
     assert_eq!(search("a b OR c"), "(and a (or b c))");
     assert_eq!(search("A B OR C D"), "(and A (or B C) D)");
@@ -40,7 +41,7 @@ fn parentheses_group_and_are_kept_as_nesting() {
 
 #[test]
 fn lowercase_operators_are_plain_terms() {
-    // spl-semantics §1.6: the operators must be capitalised.
+    // The operators must be capitalised.
     assert_eq!(search("a or b"), "(and a or b)");
     assert_eq!(search("a and not b"), "(and a and not b)");
     assert_eq!(
@@ -69,7 +70,7 @@ fn quoted_phrases_unescape_only_three_sequences() {
     assert_eq!(phrase(r#""a\\b""#), r"a\b");
     assert_eq!(phrase(r#""a\"b""#), r#"a"b"#);
     assert_eq!(phrase(r#""a\|b""#), "a|b");
-    // Any other backslash stays (spl-semantics §1.5).
+    // Any other backslash stays.
     assert_eq!(phrase(r#""\s""#), r"\s");
     assert_eq!(phrase(r#""C:\\Users\\*""#), r"C:\Users\*");
     assert_eq!(
@@ -163,7 +164,7 @@ fn comparisons_with_every_operator_and_optional_spaces() {
 
 #[test]
 fn comparison_values_are_literals_even_when_they_look_like_fields() {
-    // spl-semantics §1.8: the right side is always a literal.
+    // The right side is always a literal, never another field.
     assert_eq!(search("last_Country!=Country"), "last_Country!=Country");
     match search_expr("distance_miles!=0").kind {
         SearchKind::Compare(c) => assert!(!c.value.quoted),
@@ -263,17 +264,17 @@ fn spans_point_into_the_source() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Traps from the acceptance list, each against spl-semantics.md and corpus-inventory.md.
+// Traps: forms the armory writes whose reading is easy to get wrong.
 
 #[test]
 fn corpus_shapes_of_or_next_to_implicit_and() {
-    // corpus-inventory §2 "OR vs AND precedence": a prefix AND before an OR chain binds to
-    // the whole chain (`P Q A OR B` is `P Q (A OR B)`), never `(P Q A) OR B`.
+    // A prefix AND before an OR chain binds to the whole chain (`P Q A OR B` is
+    // `P Q (A OR B)`), never `(P Q A) OR B`.
     assert_eq!(
         search(r#"`get_application_data` eventType="a" OR eventType="b""#),
         r#"(and `get_application_data` (or eventType="a" eventType="b"))"#
     );
-    // spl-semantics §1.2: a parenthesised group followed by an OR chain.
+    // A parenthesised group followed by an OR chain.
     assert_eq!(
         search(r#"(TERM(x) OR "y") "radmin.exe" OR "/connect:*""#),
         r#"(and (or TERM[x] "y") (or "radmin.exe" "/connect:*"))"#
@@ -285,8 +286,7 @@ fn corpus_shapes_of_or_next_to_implicit_and() {
 
 #[test]
 fn not_applies_only_to_the_item_after_it() {
-    // spl-semantics §1.2: `NOT` applies only to the item that follows it, and binds tighter
-    // than OR.
+    // `NOT` applies only to the item that follows it, and binds tighter than OR.
     assert_eq!(search("a OR NOT b c"), "(and (or a (not b)) c)");
     assert_eq!(search("NOT f=1 OR g=2"), "(or (not f=1) g=2)");
     assert_eq!(
@@ -297,7 +297,8 @@ fn not_applies_only_to_the_item_after_it() {
 
 #[test]
 fn the_worked_example_of_the_semantics_doc() {
-    // spl-semantics §8, first stage.
+    // The first search of the most common rule shape: data-source macros, a
+    // `TERM`-or-phrase event code selector, then a phrase.
     assert_eq!(
         search(
             r#"`get_endpoint_data` `get_endpoint_data_sysmon` (TERM(EventCode=1) OR "<EventID>1<") "cmd.exe""#
@@ -312,16 +313,16 @@ fn quoted_strings_keep_every_backslash_that_is_not_an_escape() {
         SearchKind::Phrase(l) => l.value,
         other => panic!("not a phrase: {other:?}"),
     };
-    // spl-semantics §1.5: only `\\`, `\"` and `\|` unescape; `\W` and `\n` are not escapes,
-    // so both backslashes stay and `\n` is not a newline.
+    // Only `\\`, `\"` and `\|` unescape; `\W` and `\n` are not escapes, so both
+    // backslashes stay and `\n` is not a newline.
     assert_eq!(phrase(r#""C:\Windows\n""#), r"C:\Windows\n");
-    // `\\s` also reaches the command as `\s` (§1.5).
+    // `\\s` also reaches the command as `\s`.
     assert_eq!(phrase(r#""\\s""#), r"\s");
-    // `"\\$Recycle.bin\\"` means `\$Recycle.bin\` (§1.5).
+    // `"\\$Recycle.bin\\"` means `\$Recycle.bin\`.
     assert_eq!(phrase(r#""\\$Recycle.bin\\""#), r"\$Recycle.bin\");
-    // `*` cannot be escaped (Decision 3, §1.5): `\*` stays a backslash and a wildcard.
+    // `*` cannot be escaped: `\*` stays a backslash and a wildcard.
     assert_eq!(phrase(r#""a\*b""#), r"a\*b");
-    // `\x5c` is four characters for the regex engine, not a backslash (corpus-inventory §1d).
+    // `\x5c` is four characters for the regex engine, not a backslash.
     assert_eq!(phrase(r#""\x5c""#), r"\x5c");
     // A backslash at the end of the content followed by an escaped quote.
     assert_eq!(phrase(r#""a\\\"""#), r#"a\""#);
@@ -336,7 +337,7 @@ fn escapes_are_undone_in_field_values_in_lists_and_in_term() {
         }
         other => panic!("{other:?}"),
     }
-    // spl-semantics §1.9 corpus form.
+    // `NOT (f IN (...) OR g IN (...))` with quoted values holding escapes and wildcards.
     assert_eq!(
         search(
             r#"NOT (process_path IN ("C:\\Program Files*", "a\"b") OR parent_process_path IN ("x\|y"))"#
@@ -348,7 +349,7 @@ fn escapes_are_undone_in_field_values_in_lists_and_in_term() {
 
 #[test]
 fn term_with_an_equals_sign_is_one_term_call_not_a_comparison() {
-    // spl-semantics §1.4: `TERM(EventCode=4688)` is one indexed term holding `=`.
+    // `TERM(EventCode=4688)` is one indexed term holding `=`.
     for src in ["TERM(EventCode=4104)", "TERM(EventCode=4104) "] {
         match search_expr(src).kind {
             SearchKind::TermCall(l) => {
@@ -375,13 +376,13 @@ fn term_with_an_equals_sign_is_one_term_call_not_a_comparison() {
 
 #[test]
 fn lowercase_boolean_words_in_the_corpus_are_terms() {
-    // spl-semantics §1.6: `(eventType="a" or eventType="b") and action="SUCCESS"` means
+    // `(eventType="a" or eventType="b") and action="SUCCESS"` means
     // `eventType="a" AND or AND eventType="b" AND and AND action="SUCCESS"`.
     assert_eq!(
         search(r#"(eventType="a" or eventType="b") and action="SUCCESS""#),
         r#"(and (and eventType="a" or eventType="b") and action="SUCCESS")"#
     );
-    // corpus-inventory §1c: okta_multiple_invalid_credentials_from_same_ip-okta.
+    // As okta_multiple_invalid_credentials_from_same_ip-okta writes it.
     assert_eq!(
         search(r#""INVALID_CREDENTIALS" and not eventType=x"#),
         r#"(and "INVALID_CREDENTIALS" and not eventType=x)"#
@@ -397,7 +398,7 @@ fn lowercase_boolean_words_in_the_corpus_are_terms() {
 
 #[test]
 fn in_lists_glued_to_the_parenthesis_and_spread_over_spaces() {
-    // corpus-inventory §2: 38 of 85 `IN` lists are written `IN(` with no space.
+    // The armory often writes `IN(` with no space.
     let src = "dest_ip IN(10.0.0.0/8,172.16.0.0/12) user IN ( a , b )";
     assert_eq!(
         search(src),
@@ -411,6 +412,6 @@ fn in_lists_glued_to_the_parenthesis_and_spread_over_spaces() {
     };
     assert_eq!(list.field.name, "dest_ip");
     assert_eq!(list.values[1].span.slice(src), "172.16.0.0/12");
-    // Wildcards stay in the values (spl-semantics §1.9).
+    // Wildcards stay in the values.
     assert_eq!(search(r#"f IN (a*, "*b")"#), r#"(in f a* "*b")"#);
 }

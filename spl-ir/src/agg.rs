@@ -1,5 +1,5 @@
 //! The aggregation functions of `stats`, `eventstats` and `streamstats`: one table of
-//! names; their meaning is `spl_runtime::stats::Accumulator`.
+//! names; their meaning is `spl_runtime::aggregate::Accumulator`.
 
 macro_rules! aggregations {
     ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal $(| $alias:literal)*; )*) => {

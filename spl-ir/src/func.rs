@@ -19,10 +19,12 @@
 //! ends. A `special` one is compiled by hand in each back end, because its arguments are
 //! not plain values: it short-circuits (`if`, `case`), takes a pattern compiled once per
 //! rule (`match`, `like`, `replace`, `mvfind`), a predicate (`mvfilter`), or the search's
-//! start time (`now`, `time`).
+//! start time (`now`). `searchmatch` is listed so that its name is known; the compiler
+//! rejects it as not supported.
 //!
 //! Adding a function: one entry here, its implementation in `spl_runtime::eval::func`, and
-//! tests of its meaning.
+//! cases of its meaning in the eval corpus (`tests/data/eval/cases.yml`), which runs
+//! through both back ends.
 
 /// Call `$callback! { ... }` with the whole function table.
 ///
@@ -241,7 +243,7 @@ macro_rules! define_func {
 
             /// The name of the runtime function that implements it, in
             /// `spl_runtime::eval::func`; `None` for a special form the back ends write out
-            /// themselves (`if`, `case`).
+            /// themselves (`if`, `case`) and for `searchmatch`, which the compiler rejects.
             pub fn runtime_name(self) -> Option<&'static str> {
                 match self { $(Func::$variant => define_func!(@rust $rust),)* }
             }

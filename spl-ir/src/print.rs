@@ -1,4 +1,4 @@
-//! The stable text form of the IR (snapshot tests, `splc explain`).
+//! The stable text form of the IR (snapshot tests, `splc compile --ir`, `splc explain`).
 //!
 //! One item per line, children indented by two spaces; strings in Rust debug quoting so
 //! that escapes are unambiguous. The form only changes when the IR's meaning does.

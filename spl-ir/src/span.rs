@@ -5,8 +5,8 @@ use std::fmt;
 /// A half-open byte range `start..end` into the text a node was parsed from.
 ///
 /// Every AST node carries one. Spans are byte offsets (not characters) so that they can
-/// slice the source directly; [`LineIndex`] turns them into 1-based line and column
-/// numbers for diagnostics.
+/// slice the source directly; `spl_grammar::LineIndex` turns them into 1-based line and
+/// column numbers for diagnostics.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
     /// Offset of the first byte.

@@ -6,7 +6,7 @@
 //! (expression trees, regex literals); the runtime builds its pipeline from stages over
 //! any [`Code`], and generated code hands it stages whose code is already compiled Rust.
 //! So the one place that says which runtime step implements which stage is the runtime's
-//! (`spl_runtime::pipeline::Pipeline::with`), whichever back end built the stage.
+//! (`spl_runtime::pipeline::step`), whichever back end built the stage.
 
 use std::fmt::Debug;
 

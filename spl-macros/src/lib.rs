@@ -1,5 +1,11 @@
 //! `detect!`: compile an SPL rule into a Rust type at build time.
 //!
+//! Use it through `spl-runtime` with its feature `macros` (`spl_runtime::detect!`): the code
+//! it writes names `::spl_runtime`, so the calling crate depends on the runtime, and on
+//! nothing of the compiler at run time. The rule is compiled while the calling crate
+//! builds, by `spl-compiler` (the same front end, lowering and code generator as
+//! `spl_compiler::Builder`).
+//!
 //! ```ignore
 //! use spl_runtime::detect;
 //!
@@ -16,10 +22,20 @@
 //! ```
 //!
 //! The type is the one a `build.rs` rule pack generates (see `spl_compiler::Builder`): it
-//! implements `spl_runtime::rule::Rule`. File paths are relative to the crate's
-//! `Cargo.toml`. A rule that does not compile is a compile error carrying the rendered
-//! diagnostic (with line, column and a caret into the SPL), and the type is still declared
-//! so that the error is reported once.
+//! has `new()` (every matcher and regex built once), `INFO` (the rule's metadata) and
+//! `matches(&event)`, and implements `Default` and `spl_runtime::rule::Rule`. Doc comments
+//! and other attributes written before `struct` go on the type. File paths are relative to
+//! the calling crate's `Cargo.toml`, and a change to the files rebuilds it.
+//!
+//! # Errors
+//!
+//! A rule that does not compile (it does not load, parse, expand or lower, or a macros file
+//! cannot be read) is one compile error carrying the rendered diagnostic, with line,
+//! column and a caret into the SPL; the type is still declared, so that the error is
+//! reported once. Input that is not one of the two forms above is a compile error at the
+//! offending token. The `tests/ui` tests of the workspace pin these errors.
+//!
+//! The crate has no features.
 
 #![forbid(unsafe_code)]
 

@@ -1,5 +1,5 @@
 //! Aggregators for `stats`, `eventstats` and `streamstats`, and the group table for
-//! their `BY` clause (semantics §4.2–4.4).
+//! their `BY` clause (`docs/semantics.md`, "Transforming commands").
 //!
 //! An [`Accumulator`] is built once per (group, function) and fed one event at a time
 //! with [`Accumulator::update`] (or [`Accumulator::update_at`] when the function needs

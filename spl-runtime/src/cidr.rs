@@ -1,7 +1,7 @@
 //! IPv4 and IPv6 subnets: `10.0.0.0/8`, `FE80::/10`, `::1`.
 //!
-//! Used by search comparisons (`src_ip=10.0.0.0/8`, `src_ip IN (10.0.0.0/8, ...)`,
-//! semantics §1.7) and by eval `cidrmatch`. A value that is not an IP address never
+//! Used by search comparisons (`src_ip=10.0.0.0/8`, `src_ip IN (10.0.0.0/8, ...)`; see
+//! `docs/semantics.md`, "Search command") and by eval `cidrmatch`. A value that is not an IP address never
 //! matches. An IPv4 address written as an IPv4-mapped IPv6 address (`::ffff:10.1.2.3`)
 //! counts as the IPv4 address. Surrounding ASCII whitespace in a value is ignored.
 

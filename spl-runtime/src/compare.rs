@@ -1,5 +1,5 @@
 //! Field comparisons of the `search` command: `f=v`, `f!=v`, `f<v`, `f IN (...)`
-//! (semantics §1.7–1.9, Decisions 4–5).
+//! (`docs/semantics.md`, "Search command").
 //!
 //! - `=` matches the **whole** value, ignoring ASCII case; `*` in the literal matches any
 //!   run of characters (breakers too). `f=*` is true for any present value, the empty

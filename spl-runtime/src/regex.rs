@@ -1,7 +1,7 @@
 //! Regular expressions for `regex`, `rex`, `match()`, `replace()`, `mvfind()`.
 //!
 //! SPL regexes are PCRE. The compiler translates them to the syntax of `regex-automata`
-//! (semantics Decision 9); this module only compiles the translated text, once per rule,
+//! (`spl_compiler::regex`; `docs/semantics.md`, "Regular expressions"); this module only compiles the translated text, once per rule,
 //! and runs it. Matching is unanchored. Searches reuse the engine's cache pool, so a test
 //! that does not match allocates nothing.
 //!

@@ -1,8 +1,8 @@
 //! Matching `_raw` the way Splunk's `search` command does: bare terms, quoted phrases,
 //! `TERM(...)` and `CASE(...)`.
 //!
-//! Splunk cuts event text into tokens at *breakers* (semantics §1.3). splc does not build
-//! an index; it checks the raw text directly, with the rule of the semantics Decisions:
+//! Splunk cuts event text into tokens at *breakers* ([`crate::ir::breaker`]). splc does not
+//! build an index; it checks the raw text directly (`docs/semantics.md`, "Search command"):
 //!
 //! - A bare term or quoted phrase ([`Term`], [`Phrase`]) matches when its text occurs in
 //!   `_raw`, ignoring ASCII case, at a place aligned to token boundaries: the character
@@ -14,10 +14,10 @@
 //!   a comma, ...) matches nothing.
 //! - `CASE(x)` ([`CaseTerm`]) is a term or phrase that respects case.
 //!
-//! `*` is a wildcard everywhere (it cannot be escaped, Decision 3): it matches any run of
-//! characters, and token boundaries are checked only at the two ends of the whole match.
-//! A leading `*` lifts the check at the start, a trailing one the check at the end. Inside
-//! `TERM`, `*` stays within the one major segment.
+//! `*` is a wildcard everywhere, never escaped (`\*` is a backslash, then a wildcard): it
+//! matches any run of characters, and token boundaries are checked only at the two ends of
+//! the whole match. A leading `*` lifts the check at the start, a trailing one the check at
+//! the end. Inside `TERM`, `*` stays within the one major segment.
 //!
 //! Case folding is ASCII only: `É` and `é` are different characters to every matcher here.
 //!
@@ -298,8 +298,9 @@ pub struct Term {
     pattern: TokenPattern,
 }
 
-/// A quoted search phrase. Splunk matches a phrase and a bare term by the same rule in
-/// splc (Decision 1), so this is the same type as [`Term`].
+/// A quoted search phrase. splc matches a phrase and a bare term by the same rule (a
+/// substring aligned to token boundaries at both ends), so this is the same type as
+/// [`Term`].
 pub type Phrase = Term;
 
 impl Term {

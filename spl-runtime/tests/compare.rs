@@ -1,4 +1,4 @@
-//! Field comparisons of the search command (semantics §1.7–1.9, Decisions 4–5).
+//! Field comparisons of the search command (`docs/semantics.md`, "Search command").
 
 use spl_runtime::cidr::{cidrmatch, is_cidr, Cidr};
 use spl_runtime::compare::{compare_values, FieldMatcher, Wildcard};
@@ -15,7 +15,7 @@ fn mv(v: &[&str]) -> Value {
 
 #[test]
 fn missing_field_table() {
-    // §1.7 "Missing fields" table: absent / value2 / other.
+    // Missing fields: the field absent / equal to `value2` / holding another value.
     let eq = FieldMatcher::new(CmpOp::Eq, "value2");
     assert_eq!(
         [
@@ -116,7 +116,8 @@ fn cidr_values() {
 
 #[test]
 fn ne_literal_field_name_is_text() {
-    // §1.8: `last_Country!=Country` compares with the literal text "Country".
+    // The right side is a literal: `last_Country!=Country` compares with the text
+    // "Country", not with the field.
     let m = FieldMatcher::new(CmpOp::Ne, "Country");
     assert!(m.matches(Some(&s("France"))));
     let d = FieldMatcher::new(CmpOp::Ne, "0");

@@ -1,4 +1,5 @@
-//! The eval value domain, operators and functions (semantics §2.3–2.6, §7).
+//! The eval value domain, operators and functions (`docs/semantics.md`, "`eval` and
+//! `where`").
 
 use std::borrow::Cow;
 
@@ -75,7 +76,7 @@ fn comparisons() {
         "both parse as numbers"
     );
     assert_eq!(compare(CmpOp::Gt, &s("10"), &s("9a")), F, "text: '1' < '9'");
-    // String equality is case-sensitive (edge table 14).
+    // String equality is case-sensitive in eval (unlike the search command's `f=v`).
     assert_eq!(compare(CmpOp::Eq, &s("Value"), &s("value")), F);
     assert_eq!(
         compare(CmpOp::Eq, &s("1.0"), &s("1")),

@@ -48,8 +48,9 @@ fn glob(p: &[u8], s: &[u8], ci: bool) -> bool {
     }
 }
 
-/// Decision 1 spelled out: some slice of `raw` matches the whole pattern, with a token
-/// boundary at each end (or a wildcard/breaker at that end of the pattern).
+/// The rule for terms and phrases spelled out: some slice of `raw` matches the whole
+/// pattern, with a token boundary at each end (or a wildcard/breaker at that end of the
+/// pattern).
 fn term_reference(p: &str, raw: &str, ci: bool) -> bool {
     let (pb, rb) = (p.as_bytes(), raw.as_bytes());
     let free_start = pb.first().is_some_and(|&b| b == b'*' || is_breaker(b));

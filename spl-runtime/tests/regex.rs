@@ -1,4 +1,5 @@
-//! Regex, rex extraction and sed (semantics §2.1, §2.2).
+//! Regexes, rex extraction and `replace` (`docs/semantics.md`, "Regular expressions"); `rex
+//! mode=sed` is tested through whole rules in `spl-engine/tests/sed.rs`.
 
 use spl_runtime::regex::{Regex, Replacement};
 

@@ -1,4 +1,4 @@
-//! Raw-text matching of the search command (semantics §1.3–1.5, Decisions 1–3).
+//! Raw-text matching of the search command (`docs/semantics.md`, "Search command").
 
 use spl_runtime::search::{CaseTerm, Phrase, RawMatcher, Term, TermExact};
 
@@ -8,7 +8,7 @@ fn term(t: &str, raw: &str) -> bool {
 
 #[test]
 fn semantics_table_1_3() {
-    // The table of §1.3, row by row.
+    // Bare terms and phrases: token-aligned substrings of `_raw`, ignoring case.
     assert!(term("cmd.exe", r"C:\Windows\System32\cmd.exe /c dir"));
     assert!(term("exe", r"C:\x\cmd.exe"));
     assert!(!term("md.exe", r"C:\x\cmd.exe"));
@@ -87,7 +87,7 @@ fn wildcards_in_terms_and_phrases() {
 
 #[test]
 fn backslash_does_not_escape_the_wildcard() {
-    // `\*` is a backslash followed by a wildcard (Decision 3).
+    // `\*` is a backslash followed by a wildcard: `*` cannot be escaped.
     assert!(term(r"a\*", r"a\bc"));
     assert!(!term(r"a\*", "a*"));
 }
@@ -136,11 +136,11 @@ fn term_needs_major_breakers() {
     assert!(!term_exact("EventCode=4688", "<EventID>4688</EventID>"));
     assert!(!term_exact("EventCode=1", "EventCode=13"));
     assert!(!term_exact("EventCode=1", "xEventCode=1"));
-    // §1.4 examples.
+    // `TERM` needs a major breaker (or the start or end) on both sides.
     assert!(!term_exact("rc.local", "vi /etc/rc.local"));
     assert!(term_exact("chattr", "chattr +i file"));
     assert!(term_exact("hh.exe", "\"hh.exe\" x"));
-    // Edge table row 20.
+    // A minor breaker (`/`) before the text is not enough.
     assert!(!term_exact("a.b", "x/a.b"));
     assert!(term_exact("a.b", "(a.b)"));
 }

@@ -1,4 +1,4 @@
-//! Aggregators and BY groups (semantics §4.2–4.4, Decision 7).
+//! Aggregators and BY groups (`docs/semantics.md`, "Transforming commands").
 
 use spl_runtime::aggregate::{
     for_each_key, Accumulator, GroupKey, GroupTable, KeyPart, LIST_LIMIT, PRESENT,

@@ -1,4 +1,4 @@
-//! strftime/strptime (UTC) and time bins (semantics §4.1, Decision 6).
+//! strftime/strptime (UTC) and time bins (`docs/semantics.md`, "Transforming commands").
 
 use spl_runtime::ir::BinSpan;
 use spl_runtime::pipeline::Bin;

@@ -1,7 +1,19 @@
 //! `splc`: check, compile, explain and run SPL detection rules.
 //!
 //! A thin command-line layer over the splc crates: `spl-grammar` (rule files, parsing,
-//! macros), `spl-compiler` (lowering, code generation) and `spl-runtime` (events, rules).
+//! macros), `spl-compiler` (lowering, code generation, explanation), `spl-engine` (`run`
+//! evaluates rules in process with `EvalRule`) and `spl-runtime` (event readers, field
+//! aliases). One module per subcommand (`check`, `compile`, `explain`, `run`); `inputs`
+//! finds rule files and builds the macro table, `table` prints aligned tables.
+//!
+//! Rule diagnostics are rendered with `path:line:col`, the source line and a caret:
+//! `check` prints them on standard output (or as JSON lines with `--format json`), the
+//! other commands on standard error. `run` reports each skipped event and the event
+//! counts on standard error.
+//!
+//! Exit status: 0 when every rule compiled (for `check`: loaded, parsed, expanded and
+//! lowered); 1 when some rule did not, the others still being processed; 2 for any other
+//! error (bad arguments, a file that cannot be read), printed as `error: ...`.
 
 mod check;
 mod compile;

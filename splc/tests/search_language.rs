@@ -2,7 +2,7 @@
 //!
 //! Every query of `tests/rules/search/*.spl`, run by the CLI over
 //! `tests/data/search/events.jsonl`, must print exactly the lines that
-//! `tests/data/search/expected.txt` lists (hand-written from the SPL semantics reference).
+//! `tests/data/search/expected.txt` lists (written by hand, not taken from an engine).
 //! The evaluator, the `build.rs` rule pack and `detect!` run the same corpus in
 //! `tests/search_language.rs`.
 

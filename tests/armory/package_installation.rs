@@ -7,21 +7,22 @@
 //! lines. The events are read with `spl_runtime::read` and its built-in field aliases.
 //!
 //! For every event the test states whether the rule's first search (`Rule::matches`) accepts
-//! it, and why; the expected result rows are written by hand from `spl-semantics.md`:
+//! it, and why; the expected result rows are written by hand from the rules' meaning
+//! (`docs/semantics.md`):
 //!
 //! - the search matches `_raw`: `TERM(x)` needs a major breaker (or start/end) on both sides
-//!   and ignores case (§1.4); a quoted phrase is token-aligned (§1.3, Decision 1);
+//!   and ignores case; a quoted phrase is token-aligned;
 //! - `regex process="(?i)install\s"` keeps a row only when `process` exists and has
-//!   whitespace after `install` (§2.1);
-//! - `rex` creates `reqs`, `extra`, `source1` on a match only (§2.2), and
-//!   `eval keywords=mvappend(...)` skips the null ones (§2.5), so `keywords` is absent when
+//!   whitespace after `install`;
+//! - `rex` creates `reqs`, `extra`, `source1` on a match only, and
+//!   `eval keywords=mvappend(...)` skips the null ones, so `keywords` is absent when
 //!   none matched;
-//! - `table` keeps only what it lists (§3.1): the sysmon, winevent and edr rules list
+//! - `table` keeps only what it lists: the sysmon, winevent and edr rules list
 //!   `keyword`, a typo, so `keywords` never reaches their results, while the powershell and
 //!   unix rules list `keywords`; `reqs`, `extra` and `source1` are never listed;
-//! - `bin span=1s` floors `_time` to the second (§4.1), and
+//! - `bin span=1s` floors `_time` to the second, and
 //!   `stats values(*) as * by _time, host` makes one row per second and host, each other field
-//!   the distinct values sorted by byte order (§4.2), rows ordered by `_time`, then `host`.
+//!   the distinct values sorted by byte order, rows ordered by `_time`, then `host`.
 
 use std::path::PathBuf;
 

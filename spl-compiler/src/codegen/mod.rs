@@ -8,12 +8,14 @@
 //! - the stages become IR stages whose code is compiled Rust (`where` and `eval` as
 //!   closures, regexes compiled), handed to the runtime's `Pipeline::with`: what each
 //!   command does lives in the runtime, once, for both back ends;
-//! - eval logic is three-valued ([`expr`]), written as plain `&&`/`||` over `is_true()` and
-//!   `is_false()` tests;
+//! - eval logic is three-valued (`codegen/expr.rs`), written as plain `&&`/`||` over
+//!   `is_true()` and `is_false()` tests;
 //! - the prefilter clause is the one the compiler chose ([`crate::ir::Prefilter::chosen`]).
 //!
-//! Generated code names only `::spl_runtime` items. Every piece of text from a rule reaches
-//! it through [`text`]: as a string literal or a doc line, never as code.
+//! Generated code names only `::spl_runtime` items (besides `std` and `core`). Every piece
+//! of text from a rule reaches it through `codegen/text.rs`: as a string literal or a doc
+//! line, never as code. Identifiers named after rule text keep only its ASCII letters,
+//! digits and `_` ([`Names`]).
 
 mod expr;
 mod names;

@@ -2,7 +2,8 @@
 //!
 //! A pattern reaches the regex translator after SPL has read it: the pieces of a word are
 //! joined (`"a"+"b"` is `a+b`), and inside double quotes `\\`, `\"` and `\|` lose their
-//! backslash while every other backslash stays (spl-semantics §1.5, §2.1). A `rex mode=sed`
+//! backslash while every other backslash stays (`docs/semantics.md`, "Search command" and
+//! "Regular expressions"). A `rex mode=sed`
 //! expression is cut once more at its delimiters. An error offset in the pattern is
 //! therefore not an offset in the query; [`Origin`] maps one to the other, so that a caret
 //! lands under the very character the author wrote.

@@ -1,12 +1,14 @@
-//! The eval function library (semantics §2.5), as plain Rust functions.
+//! The eval function library, as plain Rust functions.
 //!
 //! Each SPL function is the Rust function its entry in the catalog
 //! ([`spl_ir::for_each_function!`]) names: the SPL name, with `_` appended where it is a
 //! Rust keyword (`match_`, `in_`, `true_`, `false_`, `typeof_`). Generated code calls
-//! them directly; the evaluator through [`super::call`], which the catalog generates.
+//! them directly; the evaluator through [`super::call`], which the catalog generates. The
+//! entries that name no function are `if` and `case`, which both back ends write out as
+//! conditionals, and `searchmatch`, which the compiler rejects.
 //!
 //! Arguments arrive evaluated, by value; a function that returns one of its arguments
-//! (`coalesce`, `if`, `case`, ...) hands it back without copying. Arguments that are
+//! (`coalesce`, `nullif`, `mvindex`, ...) hands it back without copying. Arguments that are
 //! compiled once per rule come as such: a [`Regex`] for `match`, `mvfind`, `replace`,
 //! a [`LikePattern`] for `like`, a [`Replacement`] for `replace`. `mvfilter` takes the
 //! predicate as a closure, called once per value.

@@ -1,4 +1,6 @@
-//! The value domain of `eval` and `where`, and its operators (semantics §2.3–2.6).
+//! The value domain of `eval` and `where`, and its operators.
+//!
+//! `docs/semantics.md` ("`eval` and `where`") gives the choices splc makes here.
 //!
 //! An [`EvalValue`] is null, a boolean, a number, a string or a multivalue. Values read
 //! from an event are borrowed, not copied. Rules:

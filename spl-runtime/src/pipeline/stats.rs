@@ -1,4 +1,5 @@
-//! `stats`, `eventstats` and `streamstats` as stages (semantics §4.2–4.4).
+//! `stats`, `eventstats` and `streamstats` as stages (`docs/semantics.md`, "Transforming
+//! commands").
 //!
 //! - `stats`: one row per group of BY values, holding only the BY fields and the
 //!   aggregates; groups come out sorted by their BY values. Rows missing a BY field are
@@ -542,7 +543,7 @@ mod tests {
 
     #[test]
     fn stats_values_star_by_time_host() {
-        // Semantics §4.2 example: values are distinct and sorted by bytes.
+        // `values` gives distinct values sorted by bytes.
         let rows = vec![
             rec(5.0, &[("host", "h1"), ("p", "b")]),
             rec(5.0, &[("host", "h1"), ("p", "a")]),
@@ -695,7 +696,7 @@ mod tests {
 
     #[test]
     fn eventstats_adds_group_aggregate_to_every_row() {
-        // Semantics §4.3: the Seattle row without age still gets the Seattle average.
+        // eventstats: the Seattle row without age still gets the Seattle average.
         let rows = vec![
             rec(1.0, &[("city", "SF"), ("age", "25")]),
             rec(2.0, &[("city", "SEA"), ("age", "39")]),
@@ -724,7 +725,7 @@ mod tests {
 
     #[test]
     fn streamstats_previous_value_per_user() {
-        // Semantics §4.4: window=1 current=f values(_time) by user over (a,1),(a,5),(b,7).
+        // streamstats window=1 current=f values(_time) by user over (a,1),(a,5),(b,7).
         let rows = vec![
             rec(1.0, &[("user", "a")]),
             rec(5.0, &[("user", "a")]),
@@ -750,7 +751,7 @@ mod tests {
 
     #[test]
     fn streamstats_window_range() {
-        // Semantics §4.4: window=2 range(_time) by user over (a,1),(a,5),(a,9) gives 0,4,4.
+        // streamstats window=2 range(_time) by user over (a,1),(a,5),(a,9) gives 0,4,4.
         let rows = vec![
             rec(1.0, &[("user", "a")]),
             rec(5.0, &[("user", "a")]),
