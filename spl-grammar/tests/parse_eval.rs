@@ -178,7 +178,7 @@ fn concatenation_sits_between_arithmetic_and_comparison() {
 }
 
 #[test]
-fn the_location_idiom_of_the_semantics_doc() {
+fn the_location_idiom() {
     // The `location` idiom the armory writes: two `if`s joined with `.`.
     match command(
         r#"x | eval location = if(isnotnull(City) AND City!="", City . ", ", "") . if(isnotnull(Country), Country, "")"#,

@@ -296,7 +296,7 @@ fn not_applies_only_to_the_item_after_it() {
 }
 
 #[test]
-fn the_worked_example_of_the_semantics_doc() {
+fn a_whole_detection_pipeline() {
     // The first search of the most common rule shape: data-source macros, a
     // `TERM`-or-phrase event code selector, then a phrase.
     assert_eq!(

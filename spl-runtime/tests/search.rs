@@ -7,7 +7,7 @@ fn term(t: &str, raw: &str) -> bool {
 }
 
 #[test]
-fn semantics_table_1_3() {
+fn terms_and_phrases_align_to_tokens() {
     // Bare terms and phrases: token-aligned substrings of `_raw`, ignoring case.
     assert!(term("cmd.exe", r"C:\Windows\System32\cmd.exe /c dir"));
     assert!(term("exe", r"C:\x\cmd.exe"));
@@ -18,7 +18,7 @@ fn semantics_table_1_3() {
 }
 
 #[test]
-fn decision_1_examples() {
+fn a_term_ends_at_a_breaker_or_the_end() {
     assert!(!term("EventCode=1", "EventCode=10 Type=x"));
     assert!(term("EventCode=1", "EventCode=1 Type=x"));
     assert!(term("EventCode=1", "x\nEventCode=1"));

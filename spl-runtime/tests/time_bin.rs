@@ -14,7 +14,7 @@ const fn secs(s: f64) -> BinSpan {
 }
 
 #[test]
-fn bin_table_4_1() {
+fn bins_of_seconds_minutes_hours() {
     assert_eq!(floor(secs(1.0), 1700000003.742), 1700000003.0);
     assert_eq!(floor(secs(300.0), 1700000123.0), 1700000100.0);
     assert_eq!(floor(secs(3600.0), 1700000123.0), 1699999200.0);

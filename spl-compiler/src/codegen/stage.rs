@@ -101,6 +101,10 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
                     quote!(SedEdit::Substitute { regex: #re, replacement: #replacement, occurrence: #occurrence })
                 }
                 SedEdit::Transliterate { from, to } => {
+                    let (from, to) = (
+                        from.iter().map(|c| text::lit_char(*c)),
+                        to.iter().map(|c| text::lit_char(*c)),
+                    );
                     quote!(SedEdit::Transliterate { from: Vec::from([#(#from),*]), to: Vec::from([#(#to),*]) })
                 }
             };

@@ -24,6 +24,12 @@ pub(crate) fn lit_str(text: &str) -> TokenStream {
     quote!(#lit)
 }
 
+/// A character literal holding `c` (escaped like [`lit_str`]'s ordinary literals).
+pub(crate) fn lit_char(c: char) -> TokenStream {
+    let lit = Literal::character(c);
+    quote!(#lit)
+}
+
 /// `#[doc = "..."]` attributes, one per line of `text` (the lines are already Markdown:
 /// see [`markdown_text`] and [`code_block`]). A line never holds a carriage return or an
 /// invisible control character: those would break the `///` comment they print as.
