@@ -4,7 +4,11 @@ use spl_runtime::alias::AliasMap;
 use spl_runtime::read::{
     EventError, InputFormat, ReadError, ReadEvent, ReadOptions, ReadStats, Reader,
 };
-use spl_runtime::{Event, Record, Value};
+use spl_runtime::{Event, Value};
+
+mod common;
+
+use common::{fields, m, s};
 
 fn read_with(input: &[u8], options: ReadOptions) -> Vec<Result<ReadEvent, ReadError>> {
     Reader::new(input, InputFormat::JsonLines, options).collect()
@@ -18,22 +22,6 @@ fn read(input: &[u8]) -> Vec<Result<ReadEvent, ReadError>> {
             ..ReadOptions::default()
         },
     )
-}
-
-fn fields(record: &Record) -> Vec<(&'static str, Value)> {
-    record
-        .iter()
-        .filter(|(f, _)| f.name() != "_raw")
-        .map(|(f, v)| (f.name(), v.clone()))
-        .collect()
-}
-
-fn s(v: &str) -> Value {
-    Value::Str(v.to_owned())
-}
-
-fn m(v: &[&str]) -> Value {
-    Value::Multi(v.iter().map(|x| (*x).to_owned()).collect())
 }
 
 /// 2026-11-28T04:04:08Z.
@@ -261,8 +249,6 @@ fn builtin_aliases_apply_to_json_too() {
     assert_eq!(r.get_named("host"), Some(&s("collector")));
     assert_eq!(r.get_named("dest"), Some(&s("WS01")));
 }
-
-mod common;
 
 /// Flattening as the module docs define it, on serde_json's own parse (recursive: for
 /// the shallow objects of the randomised test only).

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 
 use spl_runtime::alias::AliasMap;
 use spl_runtime::read::{self, InputFormat, ReadError, ReadEvent, ReadOptions, Reader};
-use spl_runtime::{Event, Record, Value};
+use spl_runtime::{Event, Value};
+
+mod common;
+
+use common::{fields, m, s};
 
 fn read(input: &str, format: InputFormat, aliases: AliasMap) -> Vec<ReadEvent> {
     let options = ReadOptions {
@@ -15,22 +19,6 @@ fn read(input: &str, format: InputFormat, aliases: AliasMap) -> Vec<ReadEvent> {
     Reader::new(input.as_bytes(), format, options)
         .map(|r: Result<ReadEvent, ReadError>| r.expect("text never skips"))
         .collect()
-}
-
-fn fields(record: &Record) -> Vec<(&'static str, Value)> {
-    record
-        .iter()
-        .filter(|(f, _)| f.name() != "_raw")
-        .map(|(f, v)| (f.name(), v.clone()))
-        .collect()
-}
-
-fn s(v: &str) -> Value {
-    Value::Str(v.to_owned())
-}
-
-fn m(v: &[&str]) -> Value {
-    Value::Multi(v.iter().map(|x| (*x).to_owned()).collect())
 }
 
 /// 2026-11-28T04:04:08Z.

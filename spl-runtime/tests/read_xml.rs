@@ -8,6 +8,10 @@ use spl_runtime::read::{
 };
 use spl_runtime::{Event, Record, Value};
 
+mod common;
+
+use common::{fields, s};
+
 /// Reads through a 7-byte buffer, so that every scan step meets a read boundary.
 fn read(input: &str, aliases: AliasMap) -> Vec<Result<ReadEvent, ReadError>> {
     read_chunked(input, aliases, 7)
@@ -37,18 +41,6 @@ fn events(input: &str, aliases: AliasMap) -> Vec<ReadEvent> {
         .into_iter()
         .map(|r| r.expect("a good event"))
         .collect()
-}
-
-fn fields(record: &Record) -> Vec<(&'static str, Value)> {
-    record
-        .iter()
-        .filter(|(f, _)| f.name() != "_raw")
-        .map(|(f, v)| (f.name(), v.clone()))
-        .collect()
-}
-
-fn s(v: &str) -> Value {
-    Value::Str(v.to_owned())
 }
 
 fn get<'r>(record: &'r Record, name: &str) -> Option<&'r Value> {

@@ -35,24 +35,8 @@ impl Step for Eval {
 mod tests {
     use super::*;
     use crate::event::Event;
+    use crate::pipeline::testing::{rec, run};
     use crate::value::Value;
-
-    fn rec(pairs: &[(&str, &str)]) -> Record {
-        let mut r = Record::new();
-        for (k, v) in pairs {
-            r.push_named(k, *v);
-        }
-        r
-    }
-
-    fn run(stage: &mut dyn Step, rows: Vec<Record>) -> Vec<Record> {
-        let mut out = Vec::new();
-        for r in rows {
-            stage.push(r, &mut out);
-        }
-        stage.finish(&mut out);
-        out
-    }
 
     #[test]
     fn eval_sees_earlier_assignments_and_null_removes() {

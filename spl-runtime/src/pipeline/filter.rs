@@ -59,23 +59,7 @@ impl Step for RegexFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rec(pairs: &[(&str, &str)]) -> Record {
-        let mut r = Record::new();
-        for (k, v) in pairs {
-            r.push_named(k, *v);
-        }
-        r
-    }
-
-    fn run(stage: &mut dyn Step, rows: Vec<Record>) -> Vec<Record> {
-        let mut out = Vec::new();
-        for r in rows {
-            stage.push(r, &mut out);
-        }
-        stage.finish(&mut out);
-        out
-    }
+    use crate::pipeline::testing::{rec, run};
 
     fn re(p: &str) -> Regex {
         Regex::new(p).expect("valid test regex")

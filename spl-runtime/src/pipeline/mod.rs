@@ -320,6 +320,32 @@ impl<T: Copy> PerField<T> {
     }
 }
 
+/// What the steps' unit tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Step;
+    use crate::event::Record;
+
+    /// A row of these fields (a name given twice makes a multivalue).
+    pub(crate) fn rec(pairs: &[(&str, &str)]) -> Record {
+        let mut r = Record::new();
+        for (k, v) in pairs {
+            r.push_named(k, *v);
+        }
+        r
+    }
+
+    /// Every row through `step`, then the end of input.
+    pub(crate) fn run(step: &mut dyn Step, rows: Vec<Record>) -> Vec<Record> {
+        let mut out = Vec::new();
+        for r in rows {
+            step.push(r, &mut out);
+        }
+        step.finish(&mut out);
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

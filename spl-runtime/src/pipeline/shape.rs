@@ -287,15 +287,7 @@ fn month_floor(t: f64, months: u32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn run(stage: &mut dyn Step, rows: Vec<Record>) -> Vec<Record> {
-        let mut out = Vec::new();
-        for r in rows {
-            stage.push(r, &mut out);
-        }
-        stage.finish(&mut out);
-        out
-    }
+    use crate::pipeline::testing::{rec, run};
 
     fn pats(patterns: &[&str]) -> Vec<FieldPattern> {
         patterns.iter().map(|p| FieldPattern::new(*p)).collect()
@@ -306,14 +298,6 @@ mod tests {
             .iter()
             .map(|(a, b)| (FieldPattern::new(*a), FieldPattern::new(*b)))
             .collect()
-    }
-
-    fn rec(pairs: &[(&str, &str)]) -> Record {
-        let mut r = Record::new();
-        for (k, v) in pairs {
-            r.set_named(k, *v);
-        }
-        r
     }
 
     fn names(r: &Record) -> Vec<&'static str> {

@@ -215,14 +215,10 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// The number the next line will have.
-    pub(crate) fn next_number(&self) -> usize {
-        self.next
-    }
-
-    /// The next line and its 1-based number; `None` at the end. After an error the
-    /// input is finished.
-    pub(crate) fn next_line(&mut self) -> Option<io::Result<(usize, Line<'_>)>> {
+    /// The next line and its 1-based number; `None` at the end. A failed read is the
+    /// readers' error, numbered with the line it stopped at; after it the input is
+    /// finished.
+    pub(crate) fn next_line(&mut self) -> Option<Result<(usize, Line<'_>), super::ReadError>> {
         if self.done {
             return None;
         }
@@ -235,9 +231,12 @@ impl<'a> Lines<'a> {
             let chunk = match self.input.fill_buf() {
                 Ok(chunk) => chunk,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
+                Err(source) => {
                     self.done = true;
-                    return Some(Err(e));
+                    return Some(Err(super::ReadError::Io {
+                        line: self.next,
+                        source,
+                    }));
                 }
             };
             if chunk.is_empty() {

@@ -59,10 +59,7 @@ impl Iterator for JsonReader<'_> {
         loop {
             let (line, bytes) = match self.lines.next_line()? {
                 Ok(line) => line,
-                Err(source) => {
-                    let line = self.lines.next_number();
-                    return Some(Err(ReadError::Io { line, source }));
-                }
+                Err(e) => return Some(Err(e)),
             };
             let index = line - 1;
             let fail = |reason| {

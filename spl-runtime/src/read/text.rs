@@ -36,10 +36,7 @@ impl Iterator for TextReader<'_> {
         loop {
             let (line, bytes) = match self.lines.next_line()? {
                 Ok(line) => line,
-                Err(source) => {
-                    let line = self.lines.next_number();
-                    return Some(Err(ReadError::Io { line, source }));
-                }
+                Err(e) => return Some(Err(e)),
             };
             let index = self.index;
             let bytes = match bytes {

@@ -84,10 +84,7 @@ impl<'a> WinEventLogReader<'a> {
                 Ok((number, Some(String::from_utf8_lossy(bytes).into_owned())))
             }
             Ok((number, Line::TooLong)) => Ok((number, None)),
-            Err(source) => Err(ReadError::Io {
-                line: self.lines.next_number(),
-                source,
-            }),
+            Err(e) => Err(e),
         })
     }
 }

@@ -1,4 +1,27 @@
-//! Helpers shared by the randomised tests.
+//! Helpers shared by the runtime's integration tests (each test binary uses some of them).
+
+#![allow(dead_code)]
+
+use spl_runtime::{Record, Value};
+
+/// The fields of a record but `_raw`, in order, with their values.
+pub fn fields(record: &Record) -> Vec<(&'static str, Value)> {
+    record
+        .iter()
+        .filter(|(f, _)| f.name() != "_raw")
+        .map(|(f, v)| (f.name(), v.clone()))
+        .collect()
+}
+
+/// A single value.
+pub fn s(v: &str) -> Value {
+    Value::Str(v.to_owned())
+}
+
+/// A multivalue.
+pub fn m(v: &[&str]) -> Value {
+    Value::Multi(v.iter().map(|x| (*x).to_owned()).collect())
+}
 
 /// xorshift64*: deterministic, no dependency.
 pub struct Rng(pub u64);
