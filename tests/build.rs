@@ -36,6 +36,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .rules_dir(manifest.join("../examples/rules"))
         .file_name("example_rules.rs")
         .compile()?;
+    // Rule files with hostile names and texts (tests/hostile_pack.rs): the pack must build
+    // under `deny(warnings)` and nothing of their text may become code.
+    let hostile = std::path::PathBuf::from(std::env::var("OUT_DIR")?).join("hostile_rules");
+    write_hostile_rules(&hostile)?;
+    Builder::new()
+        .rules_dir(&hostile)
+        .file_name("hostile_rules.rs")
+        .compile()?;
     // The eval corpus (tests/eval_functions.rs): one rule per case.
     let cases = manifest.join("data/eval/cases.yml");
     println!("cargo::rerun-if-changed={}", cases.display());
@@ -50,5 +58,55 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     pack.compile()?;
+    Ok(())
+}
+
+/// Rule files whose names and texts try to break the generated code.
+fn write_hostile_rules(dir: &Path) -> std::io::Result<()> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir)?;
+    let yaml = |title: &str, logic: &str| {
+        format!(
+            "id: {}\ntitle: {}\nlogic: {}\n",
+            serde_norway::to_string(title).unwrap_or_default().trim(),
+            serde_norway::to_string(title).unwrap_or_default().trim(),
+            serde_norway::to_string(logic).unwrap_or_default().trim()
+        )
+    };
+    let files: &[(&str, String)] = &[
+        // Three stems that make the same type name, and names Rust reserves.
+        ("foo-.spl", "TERM(a)".into()),
+        ("foo.spl", "TERM(b)".into()),
+        ("foo2.spl", "TERM(c)".into()),
+        ("self.spl", "TERM(d)".into()),
+        ("sized.spl", "TERM(e)".into()),
+        ("option.spl", "TERM(f)".into()),
+        // A path that would close a comment and open code.
+        (
+            "x\npub fn injected() -> u32 { 42 }\nconst _: &str = r\".spl",
+            "TERM(g)".into(),
+        ),
+        // Text with a bare carriage return, bidirectional overrides and raw-string ends.
+        ("carriage.spl", "search a\rb \"c\u{202e}d\"".into()),
+        (
+            "bidi.yml",
+            yaml("bidi \u{202e} \u{2066}title\r */ \"# ", "x \"y\u{2066}\"\"#\" | eval z=\"\\\"#\""),
+        ),
+        // A constant assignment reads no field.
+        ("constant.spl", "* | eval v=\"x\", n=1 | table v n".into()),
+        // Field names that are Rust keywords or names the generated code uses.
+        (
+            "keywords.spl",
+            "type=a self=b row=c | where raw=\"d\" AND event=\"e\" AND value=\"f\" AND fn=\"g\" | eval match=lower(type) | stats count by self".into(),
+        ),
+        // Long chains.
+        (
+            "chain.spl",
+            (0..2_000).map(|i| format!("t{i}")).collect::<Vec<_>>().join(" OR "),
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text)?;
+    }
     Ok(())
 }
