@@ -54,17 +54,28 @@ impl From<Error> for CompileErrors {
 }
 
 /// Compile a loaded rule.
+///
+/// Parsing and lowering recurse once per level of nesting of the rule (up to the parser's
+/// limits), so they run on a stack of their own, [`STACK`] bytes, whatever the calling
+/// thread's is.
 pub fn compile_rule(rule: RuleFile, macros: &MacroTable) -> Result<CompiledRule, CompileErrors> {
-    let parsed = spl_grammar::parse_rule(&rule, macros)?;
-    let program = lower_parsed(&parsed)?;
-    let warnings = crate::lint::lint(&parsed);
-    Ok(CompiledRule {
+    stacker::grow(STACK, || {
+        let parsed = spl_grammar::parse_rule(&rule, macros)?;
+        let program = lower_parsed(&parsed)?;
+        let warnings = crate::lint::lint(&parsed);
+        Ok((parsed, program, warnings))
+    })
+    .map(|(parsed, program, warnings)| CompiledRule {
         rule,
         parsed,
         program,
         warnings,
     })
 }
+
+/// The stack the compiler's recursive passes (parsing, lowering, code generation and its
+/// formatting) run on: enough for the deepest rule the parser accepts, in any build.
+pub const STACK: usize = 64 << 20;
 
 /// Load and compile a rule file (`.yml`/`.yaml` rule or bare `.spl`).
 pub fn compile_file(

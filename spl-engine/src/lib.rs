@@ -65,13 +65,15 @@ impl std::fmt::Debug for EvalRule {
 impl EvalRule {
     /// Build a runnable rule from a lowered program.
     pub fn new(info: RuleInfo, program: &Program) -> EvalRule {
-        EvalRule {
+        // Building the interpreted trees recurses along the rule's nesting: a stack of its
+        // own, as the compiler's passes have.
+        stacker::grow(spl_compiler::compile::STACK, || EvalRule {
             info,
             prefilter: Prefilter::of(program.prefilter()),
             filter: Filter::new(program.filter()),
             pipeline: Pipeline::of(program.stages().iter().cloned(), &mut Interpreter),
             transforming: program.is_transforming(),
-        }
+        })
     }
 
     /// From a rule the compiler accepted.

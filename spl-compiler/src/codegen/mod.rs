@@ -127,6 +127,18 @@ pub fn generate_rule_with(
     vis: &TokenStream,
     attrs: &TokenStream,
 ) -> TokenStream {
+    // Generation recurses along the rule's expressions: a stack of its own.
+    stacker::grow(crate::compile::STACK, || {
+        generate(meta, program, vis, attrs)
+    })
+}
+
+fn generate(
+    meta: &RuleMeta,
+    program: &Program,
+    vis: &TokenStream,
+    attrs: &TokenStream,
+) -> TokenStream {
     let ty = Ident::new(&meta.type_name, proc_macro2::Span::call_site());
     let mut g = Gen::default();
     let filter = g.filter(program.filter());
@@ -537,8 +549,11 @@ fn variant(enum_name: &str, value: impl std::fmt::Debug) -> TokenStream {
 /// Format generated tokens as Rust source (prettyplease); falls back to the raw token
 /// text if the tokens do not parse as a file (which would be a bug).
 pub fn to_source(tokens: &TokenStream) -> String {
-    match syn::parse2::<syn::File>(tokens.clone()) {
-        Ok(file) => prettyplease::unparse(&file),
-        Err(_) => tokens.to_string(),
-    }
+    // Parsing and printing recurse along the code's nesting: a stack of their own.
+    stacker::grow(crate::compile::STACK, || {
+        match syn::parse2::<syn::File>(tokens.clone()) {
+            Ok(file) => prettyplease::unparse(&file),
+            Err(_) => tokens.to_string(),
+        }
+    })
 }
