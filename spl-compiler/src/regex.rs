@@ -185,3 +185,30 @@ pub fn translate(pcre: &str) -> Result<Translated, RegexError> {
         lookbehind_prefix_consumed: emitted.lookbehind_prefix_consumed,
     })
 }
+
+/// The texts of which every match of `pattern` (translated syntax) starts with one, when
+/// there are at most [`MAX_LITERALS`] of them and none is empty; `None` otherwise.
+pub fn literals(pattern: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .nest_limit(500)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let mut seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    seq.optimize_for_prefix_by_preference();
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.len() > MAX_LITERALS {
+        return None;
+    }
+    literals
+        .iter()
+        .map(|l| {
+            let text = std::str::from_utf8(l.as_bytes()).ok()?;
+            (!text.is_empty()).then(|| text.to_owned())
+        })
+        .collect()
+}
+
+/// The most texts [`literals`] gives.
+pub const MAX_LITERALS: usize = 64;

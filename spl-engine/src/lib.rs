@@ -33,7 +33,7 @@ mod filter;
 use std::borrow::Cow;
 use std::path::Path;
 
-use spl_compiler::ir::{Code, Expr, Pred, Program, RegexLit, Tree};
+use spl_compiler::ir::{Code, Expr, Pred, Program, RegexLit, Tree, Witness};
 use spl_compiler::{compile_file, compile_rule, CompileErrors, CompiledRule};
 use spl_grammar::{MacroTable, RuleFile};
 use spl_runtime::event::{Event, Record};
@@ -52,6 +52,7 @@ pub struct EvalRule {
     filter: Filter,
     pipeline: Pipeline,
     transforming: bool,
+    witness: Option<Witness>,
 }
 
 impl std::fmt::Debug for EvalRule {
@@ -73,6 +74,7 @@ impl EvalRule {
             filter: Filter::new(program.filter()),
             pipeline: Pipeline::of(program.stages().iter().cloned(), &mut Interpreter),
             transforming: program.is_transforming(),
+            witness: program.witness(),
         })
     }
 
@@ -135,6 +137,10 @@ impl Rule for EvalRule {
 
     fn is_transforming(&self) -> bool {
         self.transforming
+    }
+
+    fn witness(&self) -> Option<Witness> {
+        self.witness.clone()
     }
 }
 

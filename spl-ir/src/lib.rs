@@ -41,6 +41,7 @@ mod print;
 mod program;
 mod span;
 mod stage;
+mod witness;
 
 pub use agg::AggFunc;
 pub use expr::{Expr, ExprKind, RegexLit};
@@ -53,3 +54,4 @@ pub use stage::{
     Agg, AggInput, Assignment, BinSpan, BinStage, Code, FieldPattern, RegexStage, RexStage,
     SedEdit, SedOccurrence, SedStage, SortKey, Stage, StatsStage, Tree,
 };
+pub use witness::{Need, Witness};

@@ -48,6 +48,12 @@ impl Program {
         (self.filter, self.stages)
     }
 
+    /// What an event must have for the filter to hold (see [`Witness`]); `None` when
+    /// nothing narrows the events down.
+    pub fn witness(&self) -> Option<crate::Witness> {
+        crate::Witness::of_program(&self.filter, &self.stages)
+    }
+
     /// True when every stage answers each row at once (no stage holds rows until the end
     /// of the input), so that each output row comes from the event just given.
     pub fn is_streaming(&self) -> bool {

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::field::FieldId;
 use crate::value::Value;
@@ -46,8 +47,16 @@ pub trait Event {
 /// costs no scan, wherever a reader put it. The positions are derived from the list and
 /// kept in step by every method that changes it; equality and `Debug` look at the fields
 /// only.
+///
+/// A record is copy-on-write: cloning one shares its fields (a pointer and a count), and
+/// the first change to a shared record copies them. A pack of rules hands the same event
+/// to every rule that matches it without copying it for each.
 #[derive(Clone, Default)]
-pub struct Record {
+pub struct Record(Arc<Fields>);
+
+/// The fields of a record, with what makes looking them up fast.
+#[derive(Clone, Default)]
+struct Fields {
     fields: Vec<(FieldId, Value)>,
     /// Where `_raw` is in `fields`.
     raw: Pos,
@@ -98,14 +107,14 @@ impl Default for Pos {
 
 impl PartialEq for Record {
     fn eq(&self, other: &Self) -> bool {
-        self.fields == other.fields
+        self.0.fields == other.0.fields
     }
 }
 
 impl fmt::Debug for Record {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Record")
-            .field("fields", &self.fields)
+            .field("fields", &self.0.fields)
             .finish()
     }
 }
@@ -122,10 +131,10 @@ impl Record {
 
     /// An empty record with room for `n` fields.
     pub fn with_capacity(n: usize) -> Self {
-        Record {
+        Record(Arc::new(Fields {
             fields: Vec::with_capacity(n),
-            ..Record::default()
-        }
+            ..Fields::default()
+        }))
     }
 
     /// A record of these fields, in this order; each id must appear once.
@@ -137,20 +146,95 @@ impl Record {
                 .all(|(i, (f, _))| fields[..i].iter().all(|(g, _)| g != f)),
             "a field appears twice"
         );
-        let mut record = Record {
+        let mut inner = Fields {
             fields,
-            ..Record::default()
+            ..Fields::default()
         };
-        record.locate();
-        record.reindex();
-        record
+        inner.locate();
+        inner.reindex();
+        Record(Arc::new(inner))
     }
 
-    /// The fields, in order.
+    /// The fields, in order (copied when the record is shared).
     pub(crate) fn into_fields(self) -> Vec<(FieldId, Value)> {
-        self.fields
+        Arc::try_unwrap(self.0)
+            .map(|inner| inner.fields)
+            .unwrap_or_else(|shared| shared.fields.clone())
     }
 
+    /// The fields to change: this record's own, copied first when shared.
+    fn own(&mut self) -> &mut Fields {
+        Arc::make_mut(&mut self.0)
+    }
+
+    /// Set `_raw`.
+    pub fn set_raw(&mut self, raw: impl Into<String>) {
+        self.set(FieldId::RAW, Value::Str(raw.into()));
+    }
+
+    /// Set `_time` (epoch seconds).
+    pub fn set_time(&mut self, time: f64) {
+        self.set(FieldId::TIME, Value::Num(time));
+    }
+
+    /// Set a field, replacing any value it had.
+    pub fn set(&mut self, field: FieldId, value: Value) {
+        self.own().set(field, value);
+    }
+
+    /// Set a field by name.
+    pub fn set_named(&mut self, name: &str, value: impl Into<Value>) {
+        self.set(FieldId::intern(name), value.into());
+    }
+
+    /// Add one more value to a field: a missing field becomes single-valued, a present one
+    /// becomes (or stays) multivalued, in the order of the calls.
+    pub fn push(&mut self, field: FieldId, value: String) {
+        self.own().push(field, value);
+    }
+
+    /// Add one more value to a field named `name` (see [`Record::push`]).
+    pub fn push_named(&mut self, name: &str, value: impl Into<String>) {
+        self.push(FieldId::intern(name), value.into());
+    }
+
+    /// Remove a field, returning its value.
+    pub fn remove(&mut self, field: FieldId) -> Option<Value> {
+        self.0.position(field)?;
+        self.own().remove(field)
+    }
+
+    /// The value of a field by name (no new id is interned).
+    pub fn get_named(&self, name: &str) -> Option<&Value> {
+        self.get(FieldId::lookup(name)?)
+    }
+
+    /// Iterate over fields in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (FieldId, &Value)> {
+        self.0.fields.iter().map(|(f, v)| (*f, v))
+    }
+
+    /// Keep only the fields for which `keep` returns true (`keep` may be asked twice about
+    /// a field: a shared record is copied only when a field goes).
+    pub fn retain(&mut self, mut keep: impl FnMut(FieldId, &Value) -> bool) {
+        if Arc::get_mut(&mut self.0).is_none() && self.iter().all(|(f, v)| keep(f, v)) {
+            return;
+        }
+        self.own().retain(keep);
+    }
+
+    /// The number of fields.
+    pub fn len(&self) -> usize {
+        self.0.fields.len()
+    }
+
+    /// True when the record has no field.
+    pub fn is_empty(&self) -> bool {
+        self.0.fields.is_empty()
+    }
+}
+
+impl Fields {
     /// Find `_raw` and `_time` again after the list changed wholesale.
     fn locate(&mut self) {
         self.raw = Pos::NONE;
@@ -206,32 +290,14 @@ impl Record {
         }
     }
 
-    /// Set `_raw`.
-    pub fn set_raw(&mut self, raw: impl Into<String>) {
-        self.set(FieldId::RAW, Value::Str(raw.into()));
-    }
-
-    /// Set `_time` (epoch seconds).
-    pub fn set_time(&mut self, time: f64) {
-        self.set(FieldId::TIME, Value::Num(time));
-    }
-
-    /// Set a field, replacing any value it had.
-    pub fn set(&mut self, field: FieldId, value: Value) {
+    fn set(&mut self, field: FieldId, value: Value) {
         match self.position(field) {
             Some(i) => self.fields[i].1 = value,
             None => self.append(field, value),
         }
     }
 
-    /// Set a field by name.
-    pub fn set_named(&mut self, name: &str, value: impl Into<Value>) {
-        self.set(FieldId::intern(name), value.into());
-    }
-
-    /// Add one more value to a field: a missing field becomes single-valued, a present one
-    /// becomes (or stays) multivalued, in the order of the calls.
-    pub fn push(&mut self, field: FieldId, value: String) {
+    fn push(&mut self, field: FieldId, value: String) {
         match self.position(field) {
             None => self.append(field, Value::Str(value)),
             Some(i) => {
@@ -247,13 +313,7 @@ impl Record {
         }
     }
 
-    /// Add one more value to a field named `name` (see [`Record::push`]).
-    pub fn push_named(&mut self, name: &str, value: impl Into<String>) {
-        self.push(FieldId::intern(name), value.into());
-    }
-
-    /// Remove a field, returning its value.
-    pub fn remove(&mut self, field: FieldId) -> Option<Value> {
+    fn remove(&mut self, field: FieldId) -> Option<Value> {
         let i = self.position(field)?;
         let (_, value) = self.fields.remove(i);
         self.raw.removed(i);
@@ -264,18 +324,7 @@ impl Record {
         Some(value)
     }
 
-    /// The value of a field by name (no new id is interned).
-    pub fn get_named(&self, name: &str) -> Option<&Value> {
-        self.get(FieldId::lookup(name)?)
-    }
-
-    /// Iterate over fields in insertion order.
-    pub fn iter(&self) -> impl Iterator<Item = (FieldId, &Value)> {
-        self.fields.iter().map(|(f, v)| (*f, v))
-    }
-
-    /// Keep only the fields for which `keep` returns true.
-    pub fn retain(&mut self, mut keep: impl FnMut(FieldId, &Value) -> bool) {
+    fn retain(&mut self, mut keep: impl FnMut(FieldId, &Value) -> bool) {
         let before = self.fields.len();
         self.fields.retain(|(f, v)| keep(*f, v));
         if self.fields.len() != before {
@@ -283,27 +332,19 @@ impl Record {
             self.reindex();
         }
     }
-
-    /// The number of fields.
-    pub fn len(&self) -> usize {
-        self.fields.len()
-    }
-
-    /// True when the record has no field.
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
-    }
 }
 
 impl Event for Record {
     #[inline]
     fn get(&self, field: FieldId) -> Option<&Value> {
-        self.position(field).map(|i| &self.fields[i].1)
+        let inner = &*self.0;
+        inner.position(field).map(|i| &inner.fields[i].1)
     }
 
     #[inline]
     fn raw(&self) -> &str {
-        match self.raw.get().map(|i| &self.fields[i].1) {
+        let inner = &*self.0;
+        match inner.raw.get().map(|i| &inner.fields[i].1) {
             Some(Value::Str(s)) => s,
             _ => "",
         }
@@ -339,14 +380,44 @@ mod tests {
         assert_eq!(r.time(), Some(7.0));
     }
 
+    #[test]
+    fn clones_share_until_one_changes() {
+        let mut a = Record::new();
+        a.set_raw("x");
+        a.set_named("f", "1");
+        let mut b = a.clone();
+        assert!(Arc::ptr_eq(&a.0, &b.0), "a clone shares the fields");
+        b.retain(|_, _| true);
+        assert!(
+            Arc::ptr_eq(&a.0, &b.0),
+            "keeping every field copies nothing"
+        );
+        b.set_named("f", "2");
+        assert!(!Arc::ptr_eq(&a.0, &b.0));
+        assert_eq!(
+            a.get_named("f"),
+            Some(&Value::from("1")),
+            "the original is unchanged"
+        );
+        assert_eq!(b.get_named("f"), Some(&Value::from("2")));
+        let c = b.clone();
+        assert_eq!(b.remove(FieldId::intern("nothing-here")), None);
+        assert!(
+            Arc::ptr_eq(&b.0, &c.0),
+            "removing an absent field copies nothing"
+        );
+        assert_eq!(c.clone().into_fields().len(), 2);
+    }
+
     /// The cached positions and the index agree with a scan of the fields.
-    fn check(r: &Record) {
+    fn check(record: &Record) {
+        let r = &*record.0;
         let scan = |id: FieldId| r.fields.iter().position(|(f, _)| *f == id);
-        assert_eq!(r.raw.get(), scan(FieldId::RAW), "{r:?}");
-        assert_eq!(r.time.get(), scan(FieldId::TIME), "{r:?}");
-        assert_eq!(r.index.is_some(), r.len() > Record::INDEXED_FROM);
+        assert_eq!(r.raw.get(), scan(FieldId::RAW), "{record:?}");
+        assert_eq!(r.time.get(), scan(FieldId::TIME), "{record:?}");
+        assert_eq!(r.index.is_some(), record.len() > Record::INDEXED_FROM);
         if let Some(index) = &r.index {
-            assert_eq!(index.positions.len(), r.len());
+            assert_eq!(index.positions.len(), record.len());
             for (i, (f, _)) in r.fields.iter().enumerate() {
                 assert_eq!(index.positions.get(f), Some(&i));
             }
@@ -355,7 +426,7 @@ mod tests {
             Some(Value::Str(s)) => s.as_str(),
             _ => "",
         };
-        assert_eq!(r.raw(), raw);
+        assert_eq!(record.raw(), raw);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use crate::event::{Event, Record};
+use crate::ir::Witness;
 
 /// What a rule is: its catalog metadata. Generated rules hold borrowed `'static` text;
 /// rules loaded at run time own theirs.
@@ -61,6 +62,14 @@ pub trait Rule: Send {
 
     /// True when the pipeline ends in rows that are not events (after `stats`).
     fn is_transforming(&self) -> bool;
+
+    /// What an event must have to give a row or change the rule's state (a necessary
+    /// condition, see [`Witness`]): an event without it may be left out before
+    /// [`Rule::matches`]. A [`crate::pack::RulePack`] indexes its rules by it. `None` (the
+    /// default): the rule must see every event.
+    fn witness(&self) -> Option<Witness> {
+        None
+    }
 }
 
 /// Run a rule over events and return its result rows.

@@ -19,6 +19,22 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<bool> {
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    if args.pack {
+        let mut all_ok = true;
+        let mut compiled = Vec::new();
+        for rule in &rules {
+            match &rule.result {
+                Ok(c) => compiled.push((rule.shown.as_str(), c)),
+                Err(errors) => {
+                    all_ok = false;
+                    report_errors(errors);
+                }
+            }
+        }
+        out.write_all(pack_summary(&compiled).as_bytes())?;
+        out.flush()?;
+        return Ok(all_ok);
+    }
     let mut all_ok = true;
     let mut first = true;
     for rule in &rules {
@@ -38,6 +54,61 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<bool> {
     }
     out.flush()?;
     Ok(all_ok)
+}
+
+/// What the pack-wide index of `rules` looks for: how many rules it narrows down by each
+/// kind of need, and which rules it cannot (they see every event).
+///
+/// ```text
+/// rules:      3
+/// indexed:    2 (by _raw text 1, field value 1, field text 0, field presence 0)
+/// unindexed:  1 (every event goes through their search)
+///   rules/any.spl
+/// ```
+pub fn pack_summary(rules: &[(&str, &CompiledRule)]) -> String {
+    use spl_compiler::ir::Need;
+    let mut s = String::new();
+    let mut kinds = [0usize; 4];
+    let mut unindexed = Vec::new();
+    for (shown, c) in rules {
+        match c.program.witness() {
+            None => unindexed.push(*shown),
+            Some(w) => {
+                // Count the rule under the weakest kind of its alternatives.
+                let kind = w
+                    .needs
+                    .iter()
+                    .map(|n| match n {
+                        Need::Equals { .. } => 1,
+                        Need::Contains { .. } => 2,
+                        Need::Raw(_) => 0,
+                        Need::Present(_) => 3,
+                    })
+                    .max()
+                    .unwrap_or(3);
+                kinds[kind] += 1;
+            }
+        }
+    }
+    let _ = writeln!(s, "rules:      {}", rules.len());
+    let _ = writeln!(
+        s,
+        "indexed:    {} (by _raw text {}, field value {}, field text {}, field presence {})",
+        rules.len() - unindexed.len(),
+        kinds[0],
+        kinds[1],
+        kinds[2],
+        kinds[3]
+    );
+    let _ = writeln!(
+        s,
+        "unindexed:  {} (every event goes through their search)",
+        unindexed.len()
+    );
+    for shown in unindexed {
+        let _ = writeln!(s, "  {shown}");
+    }
+    s
 }
 
 /// The summary of one compiled rule.

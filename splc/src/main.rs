@@ -92,6 +92,10 @@ struct CompileArgs {
 struct ExplainArgs {
     #[command(flatten)]
     macros: MacroArgs,
+    /// Explain the rules as one pack: what the pack-wide index looks for, and how many
+    /// rules it cannot narrow down (they see every event), instead of each rule.
+    #[arg(long)]
+    pack: bool,
     /// A rule given as SPL text (repeatable).
     #[arg(long = "spl", value_name = "TEXT")]
     spl: Vec<String>,
@@ -132,6 +136,10 @@ struct RunArgs {
     /// it, going on, and exiting with status 1 at the end.
     #[arg(long)]
     strict: bool,
+    /// Try every rule on every event, without the pack-wide index that sends each event
+    /// only to the rules it can match (the rows are the same; for comparison).
+    #[arg(long)]
+    no_index: bool,
     #[command(flatten)]
     limits: LimitArgs,
     /// Event files, or directories of event files.

@@ -9,6 +9,7 @@ use spl_compiler::{compile_rule, CompileErrors, CompiledRule};
 use spl_engine::EvalRule;
 use spl_grammar::RuleFile;
 use spl_runtime::alias::AliasMap;
+use spl_runtime::pack::{RuleIndex, RulePack};
 use spl_runtime::read::{self, InputFormat, ReadOptions, ReadStats};
 use spl_runtime::rule::Rule;
 use spl_runtime::{Record, Value};
@@ -90,6 +91,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     let mut sink = Sink::new(args.format);
     let mut stats = ReadStats::default();
     let mut report = Report::new(args.strict);
+    let names: Vec<String> = rules.iter().map(|r| r.name.clone()).collect();
+    let rules: Vec<Box<dyn Rule>> = rules
+        .into_iter()
+        .map(|r| Box::new(r.rule) as Box<dyn Rule>)
+        .collect();
+    let mut pack = if args.no_index {
+        RulePack::without_index(rules)
+    } else {
+        RulePack::new(rules)
+    };
     let mut rows = Vec::new();
     let inputs = expand_inputs(&args.inputs)?;
     let several_inputs = inputs.len() > 1;
@@ -131,19 +142,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
                     event.index
                 ))?;
             }
-            let mut passed = false;
-            for r in &mut rules {
-                if r.rule.matches_event(&event.record) {
-                    r.rule.process(event.record.clone(), &mut rows);
-                    if !rows.is_empty() {
-                        passed = true;
-                        if !args.line_numbers {
-                            sink.rows(&mut out, &r.name, &mut rows)?;
-                        }
-                        rows.clear();
-                    }
-                }
+            pack.push(event.record, &mut rows);
+            let passed = !rows.is_empty();
+            if !args.line_numbers {
+                sink.tagged_rows(&mut out, &names, &mut rows)?;
             }
+            rows.clear();
             if args.line_numbers && passed {
                 if several_inputs {
                     writeln!(out, "{}:{}", input.display(), event.index)?;
@@ -153,12 +157,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
             }
         }
     }
-    for r in &mut rules {
-        r.rule.finish(&mut rows);
-        if !args.line_numbers {
-            sink.rows(&mut out, &r.name, &mut rows)?;
-        }
-        rows.clear();
+    pack.finish(&mut rows);
+    if !args.line_numbers {
+        sink.tagged_rows(&mut out, &names, &mut rows)?;
     }
     sink.finish(&mut out)?;
     out.flush()?;
@@ -232,27 +233,25 @@ impl Sink {
         }
     }
 
-    fn rows(
+    /// Write rows tagged with the index of their rule in `names`.
+    fn tagged_rows(
         &mut self,
         out: &mut impl Write,
-        rule: &str,
-        rows: &mut Vec<Record>,
+        names: &[String],
+        rows: &mut Vec<(RuleIndex, Record)>,
     ) -> anyhow::Result<()> {
-        match self.format {
-            OutputFormat::Jsonl => {
-                for row in rows.drain(..) {
-                    writeln!(out, "{}", Json::Object(json_row(rule, &row)))?;
-                }
-            }
-            OutputFormat::Table => {
-                let i = match self.tables.iter().position(|(n, _)| n == rule) {
-                    Some(i) => i,
-                    None => {
-                        self.tables.push((rule.to_owned(), Table::default()));
-                        self.tables.len() - 1
-                    }
-                };
-                for row in rows.drain(..) {
+        for (rule, row) in rows.drain(..) {
+            let rule = &names[rule as usize];
+            match self.format {
+                OutputFormat::Jsonl => writeln!(out, "{}", Json::Object(json_row(rule, &row)))?,
+                OutputFormat::Table => {
+                    let i = match self.tables.iter().position(|(n, _)| n == rule) {
+                        Some(i) => i,
+                        None => {
+                            self.tables.push((rule.to_owned(), Table::default()));
+                            self.tables.len() - 1
+                        }
+                    };
                     self.tables[i].1.push(&row);
                 }
             }

@@ -175,6 +175,7 @@ fn generate(
         }
     });
     let info = info(meta);
+    let witness = witness(program.witness());
     let transforming = program.is_transforming();
     quote! {
         #attrs
@@ -233,7 +234,41 @@ fn generate(
             fn is_transforming(&self) -> bool {
                 #transforming
             }
+
+            fn witness(&self) -> ::core::option::Option<::spl_runtime::ir::Witness> {
+                #witness
+            }
         }
+    }
+}
+
+/// The body of `Rule::witness` for a rule's witness.
+fn witness(witness: Option<crate::ir::Witness>) -> TokenStream {
+    use crate::ir::Need;
+    let Some(witness) = witness else {
+        return quote!(::core::option::Option::None);
+    };
+    let needs = witness.needs.iter().map(|need| match need {
+        Need::Raw(text) => {
+            let text = text::lit_str(text);
+            quote!(Need::Raw(#text.into()))
+        }
+        Need::Present(field) => {
+            let field = text::lit_str(field);
+            quote!(Need::Present(#field.into()))
+        }
+        Need::Equals { field, value } => {
+            let (field, value) = (text::lit_str(field), text::lit_str(value));
+            quote!(Need::Equals { field: #field.into(), value: #value.into() })
+        }
+        Need::Contains { field, text } => {
+            let (field, text) = (text::lit_str(field), text::lit_str(text));
+            quote!(Need::Contains { field: #field.into(), text: #text.into() })
+        }
+    });
+    quote! {
+        use ::spl_runtime::generated::*;
+        Some(Witness { needs: Vec::from([#(#needs),*]) })
     }
 }
 

@@ -207,6 +207,7 @@ impl Lowerer<'_> {
             }
             Ok(t) => Some(RegexLit {
                 source: pattern.to_owned(),
+                literals: crate::regex::literals(&t.pattern),
                 translated: t.pattern,
                 names: t.names,
             }),
