@@ -41,8 +41,9 @@ fn generated_pack_gives_the_evaluator_s_rows() {
             .unwrap_or_else(|| panic!("no rule file with id {id}"));
         let mut evaluated = EvalRule::from_file(&path, &Default::default())
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let want = rows(&run(&mut evaluated, events.iter()));
-        let got = rows(&run(rule.as_mut(), events.iter()));
+        let want = rows(&run(&mut evaluated, events.iter()).expect("the evaluator gives its rows"));
+        let got =
+            rows(&run(rule.as_mut(), events.iter()).expect("the generated rule gives its rows"));
         assert_eq!(got, want, "{id}: generated code and evaluator disagree");
         total += got.len();
     }

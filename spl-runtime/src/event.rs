@@ -293,6 +293,34 @@ impl Record {
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }
+
+    /// About how many bytes of memory the record takes: itself, its list of fields, its
+    /// values' text and its index, counting each allocation's bookkeeping as 16 bytes.
+    /// What a blocking step counts against its memory budget.
+    pub(crate) fn memory_size(&self) -> usize {
+        const BLOCK: usize = 16;
+        let block = |capacity: usize| if capacity == 0 { 0 } else { capacity + BLOCK };
+        let values: usize = self
+            .fields
+            .iter()
+            .map(|(_, v)| match v {
+                Value::Str(s) => block(s.capacity()),
+                Value::Num(_) => 0,
+                Value::Multi(vs) => {
+                    block(vs.capacity() * std::mem::size_of::<String>())
+                        + vs.iter().map(|s| block(s.capacity())).sum::<usize>()
+                }
+            })
+            .sum();
+        let index = self.index.as_ref().map_or(0, |index| {
+            // A hash table's slot holds the entry and a control byte.
+            block(index.positions.capacity() * (std::mem::size_of::<(FieldId, usize)>() + 1))
+        });
+        std::mem::size_of::<Record>()
+            + block(self.fields.capacity() * std::mem::size_of::<(FieldId, Value)>())
+            + values
+            + index
+    }
 }
 
 impl Event for Record {

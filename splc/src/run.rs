@@ -9,6 +9,7 @@ use spl_compiler::{compile_rule, CompileErrors, CompiledRule};
 use spl_engine::EvalRule;
 use spl_grammar::RuleFile;
 use spl_runtime::alias::AliasMap;
+use spl_runtime::pipeline::RunOptions;
 use spl_runtime::read::{self, InputFormat, ReadOptions, ReadStats};
 use spl_runtime::rule::Rule;
 use spl_runtime::{Record, Value};
@@ -23,7 +24,8 @@ struct Loaded {
     streaming: bool,
 }
 
-/// Run the command; `Ok(false)` when a rule did not compile.
+/// Run the command; `Ok(false)` when a rule did not compile, an input was skipped, or a
+/// rule stopped before giving all its rows.
 pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     let macros = macro_table(&args.macros)?;
     let mut compiled: Vec<(String, Result<CompiledRule, CompileErrors>)> = Vec::new();
@@ -45,12 +47,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     }
     let mut all_ok = true;
     let mut rules = Vec::new();
+    let run_options = RunOptions {
+        memory_budget: args.memory_budget,
+        temp_dir: None,
+    };
     for (name, result) in compiled {
         match result {
             Ok(c) => rules.push(Loaded {
                 name: rule_name(&name, &c),
                 streaming: c.program.is_streaming(),
-                rule: EvalRule::from_compiled(&c),
+                rule: EvalRule::from_compiled_with(&c, run_options.clone()),
             }),
             Err(e) => {
                 all_ok = false;
@@ -153,12 +159,24 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
             }
         }
     }
+    let mut stopped_rules = 0;
     for r in &mut rules {
-        r.rule.finish(&mut rows);
-        if !args.line_numbers {
-            sink.rows(&mut out, &r.name, &mut rows)?;
+        // Blocking commands release their rows here, possibly millions: each goes to the
+        // output as it comes.
+        let mut written = Ok(());
+        let finished = r.rule.finish(&mut |row| {
+            if written.is_ok() && !args.line_numbers {
+                written = sink.row(&mut out, &r.name, row);
+            }
+        });
+        written?;
+        if let Err(e) = finished {
+            stopped_rules += 1;
+            report.line(format_args!(
+                "{}: the rule stopped, its results are incomplete: {e}",
+                r.name
+            ))?;
         }
-        rows.clear();
     }
     sink.finish(&mut out)?;
     out.flush()?;
@@ -169,7 +187,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
         report.line(format_args!("{stats}"))?;
     }
     report.err.flush()?;
-    Ok(all_ok && skipped_inputs == 0)
+    Ok(all_ok && skipped_inputs == 0 && stopped_rules == 0)
 }
 
 /// What `splc run` says about its inputs on standard error, buffered (a file of millions
@@ -238,11 +256,13 @@ impl Sink {
         rule: &str,
         rows: &mut Vec<Record>,
     ) -> anyhow::Result<()> {
+        rows.drain(..).try_for_each(|row| self.row(out, rule, row))
+    }
+
+    fn row(&mut self, out: &mut impl Write, rule: &str, row: Record) -> anyhow::Result<()> {
         match self.format {
             OutputFormat::Jsonl => {
-                for row in rows.drain(..) {
-                    writeln!(out, "{}", Json::Object(json_row(rule, &row)))?;
-                }
+                writeln!(out, "{}", Json::Object(json_row(rule, &row)))?;
             }
             OutputFormat::Table => {
                 let i = match self.tables.iter().position(|(n, _)| n == rule) {
@@ -252,9 +272,7 @@ impl Sink {
                         self.tables.len() - 1
                     }
                 };
-                for row in rows.drain(..) {
-                    self.tables[i].1.push(&row);
-                }
+                self.tables[i].1.push(&row);
             }
         }
         Ok(())
