@@ -470,6 +470,31 @@ mod tests {
     }
 
     #[test]
+    fn memory_size_counts_the_text_a_record_holds() {
+        let empty = Record::new().memory_size();
+        assert_eq!(empty, std::mem::size_of::<Record>());
+        let mut r = Record::new();
+        r.set_raw("x".repeat(1000));
+        let one = r.memory_size();
+        assert!(one >= empty + 1000, "{one}");
+        r.set(
+            FieldId::intern("ips"),
+            Value::Multi(vec!["y".repeat(300), "z".repeat(300)]),
+        );
+        assert!(r.memory_size() >= one + 600 + 2 * std::mem::size_of::<String>());
+        let wide = Record::from_fields(
+            (0..Record::INDEXED_FROM * 2)
+                .map(|i| (FieldId::intern(&format!("indexed{i}")), Value::Num(1.0)))
+                .collect(),
+        );
+        let fields = Record::INDEXED_FROM * 2 * std::mem::size_of::<(FieldId, Value)>();
+        assert!(
+            wide.memory_size() > fields + Record::INDEXED_FROM * 2 * 16,
+            "and the index"
+        );
+    }
+
+    #[test]
     fn equality_and_debug_see_fields_only() {
         let mut a = Record::new();
         a.set_raw("x");
