@@ -12,8 +12,10 @@
 //! counts on standard error.
 //!
 //! Exit status: 0 when every rule compiled (for `check`: loaded, parsed, expanded and
-//! lowered); 1 when some rule did not, the others still being processed; 2 for any other
-//! error (bad arguments, a file that cannot be read), printed as `error: ...`.
+//! lowered); 1 when some rule did not, the others still being processed (for `run`, also
+//! when an input was skipped, or a rule stopped because a blocking command could not spill
+//! rows to disk); 2 for any other error (bad arguments, a file that cannot be read),
+//! printed as `error: ...`.
 
 mod check;
 mod compile;
