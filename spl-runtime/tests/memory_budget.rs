@@ -72,7 +72,7 @@ fn get<'r>(r: &'r Record, f: &str) -> Option<&'r Value> {
 }
 
 #[test]
-#[ignore = "full size: about 1.5 GB of rows, a minute in release mode"]
+#[ignore = "full size: about 1.5 GB of rows; run it alone, in release mode"]
 fn sort_and_eventstats_of_more_rows_than_memory_stay_near_the_budget() {
     let sorted = run(Pipeline::with_options(options())
         .with(Stage::Sort {

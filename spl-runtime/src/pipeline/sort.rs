@@ -12,10 +12,10 @@
 //! - Past the memory budget ([`RunOptions::memory_budget`]) the rows held are sorted and
 //!   written to a temporary file as a sorted run. Runs hold consecutive stretches of the
 //!   input, so merging them by key, and on a tie taking the earlier run's row first, keeps
-//!   the sort stable. Runs are merged by [`FAN_IN`] (oldest first, into one run of the
-//!   next level) so that few files are open at once, and each row is written a number of
-//!   times logarithmic in the input. At the end the runs and the rows still held are
-//!   merged.
+//!   the sort stable. When [`FAN_IN`] runs of one level have accumulated, they are merged
+//!   into one run of the next level, so that few files are open at once and each row is
+//!   written a number of times logarithmic in the input. At the end the runs and the rows
+//!   still held are merged.
 
 use std::cmp::Ordering;
 use std::io;
