@@ -75,7 +75,7 @@ fn cases() -> Vec<Case> {
 /// The value of `out` the rule gives for the case's event, as texts (numbers as eval
 /// prints them).
 fn out(rule: &mut dyn Rule, case: &Case) -> Option<Vec<String>> {
-    let rows = run(rule, [&case.event]);
+    let rows = run(rule, [&case.event]).expect("the rule gives its rows");
     assert_eq!(rows.len(), 1, "{}: one row", case.name);
     rows[0].get_named("out").map(texts)
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use spl_engine::EvalRule;
+use spl_runtime::pipeline::RunOptions;
 use spl_runtime::rule::{run, Rule};
 use spl_runtime::Record;
 use splc_tests::{events, rows};
@@ -41,11 +42,32 @@ fn generated_pack_gives_the_evaluator_s_rows() {
             .unwrap_or_else(|| panic!("no rule file with id {id}"));
         let mut evaluated = EvalRule::from_file(&path, &Default::default())
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let want = rows(&run(&mut evaluated, events.iter()));
-        let got = rows(&run(rule.as_mut(), events.iter()));
+        let want = rows(&run(&mut evaluated, events.iter()).expect("the evaluator gives its rows"));
+        let got =
+            rows(&run(rule.as_mut(), events.iter()).expect("the generated rule gives its rows"));
         assert_eq!(got, want, "{id}: generated code and evaluator disagree");
         total += got.len();
     }
     // The README's main command prints these 13 rows.
     assert_eq!(total, 13);
+}
+
+#[test]
+fn generated_pack_over_a_zero_budget_gives_the_same_rows() {
+    // With no memory for rows, `sort` and `eventstats` (in three of the rules) spill every
+    // row to disk and read it back.
+    let events = example_events();
+    let spilling = RunOptions {
+        memory_budget: 0,
+        temp_dir: None,
+    };
+    let pairs = example_pack::all_rules()
+        .into_iter()
+        .zip(example_pack::all_rules_with(&spilling));
+    for (mut in_memory, mut spilled) in pairs {
+        let id = in_memory.info().id.into_owned();
+        let want = rows(&run(in_memory.as_mut(), events.iter()).expect("in memory"));
+        let got = rows(&run(spilled.as_mut(), events.iter()).expect("spills to disk"));
+        assert_eq!(got, want, "{id}");
+    }
 }

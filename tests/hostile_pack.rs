@@ -44,7 +44,11 @@ fn nothing_of_the_rule_text_becomes_code() {
         match item {
             syn::Item::Struct(_) | syn::Item::Impl(_) => {}
             syn::Item::Const(c) => assert_eq!(c.ident, "RULES"),
-            syn::Item::Fn(f) => assert_eq!(f.sig.ident, "all_rules"),
+            syn::Item::Fn(f) => assert!(
+                ["all_rules", "all_rules_with"].contains(&f.sig.ident.to_string().as_str()),
+                "unexpected function {}",
+                f.sig.ident
+            ),
             other => panic!(
                 "unexpected item: {}",
                 quote::ToTokens::to_token_stream(other)

@@ -17,9 +17,9 @@
 //! let mut e = Record::new();
 //! e.set_raw("pip install x");
 //! e.set_named("host", "h1");
-//! let rows = run(&mut rule, [&e]);
+//! let rows = run(&mut rule, [&e])?;
 //! assert_eq!(rows.len(), 1);
-//! # Ok::<(), spl_compiler::CompileErrors>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! Errors: a rule that does not load, parse, expand or lower is a
@@ -37,7 +37,7 @@ use spl_compiler::ir::{Code, Expr, Pred, Program, RegexLit, Tree, Witness};
 use spl_compiler::{compile_file, compile_rule, CompileErrors, CompiledRule};
 use spl_grammar::{MacroTable, RuleFile};
 use spl_runtime::event::{Event, Record};
-use spl_runtime::pipeline::{Compile, CondFn, ExprFn, Pipeline};
+use spl_runtime::pipeline::{Compile, CondFn, ExprFn, Pipeline, RunOptions, StepError};
 use spl_runtime::prefilter::Prefilter;
 use spl_runtime::regex::Regex;
 use spl_runtime::rule::{Rule, RuleInfo};
@@ -64,22 +64,33 @@ impl std::fmt::Debug for EvalRule {
 }
 
 impl EvalRule {
-    /// Build a runnable rule from a lowered program.
+    /// Build a runnable rule from a lowered program, with the default [`RunOptions`].
     pub fn new(info: RuleInfo, program: &Program) -> EvalRule {
+        EvalRule::with_options(info, program, RunOptions::default())
+    }
+
+    /// Build a runnable rule from a lowered program; its blocking commands (`sort`,
+    /// `eventstats`) run within the memory budget of `options`.
+    pub fn with_options(info: RuleInfo, program: &Program, options: RunOptions) -> EvalRule {
         // Building the interpreted trees recurses along the rule's nesting: a stack of its
         // own, as the compiler's passes have.
         stacker::grow(spl_compiler::compile::STACK, || EvalRule {
             info,
             prefilter: Prefilter::of(program.prefilter()),
             filter: Filter::new(program.filter()),
-            pipeline: Pipeline::of(program.stages().iter().cloned(), &mut Interpreter),
+            pipeline: Pipeline::of(program.stages().iter().cloned(), &mut Interpreter, options),
             transforming: program.is_transforming(),
             witness: program.witness(),
         })
     }
 
-    /// From a rule the compiler accepted.
+    /// From a rule the compiler accepted, with the default [`RunOptions`].
     pub fn from_compiled(compiled: &CompiledRule) -> EvalRule {
+        EvalRule::from_compiled_with(compiled, RunOptions::default())
+    }
+
+    /// From a rule the compiler accepted, with `options`.
+    pub fn from_compiled_with(compiled: &CompiledRule, options: RunOptions) -> EvalRule {
         let rule = &compiled.rule;
         let name = rule
             .path
@@ -93,7 +104,7 @@ impl EvalRule {
             technique_ids: Cow::Owned(rule.technique_id.iter().cloned().map(Cow::Owned).collect()),
             spl: Cow::Owned(rule.logic.clone()),
         };
-        EvalRule::new(info, &compiled.program)
+        EvalRule::with_options(info, &compiled.program, options)
     }
 
     /// Compile SPL text.
@@ -131,8 +142,8 @@ impl Rule for EvalRule {
         self.pipeline.push(row, out);
     }
 
-    fn finish(&mut self, out: &mut Vec<Record>) {
-        self.pipeline.finish(out);
+    fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError> {
+        self.pipeline.finish(out)
     }
 
     fn is_transforming(&self) -> bool {

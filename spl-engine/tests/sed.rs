@@ -13,7 +13,7 @@ fn sed(expr: &str, input: &str) -> Result<String, String> {
     let mut row = Record::new();
     row.set_raw("event");
     row.set_named("x", input);
-    let rows = run(&mut rule, [&row]);
+    let rows = run(&mut rule, [&row]).map_err(|e| e.to_string())?;
     match rows[0].get_named("x") {
         Some(Value::Str(s)) => Ok(s.clone()),
         other => Err(format!("x is {other:?}")),

@@ -232,6 +232,26 @@ impl Record {
     pub fn is_empty(&self) -> bool {
         self.0.fields.is_empty()
     }
+
+    /// About how many bytes of memory the record takes: itself, its list of fields, its
+    /// values' text and its index, counting each allocation's bookkeeping as 16 bytes (a
+    /// record that shares its fields with clones counts them whole). What a blocking step
+    /// counts against its memory budget.
+    pub(crate) fn memory_size(&self) -> usize {
+        std::mem::size_of::<Record>() + self.0.memory_size()
+    }
+}
+
+/// What the allocator keeps beside each allocation, as [`Record::memory_size`] counts it.
+const BLOCK: usize = 16;
+
+/// The bytes an allocation of `capacity` bytes takes, as [`Record::memory_size`] counts it.
+fn block(capacity: usize) -> usize {
+    if capacity == 0 {
+        0
+    } else {
+        capacity + BLOCK
+    }
 }
 
 impl Fields {
@@ -331,6 +351,31 @@ impl Fields {
             self.locate();
             self.reindex();
         }
+    }
+
+    /// See [`Record::memory_size`].
+    fn memory_size(&self) -> usize {
+        let values: usize = self
+            .fields
+            .iter()
+            .map(|(_, v)| match v {
+                Value::Str(s) => block(s.capacity()),
+                Value::Num(_) => 0,
+                Value::Multi(vs) => {
+                    block(vs.capacity() * std::mem::size_of::<String>())
+                        + vs.iter().map(|s| block(s.capacity())).sum::<usize>()
+                }
+            })
+            .sum();
+        let index = self.index.as_ref().map_or(0, |index| {
+            // A hash table's slot holds the entry and a control byte.
+            block(index.positions.capacity() * (std::mem::size_of::<(FieldId, usize)>() + 1))
+        });
+        // The shared allocation holds the two reference counts and the fields.
+        block(2 * std::mem::size_of::<usize>() + std::mem::size_of::<Fields>())
+            + block(self.fields.capacity() * std::mem::size_of::<(FieldId, Value)>())
+            + values
+            + index
     }
 }
 
@@ -510,6 +555,37 @@ mod tests {
             Record::from_fields(ids.iter().map(|id| (*id, Value::from(id.name()))).collect());
         check(&rebuilt);
         assert_eq!(rebuilt.get(ids[77]), Some(&Value::from("indexed77")));
+    }
+
+    #[test]
+    fn memory_size_counts_the_text_a_record_holds() {
+        let empty = Record::new().memory_size();
+        assert_eq!(
+            empty,
+            std::mem::size_of::<Record>()
+                + 2 * std::mem::size_of::<usize>()
+                + std::mem::size_of::<Fields>()
+                + 16
+        );
+        let mut r = Record::new();
+        r.set_raw("x".repeat(1000));
+        let one = r.memory_size();
+        assert!(one >= empty + 1000, "{one}");
+        r.set(
+            FieldId::intern("ips"),
+            Value::Multi(vec!["y".repeat(300), "z".repeat(300)]),
+        );
+        assert!(r.memory_size() >= one + 600 + 2 * std::mem::size_of::<String>());
+        let wide = Record::from_fields(
+            (0..Record::INDEXED_FROM * 2)
+                .map(|i| (FieldId::intern(&format!("indexed{i}")), Value::Num(1.0)))
+                .collect(),
+        );
+        let fields = Record::INDEXED_FROM * 2 * std::mem::size_of::<(FieldId, Value)>();
+        assert!(
+            wide.memory_size() > fields + Record::INDEXED_FROM * 2 * 16,
+            "and the index"
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@
 //! #     fn info(&self) -> RuleInfo { RuleInfo::new("t", "t", "t", &[], "") }
 //! #     fn matches(&self, e: &dyn Event) -> bool { e.raw().contains(self.0) }
 //! #     fn process(&mut self, row: Record, out: &mut Vec<Record>) { out.push(row) }
-//! #     fn finish(&mut self, _: &mut Vec<Record>) {}
+//! #     fn finish(&mut self, _: &mut dyn FnMut(Record)) -> Result<(), spl_runtime::pipeline::StepError> { Ok(()) }
 //! #     fn is_transforming(&self) -> bool { false }
 //! #     fn witness(&self) -> Option<Witness> { Some(Witness { needs: vec![Need::Raw(self.0.into())] }) }
 //! # }
@@ -42,6 +42,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use crate::event::{Event, Record};
 use crate::field::FieldId;
 use crate::ir::{Need, Witness};
+use crate::pipeline::StepError;
 use crate::rule::Rule;
 use crate::value::{format_number, Value};
 
@@ -332,13 +333,21 @@ impl RulePack {
     }
 
     /// The end of the input: every rule's held rows (`stats` groups and the like), in pack
-    /// order.
-    pub fn finish(&mut self, out: &mut Vec<(RuleIndex, Record)>) {
+    /// order, each handed to `out` as it comes. Returns the rules that stopped, each with
+    /// the error of the command that could not give its rows ([`Rule::finish`]); their
+    /// results are incomplete, the other rules' are not.
+    pub fn finish(
+        &mut self,
+        out: &mut dyn FnMut(RuleIndex, Record),
+    ) -> Vec<(RuleIndex, StepError)> {
+        let mut stopped = Vec::new();
         for (i, rule) in self.rules.iter_mut().enumerate() {
-            rule.finish(&mut self.buffer);
             let i = RuleIndex::try_from(i).unwrap_or(RuleIndex::MAX);
-            out.extend(self.buffer.drain(..).map(|row| (i, row)));
+            if let Err(e) = rule.finish(&mut |row| out(i, row)) {
+                stopped.push((i, e));
+            }
         }
+        stopped
     }
 }
 

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use crate::event::{Event, Record};
 use crate::ir::Witness;
+use crate::pipeline::StepError;
 
 /// What a rule is: its catalog metadata. Generated rules hold borrowed `'static` text;
 /// rules loaded at run time own theirs.
@@ -43,9 +44,14 @@ impl RuleInfo {
 /// A runnable rule: a filter over events, then its pipeline over the events that pass.
 ///
 /// Use: call [`Rule::matches`] on every event; give those that match (as owned rows) to
-/// [`Rule::process`]; at the end of the input call [`Rule::finish`]. Rows pushed to `out`
-/// are the rule's results. [`run`] does all of that ([`run_owned`] when the events are
-/// yours to give away).
+/// [`Rule::process`]; at the end of the input call [`Rule::finish`]. The rows pushed to
+/// `out` by `process`, then those handed to `out` by `finish`, are the rule's results.
+/// [`run`] does all of that ([`run_owned`] when the events are yours to give away).
+///
+/// Blocking commands (`sort` without a count, `eventstats`) hold rows within a memory
+/// budget and spill the rest to temporary files
+/// ([`RunOptions`](crate::pipeline::RunOptions)); when they cannot, `finish` returns the
+/// error.
 pub trait Rule: Send {
     /// The rule's metadata.
     fn info(&self) -> RuleInfo;
@@ -57,8 +63,13 @@ pub trait Rule: Send {
     /// Run one matching event through the rule's pipeline.
     fn process(&mut self, row: Record, out: &mut Vec<Record>);
 
-    /// End of input: flush the pipeline (`stats` groups and the like).
-    fn finish(&mut self, out: &mut Vec<Record>);
+    /// End of input: flush the pipeline (`stats` groups and the like), handing each row
+    /// to `out` as it comes (a blocking command may release millions).
+    ///
+    /// An error means that a command could not give its rows: it went over its memory
+    /// budget and could not spill rows to disk, or read them back. The rule's results are
+    /// then incomplete.
+    fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError>;
 
     /// True when the pipeline ends in rows that are not events (after `stats`).
     fn is_transforming(&self) -> bool;
@@ -72,12 +83,13 @@ pub trait Rule: Send {
     }
 }
 
-/// Run a rule over events and return its result rows.
+/// Run a rule over events and return its result rows, or the error of a command that
+/// could not give its rows ([`Rule::finish`]).
 ///
 /// Each event that matches is copied into the pipeline (the events are borrowed); when
 /// the caller owns the events and has no further use for them, [`run_owned`] moves them
 /// instead.
-pub fn run<'a, R, I>(rule: &mut R, events: I) -> Vec<Record>
+pub fn run<'a, R, I>(rule: &mut R, events: I) -> Result<Vec<Record>, StepError>
 where
     R: Rule + ?Sized,
     I: IntoIterator<Item = &'a Record>,
@@ -88,14 +100,14 @@ where
             rule.process(e.clone(), &mut out);
         }
     }
-    rule.finish(&mut out);
-    out
+    rule.finish(&mut |row| out.push(row))?;
+    Ok(out)
 }
 
 /// Run a rule over owned events and return its result rows: the same rows as [`run`],
 /// without copying the events that match (they move into the pipeline; the others are
 /// dropped).
-pub fn run_owned<R, I>(rule: &mut R, events: I) -> Vec<Record>
+pub fn run_owned<R, I>(rule: &mut R, events: I) -> Result<Vec<Record>, StepError>
 where
     R: Rule + ?Sized,
     I: IntoIterator<Item = Record>,
@@ -106,8 +118,8 @@ where
             rule.process(e, &mut out);
         }
     }
-    rule.finish(&mut out);
-    out
+    rule.finish(&mut |row| out.push(row))?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -156,8 +168,8 @@ mod tests {
             self.0.push(row, out);
         }
 
-        fn finish(&mut self, out: &mut Vec<Record>) {
-            self.0.finish(out);
+        fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError> {
+            self.0.finish(out)
         }
 
         fn is_transforming(&self) -> bool {
@@ -176,8 +188,8 @@ mod tests {
                 r
             })
             .collect();
-        let borrowed = run(&mut Hits::new(), events.iter());
-        let owned = run_owned(&mut Hits::new(), events);
+        let borrowed = run(&mut Hits::new(), events.iter()).expect("no spill");
+        let owned = run_owned(&mut Hits::new(), events).expect("no spill");
         assert_eq!(borrowed.len(), 3);
         assert_eq!(borrowed, owned);
         assert_eq!(

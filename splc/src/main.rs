@@ -12,8 +12,10 @@
 //! counts on standard error.
 //!
 //! Exit status: 0 when every rule compiled (for `check`: loaded, parsed, expanded and
-//! lowered); 1 when some rule did not, the others still being processed; 2 for any other
-//! error (bad arguments, a file that cannot be read), printed as `error: ...`.
+//! lowered); 1 when some rule did not, the others still being processed (for `run`, also
+//! when an input was skipped, or a rule stopped because a blocking command could not spill
+//! rows to disk); 2 for any other error (bad arguments, a file that cannot be read),
+//! printed as `error: ...`.
 
 mod check;
 mod compile;
@@ -140,6 +142,11 @@ struct RunArgs {
     /// only to the rules it can match (the rows are the same; for comparison).
     #[arg(long)]
     no_index: bool,
+    /// The memory each blocking command (`sort` without a count, `eventstats`) may hold
+    /// rows in; past it, the command spills rows to temporary files (in TMPDIR). Bytes, or
+    /// a number with a unit: K, M, G, T (powers of 1024; `512M`, `2GiB`).
+    #[arg(long, value_name = "SIZE", default_value = "512M", value_parser = parse_size)]
+    memory_budget: usize,
     #[command(flatten)]
     limits: LimitArgs,
     /// Event files, or directories of event files.
@@ -191,6 +198,31 @@ impl LimitArgs {
     }
 }
 
+/// A size in bytes: a number, with an optional unit `K`, `M`, `G` or `T` (powers of 1024;
+/// `KiB`, `KB` and lower case are accepted too).
+fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => {
+            return Err(format!(
+                "`{text}`: not a size (a number of bytes, or with K, M, G, T)"
+            ))
+        }
+    };
+    let n: usize = number
+        .parse()
+        .map_err(|_| format!("`{text}`: not a size (a number of bytes, or with K, M, G, T)"))?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{text}`: too large"))
+}
+
 /// How `splc run` prints rows.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
@@ -222,6 +254,23 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_binary_units() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("64 kb"), Ok(64 << 10));
+        assert_eq!(parse_size("0"), Ok(0));
+        for bad in ["", "M", "12X", "-1", "1.5G", "99999999999999999999T"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
         }
     }
 }

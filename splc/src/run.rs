@@ -10,6 +10,7 @@ use spl_engine::EvalRule;
 use spl_grammar::RuleFile;
 use spl_runtime::alias::AliasMap;
 use spl_runtime::pack::{RuleIndex, RulePack};
+use spl_runtime::pipeline::RunOptions;
 use spl_runtime::read::{self, InputFormat, ReadOptions, ReadStats};
 use spl_runtime::rule::Rule;
 use spl_runtime::{Record, Value};
@@ -24,7 +25,8 @@ struct Loaded {
     streaming: bool,
 }
 
-/// Run the command; `Ok(false)` when a rule did not compile.
+/// Run the command; `Ok(false)` when a rule did not compile, an input was skipped, or a
+/// rule stopped before giving all its rows.
 pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     let macros = macro_table(&args.macros)?;
     let mut compiled: Vec<(String, Result<CompiledRule, CompileErrors>)> = Vec::new();
@@ -46,12 +48,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     }
     let mut all_ok = true;
     let mut rules = Vec::new();
+    let run_options = RunOptions {
+        memory_budget: args.memory_budget,
+        temp_dir: None,
+    };
     for (name, result) in compiled {
         match result {
             Ok(c) => rules.push(Loaded {
                 name: rule_name(&name, &c),
                 streaming: c.program.is_streaming(),
-                rule: EvalRule::from_compiled(&c),
+                rule: EvalRule::from_compiled_with(&c, run_options.clone()),
             }),
             Err(e) => {
                 all_ok = false;
@@ -157,9 +163,21 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
             }
         }
     }
-    pack.finish(&mut rows);
-    if !args.line_numbers {
-        sink.tagged_rows(&mut out, &names, &mut rows)?;
+    // Blocking commands release their rows here, possibly millions: each goes to the
+    // output as it comes.
+    let mut written = Ok(());
+    let stopped = pack.finish(&mut |rule, row| {
+        if written.is_ok() && !args.line_numbers {
+            written = sink.row(&mut out, &names[rule as usize], row);
+        }
+    });
+    written?;
+    let stopped_rules = stopped.len();
+    for (rule, e) in stopped {
+        report.line(format_args!(
+            "{}: the rule stopped, its results are incomplete: {e}",
+            names[rule as usize]
+        ))?;
     }
     sink.finish(&mut out)?;
     out.flush()?;
@@ -170,7 +188,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
         report.line(format_args!("{stats}"))?;
     }
     report.err.flush()?;
-    Ok(all_ok && skipped_inputs == 0)
+    Ok(all_ok && skipped_inputs == 0 && stopped_rules == 0)
 }
 
 /// What `splc run` says about its inputs on standard error, buffered (a file of millions
@@ -240,20 +258,24 @@ impl Sink {
         names: &[String],
         rows: &mut Vec<(RuleIndex, Record)>,
     ) -> anyhow::Result<()> {
-        for (rule, row) in rows.drain(..) {
-            let rule = &names[rule as usize];
-            match self.format {
-                OutputFormat::Jsonl => writeln!(out, "{}", Json::Object(json_row(rule, &row)))?,
-                OutputFormat::Table => {
-                    let i = match self.tables.iter().position(|(n, _)| n == rule) {
-                        Some(i) => i,
-                        None => {
-                            self.tables.push((rule.to_owned(), Table::default()));
-                            self.tables.len() - 1
-                        }
-                    };
-                    self.tables[i].1.push(&row);
-                }
+        rows.drain(..)
+            .try_for_each(|(rule, row)| self.row(out, &names[rule as usize], row))
+    }
+
+    fn row(&mut self, out: &mut impl Write, rule: &str, row: Record) -> anyhow::Result<()> {
+        match self.format {
+            OutputFormat::Jsonl => {
+                writeln!(out, "{}", Json::Object(json_row(rule, &row)))?;
+            }
+            OutputFormat::Table => {
+                let i = match self.tables.iter().position(|(n, _)| n == rule) {
+                    Some(i) => i,
+                    None => {
+                        self.tables.push((rule.to_owned(), Table::default()));
+                        self.tables.len() - 1
+                    }
+                };
+                self.tables[i].1.push(&row);
             }
         }
         Ok(())

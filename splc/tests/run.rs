@@ -376,3 +376,65 @@ fn a_deeply_nested_rule_file_is_rejected_at_once_with_a_place() {
     assert!(err.contains("deep.yml:2:4008"), "{err}");
     assert!(err.contains("too many `[` and `{`"), "{err}");
 }
+
+/// Events of 40 hosts, a line each.
+fn many_events(dir: &Path, n: usize) -> PathBuf {
+    let path = dir.join("many.jsonl");
+    let lines: String = (0..n)
+        .map(|i| {
+            format!(
+                "{{\"_time\": {}, \"host\": \"h{}\", \"user\": \"u{}\", \"n\": {}}}\n",
+                1_700_000_000 + i,
+                (i * 7) % 40,
+                i % 3,
+                i
+            )
+        })
+        .collect();
+    std::fs::write(&path, lines).expect("write events");
+    path
+}
+
+#[test]
+fn sort_and_eventstats_over_the_memory_budget_give_the_same_rows() {
+    let dir = scratch("run_memory_budget");
+    let ev = many_events(&dir, 2000);
+    for spl in [
+        "* | sort 0 host, -n | head 50",
+        "* | sort 100 host",
+        "* | eventstats count dc(user) as users by host | table n host count users",
+        "* | eventstats count by host | stats count",
+    ] {
+        let in_memory = splc(&["run", "--spl", spl], &[&ev]);
+        let spilled = splc(&["run", "--memory-budget", "4K", "--spl", spl], &[&ev]);
+        assert_eq!(in_memory.status.code(), Some(0), "{}", stderr(&in_memory));
+        assert_eq!(spilled.status.code(), Some(0), "{}", stderr(&spilled));
+        assert!(!stdout(&in_memory).is_empty(), "{spl}");
+        assert_eq!(stdout(&spilled), stdout(&in_memory), "{spl}");
+    }
+}
+
+#[test]
+fn a_rule_that_cannot_spill_stops_with_an_error() {
+    let dir = scratch("run_cannot_spill");
+    let ev = many_events(&dir, 500);
+    let out = Command::new(env!("CARGO_BIN_EXE_splc"))
+        .args(["run", "--memory-budget", "4K", "--spl", "* | sort 0 host"])
+        .args(["--spl", "* | stats count"])
+        .arg(&ev)
+        .env("TMPDIR", dir.join("missing"))
+        .output()
+        .expect("run splc");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("spl-1: the rule stopped, its results are incomplete: `sort` went over its memory budget of 4 KiB and could not spill rows to a temporary file in "),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    // The other rule's rows still come out.
+    assert_eq!(stdout(&out), "{\"_rule\":\"spl-2\",\"count\":500}\n");
+    let bad = splc(&["run", "--memory-budget", "12X", "--spl", "*"], &[&ev]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("not a size"), "{}", stderr(&bad));
+}

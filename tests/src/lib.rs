@@ -157,7 +157,7 @@ pub fn row(pairs: &[(&str, &[&str])]) -> Row {
 
 /// Run a rule over events.
 pub fn run_rule(rule: &mut dyn Rule, events: &[Record]) -> Vec<Record> {
-    run(rule, events.iter())
+    run(rule, events.iter()).expect("the rule gives its rows")
 }
 
 /// The search-language corpus's expectations (`data/search/expected.txt`): query file

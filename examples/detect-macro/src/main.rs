@@ -87,13 +87,21 @@ fn main() -> ExitCode {
             }
         }
     }
+    let mut failed = false;
     for (rule, out) in rules.iter_mut().zip(&mut rows) {
-        rule.finish(out);
         let info = rule.info();
+        if let Err(e) = rule.finish(&mut |row| out.push(row)) {
+            eprintln!("{}: {e}", info.name);
+            failed = true;
+        }
         println!("{} ({}): {} row(s)", info.name, info.title, out.len());
         for row in out.iter() {
             println!("  {}", show(row));
         }
     }
-    ExitCode::SUCCESS
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -55,7 +55,12 @@ fn rows_per_rule(events: &[Record]) -> BTreeMap<String, usize> {
         .map(|path| {
             let mut rule = EvalRule::from_file(path, &Default::default())
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            (rule.info().name.into_owned(), run(&mut rule, events).len())
+            (
+                rule.info().name.into_owned(),
+                run(&mut rule, events)
+                    .expect("the rule gives its rows")
+                    .len(),
+            )
         })
         .collect()
 }

@@ -93,9 +93,13 @@ fn main() -> ExitCode {
         }
     }
     let mut summary = Vec::new();
+    let mut failed = false;
     for (rule, out) in rules.iter_mut().zip(&mut rows) {
-        rule.finish(out);
         let info = rule.info();
+        if let Err(e) = rule.finish(&mut |row| out.push(row)) {
+            eprintln!("{}: {e}", info.name);
+            failed = true;
+        }
         for row in out.iter() {
             println!("{}", json_row(&info.name, row));
         }
@@ -105,5 +109,9 @@ fn main() -> ExitCode {
     for (name, n) in summary {
         eprintln!("{name:<40} {n} row(s)");
     }
-    ExitCode::SUCCESS
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -96,8 +96,15 @@ fn main() -> ExitCode {
     );
 
     for rule in &mut rules {
-        let rows = run(rule, &events);
         let info = rule.info();
+        let rows = match run(rule, &events) {
+            Ok(rows) => rows,
+            Err(e) => {
+                eprintln!("{}: {e}", info.name);
+                failed = true;
+                continue;
+            }
+        };
         println!("{:<40} {} row(s)  [{}]", info.name, rows.len(), info.title);
         for row in &rows {
             let host = row.get_named("host").map(|v| v.first_str().into_owned());

@@ -115,7 +115,15 @@ pub fn generate_pack(rules: &[CompiledRule]) -> TokenStream {
 
         /// A fresh instance of every rule of the pack.
         pub fn all_rules() -> ::std::vec::Vec<::std::boxed::Box<dyn ::spl_runtime::rule::Rule>> {
-            ::std::vec![#(::std::boxed::Box::new(#idents::new()) as ::std::boxed::Box<dyn ::spl_runtime::rule::Rule>),*]
+            all_rules_with(&::spl_runtime::pipeline::RunOptions::default())
+        }
+
+        /// A fresh instance of every rule of the pack, their blocking commands within the
+        /// memory budget of `options`.
+        pub fn all_rules_with(
+            options: &::spl_runtime::pipeline::RunOptions,
+        ) -> ::std::vec::Vec<::std::boxed::Box<dyn ::spl_runtime::rule::Rule>> {
+            ::std::vec![#(::std::boxed::Box::new(#idents::with_options(options.clone())) as ::std::boxed::Box<dyn ::spl_runtime::rule::Rule>),*]
         }
     }
 }
@@ -191,6 +199,12 @@ fn generate(
 
             /// Build the rule: every matcher and regex is compiled here, once.
             pub fn new() -> Self {
+                Self::with_options(::spl_runtime::pipeline::RunOptions::default())
+            }
+
+            /// Build the rule; its blocking commands (`sort`, `eventstats`) run within the
+            /// memory budget of `options`.
+            pub fn with_options(options: ::spl_runtime::pipeline::RunOptions) -> Self {
                 use ::spl_runtime::generated::*;
                 #(#field_lets)*
                 #now
@@ -227,8 +241,11 @@ fn generate(
                 self.pipeline.push(row, out);
             }
 
-            fn finish(&mut self, out: &mut ::std::vec::Vec<::spl_runtime::Record>) {
-                self.pipeline.finish(out);
+            fn finish(
+                &mut self,
+                out: &mut dyn ::core::ops::FnMut(::spl_runtime::Record),
+            ) -> ::core::result::Result<(), ::spl_runtime::pipeline::StepError> {
+                self.pipeline.finish(out)
             }
 
             fn is_transforming(&self) -> bool {

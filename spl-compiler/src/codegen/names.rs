@@ -77,6 +77,7 @@ const VALUE_RESERVED: &[&str] = &[
     "finish",
     "prefilter",
     "pipeline",
+    "options",
 ];
 
 /// The names given so far in one piece of generated code; each new one is unique.

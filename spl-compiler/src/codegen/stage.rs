@@ -13,10 +13,11 @@ use super::expr::{float, int};
 use super::{text, variant, Gen};
 use crate::ir::{AggInput, BinSpan, FieldPattern, SedEdit, Stage, StatsKind};
 
-/// `Pipeline::new().with(...)...` for `stages`.
+/// `Pipeline::with_options(options).with(...)...` for `stages` (`options` is the
+/// parameter of the rule's `with_options`).
 pub(super) fn pipeline(g: &mut Gen, stages: &[Stage]) -> TokenStream {
     let stages: Vec<TokenStream> = stages.iter().map(|s| stage(g, s)).collect();
-    quote!(Pipeline::new() #(.with(#stages))*)
+    quote!(Pipeline::with_options(options) #(.with(#stages))*)
 }
 
 fn string(s: &str) -> TokenStream {

@@ -5,6 +5,15 @@
 //! `eventstats`) keep what they need and answer in [`Step::finish`]. A [`Pipeline`] chains
 //! steps and reuses one buffer per step, so a row costs no allocation for the plumbing.
 //!
+//! # Memory
+//!
+//! `sort N` holds at most N rows. `sort` without a count (`sort 0`) and `eventstats` hold
+//! every row; each holds at most [`RunOptions::memory_budget`] bytes of them in memory
+//! and spills the rest to temporary files (the `spill` module). A step that cannot spill
+//! fails with a [`StepError`], which [`Pipeline::finish`] returns. At the end, a blocking
+//! step hands its rows on one at a time, so that the steps after it (`head`, `stats`, ...)
+//! see them without all of them being held at once.
+//!
 //! # One table from stages to steps
 //!
 //! The IR's [`Stage`]s say what each command means; [`step`] is the one place that says
@@ -27,9 +36,10 @@
 //! row.set_named("host", "h1");
 //! let mut out = Vec::new();
 //! pipeline.push(row, &mut out);
-//! pipeline.finish(&mut out);
+//! pipeline.finish(&mut |row| out.push(row))?;
 //! assert_eq!(out.len(), 1);
 //! assert_eq!(out[0].get_named("host"), None);
+//! # Ok::<(), spl_runtime::pipeline::StepError>(())
 //! ```
 
 mod eval;
@@ -38,6 +48,8 @@ mod glob;
 mod order;
 mod rex;
 mod shape;
+mod sort;
+mod spill;
 mod stats;
 
 use std::fmt;
@@ -46,9 +58,11 @@ use std::sync::Arc;
 pub use eval::Eval;
 pub use filter::{Filter, RegexFilter};
 pub use glob::FieldGlob;
-pub use order::{compare_values, Dedup, Head, Sort};
+pub use order::{compare_values, Dedup, Head};
 pub use rex::{Rex, RexSed};
 pub use shape::{Bin, Fields, Fillnull, Rename, Table};
+pub use sort::Sort;
+pub use spill::{RunOptions, StepError};
 pub use stats::Stats;
 
 use crate::event::Record;
@@ -62,9 +76,14 @@ pub trait Step: Send {
     /// Take one row; push the rows it gives (none, one, or several) to `out`.
     fn push(&mut self, row: Record, out: &mut Vec<Record>);
 
-    /// The input has ended: push what is still held.
-    fn finish(&mut self, out: &mut Vec<Record>) {
+    /// The input has ended: hand what is still held to `out`, one row at a time.
+    ///
+    /// An error means that the step could not give its rows (a blocking step over its
+    /// memory budget that could not spill them to disk); the rows it gave before the error
+    /// are all it gives.
+    fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError> {
         let _ = out;
+        Ok(())
     }
 }
 
@@ -167,9 +186,14 @@ impl Compile<Compiled> for () {
     }
 }
 
-/// The step that runs `stage`, its code compiled by `code`. This is the one table from
-/// the IR's commands to the runtime's steps.
-pub fn step<C: Code>(stage: Stage<C>, code: &mut impl Compile<C>) -> Box<dyn Step> {
+/// The step that runs `stage`, its code compiled by `code`, its blocking steps within the
+/// budget of `options`. This is the one table from the IR's commands to the runtime's
+/// steps.
+pub fn step<C: Code>(
+    stage: Stage<C>,
+    code: &mut impl Compile<C>,
+    options: &RunOptions,
+) -> Box<dyn Step> {
     match stage {
         Stage::Search(pred) => Box::new(Filter::new(code.pred(pred))),
         Stage::Where(cond) => Box::new(Filter::new(code.cond(cond))),
@@ -187,8 +211,8 @@ pub fn step<C: Code>(stage: Stage<C>, code: &mut impl Compile<C>) -> Box<dyn Ste
         Stage::Rename(pairs) => Box::new(Rename::new(&pairs)),
         Stage::Fillnull { value, fields } => Box::new(Fillnull::new(&value, &fields)),
         Stage::Bin(b) => Box::new(Bin::new(&b.field, &b.output, b.span)),
-        Stage::Stats(s) => Box::new(Stats::new(s, code)),
-        Stage::Sort { limit, keys } => Box::new(Sort::new(&keys, limit)),
+        Stage::Stats(s) => Box::new(Stats::with_options(s, code, options.clone())),
+        Stage::Sort { limit, keys } => Box::new(Sort::with_options(&keys, limit, options.clone())),
         Stage::Dedup { count, fields } => Box::new(Dedup::new(&fields, count)),
         Stage::Head(n) => Box::new(Head::new(n)),
     }
@@ -198,28 +222,44 @@ pub fn step<C: Code>(stage: Stage<C>, code: &mut impl Compile<C>) -> Box<dyn Ste
 #[derive(Default)]
 pub struct Pipeline {
     steps: Vec<(Box<dyn Step>, Vec<Record>)>,
+    /// What the blocking steps of stages added by [`Pipeline::with`] and
+    /// [`Pipeline::of`] get.
+    options: RunOptions,
 }
 
 impl Pipeline {
-    /// An empty pipeline (rows pass unchanged).
+    /// An empty pipeline (rows pass unchanged), with the default [`RunOptions`].
     pub fn new() -> Self {
         Pipeline::default()
     }
 
-    /// The pipeline of `stages`, their code compiled by `code`.
+    /// An empty pipeline whose blocking steps will run with `options`.
+    pub fn with_options(options: RunOptions) -> Self {
+        Pipeline {
+            steps: Vec::new(),
+            options,
+        }
+    }
+
+    /// The pipeline of `stages`, their code compiled by `code`, with `options`.
     pub fn of<C: Code>(
         stages: impl IntoIterator<Item = Stage<C>>,
         code: &mut impl Compile<C>,
+        options: RunOptions,
     ) -> Self {
         stages
             .into_iter()
-            .fold(Pipeline::new(), |p, s| p.with_step(step(s, code)))
+            .fold(Pipeline::with_options(options), |p, s| {
+                let step = step(s, code, &p.options);
+                p.with_step(step)
+            })
     }
 
     /// Append the step of a stage whose code is compiled (builder style).
     #[must_use]
     pub fn with(self, stage: Stage<Compiled>) -> Self {
-        self.with_step(step(stage, &mut ()))
+        let step = step(stage, &mut (), &self.options);
+        self.with_step(step)
     }
 
     /// Append a step (builder style).
@@ -244,18 +284,21 @@ impl Pipeline {
         feed(&mut self.steps, row, out);
     }
 
-    /// End of input: flush every step in order, feeding what each releases to the next.
-    pub fn finish(&mut self, out: &mut Vec<Record>) {
+    /// End of input: flush every step in order, feeding each row it releases through the
+    /// steps after it; finished rows go to `out`, one at a time.
+    ///
+    /// A step that fails ([`Step::finish`]) ends the flush: its error is returned, and
+    /// the rows given to `out` before it are all the pipeline gives.
+    pub fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError> {
+        let mut rows = Vec::new();
         for i in 0..self.steps.len() {
             let (head, tail) = self.steps.split_at_mut(i + 1);
-            let (step, buf) = &mut head[i];
-            step.finish(buf);
-            let mut released = std::mem::take(buf);
-            for row in released.drain(..) {
-                feed(tail, row, out);
-            }
-            *buf = released;
+            head[i].0.finish(&mut |row| {
+                feed(tail, row, &mut rows);
+                rows.drain(..).for_each(&mut *out);
+            })?;
         }
+        Ok(())
     }
 }
 
@@ -341,7 +384,8 @@ pub(crate) mod testing {
         for r in rows {
             step.push(r, &mut out);
         }
-        step.finish(&mut out);
+        step.finish(&mut |r| out.push(r))
+            .expect("the step gives its rows");
         out
     }
 }
@@ -369,7 +413,7 @@ mod tests {
         for n in ["a", "b", "c", "d"] {
             p.push(row(n), &mut out);
         }
-        p.finish(&mut out);
+        p.finish(&mut |r| out.push(r)).expect("nothing to spill");
         let names: Vec<_> = out.iter().map(|r| r.get_named("n").cloned()).collect();
         assert_eq!(names, vec![Some(Value::from("a")), Some(Value::from("c"))]);
     }
@@ -388,9 +432,93 @@ mod tests {
             p.push(row(n), &mut out);
         }
         assert!(out.is_empty());
-        p.finish(&mut out);
+        p.finish(&mut |r| out.push(r)).expect("nothing to spill");
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].get(FieldId::intern("n")), Some(&Value::from("c")));
+    }
+
+    /// Passes rows on, counting them.
+    struct Probe(Arc<std::sync::atomic::AtomicUsize>);
+
+    impl Step for Probe {
+        fn push(&mut self, row: Record, out: &mut Vec<Record>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            out.push(row);
+        }
+    }
+
+    fn sort_by_n(limit: Option<u64>) -> Stage<Compiled> {
+        Stage::Sort {
+            limit,
+            keys: vec![SortKey {
+                field: "n".into(),
+                descending: false,
+            }],
+        }
+    }
+
+    fn numbered(n: usize) -> Vec<Record> {
+        (0..n).map(|i| row(&((i * 7) % n).to_string())).collect()
+    }
+
+    #[test]
+    fn a_blocking_step_releases_its_rows_one_at_a_time() {
+        let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let options = RunOptions {
+            memory_budget: 2048,
+            temp_dir: None,
+        };
+        let mut p = Pipeline::with_options(options)
+            .with(sort_by_n(None))
+            .with_step(Box::new(Probe(Arc::clone(&seen))))
+            .with(Stage::Head(3));
+        let mut out = Vec::new();
+        for r in numbered(1000) {
+            p.push(r, &mut out);
+        }
+        let mut given = 0;
+        p.finish(&mut |r| {
+            given += 1;
+            // Each row has gone through the steps after `sort` before the next comes.
+            assert_eq!(seen.load(std::sync::atomic::Ordering::Relaxed), given);
+            out.push(r);
+        })
+        .expect("spills to the temporary directory");
+        let n: Vec<_> = out.iter().map(|r| r.get_named("n").cloned()).collect();
+        assert_eq!(n, ["0", "1", "2"].map(|n| Some(Value::from(n))));
+    }
+
+    #[test]
+    fn a_step_that_fails_ends_the_flush_with_its_error() {
+        let options = RunOptions {
+            memory_budget: 1024,
+            temp_dir: Some(std::env::temp_dir().join("splc-no-such-directory")),
+        };
+        let count = crate::ir::StatsStage {
+            kind: crate::ir::StatsKind::Stats,
+            aggs: vec![crate::ir::Agg {
+                func: crate::ir::AggFunc::Count,
+                input: crate::ir::AggInput::None,
+                output: "count".into(),
+            }],
+            by: Vec::new(),
+            window: 0,
+            current: true,
+            global: true,
+        };
+        let mut p = Pipeline::with_options(options)
+            .with(sort_by_n(None))
+            .with(Stage::Stats(count));
+        let mut out = Vec::new();
+        for r in numbered(100) {
+            p.push(r, &mut out);
+        }
+        let err = p.finish(&mut |r| out.push(r)).expect_err("cannot spill");
+        assert_eq!(err.command(), "sort");
+        assert!(
+            out.is_empty(),
+            "no `count=0` row after a failed sort: {out:?}"
+        );
     }
 
     #[test]

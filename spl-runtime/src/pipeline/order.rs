@@ -1,4 +1,4 @@
-//! Stages about order and count: `sort`, `dedup`, `head`.
+//! The order `sort` uses, and stages about count: `dedup`, `head`.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use super::Step;
 use crate::event::{Event, Record};
 use crate::field::FieldId;
-use crate::ir::SortKey;
 use crate::value::Value;
 
 /// Order two values as `sort` does: numbers before text, numbers numerically, text by
@@ -33,53 +32,6 @@ pub fn compare_values(a: Option<&Value>, b: Option<&Value>) -> Ordering {
             (None, Some(_)) => Ordering::Greater,
             (None, None) => a.first_str().as_bytes().cmp(b.first_str().as_bytes()),
         },
-    }
-}
-
-/// `sort [N] [+|-]f, ...`: a stable sort on the keys; at most `limit` rows out.
-pub struct Sort {
-    keys: Vec<(FieldId, bool)>,
-    limit: Option<u64>,
-    held: Vec<Record>,
-}
-
-impl Sort {
-    /// Sort by `keys`, keeping at most `limit` rows.
-    pub fn new(keys: &[SortKey], limit: Option<u64>) -> Self {
-        Sort {
-            keys: keys
-                .iter()
-                .map(|k| (FieldId::intern(&k.field), k.descending))
-                .collect(),
-            limit,
-            held: Vec::new(),
-        }
-    }
-}
-
-impl Step for Sort {
-    fn push(&mut self, row: Record, _out: &mut Vec<Record>) {
-        self.held.push(row);
-    }
-
-    fn finish(&mut self, out: &mut Vec<Record>) {
-        let keys = &self.keys;
-        self.held.sort_by(|a, b| {
-            for (f, desc) in keys {
-                let mut o = compare_values(a.get(*f), b.get(*f));
-                if *desc {
-                    o = o.reverse();
-                }
-                if o != Ordering::Equal {
-                    return o;
-                }
-            }
-            Ordering::Equal
-        });
-        let n = self
-            .limit
-            .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
-        out.extend(self.held.drain(..).take(n));
     }
 }
 

@@ -1,6 +1,6 @@
 //! Stages that reshape rows: `table`, `fields`, `rename`, `fillnull`, `bin`.
 
-use super::{FieldGlob, PerField, Step};
+use super::{FieldGlob, PerField, Step, StepError};
 use crate::event::{Event, Record};
 use crate::field::FieldId;
 use crate::ir::{BinSpan, FieldPattern};
@@ -193,7 +193,7 @@ impl Step for Fillnull {
         out.push(row);
     }
 
-    fn finish(&mut self, out: &mut Vec<Record>) {
+    fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError> {
         let mut all: Vec<FieldId> = Vec::new();
         for row in &self.held {
             for (f, _) in row.iter() {
@@ -208,8 +208,9 @@ impl Step for Fillnull {
                     row.set(*f, Value::Str(self.value.clone()));
                 }
             }
-            out.push(row);
+            out(row);
         }
+        Ok(())
     }
 }
 

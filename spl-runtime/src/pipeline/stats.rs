@@ -7,7 +7,9 @@
 //!   Without BY and without input, a row comes out only when an aggregate is a count
 //!   (`count` = 0).
 //! - `eventstats`: every row comes out, in input order, with the aggregates of its group
-//!   added (a row missing a BY field gets none).
+//!   added (a row missing a BY field gets none). The rows wait in memory up to the memory
+//!   budget ([`RunOptions::memory_budget`]), and past it in a temporary file; the
+//!   aggregates of the groups stay in memory.
 //! - `streamstats`: every row comes out at once with the aggregates of the rows so far
 //!   (`current=false` leaves the row itself out; `window=N` keeps the last N rows, over all
 //!   groups when `global=true`, per group otherwise).
@@ -18,7 +20,8 @@
 
 use std::collections::VecDeque;
 
-use super::{Compile, ExprFn, FieldGlob, PerField, Step};
+use super::spill::Spool;
+use super::{Compile, ExprFn, FieldGlob, PerField, RunOptions, Step, StepError};
 use crate::aggregate::{for_each_key, Accumulator, GroupKey, GroupTable, PRESENT};
 use crate::event::{Event, Record};
 use crate::field::FieldId;
@@ -72,7 +75,11 @@ pub struct Stats {
     aggs: Vec<Prepared>,
     by: Vec<FieldId>,
     groups: GroupTable<GroupState>,
-    held: Vec<(Record, Option<GroupKey>)>,
+    /// `eventstats`: the rows, in input order.
+    held: Spool,
+    options: RunOptions,
+    /// Why `eventstats` stopped (rows that come after it are dropped).
+    failed: Option<StepError>,
     window: VecDeque<(GroupKey, Entry)>,
     per_group_windows: GroupTable<VecDeque<Entry>>,
     running: GroupTable<Vec<Accumulator>>,
@@ -83,8 +90,19 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// The step of a stats command, its `eval(...)` inputs compiled by `code`.
+    /// The step of a stats command, its `eval(...)` inputs compiled by `code`, with the
+    /// default [`RunOptions`].
     pub fn new<C: Code>(stage: StatsStage<C>, code: &mut impl Compile<C>) -> Self {
+        Stats::with_options(stage, code, RunOptions::default())
+    }
+
+    /// The step of a stats command, its `eval(...)` inputs compiled by `code`;
+    /// `eventstats` holds its rows within the memory budget of `options`.
+    pub fn with_options<C: Code>(
+        stage: StatsStage<C>,
+        code: &mut impl Compile<C>,
+        options: RunOptions,
+    ) -> Self {
         let mode = match stage.kind {
             StatsKind::Stats => Mode::Stats,
             StatsKind::Eventstats => Mode::Eventstats,
@@ -117,12 +135,20 @@ impl Stats {
             outputs,
             by: by.iter().map(|f| FieldId::intern(f)).collect(),
             groups: GroupTable::new(),
-            held: Vec::new(),
+            held: Spool::default(),
+            options,
+            failed: None,
             window: VecDeque::new(),
             per_group_windows: GroupTable::new(),
             running: GroupTable::new(),
             saw_input: false,
         }
+    }
+
+    /// The bytes of the rows `eventstats` holds in memory (as
+    /// [`RunOptions::memory_budget`] counts them).
+    pub fn held_bytes(&self) -> usize {
+        self.held.held_bytes()
     }
 
     fn new_state(&self) -> GroupState {
@@ -405,8 +431,10 @@ impl Step for Stats {
                 });
             }
             Mode::Eventstats => {
+                if self.failed.is_some() {
+                    return;
+                }
                 let by_vals: Vec<Option<&Value>> = self.by.iter().map(|f| row.get(*f)).collect();
-                let mut first_key = None;
                 let (by, aggs) = (&self.by, &self.aggs);
                 let (groups, outputs) = (&mut self.groups, &mut self.outputs);
                 let fresh = || GroupState {
@@ -417,13 +445,13 @@ impl Step for Stats {
                     dynamic: aggs.iter().map(|_| Vec::new()).collect(),
                 };
                 for_each_key(&by_vals, |parts| {
-                    if first_key.is_none() {
-                        first_key = Some(GroupKey::from_parts(parts));
-                    }
                     let state = groups.get_or_insert_with(parts, fresh);
                     Stats::update(by, aggs, outputs, state, &row);
                 });
-                self.held.push((row, first_key));
+                if let Err(e) = self.held.push(row, &self.options) {
+                    self.failed = Some(StepError::spill("eventstats", &self.options, e));
+                    self.held.clear();
+                }
             }
             Mode::Streamstats {
                 window,
@@ -435,7 +463,7 @@ impl Step for Stats {
         }
     }
 
-    fn finish(&mut self, out: &mut Vec<Record>) {
+    fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError> {
         match self.mode {
             Mode::Stats => {
                 if self.groups.is_empty() && self.by.is_empty() {
@@ -447,13 +475,12 @@ impl Step for Stats {
                         let mut state = self.new_state();
                         let mut row = Record::new();
                         Stats::write(&self.aggs, &PerField::default(), &mut state, &mut row, true);
-                        out.push(row);
+                        out(row);
                     }
-                    return;
+                    return Ok(());
                 }
                 let ranks = self.output_ranks();
                 let groups = std::mem::take(&mut self.groups);
-                out.reserve(groups.len());
                 for (key, mut state) in groups.into_sorted_entries() {
                     let width = self.by.len()
                         + state.fixed.iter().flatten().count()
@@ -463,23 +490,34 @@ impl Step for Stats {
                         row.set(*f, Stats::key_value(*f, text));
                     }
                     Stats::write(&self.aggs, &ranks, &mut state, &mut row, true);
-                    out.push(row);
+                    out(row);
                 }
             }
             Mode::Eventstats => {
+                if let Some(e) = self.failed.take() {
+                    return Err(e);
+                }
                 let ranks = self.output_ranks();
-                out.reserve(self.held.len());
-                for (mut row, key) in self.held.drain(..) {
-                    if let Some(key) = key {
-                        if let Some(state) = self.groups.get_key_mut(&key) {
-                            Stats::write(&self.aggs, &ranks, state, &mut row, false);
-                        }
+                let (by, aggs, groups) = (&self.by, &self.aggs, &mut self.groups);
+                let annotated = self.held.drain(|mut row| {
+                    // The row's group: the first of its BY values' combinations.
+                    let by_vals: Vec<Option<&Value>> = by.iter().map(|f| row.get(*f)).collect();
+                    let mut key = None;
+                    for_each_key(&by_vals, |parts| {
+                        key = key.take().or_else(|| Some(GroupKey::from_parts(parts)));
+                    });
+                    if let Some(state) = key.and_then(|key| groups.get_key_mut(&key)) {
+                        Stats::write(aggs, &ranks, state, &mut row, false);
                     }
-                    out.push(row);
+                    out(row);
+                });
+                if let Err(e) = annotated {
+                    return Err(StepError::spill("eventstats", &self.options, e));
                 }
             }
             Mode::Streamstats { .. } => {}
         }
+        Ok(())
     }
 }
 
@@ -491,6 +529,11 @@ mod tests {
 
     /// A stats step of `mode` over `aggs`, grouped by `by`.
     fn stats(mode: Mode, aggs: Vec<Agg<Compiled>>, by: &[&str]) -> Stats {
+        stats_with(mode, aggs, by, RunOptions::default())
+    }
+
+    /// [`stats`] with `options`.
+    fn stats_with(mode: Mode, aggs: Vec<Agg<Compiled>>, by: &[&str], options: RunOptions) -> Stats {
         let (kind, window, current, global) = match mode {
             Mode::Stats => (StatsKind::Stats, 0, true, true),
             Mode::Eventstats => (StatsKind::Eventstats, 0, true, true),
@@ -508,7 +551,7 @@ mod tests {
             current,
             global,
         };
-        Stats::new(stage, &mut ())
+        Stats::with_options(stage, &mut (), options)
     }
 
     fn agg(func: AggFunc, input: AggInput<Compiled>, output: &str) -> Agg<Compiled> {
@@ -533,7 +576,7 @@ mod tests {
         for r in rows {
             stage.push(r, &mut out);
         }
-        stage.finish(&mut out);
+        stage.finish(&mut |r| out.push(r)).expect("no spill");
         out
     }
 
@@ -720,6 +763,93 @@ mod tests {
                 Some(Value::Num(39.0)),
                 None
             ]
+        );
+    }
+
+    /// Rows of varied hosts (some missing, some multivalued), users and sizes.
+    fn many_rows(n: usize) -> Vec<Record> {
+        (0..n)
+            .map(|i| {
+                let mut r = rec(i as f64, &[("user", &format!("u{}", i % 7))]);
+                match i % 11 {
+                    0 => {}
+                    1 => {
+                        r.push_named("host", format!("h{}", i % 5));
+                        r.push_named("host", format!("h{}", i % 3));
+                    }
+                    _ => r.push_named("host", format!("h{}", (i * 31) % 13)),
+                }
+                r.set_named("bytes", (i * 37 % 1000).to_string());
+                r.set_raw(format!("event {i} {}", "x".repeat(i % 50)));
+                r
+            })
+            .collect()
+    }
+
+    fn eventstats(options: RunOptions) -> Stats {
+        stats_with(
+            Mode::Eventstats,
+            vec![
+                agg(AggFunc::Count, AggInput::None, "count"),
+                agg(AggFunc::Avg, AggInput::Field("bytes".into()), "avg"),
+                agg(AggFunc::Values, AggInput::Field("user".into()), "users"),
+                agg(AggFunc::DistinctCount, AggInput::Field("user".into()), "dc"),
+            ],
+            &["host"],
+            options,
+        )
+    }
+
+    #[test]
+    fn eventstats_over_its_budget_gives_the_rows_it_gives_in_memory() {
+        let rows = many_rows(2000);
+        let want = run(&mut eventstats(RunOptions::default()), rows.clone());
+        assert_eq!(want.len(), rows.len());
+        // Row 1 is in group h1 (its host is h1 twice): the count is of the rows with h1.
+        let h1 = rows
+            .iter()
+            .filter(|r| get(r, "host").is_some_and(|v| v.iter_str().any(|h| h == "h1")))
+            .count();
+        assert_eq!(get(&want[1], "count"), Some(&Value::Num(h1 as f64)));
+        assert_eq!(get(&want[0], "count"), None, "row 0 has no host");
+        for budget in [0, 3000, 100_000] {
+            let options = RunOptions {
+                memory_budget: budget,
+                temp_dir: None,
+            };
+            let mut s = eventstats(options);
+            let mut out = Vec::new();
+            for r in rows.clone() {
+                s.push(r, &mut out);
+                assert!(s.held_bytes() <= budget, "{} > {budget}", s.held_bytes());
+            }
+            assert!(out.is_empty());
+            assert_eq!(s.groups.len(), 13, "the groups stay in memory");
+            s.finish(&mut |r| out.push(r))
+                .expect("spills to the temporary directory");
+            assert_eq!(out, want, "budget {budget}");
+        }
+    }
+
+    #[test]
+    fn eventstats_that_cannot_spill_fails_with_its_budget() {
+        let options = RunOptions {
+            memory_budget: 2048,
+            temp_dir: Some(std::env::temp_dir().join("splc-no-such-directory")),
+        };
+        let mut s = eventstats(options);
+        let mut out = Vec::new();
+        for r in many_rows(100) {
+            s.push(r, &mut out);
+        }
+        assert_eq!(s.held_bytes(), 0, "the rows are dropped");
+        let err = s.finish(&mut |r| out.push(r)).expect_err("no directory");
+        assert!(out.is_empty());
+        assert_eq!((err.command(), err.budget()), ("eventstats", 2048));
+        assert!(
+            err.to_string()
+                .starts_with("`eventstats` went over its memory budget of 2 KiB"),
+            "{err}"
         );
     }
 
