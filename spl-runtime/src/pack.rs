@@ -44,7 +44,7 @@ use crate::field::FieldId;
 use crate::ir::{Need, Witness};
 use crate::pipeline::StepError;
 use crate::rule::Rule;
-use crate::value::{format_number, Value};
+use crate::value::{write_number, Value};
 
 /// The index of a rule in its pack.
 pub type RuleIndex = u32;
@@ -182,7 +182,7 @@ impl Index {
                 continue;
             };
             marks.mark_all(&needs.present);
-            let mut each = |text: &str| {
+            let each = |text: &str, marks: &mut Marks| {
                 if !needs.equals.is_empty() {
                     marks.fold(text);
                     if let Some(rules) = needs.equals.get(marks.folded.as_slice()) {
@@ -194,9 +194,16 @@ impl Index {
                 }
             };
             match value {
-                Value::Str(s) => each(s),
-                Value::Multi(values) => values.iter().for_each(|s| each(s)),
-                Value::Num(n) => each(&format_number(*n)),
+                Value::Str(s) => each(s, marks),
+                Value::Multi(values) => values.iter().for_each(|s| each(s, marks)),
+                Value::Num(n) => {
+                    let mut number = std::mem::take(&mut marks.number);
+                    number.clear();
+                    // Writing to a `String` does not fail.
+                    let _ = write_number(*n, &mut number);
+                    each(&number, marks);
+                    marks.number = number;
+                }
             }
         }
         marks.finish()
@@ -211,6 +218,8 @@ pub struct Marks {
     epoch: u32,
     list: Vec<RuleIndex>,
     folded: Vec<u8>,
+    /// A number's text.
+    number: String,
 }
 
 impl Marks {
@@ -255,9 +264,48 @@ impl Marks {
 pub struct RulePack {
     rules: Vec<Box<dyn Rule>>,
     index: Option<Index>,
-    marks: Marks,
     all: Vec<RuleIndex>,
+    /// One per thread that matches events.
+    matchers: Vec<Matcher>,
     buffer: Vec<Record>,
+}
+
+/// What one thread keeps between the events it matches: the index's marks, and the rules
+/// each event of its share of a batch matched (all in one list, with where each event's
+/// part ends).
+#[derive(Debug, Default)]
+struct Matcher {
+    marks: Marks,
+    matched: Vec<RuleIndex>,
+    ends: Vec<usize>,
+}
+
+impl Matcher {
+    /// Append the rules `event` matches, in pack order.
+    fn match_event(
+        &mut self,
+        rules: &[Box<dyn Rule>],
+        index: Option<&Index>,
+        all: &[RuleIndex],
+        event: &Record,
+    ) {
+        let candidates: &[RuleIndex] = match index {
+            Some(index) => index.candidates(event, &mut self.marks),
+            None => all,
+        };
+        self.matched.extend(
+            candidates
+                .iter()
+                .copied()
+                .filter(|&r| rules[r as usize].matches(event)),
+        );
+        self.ends.push(self.matched.len());
+    }
+
+    fn clear(&mut self) {
+        self.matched.clear();
+        self.ends.clear();
+    }
 }
 
 impl RulePack {
@@ -281,8 +329,8 @@ impl RulePack {
         RulePack {
             rules,
             index,
-            marks: Marks::default(),
             all,
+            matchers: vec![Matcher::default()],
             buffer: Vec::new(),
         }
     }
@@ -301,35 +349,88 @@ impl RulePack {
     /// index of the rule that gave it, rules in pack order. Returns how many rules
     /// matched.
     pub fn push(&mut self, event: Record, out: &mut Vec<(RuleIndex, Record)>) -> usize {
-        let RulePack {
-            rules,
-            index,
-            marks,
-            all,
-            buffer,
-        } = self;
-        let candidates: &[RuleIndex] = match index {
-            Some(index) => index.candidates(&event, marks),
-            None => all,
-        };
-        // The last matching rule takes the event itself; the others a copy.
-        let mut matched: Option<RuleIndex> = None;
-        let mut count = 0;
-        for &r in candidates {
-            if !rules[r as usize].matches(&event) {
-                continue;
-            }
-            count += 1;
-            if let Some(previous) = matched.replace(r) {
-                rules[previous as usize].process(event.clone(), buffer);
-                out.extend(buffer.drain(..).map(|row| (previous, row)));
-            }
-        }
-        if let Some(last) = matched {
-            rules[last as usize].process(event, buffer);
-            out.extend(buffer.drain(..).map(|row| (last, row)));
-        }
+        let matcher = &mut self.matchers[0];
+        matcher.clear();
+        matcher.match_event(&self.rules, self.index.as_ref(), &self.all, &event);
+        let matched = std::mem::take(&mut matcher.matched);
+        let count = matched.len();
+        self.deliver(event, &matched, &mut |rule, row| out.push((rule, row)));
+        self.matchers[0].matched = matched;
         count
+    }
+
+    /// Run a batch of events through the pack: which rules each event matches is worked
+    /// out on `threads` threads at once (each takes a contiguous share of the batch; the
+    /// rules' searches are read-only), then the matching events go through the rules'
+    /// pipelines one after the other, in the batch's order. `out` receives each row with
+    /// the position in the batch of the event it came from and the index of the rule that
+    /// gave it: the same rows, in the same order, as [`RulePack::push`] on each event in
+    /// turn. `events` is left empty (its room kept for the next batch).
+    pub fn push_batch(
+        &mut self,
+        events: &mut Vec<Record>,
+        threads: std::num::NonZeroUsize,
+        out: &mut dyn FnMut(usize, RuleIndex, Record),
+    ) {
+        let threads = threads.get().min(events.len().max(1));
+        if self.matchers.len() < threads {
+            self.matchers.resize_with(threads, Matcher::default);
+        }
+        let share = events.len().div_ceil(threads).max(1);
+        let (rules, index, all) = (&self.rules, self.index.as_ref(), &self.all);
+        let work = |(matcher, part): (&mut Matcher, &[Record])| {
+            matcher.clear();
+            for event in part {
+                matcher.match_event(rules, index, all, event);
+            }
+        };
+        let parts = self.matchers.iter_mut().zip(events.chunks(share));
+        if threads == 1 {
+            parts.for_each(work);
+        } else {
+            std::thread::scope(|scope| {
+                let mut parts = parts;
+                let first = parts.next();
+                for part in parts {
+                    scope.spawn(move || work(part));
+                }
+                // This thread takes the first share.
+                if let Some(part) = first {
+                    work(part);
+                }
+            });
+        }
+        let mut matchers = std::mem::take(&mut self.matchers);
+        let mut events = events.drain(..).enumerate();
+        for matcher in &matchers[..threads] {
+            let mut start = 0;
+            for (&end, (position, event)) in matcher.ends.iter().zip(events.by_ref()) {
+                let matched = &matcher.matched[start..end];
+                start = end;
+                self.deliver(event, matched, &mut |rule, row| out(position, rule, row));
+            }
+        }
+        matchers.iter_mut().for_each(Matcher::clear);
+        self.matchers = matchers;
+    }
+
+    /// Give `event` to the pipelines of the rules it matched, in pack order; the last
+    /// takes the event itself, the others a copy (which shares its fields until changed).
+    fn deliver(
+        &mut self,
+        event: Record,
+        matched: &[RuleIndex],
+        out: &mut dyn FnMut(RuleIndex, Record),
+    ) {
+        let Some((&last, others)) = matched.split_last() else {
+            return;
+        };
+        for &r in others {
+            self.rules[r as usize].process(event.clone(), &mut self.buffer);
+            self.buffer.drain(..).for_each(|row| out(r, row));
+        }
+        self.rules[last as usize].process(event, &mut self.buffer);
+        self.buffer.drain(..).for_each(|row| out(last, row));
     }
 
     /// The end of the input: every rule's held rows (`stats` groups and the like), in pack
@@ -421,5 +522,101 @@ mod tests {
             )),
             [0, 1, 3, 4]
         );
+    }
+
+    #[test]
+    fn numbers_are_matched_as_their_text() {
+        let index = Index::new(&[witness(vec![need_eq("pack_Code", "4688")])]);
+        let mut marks = Marks::default();
+        let mut r = event("x", &[]);
+        r.set(FieldId::intern("pack_Code"), Value::Num(4688.0));
+        assert_eq!(index.candidates(&r, &mut marks), [0]);
+        r.set(FieldId::intern("pack_Code"), Value::Num(4688.5));
+        assert!(index.candidates(&r, &mut marks).is_empty());
+    }
+
+    /// A rule with state: numbers the events it matched, and counts them at the end.
+    struct Counting {
+        term: &'static str,
+        seen: usize,
+    }
+
+    impl Rule for Counting {
+        fn info(&self) -> crate::rule::RuleInfo {
+            crate::rule::RuleInfo::new("t", "t", "t", &[], "")
+        }
+        fn matches(&self, event: &dyn Event) -> bool {
+            event.raw().contains(self.term)
+        }
+        fn process(&mut self, mut row: Record, out: &mut Vec<Record>) {
+            self.seen += 1;
+            row.set_named("n", self.seen.to_string());
+            out.push(row);
+        }
+        fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError> {
+            out(event(&format!("{} events", self.seen), &[]));
+            Ok(())
+        }
+        fn is_transforming(&self) -> bool {
+            false
+        }
+        fn witness(&self) -> Option<Witness> {
+            witness(vec![Need::Raw(self.term.into())])
+        }
+    }
+
+    fn counting_pack() -> RulePack {
+        RulePack::new(vec![
+            Box::new(Counting { term: "a", seen: 0 }),
+            Box::new(Counting { term: "b", seen: 0 }),
+            Box::new(Counting {
+                term: "ab",
+                seen: 0,
+            }),
+        ])
+    }
+
+    #[test]
+    fn batches_on_several_threads_give_the_rows_of_one_event_at_a_time() {
+        let raws = ["a", "b", "ab", "c", "ba", "abab", "", "b", "a"];
+        let events: Vec<Record> = (0..50)
+            .map(|i| event(raws[i % raws.len()], &[("i", &i.to_string())]))
+            .collect();
+        let mut one_at_a_time = counting_pack();
+        let mut expected = Vec::new();
+        for (position, e) in events.iter().enumerate() {
+            let mut rows = Vec::new();
+            one_at_a_time.push(e.clone(), &mut rows);
+            expected.extend(rows.into_iter().map(|(rule, row)| (position, rule, row)));
+        }
+        assert!(expected.len() > 50, "most events match a rule or more");
+        for threads in [1, 2, 3, 64] {
+            for batch in [1, 7, 50] {
+                let mut pack = counting_pack();
+                let mut got = Vec::new();
+                for (n, chunk) in events.chunks(batch).enumerate() {
+                    let mut events = chunk.to_vec();
+                    pack.push_batch(
+                        &mut events,
+                        std::num::NonZeroUsize::new(threads).expect("threads"),
+                        &mut |position, rule, row| got.push((n * batch + position, rule, row)),
+                    );
+                    assert!(events.is_empty());
+                }
+                assert_eq!(got, expected, "{threads} threads, batches of {batch}");
+                let mut totals = Vec::new();
+                pack.finish(&mut |rule, row| totals.push((rule, row.raw().to_owned())));
+                // Every 9 events: 5 have an `a`, 5 a `b`, 2 an `ab`; 50 events are 5 times
+                // those and `a`, `b`, `ab`, `c`, `ba`.
+                assert_eq!(
+                    totals,
+                    [
+                        (0, "28 events".to_owned()),
+                        (1, "28 events".to_owned()),
+                        (2, "11 events".to_owned())
+                    ]
+                );
+            }
+        }
     }
 }

@@ -52,7 +52,7 @@ impl RuleInfo {
 /// budget and spill the rest to temporary files
 /// ([`RunOptions`](crate::pipeline::RunOptions)); when they cannot, `finish` returns the
 /// error.
-pub trait Rule: Send {
+pub trait Rule: Send + Sync {
     /// The rule's metadata.
     fn info(&self) -> RuleInfo;
 

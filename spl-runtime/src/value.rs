@@ -80,7 +80,7 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Str(s) => f.write_str(s),
-            Value::Num(n) => f.write_str(&format_number(*n)),
+            Value::Num(n) => write_number(*n, f),
             Value::Multi(v) => f.write_str(&v.join("\n")),
         }
     }
@@ -89,14 +89,22 @@ impl fmt::Display for Value {
 /// Format a number the way eval prints it: integers without a decimal point, others with
 /// the shortest representation that reads back the same; `nan`, `inf`, `-inf`.
 pub fn format_number(n: f64) -> String {
+    let mut text = String::new();
+    // Writing to a `String` does not fail.
+    let _ = write_number(n, &mut text);
+    text
+}
+
+/// Write a number as [`format_number`] spells it (into a buffer kept between calls, say).
+pub fn write_number(n: f64, out: &mut impl fmt::Write) -> fmt::Result {
     if n.is_nan() {
-        "nan".to_owned()
+        out.write_str("nan")
     } else if n.is_infinite() {
-        if n > 0.0 { "inf" } else { "-inf" }.to_owned()
+        out.write_str(if n > 0.0 { "inf" } else { "-inf" })
     } else if n == n.trunc() && n.abs() < 1e17 {
-        format!("{}", n as i64)
+        write!(out, "{}", n as i64)
     } else {
-        format!("{n}")
+        write!(out, "{n}")
     }
 }
 

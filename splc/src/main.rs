@@ -24,6 +24,7 @@ mod inputs;
 mod run;
 mod table;
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -142,6 +143,10 @@ struct RunArgs {
     /// only to the rules it can match (the rows are the same; for comparison).
     #[arg(long)]
     no_index: bool,
+    /// How many threads match events against the rules (default: one per core). The rows
+    /// and their order are the same whatever the number.
+    #[arg(long, value_name = "N")]
+    threads: Option<NonZeroUsize>,
     /// The memory each blocking command (`sort` without a count, `eventstats`) may hold
     /// rows in; past it, the command spills rows to temporary files (in TMPDIR). Bytes, or
     /// a number with a unit: K, M, G, T (powers of 1024; `512M`, `2GiB`).

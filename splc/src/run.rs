@@ -1,6 +1,7 @@
 //! `splc run`: run rules over event files and print their result rows.
 
 use std::io::{BufWriter, Write};
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -18,6 +19,38 @@ use spl_runtime::{Record, Value};
 use crate::inputs::{macro_table, show};
 use crate::table::Table;
 use crate::{OutputFormat, RunArgs};
+
+/// Events read and not yet run through the pack, with their positions in their input.
+#[derive(Default)]
+struct Batch {
+    events: Vec<Record>,
+    positions: Vec<usize>,
+}
+
+impl Batch {
+    /// The events a batch gathers before it runs: enough that each thread's share is
+    /// worth starting it for, few enough that rows come out soon.
+    const EVENTS: usize = 1024;
+
+    /// Run the batch's events through the pack; `emit` receives each row with the
+    /// position of its event in its input, until it fails.
+    fn run(
+        &mut self,
+        pack: &mut RulePack,
+        threads: NonZeroUsize,
+        emit: &mut dyn FnMut(usize, RuleIndex, Record) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut result = Ok(());
+        let positions = &self.positions;
+        pack.push_batch(&mut self.events, threads, &mut |i, rule, row| {
+            if result.is_ok() {
+                result = emit(positions[i], rule, row);
+            }
+        });
+        self.positions.clear();
+        result
+    }
+}
 
 struct Loaded {
     name: String,
@@ -107,7 +140,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     } else {
         RulePack::new(rules)
     };
-    let mut rows = Vec::new();
+    let threads = match args.threads {
+        Some(n) => n,
+        None => std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN),
+    };
+    let mut batch = Batch::default();
     let inputs = expand_inputs(&args.inputs)?;
     let several_inputs = inputs.len() > 1;
     for input in &inputs {
@@ -126,6 +163,22 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
             }
         };
         let mut dropped_before = false;
+        let mut last_line = None;
+        let mut emit = |index: usize, rule: RuleIndex, row: Record| -> anyhow::Result<()> {
+            if !args.line_numbers {
+                return sink.row(&mut out, &names[rule as usize], row);
+            }
+            // One line per event that gave rows, however many it gave.
+            if last_line != Some(index) {
+                last_line = Some(index);
+                if several_inputs {
+                    writeln!(out, "{}:{index}", input.display())?;
+                } else {
+                    writeln!(out, "{index}")?;
+                }
+            }
+            Ok(())
+        };
         for item in reader {
             stats.count(&item);
             let event = match item {
@@ -148,20 +201,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
                     event.index
                 ))?;
             }
-            pack.push(event.record, &mut rows);
-            let passed = !rows.is_empty();
-            if !args.line_numbers {
-                sink.tagged_rows(&mut out, &names, &mut rows)?;
-            }
-            rows.clear();
-            if args.line_numbers && passed {
-                if several_inputs {
-                    writeln!(out, "{}:{}", input.display(), event.index)?;
-                } else {
-                    writeln!(out, "{}", event.index)?;
-                }
+            batch.events.push(event.record);
+            batch.positions.push(event.index);
+            if batch.events.len() == Batch::EVENTS {
+                batch.run(&mut pack, threads, &mut emit)?;
             }
         }
+        // A batch holds events of one input (the line numbers name it).
+        batch.run(&mut pack, threads, &mut emit)?;
     }
     // Blocking commands release their rows here, possibly millions: each goes to the
     // output as it comes.
@@ -249,17 +296,6 @@ impl Sink {
             format,
             tables: Vec::new(),
         }
-    }
-
-    /// Write rows tagged with the index of their rule in `names`.
-    fn tagged_rows(
-        &mut self,
-        out: &mut impl Write,
-        names: &[String],
-        rows: &mut Vec<(RuleIndex, Record)>,
-    ) -> anyhow::Result<()> {
-        rows.drain(..)
-            .try_for_each(|(rule, row)| self.row(out, &names[rule as usize], row))
     }
 
     fn row(&mut self, out: &mut impl Write, rule: &str, row: Record) -> anyhow::Result<()> {

@@ -438,3 +438,56 @@ fn a_rule_that_cannot_spill_stops_with_an_error() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("not a size"), "{}", stderr(&bad));
 }
+
+#[test]
+fn threads_and_the_index_change_no_row_nor_its_order() {
+    let dir = scratch("run_threads");
+    // Past one batch of events, so that each thread gets a share of several.
+    let ev = many_events(&dir, 3000);
+    let rules = [
+        "host=h7 OR user=u1",
+        "n<50 | eval m=n*2 | table n m",
+        "* | stats count by host",
+        "user=u2 | streamstats count as k | where k % 100 = 0",
+    ];
+    let mut args = vec!["run", "--mapping", "none"];
+    for r in &rules {
+        args.extend(["--spl", r]);
+    }
+    let reference = splc(
+        &[&args[..], &["--threads", "1", "--no-index"]].concat(),
+        &[&ev],
+    );
+    assert_eq!(reference.status.code(), Some(0), "{}", stderr(&reference));
+    let rows = stdout(&reference);
+    // 3000 events: 1000 of user u1 (i mod 3 = 1), 50 more of host h7 (the 75 with
+    // i mod 40 = 1, less the 25 of those with i mod 120 = 1), 50 with n<50, a count per
+    // host (40), every 100th of the 1000 events of u2.
+    assert_eq!(rows.lines().count(), 1000 + 50 + 50 + 40 + 10, "{rows}");
+    for threads in ["1", "2", "5"] {
+        let out = splc(&[&args[..], &["--threads", threads]].concat(), &[&ev]);
+        assert_eq!(stdout(&out), rows, "{threads} threads");
+    }
+    // One line per passing event, however many rules it passes.
+    let out = splc(
+        &[
+            "run",
+            "--line-numbers",
+            "--threads",
+            "2",
+            "--mapping",
+            "none",
+            "--spl",
+            "user=u1",
+            "--spl",
+            "n>=2990",
+        ],
+        &[&ev],
+    );
+    let lines: Vec<usize> = stdout(&out)
+        .lines()
+        .map(|l| l.parse().expect("a line number"))
+        .collect();
+    let expected: Vec<usize> = (0..3000).filter(|i| i % 3 == 1 || *i >= 2990).collect();
+    assert_eq!(lines, expected);
+}

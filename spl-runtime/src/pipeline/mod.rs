@@ -72,7 +72,7 @@ use crate::regex::Regex;
 use crate::value::Value;
 
 /// One command of a pipeline.
-pub trait Step: Send {
+pub trait Step: Send + Sync {
     /// Take one row; push the rows it gives (none, one, or several) to `out`.
     fn push(&mut self, row: Record, out: &mut Vec<Record>);
 
