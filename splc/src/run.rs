@@ -162,6 +162,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
                 continue;
             }
         };
+        // With threads to spare, reading goes on while the pack matches.
+        let reader: Box<dyn Iterator<Item = _>> = if threads.get() > 1 {
+            Box::new(read::ReadAhead::new(reader))
+        } else {
+            Box::new(reader)
+        };
         let mut dropped_before = false;
         let mut last_line = None;
         let mut emit = |index: usize, rule: RuleIndex, row: Record| -> anyhow::Result<()> {

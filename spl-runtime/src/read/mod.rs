@@ -564,3 +564,65 @@ mod tests {
         assert_eq!(InputFormat::sniff(b""), InputFormat::Text);
     }
 }
+
+/// A reader that reads on a thread of its own, a few batches ahead of its consumer:
+/// reading overlaps with what the consumer does with the events. The items and their
+/// order are the reader's; dropping the `ReadAhead` stops the thread at its next batch.
+#[derive(Debug)]
+pub struct ReadAhead {
+    batches: std::sync::mpsc::Receiver<Vec<Result<ReadEvent, ReadError>>>,
+    current: std::vec::IntoIter<Result<ReadEvent, ReadError>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ReadAhead {
+    /// The items read together and handed over at once.
+    pub const BATCH: usize = 1024;
+    /// The batches read before the consumer takes them.
+    pub const AHEAD: usize = 4;
+
+    /// Start reading `reader` on a thread of its own.
+    pub fn new(reader: Reader<'static>) -> ReadAhead {
+        let (send, batches) = std::sync::mpsc::sync_channel(Self::AHEAD);
+        let thread = std::thread::spawn(move || {
+            let mut reader = reader;
+            loop {
+                let batch: Vec<_> = reader.by_ref().take(Self::BATCH).collect();
+                let last = batch.len() < Self::BATCH;
+                // The consumer is gone: stop reading.
+                if send.send(batch).is_err() || last {
+                    break;
+                }
+            }
+        });
+        ReadAhead {
+            batches,
+            current: Vec::new().into_iter(),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Iterator for ReadAhead {
+    type Item = Result<ReadEvent, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.current.next() {
+                return Some(item);
+            }
+            match self.batches.recv() {
+                Ok(batch) => self.current = batch.into_iter(),
+                // The channel is closed: the thread has ended. A reader that panicked
+                // panics here, as it would have read inline; the input is never cut short
+                // without a word.
+                Err(_) => {
+                    if let Some(Err(panic)) = self.thread.take().map(|t| t.join()) {
+                        std::panic::resume_unwind(panic);
+                    }
+                    return None;
+                }
+            }
+        }
+    }
+}
