@@ -117,14 +117,42 @@ fn parse_and_print_back(compiled: &CompiledRule, tokens: &TokenStream) -> syn::F
 
 /// A file's tokens, written the same way whatever wrote them: every string literal as an
 /// ordinary literal of the same value (`///` comments come back as ordinary literals,
-/// `quote!`'s as raw ones), no comma before a closing bracket (prettyplease adds them to
-/// lists it breaks over lines), and punctuation spaced alike (inside a macro's brackets,
-/// the tokens keep the spacing they were written with).
+/// `quote!`'s as raw ones), doc lines without trailing spaces, a closure's body without braces around a lone expression
+/// (prettyplease adds them to a body it breaks over lines), no comma before a closing
+/// bracket (prettyplease adds them to lists it breaks over lines), and punctuation spaced
+/// alike (inside a macro's brackets, tokens keep the spacing they were written with).
 fn normalized(file: &syn::File) -> String {
-    struct Literals;
-    impl VisitMut for Literals {
+    struct Normalize;
+    impl VisitMut for Normalize {
         fn visit_lit_str_mut(&mut self, lit: &mut syn::LitStr) {
             *lit = syn::LitStr::new(&lit.value(), lit.span());
+        }
+        fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+            // prettyplease drops the spaces at the end of a `///` line.
+            if let syn::Meta::NameValue(doc) = &mut attr.meta {
+                if let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(lit),
+                    ..
+                }) = &mut doc.value
+                {
+                    let value = lit.value();
+                    *lit = syn::LitStr::new(value.trim_end_matches(' '), lit.span());
+                }
+            }
+            syn::visit_mut::visit_attribute_mut(self, attr);
+        }
+        fn visit_expr_closure_mut(&mut self, closure: &mut syn::ExprClosure) {
+            // `|row| { expr }` as `|row| expr`.
+            if let syn::Expr::Block(block) = &mut *closure.body {
+                if let (true, None, [syn::Stmt::Expr(expr, None)]) = (
+                    block.attrs.is_empty(),
+                    &block.label,
+                    block.block.stmts.as_slice(),
+                ) {
+                    *closure.body = expr.clone();
+                }
+            }
+            syn::visit_mut::visit_expr_closure_mut(self, closure);
         }
     }
     fn print(tokens: TokenStream, out: &mut String) {
@@ -152,7 +180,7 @@ fn normalized(file: &syn::File) -> String {
         }
     }
     let mut file = file.clone();
-    Literals.visit_file_mut(&mut file);
+    Normalize.visit_file_mut(&mut file);
     let mut out = String::new();
     print(file.to_token_stream(), &mut out);
     out
