@@ -401,19 +401,58 @@ fn too_many_values_is_a_skip_naming_the_limit() {
         max_values: 100,
         ..Limits::default()
     };
-    let items = vec!["1"; 101].join(",");
+    // `_raw` is one of the 100 values.
+    let items = vec!["1"; 100].join(",");
     let json = format!(
         "{{\"a\":[{}]}}\n{{\"a\":[{items}]}}\n",
-        vec!["1"; 100].join(",")
+        vec!["1"; 99].join(",")
     );
     let got = read(json.as_bytes(), InputFormat::JsonLines, limits);
     assert_eq!(skips(&got), [(2, over(Limit::Values, 100))]);
     let first = got[0].as_ref().expect("at the limit");
-    assert_eq!(get(first, "a{}").map(Value::count), Some(100));
+    assert_eq!(get(first, "a{}").map(Value::count), Some(99));
 
-    let text = format!("{}\n", vec!["k=v"; 101].join(" "));
+    let text = format!("{}\n", vec!["k=v"; 100].join(" "));
     let got = read(text.as_bytes(), InputFormat::Text, limits);
     assert_eq!(skips(&got), [(1, over(Limit::Values, 100))]);
+}
+
+#[test]
+fn raw_and_time_count_toward_the_field_and_value_limits() {
+    // Found by the `read_xml`, `read_json` and `read_text` fuzz targets: the readers
+    // counted only the fields and values they extract, so an event whose `_raw` (set after
+    // the fields in event XML, uncounted as a value everywhere) or `_time` (from a `time`
+    // field, set after reading) took it past `max_fields` or `max_values` was kept.
+    let limits = Limits {
+        max_fields: 3,
+        ..Limits::default()
+    };
+    // EventCode, EventID and `_raw`; then Computer too.
+    let xml = "<Event><System><EventID>1</EventID></System></Event>\n\
+               <Event><System><EventID>1</EventID><Computer>c</Computer></System></Event>\n";
+    let got = read(xml.as_bytes(), InputFormat::WinEventXml, limits);
+    assert_eq!(skips(&got), [(2, over(Limit::Fields, 3))]);
+    assert_eq!(got[0].as_ref().map(|e| e.record.len()).ok(), Some(3));
+    // `_raw`, a, b; then `_raw`, a, time and the `_time` read from it.
+    let json = "{\"a\":1,\"b\":2}\n{\"a\":1,\"time\":\"2026-03-02T08:00:12Z\"}\n";
+    let got = read(json.as_bytes(), InputFormat::JsonLines, limits);
+    assert_eq!(skips(&got), [(2, over(Limit::Fields, 3))]);
+
+    let limits = Limits {
+        max_values: 3,
+        ..Limits::default()
+    };
+    // `_raw` and two values; then three.
+    let json = "{\"a\":[1,2]}\n{\"a\":[1,2,3]}\n";
+    let got = read(json.as_bytes(), InputFormat::JsonLines, limits);
+    assert_eq!(skips(&got), [(2, over(Limit::Values, 3))]);
+    // `_raw`, `_time` and one value; then two.
+    let text = "2026-03-02T08:00:12Z a=1\n2026-03-02T08:00:12Z a=1 b=2\n";
+    let got = read(text.as_bytes(), InputFormat::Text, limits);
+    assert_eq!(skips(&got), [(2, over(Limit::Values, 3))]);
+    let records = "LogName=A\nEventCode=1\n\nLogName=A\nEventCode=1\nType=x\n";
+    let got = read(records.as_bytes(), InputFormat::WinEventText, limits);
+    assert_eq!(skips(&got), [(4, over(Limit::Values, 3))]);
 }
 
 #[test]

@@ -166,14 +166,14 @@ struct LimitArgs {
     /// The largest event in bytes: a line, an <Event> element, a classic record.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_event_bytes)]
     max_event_bytes: usize,
-    /// The most fields one event may have.
+    /// The most fields one event may have, _raw and _time included.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_fields)]
     max_fields: usize,
     /// The deepest nesting of JSON objects and arrays, or of XML elements.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
     max_depth: usize,
-    /// The most values one event may have, all fields together (in XML, also the most
-    /// nodes of one <Event>).
+    /// The most values one event may have, all fields together, _raw and _time included
+    /// (in XML, also the most nodes of one <Event>).
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_values)]
     max_values: usize,
     /// In XML, the most attributes one element may have.

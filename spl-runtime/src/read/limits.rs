@@ -39,9 +39,10 @@ pub struct Limits {
     /// The deepest nesting: JSON objects and arrays (the line's object is level 1), XML
     /// elements (`<Event>` is level 1). Default 100.
     pub max_depth: usize,
-    /// The most values one event may have, all fields together: each value of a
-    /// multivalue field counts, a single value counts one. In event XML, also the most
-    /// nodes (elements, text, comments) one `<Event>` may parse into. Default 100,000.
+    /// The most values one event may have, all fields together, `_raw` and `_time`
+    /// included: each value of a multivalue field counts, a single value counts one. In
+    /// event XML, also the most nodes (elements, text, comments) one `<Event>` may parse
+    /// into. Default 100,000.
     pub max_values: usize,
     /// In event XML, the most attributes one element may have (the XML parser checks
     /// each attribute against the others of its element). Default 256.
@@ -64,6 +65,18 @@ impl Default for Limits {
             max_field_names: 100_000,
             max_field_name_bytes: 512,
         }
+    }
+}
+
+impl Limits {
+    /// The limit on fields or values a finished event is over, if any: every field and
+    /// value of `record` counts, `_raw` and `_time` included.
+    pub(crate) fn passed_by(&self, record: &Record) -> Option<Limit> {
+        if record.len() > self.max_fields {
+            return Some(Limit::Fields);
+        }
+        let values: usize = record.iter().map(|(_, value)| value.count()).sum();
+        (values > self.max_values).then_some(Limit::Values)
     }
 }
 

@@ -379,6 +379,7 @@ pub struct Reader<'a> {
     /// Fields to take `_time` from, in order; the first that parses wins.
     time_fields: Vec<FieldId>,
     aliases: AliasMap,
+    limits: Limits,
 }
 
 enum Inner<'a> {
@@ -425,6 +426,7 @@ impl<'a> Reader<'a> {
             format,
             time_fields,
             aliases: options.aliases,
+            limits: options.limits,
         }
     }
 
@@ -452,17 +454,30 @@ impl Iterator for Reader<'_> {
     type Item = Result<ReadEvent, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let mut item = match &mut self.inner {
+        let mut event = match match &mut self.inner {
             Inner::Json(r) => r.next(),
             Inner::Xml(r) => r.next(),
             Inner::Text(r) => r.next(),
             Inner::WinEventLog(r) => r.next(),
-        }?;
-        if let Ok(event) = &mut item {
-            self.set_time(&mut event.record);
-            self.aliases.apply(&mut event.record);
+        }? {
+            Ok(event) => event,
+            Err(e) => return Some(Err(e)),
+        };
+        self.set_time(&mut event.record);
+        // The readers count the fields and values they add as they add them; `_raw` and
+        // `_time`, set apart from those (the `_time` of a field just above), count too.
+        if let Some(limit) = self.limits.passed_by(&event.record) {
+            return Some(Err(ReadError::Event {
+                index: event.index,
+                line: event.line,
+                reason: EventError::OverLimit {
+                    limit,
+                    max: limit.of(&self.limits),
+                },
+            }));
         }
-        Some(item)
+        self.aliases.apply(&mut event.record);
+        Some(Ok(event))
     }
 }
 
