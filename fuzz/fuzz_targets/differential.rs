@@ -107,11 +107,25 @@ fuzz_target!(|data: &[u8]| {
                 row(event)
             );
         }
-        let want: Vec<Row> = run(&mut evaluated, events.iter()).iter().map(row).collect();
-        let got: Vec<Row> = run(generated.as_mut(), events.iter())
-            .iter()
-            .map(row)
-            .collect();
+        // A rule that stops (past its memory budget) must stop in both back ends, with
+        // the same error.
+        let rows = |result: Result<Vec<Record>, _>| match result {
+            Ok(rows) => Ok(rows.iter().map(row).collect::<Vec<Row>>()),
+            Err(e) => Err(format!("{e}")),
+        };
+        let (want, got) = match (
+            rows(run(&mut evaluated, events.iter())),
+            rows(run(generated.as_mut(), events.iter())),
+        ) {
+            (Ok(want), Ok(got)) => (want, got),
+            (want, got) => {
+                assert_eq!(
+                    want, got,
+                    "{id}: the evaluator and the generated code differ"
+                );
+                continue;
+            }
+        };
         if want != got {
             let first = want
                 .iter()

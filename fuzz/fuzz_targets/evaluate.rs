@@ -85,7 +85,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = rule.info();
     let _ = rule.is_transforming();
     let rows = run_owned(&mut rule, events);
-    for row in &rows {
+    for row in rows.iter().flatten() {
         let _ = format!("{row:?}");
     }
 });
