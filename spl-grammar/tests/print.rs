@@ -180,3 +180,12 @@ fn empty_first_stages_print_as_a_leading_pipe() {
     assert_eq!(round_trip(""), "");
     assert_eq!(round_trip("search"), "search");
 }
+
+#[test]
+fn a_bare_value_that_starts_like_an_operator_stays_apart_from_it() {
+    // `a> =b` compares with `>` against "=b"; `a>=b` would be `>=` against "b".
+    assert_eq!(round_trip("a>  =b"), "a> =b");
+    assert_eq!(round_trip("a< >b"), "a< >b");
+    assert_eq!(round_trip("a>=b"), "a>=b");
+    assert_eq!(round_trip(r#"a>"=b""#), r#"a>"=b""#);
+}

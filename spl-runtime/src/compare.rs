@@ -18,6 +18,8 @@
 
 use std::cmp::Ordering;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
 use crate::cidr::Cidr;
 use crate::ir::CmpOp;
 use crate::search::Finder;
@@ -143,12 +145,99 @@ impl Wildcard {
     }
 }
 
+/// Wildcard patterns tried together: a value is tried only against the patterns whose
+/// longest literal piece it contains, found for all of them in one pass of a multi-pattern
+/// automaton. Built for sets of [`GlobSet::MIN`] patterns or more; smaller sets loop.
+#[derive(Clone, Debug, Default)]
+struct GlobSet {
+    globs: Vec<Wildcard>,
+    /// Over the distinct longest pieces; per piece, the patterns (indexes in `globs`)
+    /// whose longest piece it is.
+    pieces: Option<(AhoCorasick, Vec<Vec<u32>>)>,
+}
+
+thread_local! {
+    /// The pieces already tried for the value at hand (one bit each), so that a piece
+    /// found many times in a value has its patterns tried once: time stays linear in the
+    /// value's length.
+    static TRIED: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl GlobSet {
+    /// The fewest patterns for which the automaton is built.
+    const MIN: usize = 4;
+
+    fn new(globs: Vec<Wildcard>, case_sensitive: bool) -> GlobSet {
+        let mut set = GlobSet {
+            globs,
+            pieces: None,
+        };
+        // Every pattern of a set has a piece: a pattern of `*` alone is `ValueSet::any`.
+        if set.globs.len() < Self::MIN || set.globs.iter().any(|g| g.pieces.is_empty()) {
+            return set;
+        }
+        let mut texts: Vec<&[u8]> = Vec::new();
+        let mut owners: Vec<Vec<u32>> = Vec::new();
+        let mut index: std::collections::HashMap<&[u8], usize> = Default::default();
+        for (i, glob) in set.globs.iter().enumerate() {
+            let longest = glob
+                .pieces
+                .iter()
+                .map(|p| &*p.text)
+                .max_by_key(|t| t.len())
+                .unwrap_or_default();
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            match index.get(longest) {
+                Some(&k) => owners[k].push(i),
+                None => {
+                    index.insert(longest, texts.len());
+                    texts.push(longest);
+                    owners.push(vec![i]);
+                }
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(!case_sensitive)
+            .match_kind(MatchKind::Standard)
+            .build(&texts);
+        if let Ok(automaton) = automaton {
+            set.pieces = Some((automaton, owners));
+        }
+        set
+    }
+
+    fn is_empty(&self) -> bool {
+        self.globs.is_empty()
+    }
+
+    fn any_match(&self, value: &str) -> bool {
+        let Some((automaton, owners)) = &self.pieces else {
+            return self.globs.iter().any(|g| g.is_match(value));
+        };
+        TRIED.with_borrow_mut(|tried| {
+            tried.clear();
+            tried.resize(owners.len().div_ceil(64), 0);
+            automaton.find_overlapping_iter(value).any(|m| {
+                let k = m.pattern().as_usize();
+                let (word, bit) = (k / 64, 1u64 << (k % 64));
+                if tried[word] & bit != 0 {
+                    return false;
+                }
+                tried[word] |= bit;
+                owners[k]
+                    .iter()
+                    .any(|&i| self.globs[i as usize].is_match(value))
+            })
+        })
+    }
+}
+
 /// The right-hand side of `=`/`!=`/`IN`: a set of literals, wildcard patterns and subnets.
 #[derive(Clone, Debug, Default)]
 struct ValueSet {
     /// Exact literals, sorted (lowercased unless case-sensitive).
     exact: Vec<Box<[u8]>>,
-    globs: Vec<Wildcard>,
+    globs: GlobSet,
     cidrs: Vec<Cidr>,
     /// `*` alone is in the set.
     any: bool,
@@ -161,11 +250,12 @@ impl ValueSet {
             case_sensitive,
             ..ValueSet::default()
         };
+        let mut globs = Vec::new();
         for lit in literals {
             if !lit.is_empty() && lit.bytes().all(|b| b == b'*') {
                 set.any = true;
             } else if lit.contains('*') {
-                set.globs.push(Wildcard::new(lit, case_sensitive));
+                globs.push(Wildcard::new(lit, case_sensitive));
             } else if let Some(c) = lit.contains('/').then(|| Cidr::parse(lit)).flatten() {
                 set.cidrs.push(c);
             } else if case_sensitive {
@@ -177,6 +267,7 @@ impl ValueSet {
         }
         set.exact.sort();
         set.exact.dedup();
+        set.globs = GlobSet::new(globs, case_sensitive);
         set
     }
 
@@ -201,7 +292,7 @@ impl ValueSet {
                 }
             }
         }
-        self.globs.iter().any(|g| g.is_match(value))
+        !self.globs.is_empty() && self.globs.any_match(value)
     }
 }
 
@@ -339,6 +430,70 @@ mod tests {
         assert_eq!(cmp_folded(b"abc", b"ABD"), Ordering::Less);
         assert_eq!(cmp_folded(b"ab", b"ABC"), Ordering::Less);
         assert_eq!(cmp_folded(b"b", b"A"), Ordering::Greater);
+    }
+
+    #[test]
+    fn many_wildcards_match_as_the_loop_over_them_does() {
+        let patterns = [
+            r"*\cmd.exe",
+            r"*\POWERSHELL.exe",
+            "*-enc *",
+            "a*b*a",
+            "*aa*",
+            "x*",
+            "*y",
+            "*cmd*",
+            "*é*",
+        ];
+        let values = [
+            r"C:\Windows\System32\CMD.EXE",
+            r"c:\windows\powershell.exe",
+            "powershell -ENC abc",
+            "abba",
+            "aba",
+            "ab",
+            "aaaaaaaaaaaaaaaa",
+            "xylophone",
+            "toy",
+            "",
+            "É",
+            "é",
+            "cmdcmdcmd",
+            "nothing here",
+        ];
+        for case_sensitive in [false, true] {
+            let globs: Vec<Wildcard> = patterns
+                .iter()
+                .map(|p| Wildcard::new(p, case_sensitive))
+                .collect();
+            let set = GlobSet::new(globs.clone(), case_sensitive);
+            assert!(set.pieces.is_some(), "9 patterns use the automaton");
+            for v in values {
+                let want = globs.iter().any(|g| g.is_match(v));
+                assert_eq!(set.any_match(v), want, "{v:?} (case-sensitive: {case_sensitive})");
+            }
+        }
+        let set = GlobSet::new(
+            patterns.iter().map(|p| Wildcard::new(p, false)).collect(),
+            false,
+        );
+        assert!(set.any_match("CMD.EXE /c"), "*cmd* ignores case");
+        assert!(!set.any_match("ÉTÉ"), "only ASCII case folds");
+        assert!(!set.any_match("a"), "a*b*a needs a b");
+    }
+
+    #[test]
+    fn a_value_full_of_one_piece_tries_its_patterns_once() {
+        // 64 patterns whose longest piece is "aaa": each occurrence of it in a long value
+        // would try them all again without the record of pieces tried.
+        let globs: Vec<Wildcard> = (0..64)
+            .map(|i| Wildcard::new(&format!("*aaa*{i}"), false))
+            .collect();
+        let set = GlobSet::new(globs, false);
+        assert_eq!(set.pieces.as_ref().map(|(_, owners)| owners.len()), Some(1));
+        let value = "a".repeat(200_000);
+        assert!(!set.any_match(&value));
+        assert!(set.any_match(&format!("{value}63")));
     }
 
     #[test]

@@ -354,6 +354,10 @@ impl Display for SearchExpr {
 impl Display for Compare {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write!(f, "{}{}", self.field.name, self.op.as_str())?;
+        // `a> =b` is `a > "=b"`; written together it would read `a >= b`.
+        if !self.value.quoted && self.value.value.starts_with(['=', '<', '>', '!']) {
+            f.write_char(' ')?;
+        }
         literal(f, &self.value)
     }
 }
