@@ -18,7 +18,7 @@
 
 use std::cmp::Ordering;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::cidr::Cidr;
 use crate::ir::CmpOp;
@@ -199,6 +199,7 @@ impl GlobSet {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(!case_sensitive)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&texts);
         if let Ok(automaton) = automaton {
             set.pieces = Some((automaton, owners));
