@@ -187,9 +187,16 @@ fn normalized(file: &syn::File) -> String {
 }
 
 /// The members each impl of a rule type may have.
-const INHERENT: &[&str] = &["INFO", "new", "matches"];
+const INHERENT: &[&str] = &["INFO", "new", "with_options", "matches"];
 const DEFAULT: &[&str] = &["default"];
-const RULE: &[&str] = &["info", "matches", "process", "finish", "is_transforming"];
+const RULE: &[&str] = &[
+    "info",
+    "matches",
+    "process",
+    "finish",
+    "is_transforming",
+    "witness",
+];
 
 /// The file holds the rule types, their impls, and for a pack the registry; nothing else.
 fn check_items(compiled: &CompiledRule, file: &syn::File, types: &[String], pack: bool) {
@@ -245,7 +252,8 @@ fn check_items(compiled: &CompiledRule, file: &syn::File, types: &[String], pack
                 }
             }
             syn::Item::Const(c) if pack && c.ident == "RULES" => {}
-            syn::Item::Fn(f) if pack && f.sig.ident == "all_rules" => {}
+            syn::Item::Fn(f)
+                if pack && (f.sig.ident == "all_rules" || f.sig.ident == "all_rules_with") => {}
             other => fail("an item other than the rule's struct and impls", other),
         }
     }
