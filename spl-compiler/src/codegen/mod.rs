@@ -123,7 +123,14 @@ pub fn generate_pack(rules: &[CompiledRule]) -> TokenStream {
         pub fn all_rules_with(
             options: &::spl_runtime::pipeline::RunOptions,
         ) -> ::std::vec::Vec<::std::boxed::Box<dyn ::spl_runtime::rule::Rule>> {
-            ::std::vec![#(::std::boxed::Box::new(#idents::with_options(options.clone())) as ::std::boxed::Box<dyn ::spl_runtime::rule::Rule>),*]
+            // One constructor per rule, each a function of its own: a pack of thousands
+            // of rules is thousands of small functions, not one that holds them all.
+            let constructors: &[fn(
+                &::spl_runtime::pipeline::RunOptions,
+            ) -> ::std::boxed::Box<dyn ::spl_runtime::rule::Rule>] = &[#(
+                |options| ::std::boxed::Box::new(#idents::with_options(options.clone()))
+            ),*];
+            constructors.iter().map(|new| new(options)).collect()
         }
     }
 }
