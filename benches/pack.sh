@@ -40,14 +40,14 @@ fi
 rsigma=$(command -v rsigma || true)
 
 # Subsets of the pack: its first N rules.
+mapfile -t all_rules < <(find "$perf/spl" -name '*.spl' | sort)
 for n in 1 10 100 1000; do
   dir=$data/spl-first-$n
-  if [ ! -d "$dir" ]; then
-    mkdir -p "$dir"
-    find "$perf/spl" -name '*.spl' | sort | head -n "$n" | while read -r f; do
-      ln -s "$(realpath "$f")" "$dir/"
-    done
-  fi
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  for f in "${all_rules[@]:0:n}"; do
+    ln -s "$(realpath "$f")" "$dir/"
+  done
 done
 
 printf '%s: %d events, %d MB, %d cores\n\n' "$file" "$events" "$size_mb" "$(nproc)"

@@ -471,7 +471,11 @@ mod tests {
             assert!(set.pieces.is_some(), "9 patterns use the automaton");
             for v in values {
                 let want = globs.iter().any(|g| g.is_match(v));
-                assert_eq!(set.any_match(v), want, "{v:?} (case-sensitive: {case_sensitive})");
+                assert_eq!(
+                    set.any_match(v),
+                    want,
+                    "{v:?} (case-sensitive: {case_sensitive})"
+                );
             }
         }
         let set = GlobSet::new(

@@ -21,6 +21,9 @@ pub use crate::rule::{Rule, RuleInfo};
 pub use crate::search::{CaseTerm, Term, TermExact};
 pub use crate::value::Value;
 
+/// A constructor of one rule of a generated pack, within the budget of the options.
+pub type NewRule = fn(&crate::pipeline::RunOptions) -> Box<dyn Rule>;
+
 /// A field of a row as an eval value: `row.value(field)`.
 pub trait RowValue {
     /// The field's value, borrowed; null when absent.

@@ -125,9 +125,7 @@ pub fn generate_pack(rules: &[CompiledRule]) -> TokenStream {
         ) -> ::std::vec::Vec<::std::boxed::Box<dyn ::spl_runtime::rule::Rule>> {
             // One constructor per rule, each a function of its own: a pack of thousands
             // of rules is thousands of small functions, not one that holds them all.
-            let constructors: &[fn(
-                &::spl_runtime::pipeline::RunOptions,
-            ) -> ::std::boxed::Box<dyn ::spl_runtime::rule::Rule>] = &[#(
+            let constructors: &[::spl_runtime::generated::NewRule] = &[#(
                 |options| ::std::boxed::Box::new(#idents::with_options(options.clone()))
             ),*];
             constructors.iter().map(|new| new(options)).collect()
