@@ -338,7 +338,7 @@ impl Sink {
 /// in row order (a field of the row named `_rule` is left out: the row names its rule); a
 /// multivalue field is an array of strings; a whole number of magnitude below 9e15 is
 /// written as an integer, another finite number as a JSON number, and an infinite or
-/// not-a-number value as its text. Nothing is allocated.
+/// not-a-number value as its text. Only that text is allocated.
 pub fn write_json_row(out: &mut impl Write, rule: &str, row: &Record) -> std::io::Result<()> {
     fn string(out: &mut impl Write, s: &str) -> std::io::Result<()> {
         serde_json::to_writer(out, s).map_err(std::io::Error::from)
