@@ -22,7 +22,7 @@
 use crate::expr::{Expr, ExprKind};
 use crate::func::Func;
 use crate::op::CmpOp;
-use crate::prefilter::literal_rarity;
+use crate::prefilter::byte_rarity;
 use crate::program::{Atom, AtomKind, Pred, PredKind};
 use crate::stage::Stage;
 
@@ -52,16 +52,27 @@ pub enum Need {
 
 impl Need {
     /// How much the need narrows the events down, higher is narrower: the rarity of its
-    /// text (as the prefilter scores literals), a whole-value equality more than a
-    /// substring, a field's mere presence least.
+    /// text (its bytes' rarities summed, as the prefilter scores literals, up to
+    /// [`Need::RARITY_CAP`]), a whole-value equality more than a substring, a field's mere
+    /// presence least. The score reads as a logarithm: one more unit, about half as many
+    /// events.
     pub fn score(&self) -> u32 {
+        let rarity = |text: &str| {
+            text.bytes()
+                .map(byte_rarity)
+                .sum::<u32>()
+                .min(Need::RARITY_CAP)
+        };
         match self {
-            Need::Equals { value, .. } => 8 + literal_rarity(value),
-            Need::Contains { text, .. } => 4 + literal_rarity(text),
-            Need::Raw(text) => literal_rarity(text),
+            Need::Equals { value, .. } => 8 + rarity(value),
+            Need::Contains { text, .. } => 4 + rarity(text),
+            Need::Raw(text) => rarity(text),
             Need::Present(_) => 1,
         }
     }
+
+    /// The highest rarity a text scores: past it, a longer text is not taken to be rarer.
+    pub const RARITY_CAP: u32 = 64;
 }
 
 /// Needs of which every matching event satisfies at least one.
@@ -140,13 +151,15 @@ impl Witness {
         best
     }
 
-    /// The clause's score: its weakest need's score, per alternative (fewer alternatives
-    /// are fewer ways to pass), compared without division as `(weakest, -count)` scaled.
+    /// The clause's score, higher is narrower: as a logarithm of how few events pass it,
+    /// its weakest need's score less the logarithm of how many alternatives it has (each
+    /// doubling of the alternatives about doubles the events that pass), in 1/1024 units.
     pub fn score(&self) -> u64 {
         let weakest = self.needs.iter().map(Need::score).min().unwrap_or(0);
-        // Up to 2^20 alternatives keep their order; a larger clause scores as that.
-        let count = self.needs.len().clamp(1, 1 << 20) as u64;
-        (u64::from(weakest) << 20) / count
+        let count = self.needs.len().max(1) as f64;
+        let score = (f64::from(weakest) - count.log2()) * 1024.0;
+        // Scores below zero (very many weak alternatives) are all as bad as each other.
+        score.max(0.0) as u64
     }
 }
 

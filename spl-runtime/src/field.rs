@@ -84,7 +84,9 @@ pub(crate) enum Refused {
 /// larger than the table and copies no name.
 #[derive(Debug)]
 pub(crate) struct NameCache {
-    ids: HashMap<&'static str, FieldId>,
+    /// Hashed with a fast hasher seeded at random per process: the names come from
+    /// events, and the seed keeps their hashes unpredictable.
+    ids: HashMap<&'static str, FieldId, foldhash::fast::RandomState>,
     max_names: usize,
     max_name_bytes: usize,
 }
@@ -94,7 +96,7 @@ impl NameCache {
     /// and for names of at most `max_name_bytes` bytes.
     pub(crate) fn new(max_names: usize, max_name_bytes: usize) -> Self {
         NameCache {
-            ids: HashMap::new(),
+            ids: HashMap::default(),
             max_names,
             max_name_bytes,
         }

@@ -9,11 +9,12 @@ use spl_compiler::{compile_rule, CompileErrors, CompiledRule};
 use spl_engine::EvalRule;
 use spl_grammar::RuleFile;
 use spl_runtime::alias::AliasMap;
+use spl_runtime::json::RowWriter;
 use spl_runtime::pack::{RuleIndex, RulePack};
 use spl_runtime::pipeline::RunOptions;
 use spl_runtime::read::{self, InputFormat, ReadOptions, ReadStats};
 use spl_runtime::rule::Rule;
-use spl_runtime::{Record, Value};
+use spl_runtime::Record;
 
 use crate::inputs::{macro_table, show};
 use crate::table::Table;
@@ -292,6 +293,7 @@ fn rule_name(shown: &str, c: &CompiledRule) -> String {
 /// Where rows go: JSON lines at once, or a table per rule at the end.
 struct Sink {
     format: OutputFormat,
+    json: RowWriter,
     tables: Vec<(String, Table)>,
 }
 
@@ -299,6 +301,7 @@ impl Sink {
     fn new(format: OutputFormat) -> Self {
         Sink {
             format,
+            json: RowWriter::default(),
             tables: Vec::new(),
         }
     }
@@ -306,7 +309,7 @@ impl Sink {
     fn row(&mut self, out: &mut impl Write, rule: &str, row: Record) -> anyhow::Result<()> {
         match self.format {
             OutputFormat::Jsonl => {
-                write_json_row(out, rule, &row)?;
+                self.json.write(out, rule, &row)?;
             }
             OutputFormat::Table => {
                 let i = match self.tables.iter().position(|(n, _)| n == rule) {
@@ -332,47 +335,6 @@ impl Sink {
         }
         Ok(())
     }
-}
-
-/// Write one result row as a line holding a JSON object: `_rule` first, then the fields
-/// in row order (a field of the row named `_rule` is left out: the row names its rule); a
-/// multivalue field is an array of strings; a whole number of magnitude below 9e15 is
-/// written as an integer, another finite number as a JSON number, and an infinite or
-/// not-a-number value as its text. Only that text is allocated.
-pub fn write_json_row(out: &mut impl Write, rule: &str, row: &Record) -> std::io::Result<()> {
-    fn string(out: &mut impl Write, s: &str) -> std::io::Result<()> {
-        serde_json::to_writer(out, s).map_err(std::io::Error::from)
-    }
-    out.write_all(b"{\"_rule\":")?;
-    string(out, rule)?;
-    for (field, value) in row.iter() {
-        let name = field.name();
-        if name == "_rule" {
-            continue;
-        }
-        out.write_all(b",")?;
-        string(out, name)?;
-        out.write_all(b":")?;
-        match value {
-            Value::Str(s) => string(out, s)?,
-            Value::Num(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => write!(out, "{}", *n as i64)?,
-            Value::Num(n) if n.is_finite() => {
-                serde_json::to_writer(&mut *out, n).map_err(std::io::Error::from)?
-            }
-            Value::Num(_) => string(out, &value.to_string())?,
-            Value::Multi(values) => {
-                out.write_all(b"[")?;
-                for (i, v) in values.iter().enumerate() {
-                    if i > 0 {
-                        out.write_all(b",")?;
-                    }
-                    string(out, v)?;
-                }
-                out.write_all(b"]")?;
-            }
-        }
-    }
-    out.write_all(b"}\n")
 }
 
 /// One input of `splc run`.
@@ -487,38 +449,6 @@ mod tests {
             Input::Skip { path, reason } if path.ends_with(name) => Some(reason.clone()),
             _ => None,
         })
-    }
-
-    fn json_line(row: &Record) -> String {
-        let mut out = Vec::new();
-        write_json_row(&mut out, "r\"1", row).expect("write to a Vec");
-        String::from_utf8(out).expect("JSON is UTF-8")
-    }
-
-    #[test]
-    fn json_rows_name_the_rule_first_and_keep_the_row_order() {
-        let mut row = Record::new();
-        row.set_named("zeta", "a\"b\\c\td\u{1}");
-        row.set_named("_rule", "from the event");
-        row.set_named("alpha", 3.0);
-        row.set_named("big", 9.0e15);
-        row.set_named("half", -0.5);
-        row.set_named("inf", f64::INFINITY);
-        row.set_named("nan", f64::NAN);
-        row.push_named("mv", "x");
-        row.push_named("mv", "é\"");
-        row.set_named("empty", "");
-        assert_eq!(
-            json_line(&row),
-            "{\"_rule\":\"r\\\"1\",\"zeta\":\"a\\\"b\\\\c\\td\\u0001\",\"alpha\":3,\
-             \"big\":9000000000000000.0,\"half\":-0.5,\"inf\":\"inf\",\"nan\":\"nan\",\
-             \"mv\":[\"x\",\"é\\\"\"],\"empty\":\"\"}\n"
-        );
-        // Each line is one JSON value that reads back to the same fields.
-        let back: serde_json::Value = serde_json::from_str(&json_line(&row)).expect("valid JSON");
-        assert_eq!(back["zeta"], "a\"b\\c\td\u{1}");
-        assert_eq!(back["mv"][1], "é\"");
-        assert_eq!(back["_rule"], "r\"1");
     }
 
     #[cfg(unix)]

@@ -34,12 +34,15 @@ use serde::de;
 use super::input::{Line, Lines};
 use super::{EventError, FieldSink, Limit, ReadError, ReadEvent};
 use crate::event::Record;
+use crate::json::find_special;
 
 /// Reads JSON lines; see the module docs.
 pub(crate) struct JsonReader<'a> {
     lines: Lines<'a>,
     sink: FieldSink,
     flattener: Flattener,
+    /// How many fields the last line gave.
+    fields_hint: usize,
 }
 
 impl<'a> JsonReader<'a> {
@@ -48,6 +51,7 @@ impl<'a> JsonReader<'a> {
             lines,
             sink,
             flattener: Flattener::default(),
+            fields_hint: 0,
         }
     }
 }
@@ -84,11 +88,16 @@ impl Iterator for JsonReader<'_> {
                     }))
                 }
             };
-            let mut record = Record::new();
+            // Room for as many fields as the last line had: lines of one file tend to be
+            // alike, and the record then grows in one step, not one per doubling.
+            let mut record = Record::with_capacity(self.fields_hint);
             record.set_raw(text);
             self.sink.start();
+            let flattened = self.flattener.flatten(text, &mut self.sink, &mut record);
+            // (Capped: one huge line does not make every later record huge.)
+            self.fields_hint = record.len().min(256);
             return Some(
-                match self.flattener.flatten(text, &mut self.sink, &mut record) {
+                match flattened {
                     // A top-level `_raw` key was passed over: the line stays `_raw`.
                     Ok(()) => Ok(ReadEvent {
                         record,
@@ -381,18 +390,18 @@ impl<'t> Parser<'t> {
         let mut at = start;
         let mut escaped = false;
         loop {
-            let rest = &self.bytes[at..];
-            let Some(i) = memchr::memchr2(b'"', b'\\', rest) else {
+            let Some(i) = find_special(&self.bytes[at..]) else {
                 return Err(Fault(self.bytes.len(), "EOF while parsing a string"));
             };
-            if let Some(c) = rest[..i].iter().position(|&b| b < 0x20) {
+            let end = at + i;
+            let special = self.bytes[end];
+            if special < 0x20 {
                 return Err(Fault(
-                    at + c,
+                    end,
                     "control character (\\u0000-\\u001F) found while parsing a string",
                 ));
             }
-            let end = at + i;
-            if !escaped && self.bytes[end] == b'"' {
+            if !escaped && special == b'"' {
                 self.pos = end + 1;
                 return Ok(Cow::Borrowed(&self.text[start..end]));
             }
@@ -402,7 +411,7 @@ impl<'t> Parser<'t> {
             }
             // Quotes and backslashes are ASCII: `at..end` lies on character boundaries.
             scratch.push_str(&self.text[at..end]);
-            if self.bytes[end] == b'"' {
+            if special == b'"' {
                 self.pos = end + 1;
                 return Ok(Cow::Borrowed(scratch.as_str()));
             }

@@ -1,0 +1,269 @@
+//! Rows as JSON lines, and the one scan both JSON directions share.
+//!
+//! A row is written as one line holding a JSON object: `_rule` first, then the fields in
+//! row order (a field of the row named `_rule` is left out: the row names its rule); a
+//! multivalue field is an array of strings; a whole number of magnitude below 9e15 is
+//! written as an integer, another finite number as a JSON number, and an infinite or
+//! not-a-number value as its text.
+//!
+//! [`RowWriter`] writes rows this way and remembers the last row's fields as written: a
+//! pack hands the same event to every rule it matches (the rows share their fields, see
+//! [`Record`]), so an event that several rules return is turned into JSON once.
+//!
+//! ```
+//! use spl_runtime::json::RowWriter;
+//! use spl_runtime::Record;
+//!
+//! let mut row = Record::new();
+//! row.set_named("user", "a\"b");
+//! row.set_named("n", 3.0);
+//! let mut out = Vec::new();
+//! let mut writer = RowWriter::default();
+//! writer.write(&mut out, "r1", &row).unwrap();
+//! writer.write(&mut out, "r2", &row.clone()).unwrap();
+//! assert_eq!(
+//!     String::from_utf8(out).unwrap(),
+//!     "{\"_rule\":\"r1\",\"user\":\"a\\\"b\",\"n\":3}\n{\"_rule\":\"r2\",\"user\":\"a\\\"b\",\"n\":3}\n"
+//! );
+//! ```
+
+use std::io::{self, Write};
+
+use crate::event::Record;
+use crate::value::Value;
+
+/// The position of the first byte of `bytes` that a JSON string cannot hold as it is: a
+/// quote, a backslash or a control character (below 0x20); `None` when there is none.
+///
+/// Reads eight bytes at a time: for each of the three tests, the classic "has a zero
+/// byte" bit trick flags the lowest byte that passes exactly (flags above it may be
+/// false, and are never read).
+pub fn find_special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const QUOTES: u64 = ONES * b'"' as u64;
+    const BACKSLASHES: u64 = ONES * b'\\' as u64;
+    const SPACES: u64 = ONES * 0x20;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let q = x ^ QUOTES;
+        let b = x ^ BACKSLASHES;
+        let flags = ((x.wrapping_sub(SPACES) & !x)
+            | (q.wrapping_sub(ONES) & !q)
+            | (b.wrapping_sub(ONES) & !b))
+            & HIGH;
+        if flags != 0 {
+            return Some(at + (flags.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c < 0x20 || c == b'"' || c == b'\\')
+        .map(|i| at + i)
+}
+
+/// Write `s` as a JSON string: quoted, with quotes, backslashes and control characters
+/// escaped (`\n`, `\r`, `\t`, `\b`, `\f`, else `\u00XX`), everything else as it is.
+pub fn write_str(out: &mut impl Write, s: &str) -> io::Result<()> {
+    let mut bytes = s.as_bytes();
+    out.write_all(b"\"")?;
+    while let Some(i) = find_special(bytes) {
+        out.write_all(&bytes[..i])?;
+        let c = bytes[i];
+        let short: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            _ => b"",
+        };
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.write_all(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(c >> 4)],
+                HEX[usize::from(c & 0xf)],
+            ])?;
+        } else {
+            out.write_all(short)?;
+        }
+        bytes = &bytes[i + 1..];
+    }
+    out.write_all(bytes)?;
+    out.write_all(b"\"")
+}
+
+/// Write one row as a JSON line (see the [module documentation](self)). Only the text
+/// of a number that is not finite is allocated.
+pub fn write_row(out: &mut impl Write, rule: &str, row: &Record) -> io::Result<()> {
+    out.write_all(b"{\"_rule\":")?;
+    write_str(out, rule)?;
+    write_fields(out, row)
+}
+
+/// The fields of `row` after `_rule`, and the end of the line.
+fn write_fields(out: &mut impl Write, row: &Record) -> io::Result<()> {
+    for (field, value) in row.iter() {
+        let name = field.name();
+        if name == "_rule" {
+            continue;
+        }
+        out.write_all(b",")?;
+        write_str(out, name)?;
+        out.write_all(b":")?;
+        match value {
+            Value::Str(s) => write_str(out, s)?,
+            Value::Num(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => write!(out, "{}", *n as i64)?,
+            Value::Num(n) if n.is_finite() => {
+                serde_json::to_writer(&mut *out, n).map_err(io::Error::from)?
+            }
+            Value::Num(_) => write_str(out, &value.to_string())?,
+            Value::Multi(values) => {
+                out.write_all(b"[")?;
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        out.write_all(b",")?;
+                    }
+                    write_str(out, v)?;
+                }
+                out.write_all(b"]")?;
+            }
+        }
+    }
+    out.write_all(b"}\n")
+}
+
+/// Writes rows as JSON lines, turning the fields of an event that several rules return
+/// into JSON once (see the [module documentation](self)).
+#[derive(Default)]
+pub struct RowWriter {
+    /// The last row written (kept, so that its fields cannot change or be freed while
+    /// `fields` holds them as JSON).
+    last: Option<Record>,
+    /// The JSON of its fields, from the comma after `_rule` to the end of the line.
+    fields: Vec<u8>,
+}
+
+impl RowWriter {
+    /// Write one row (the same bytes as [`write_row`]).
+    pub fn write(&mut self, out: &mut impl Write, rule: &str, row: &Record) -> io::Result<()> {
+        if !self.last.as_ref().is_some_and(|last| last.shares_fields(row)) {
+            self.fields.clear();
+            write_fields(&mut self.fields, row)?;
+            self.last = Some(row.clone());
+        }
+        out.write_all(b"{\"_rule\":")?;
+        write_str(out, rule)?;
+        out.write_all(&self.fields)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_line(row: &Record) -> String {
+        let mut out = Vec::new();
+        write_row(&mut out, "r\"1", row).expect("write to a Vec");
+        String::from_utf8(out).expect("JSON is UTF-8")
+    }
+
+    #[test]
+    fn json_rows_name_the_rule_first_and_keep_the_row_order() {
+        let mut row = Record::new();
+        row.set_named("zeta", "a\"b\\c\td\u{1}");
+        row.set_named("_rule", "from the event");
+        row.set_named("alpha", 3.0);
+        row.set_named("big", 9.0e15);
+        row.set_named("half", -0.5);
+        row.set_named("inf", f64::INFINITY);
+        row.set_named("nan", f64::NAN);
+        row.push_named("mv", "x");
+        row.push_named("mv", "é\"");
+        row.set_named("empty", "");
+        assert_eq!(
+            json_line(&row),
+            "{\"_rule\":\"r\\\"1\",\"zeta\":\"a\\\"b\\\\c\\td\\u0001\",\"alpha\":3,\
+             \"big\":9000000000000000.0,\"half\":-0.5,\"inf\":\"inf\",\"nan\":\"nan\",\
+             \"mv\":[\"x\",\"é\\\"\"],\"empty\":\"\"}\n"
+        );
+        // Each line is one JSON value that reads back to the same fields.
+        let back: serde_json::Value = serde_json::from_str(&json_line(&row)).expect("valid JSON");
+        assert_eq!(back["zeta"], "a\"b\\c\td\u{1}");
+        assert_eq!(back["mv"][1], "é\"");
+        assert_eq!(back["_rule"], "r\"1");
+    }
+
+    #[test]
+    fn find_special_finds_the_first_byte_to_escape_anywhere_in_a_word() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    let mut text = vec![b'a'; len];
+                    text[at] = special;
+                    // A later special byte does not hide the first.
+                    if at + 1 < len {
+                        text[at + 1] = b'"';
+                    }
+                    assert_eq!(find_special(&text), Some(at), "{text:?}");
+                }
+            }
+            assert_eq!(find_special(&vec![b'x'; len]), None);
+        }
+        // Bytes next to the special ones are not special: space, `#`, `]`, DEL, UTF-8.
+        assert_eq!(find_special(b" !#[]~\x7f\xc3\xa9 plain text"), None);
+    }
+
+    #[test]
+    fn strings_escape_as_serde_json_does() {
+        let samples = [
+            "",
+            "plain",
+            "quote \" backslash \\ slash /",
+            "C:\\Windows\\System32\\cmd.exe /c \"whoami\"",
+            "tab\tnew\nline\rcr\u{8}bs\u{c}ff\u{0}nul\u{1f}us\u{7f}del",
+            "été ✓ 𝄞",
+        ];
+        for s in samples {
+            let mut ours = Vec::new();
+            write_str(&mut ours, s).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(s).unwrap(),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_writer_reuses_the_fields_only_of_the_same_event() {
+        let mut a = Record::new();
+        a.set_named("f", "1");
+        let shared = a.clone();
+        let mut changed = a.clone();
+        changed.set_named("f", "2");
+        let mut out = Vec::new();
+        let mut writer = RowWriter::default();
+        for (rule, row) in [("x", &a), ("y", &shared), ("z", &changed), ("w", &a)] {
+            writer.write(&mut out, rule, row).unwrap();
+        }
+        let mut expected = Vec::new();
+        for (rule, row) in [("x", &a), ("y", &shared), ("z", &changed), ("w", &a)] {
+            write_row(&mut expected, rule, row).unwrap();
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(expected).unwrap());
+        assert!(String::from_utf8(writer.fields).unwrap().contains("\"f\":\"1\""));
+    }
+}
