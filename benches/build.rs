@@ -1,6 +1,7 @@
 //! With `SPLC_PERF_PACK=1` and the benchmark pack beside the repository
 //! (`../shared/perf/spl`), compiles the pack with `spl_compiler::Builder` (cfg
-//! `splc_perf_pack`); otherwise the generated-pack benchmarks say they were skipped. Off by
+//! `splc_perf_pack`; `SPLC_PERF_PACK_RULES=DIR` compiles another directory of rules
+//! instead, such as a few of them to check the benchmark builds); otherwise the generated-pack benchmarks say they were skipped. Off by
 //! default: 1885 rules of generated code take minutes to build, more than a test run
 //! should spend on them.
 
@@ -9,7 +10,11 @@ use std::path::Path;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo::rustc-check-cfg=cfg(splc_perf_pack)");
     println!("cargo::rerun-if-env-changed=SPLC_PERF_PACK");
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/perf/spl");
+    println!("cargo::rerun-if-env-changed=SPLC_PERF_PACK_RULES");
+    let rules = match std::env::var_os("SPLC_PERF_PACK_RULES") {
+        Some(dir) => Path::new(&dir).to_path_buf(),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/perf/spl"),
+    };
     if std::env::var_os("SPLC_PERF_PACK").is_some_and(|v| v == "1") && rules.is_dir() {
         let started = std::time::Instant::now();
         spl_compiler::Builder::new()

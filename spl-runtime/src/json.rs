@@ -159,7 +159,11 @@ pub struct RowWriter {
 impl RowWriter {
     /// Write one row (the same bytes as [`write_row`]).
     pub fn write(&mut self, out: &mut impl Write, rule: &str, row: &Record) -> io::Result<()> {
-        if !self.last.as_ref().is_some_and(|last| last.shares_fields(row)) {
+        if !self
+            .last
+            .as_ref()
+            .is_some_and(|last| last.shares_fields(row))
+        {
             self.fields.clear();
             write_fields(&mut self.fields, row)?;
             self.last = Some(row.clone());
@@ -263,7 +267,12 @@ mod tests {
         for (rule, row) in [("x", &a), ("y", &shared), ("z", &changed), ("w", &a)] {
             write_row(&mut expected, rule, row).unwrap();
         }
-        assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(expected).unwrap());
-        assert!(String::from_utf8(writer.fields).unwrap().contains("\"f\":\"1\""));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+        assert!(String::from_utf8(writer.fields)
+            .unwrap()
+            .contains("\"f\":\"1\""));
     }
 }

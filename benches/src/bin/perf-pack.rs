@@ -1,6 +1,7 @@
 //! Run the generated benchmark pack over a file of events, as `splc run` runs the
-//! evaluator's: `perf-pack [--threads N] [--no-index] FILE`. Prints the rows as a count
-//! and the time taken on stderr. Needs a build with `SPLC_PERF_PACK=1`
+//! evaluator's: `perf-pack [--threads N] [--no-index] FILE`. Writes the rows to stdout as
+//! JSON lines, as `splc run` does (the rule named by its number), and the counts and the
+//! time taken to stderr. Needs a build with `SPLC_PERF_PACK=1`
 //! (see `benches/pack.sh`).
 
 use std::process::ExitCode;
@@ -9,6 +10,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     use std::num::NonZeroUsize;
 
+    use std::io::Write;
+
+    use spl_runtime::json::RowWriter;
     use spl_runtime::pack::RulePack;
     use spl_runtime::read;
 
@@ -44,10 +48,26 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let names: Vec<String> = pack
+        .rules()
+        .iter()
+        .map(|r| r.info().name.into_owned())
+        .collect();
     let (mut events, mut skipped, mut rows) = (0usize, 0usize, 0usize);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut writer = RowWriter::default();
+    let mut failed = None;
+    let mut write = |rule: u32, row: &spl_runtime::Record| {
+        rows += 1;
+        if let Err(e) = writer.write(&mut out, &names[rule as usize], row) {
+            failed.get_or_insert(e);
+        }
+    };
     let mut batch = Vec::with_capacity(1024);
-    let mut run = |batch: &mut Vec<_>, pack: &mut RulePack| {
-        pack.push_batch(batch, threads, &mut |_, _, _| rows += 1);
+    let run = |batch: &mut Vec<_>,
+               pack: &mut RulePack,
+               write: &mut dyn FnMut(u32, &spl_runtime::Record)| {
+        pack.push_batch(batch, threads, &mut |_, rule, row| write(rule, &row));
     };
     for item in reader {
         match item {
@@ -58,11 +78,20 @@ fn main() -> ExitCode {
             Err(_) => skipped += 1,
         }
         if batch.len() == 1024 {
-            run(&mut batch, &mut pack);
+            run(&mut batch, &mut pack, &mut write);
         }
     }
-    run(&mut batch, &mut pack);
-    let stopped = pack.finish(&mut |_, _| rows += 1);
+    run(&mut batch, &mut pack, &mut write);
+    let stopped = pack.finish(&mut |rule, row| write(rule, &row));
+    drop(write);
+    let written = match failed {
+        Some(e) => Err(e),
+        None => out.flush(),
+    };
+    if let Err(e) = written {
+        eprintln!("writing the rows: {e}");
+        return ExitCode::FAILURE;
+    }
     eprintln!(
         "{events} events read, {skipped} skipped, {rows} rows, {} rules stopped, {:.2} s",
         stopped.len(),

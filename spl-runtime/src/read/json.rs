@@ -96,18 +96,16 @@ impl Iterator for JsonReader<'_> {
             let flattened = self.flattener.flatten(text, &mut self.sink, &mut record);
             // (Capped: one huge line does not make every later record huge.)
             self.fields_hint = record.len().min(256);
-            return Some(
-                match flattened {
-                    // A top-level `_raw` key was passed over: the line stays `_raw`.
-                    Ok(()) => Ok(ReadEvent {
-                        record,
-                        index,
-                        line,
-                        dropped: self.sink.dropped(),
-                    }),
-                    Err(reason) => fail(reason),
-                },
-            );
+            return Some(match flattened {
+                // A top-level `_raw` key was passed over: the line stays `_raw`.
+                Ok(()) => Ok(ReadEvent {
+                    record,
+                    index,
+                    line,
+                    dropped: self.sink.dropped(),
+                }),
+                Err(reason) => fail(reason),
+            });
         }
     }
 }
