@@ -75,31 +75,56 @@ impl Need {
     pub const RARITY_CAP: u32 = 64;
 }
 
-/// Needs of which every matching event satisfies at least one.
+/// Needs of which every matching event satisfies at least one, and, optionally, further
+/// such lists that every matching event satisfies too.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Witness {
-    /// The alternatives (at least one).
+    /// The alternatives (at least one) of the most selective clause.
     pub needs: Vec<Need>,
+    /// Other clauses that every match satisfies as well, each a list of alternatives (at
+    /// least one), the more selective first: at most [`Witness::MAX_ALSO`] of them, each
+    /// scoring at least [`Witness::ALSO_FROM`] (a clause that most events pass would cost
+    /// the index more than the rule runs it saves). An event is a candidate when it
+    /// satisfies `needs` and each of these.
+    pub also: Vec<Vec<Need>>,
 }
 
 impl Witness {
-    /// The witness of a filter predicate: its most selective clause that gives one; `None`
-    /// when no clause does (the rule must then see every event).
-    pub fn of(pred: &Pred) -> Option<Witness> {
-        Witness::of_atoms(pred, &atom_needs)
+    /// How many clauses a witness holds besides its first.
+    pub const MAX_ALSO: usize = 3;
+
+    /// The least score ([`Witness::score`]) of a clause in [`Witness::also`]: an equality
+    /// on a two-letter value, a substring of about four letters.
+    pub const ALSO_FROM: u64 = 16 * 1024;
+
+    /// A witness with one clause.
+    pub fn new(needs: Vec<Need>) -> Witness {
+        Witness {
+            needs,
+            also: Vec::new(),
+        }
     }
 
-    /// [`Witness::of`], with the needs of each atom given by `needs`.
-    fn of_atoms(pred: &Pred, needs: &dyn Fn(&Atom) -> Option<Vec<Need>>) -> Option<Witness> {
-        let clauses: Vec<&Pred> = match pred.kind() {
-            PredKind::And(items) => items.iter().collect(),
-            _ => vec![pred],
-        };
-        clauses
-            .into_iter()
-            .filter_map(|c| clause_needs(c, needs))
-            .map(|needs| Witness { needs })
-            .max_by_key(Witness::score)
+    /// The witness of a filter predicate: its most selective clause that gives one, then
+    /// the next most selective ones worth checking; `None` when no clause gives one (the
+    /// rule must then see every event).
+    pub fn of(pred: &Pred) -> Option<Witness> {
+        Witness::of_clauses(clauses(pred, &atom_needs))
+    }
+
+    /// The witness made of the best of these clauses (each one that every match
+    /// satisfies).
+    fn of_clauses(mut clauses: Vec<Vec<Need>>) -> Option<Witness> {
+        // Stable: of equally selective clauses, the first found comes first.
+        clauses.sort_by_key(|c| std::cmp::Reverse(clause_score(c)));
+        clauses.dedup();
+        let mut clauses = clauses.into_iter();
+        let needs = clauses.next()?;
+        let also = clauses
+            .filter(|c| clause_score(c) >= Witness::ALSO_FROM)
+            .take(Witness::MAX_ALSO)
+            .collect();
+        Some(Witness { needs, also })
     }
 
     /// The witness of a whole program: the best of its filter's and of those that the
@@ -113,13 +138,12 @@ impl Witness {
     /// the source field is present, and `eval c=if(isnotnull(group), "true", "false")`
     /// makes `c="true"` need what `group` needs (the shape rules converted from Sigma take).
     pub fn of_program(filter: &Pred, stages: &[Stage]) -> Option<Witness> {
-        let mut best = Witness::of(filter);
+        let mut found = clauses(filter, &atom_needs);
         let mut flow = Flow::default();
         for stage in stages {
-            let found = match stage {
+            match stage {
                 Stage::Eval(assigns) => {
                     assigns.iter().for_each(|a| flow.assign(&a.field, &a.value));
-                    None
                 }
                 Stage::Rex(r) => {
                     // A group has a value only when the regex matched the source field.
@@ -130,37 +154,52 @@ impl Witness {
                     for group in &r.regex.names {
                         flow.write(group, None, source.clone());
                     }
-                    None
                 }
-                Stage::Sed(s) => {
-                    flow.write(&s.field, None, None);
-                    None
+                Stage::Sed(s) => flow.write(&s.field, None, None),
+                Stage::Where(_) => {}
+                Stage::Regex(r) => {
+                    if !r.negated && !flow.written(&r.field) {
+                        found.push(
+                            literal_needs(&r.field, &r.regex)
+                                .unwrap_or_else(|| vec![Need::Present(r.field.clone())]),
+                        );
+                    }
                 }
-                Stage::Where(_) => None,
-                Stage::Regex(r) => (!r.negated && !flow.written(&r.field)).then(|| Witness {
-                    needs: literal_needs(&r.field, &r.regex)
-                        .unwrap_or_else(|| vec![Need::Present(r.field.clone())]),
-                }),
-                Stage::Search(pred) => Witness::of_atoms(pred, &|atom| flow.needs(atom)),
+                Stage::Search(pred) => found.extend(clauses(pred, &|atom| flow.needs(atom))),
                 _ => break,
-            };
-            if found.as_ref().map(Witness::score) > best.as_ref().map(Witness::score) {
-                best = found;
             }
         }
-        best
+        Witness::of_clauses(found)
     }
 
-    /// The clause's score, higher is narrower: as a logarithm of how few events pass it,
-    /// its weakest need's score less the logarithm of how many alternatives it has (each
-    /// doubling of the alternatives about doubles the events that pass), in 1/1024 units.
+    /// The score of the first clause ([`Witness::needs`]); see [`clause_score`].
     pub fn score(&self) -> u64 {
-        let weakest = self.needs.iter().map(Need::score).min().unwrap_or(0);
-        let count = self.needs.len().max(1) as f64;
-        let score = (f64::from(weakest) - count.log2()) * 1024.0;
-        // Scores below zero (very many weak alternatives) are all as bad as each other.
-        score.max(0.0) as u64
+        clause_score(&self.needs)
     }
+}
+
+/// A clause's score, higher is narrower: as a logarithm of how few events pass it, its
+/// weakest need's score less the logarithm of how many alternatives it has (each doubling
+/// of the alternatives about doubles the events that pass), in 1/1024 units.
+fn clause_score(needs: &[Need]) -> u64 {
+    let weakest = needs.iter().map(Need::score).min().unwrap_or(0);
+    let count = needs.len().max(1) as f64;
+    let score = (f64::from(weakest) - count.log2()) * 1024.0;
+    // Scores below zero (very many weak alternatives) are all as bad as each other.
+    score.max(0.0) as u64
+}
+
+/// The needs of each clause of `pred` (a conjunct of its top-level `AND`, or the whole)
+/// that gives some, in order.
+fn clauses(pred: &Pred, needs: &dyn Fn(&Atom) -> Option<Vec<Need>>) -> Vec<Vec<Need>> {
+    let items: Vec<&Pred> = match pred.kind() {
+        PredKind::And(items) => items.iter().collect(),
+        _ => vec![pred],
+    };
+    items
+        .into_iter()
+        .filter_map(|c| clause_needs(c, needs))
+        .collect()
 }
 
 /// What the fields the commands after the first search write are known to come from.
@@ -274,12 +313,7 @@ fn clause_needs(pred: &Pred, atom: &dyn Fn(&Atom) -> Option<Vec<Need>>) -> Optio
         PredKind::And(items) => items
             .iter()
             .filter_map(|item| clause_needs(item, atom))
-            .max_by_key(|needs| {
-                Witness {
-                    needs: needs.clone(),
-                }
-                .score()
-            }),
+            .max_by_key(|needs| clause_score(needs)),
     }
 }
 

@@ -24,7 +24,7 @@
 //! #     fn process(&mut self, row: Record, out: &mut Vec<Record>) { out.push(row) }
 //! #     fn finish(&mut self, _: &mut dyn FnMut(Record)) -> Result<(), spl_runtime::pipeline::StepError> { Ok(()) }
 //! #     fn is_transforming(&self) -> bool { false }
-//! #     fn witness(&self) -> Option<Witness> { Some(Witness { needs: vec![Need::Raw(self.0.into())] }) }
+//! #     fn witness(&self) -> Option<Witness> { Some(Witness::new(vec![Need::Raw(self.0.into())])) }
 //! # }
 //! let mut pack = RulePack::new(vec![Box::new(Term("cmd")), Box::new(Term("pwsh"))]);
 //! let mut event = Record::new();
@@ -49,12 +49,34 @@ use crate::value::{write_number, Value};
 /// The index of a rule in its pack.
 pub type RuleIndex = u32;
 
+/// A rule and which clause of its witness a need belongs to (the clause in the low two
+/// bits: a witness has at most four).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Hit(u32);
+
+impl Hit {
+    fn new(rule: RuleIndex, clause: usize) -> Hit {
+        debug_assert!(clause < 4);
+        Hit(rule << 2 | clause as u32)
+    }
+
+    fn rule(self) -> RuleIndex {
+        self.0 >> 2
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self.0 & 3)
+    }
+}
+
 /// The candidate rules of each event, from the witnesses of a pack.
 #[derive(Debug)]
 pub struct Index {
-    rules: usize,
+    /// Per rule, the bits of all the clauses of its witness (one bit for a rule without
+    /// one).
+    clauses: Vec<u8>,
     /// Rules with no witness: candidates for every event.
-    always: Vec<RuleIndex>,
+    always: Vec<Hit>,
     /// Texts `_raw` may contain, and the rules each one is a need of.
     raw: Option<Patterns>,
     /// Per field (by id), what its values may be.
@@ -65,16 +87,16 @@ pub struct Index {
 #[derive(Debug)]
 struct Patterns {
     automaton: AhoCorasick,
-    /// Per pattern, the rules it is a need of.
-    rules: Vec<Vec<RuleIndex>>,
+    /// Per pattern, the rules (and clauses) it is a need of.
+    rules: Vec<Vec<Hit>>,
 }
 
 impl Patterns {
-    fn new(texts: Vec<(String, Vec<RuleIndex>)>) -> Option<Patterns> {
+    fn new(texts: Vec<(String, Vec<Hit>)>) -> Option<Patterns> {
         if texts.is_empty() {
             return None;
         }
-        let (patterns, rules): (Vec<String>, Vec<Vec<RuleIndex>>) = texts.into_iter().unzip();
+        let (patterns, rules): (Vec<String>, Vec<Vec<Hit>>) = texts.into_iter().unzip();
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -85,9 +107,9 @@ impl Patterns {
     }
 
     /// Mark the rules of every pattern that occurs in `hay`.
-    fn mark(&self, hay: &[u8], marks: &mut Marks) {
+    fn mark(&self, hay: &[u8], marks: &mut Marks, clauses: &[u8]) {
         for m in self.automaton.find_overlapping_iter(hay) {
-            marks.mark_all(&self.rules[m.pattern().as_usize()]);
+            marks.mark_all(&self.rules[m.pattern().as_usize()], clauses);
         }
     }
 }
@@ -95,9 +117,9 @@ impl Patterns {
 /// What the values of one field may be, for the rules whose witness is about it.
 #[derive(Debug, Default)]
 struct FieldNeeds {
-    present: Vec<RuleIndex>,
+    present: Vec<Hit>,
     /// Folded (ASCII lowercase) whole values.
-    equals: HashMap<Box<[u8]>, Vec<RuleIndex>>,
+    equals: HashMap<Box<[u8]>, Vec<Hit>>,
     contains: Option<Patterns>,
 }
 
@@ -105,18 +127,32 @@ impl Index {
     /// The index of a pack whose rules have these witnesses (`None`: the rule must see
     /// every event).
     pub fn new(witnesses: &[Option<Witness>]) -> Index {
+        let mut clause_bits = Vec::with_capacity(witnesses.len());
         let mut always = Vec::new();
-        let mut raw: HashMap<String, Vec<RuleIndex>> = HashMap::new();
-        let mut present: HashMap<&str, Vec<RuleIndex>> = HashMap::new();
-        let mut equals: HashMap<&str, HashMap<Box<[u8]>, Vec<RuleIndex>>> = HashMap::new();
-        let mut contains: HashMap<&str, HashMap<String, Vec<RuleIndex>>> = HashMap::new();
+        let mut raw: HashMap<String, Vec<Hit>> = HashMap::new();
+        let mut present: HashMap<&str, Vec<Hit>> = HashMap::new();
+        let mut equals: HashMap<&str, HashMap<Box<[u8]>, Vec<Hit>>> = HashMap::new();
+        let mut contains: HashMap<&str, HashMap<String, Vec<Hit>>> = HashMap::new();
         for (i, witness) in witnesses.iter().enumerate() {
             let rule = RuleIndex::try_from(i).unwrap_or(RuleIndex::MAX);
             let Some(witness) = witness.as_ref().filter(|w| !w.needs.is_empty()) else {
-                always.push(rule);
+                always.push(Hit::new(rule, 0));
+                clause_bits.push(1);
                 continue;
             };
-            for need in &witness.needs {
+            // The first clause, then the others that have needs (an empty one would
+            // never be met), at most four in all.
+            let clauses: Vec<&Vec<Need>> = std::iter::once(&witness.needs)
+                .chain(witness.also.iter().filter(|c| !c.is_empty()))
+                .take(4)
+                .collect();
+            clause_bits.push(((1u16 << clauses.len()) - 1) as u8);
+            for (clause, need) in clauses
+                .iter()
+                .enumerate()
+                .flat_map(|(c, needs)| needs.iter().map(move |n| (c, n)))
+            {
+                let hit = Hit::new(rule, clause);
                 let list = match need {
                     Need::Raw(text) => raw.entry(text.clone()).or_default(),
                     Need::Present(field) => present.entry(field).or_default(),
@@ -131,8 +167,8 @@ impl Index {
                         .entry(text.to_ascii_lowercase())
                         .or_default(),
                 };
-                if list.last() != Some(&rule) {
-                    list.push(rule);
+                if list.last() != Some(&hit) {
+                    list.push(hit);
                 }
             }
         }
@@ -144,7 +180,7 @@ impl Index {
             by_field.entry(field).or_default().equals = values;
         }
         for (field, texts) in contains {
-            let mut texts: Vec<(String, Vec<RuleIndex>)> = texts.into_iter().collect();
+            let mut texts: Vec<(String, Vec<Hit>)> = texts.into_iter().collect();
             texts.sort();
             by_field.entry(field).or_default().contains = Patterns::new(texts);
         }
@@ -156,10 +192,10 @@ impl Index {
             }
             fields[i] = Some(needs);
         }
-        let mut raw: Vec<(String, Vec<RuleIndex>)> = raw.into_iter().collect();
+        let mut raw: Vec<(String, Vec<Hit>)> = raw.into_iter().collect();
         raw.sort();
         Index {
-            rules: witnesses.len(),
+            clauses: clause_bits,
             always,
             raw: Patterns::new(raw),
             fields,
@@ -173,25 +209,26 @@ impl Index {
 
     /// The candidate rules for `event`, in pack order, into `marks`.
     pub fn candidates<'m>(&self, event: &Record, marks: &'m mut Marks) -> &'m [RuleIndex] {
-        marks.start(self.rules);
-        marks.mark_all(&self.always);
+        let clauses = self.clauses.as_slice();
+        marks.start(clauses.len());
+        marks.mark_all(&self.always, clauses);
         if let Some(raw) = &self.raw {
-            raw.mark(event.raw().as_bytes(), marks);
+            raw.mark(event.raw().as_bytes(), marks, clauses);
         }
         for (field, value) in event.iter() {
             let Some(Some(needs)) = self.fields.get(field.index() as usize) else {
                 continue;
             };
-            marks.mark_all(&needs.present);
+            marks.mark_all(&needs.present, clauses);
             let each = |text: &str, marks: &mut Marks| {
                 if !needs.equals.is_empty() {
                     marks.fold(text);
                     if let Some(rules) = needs.equals.get(marks.folded.as_slice()) {
-                        marks.mark_all(rules);
+                        marks.mark_all(rules, clauses);
                     }
                 }
                 if let Some(contains) = &needs.contains {
-                    contains.mark(text.as_bytes(), marks);
+                    contains.mark(text.as_bytes(), marks, clauses);
                 }
             };
             match value {
@@ -216,6 +253,8 @@ impl Index {
 pub struct Marks {
     /// Per rule, the event (epoch) it was last marked for.
     seen: Vec<u32>,
+    /// Per rule, the clauses of its witness met so far by that event.
+    met: Vec<u8>,
     epoch: u32,
     list: Vec<RuleIndex>,
     folded: Vec<u8>,
@@ -227,6 +266,7 @@ impl Marks {
     fn start(&mut self, rules: usize) {
         if self.seen.len() != rules {
             self.seen = vec![0; rules];
+            self.met = vec![0; rules];
             self.epoch = 0;
         }
         self.epoch = self.epoch.wrapping_add(1);
@@ -237,12 +277,22 @@ impl Marks {
         self.list.clear();
     }
 
-    fn mark_all(&mut self, rules: &[RuleIndex]) {
-        for &r in rules {
-            let slot = &mut self.seen[r as usize];
-            if *slot != self.epoch {
-                *slot = self.epoch;
-                self.list.push(r);
+    /// Mark that each hit's clause is met; a rule all of whose clauses are met becomes a
+    /// candidate.
+    fn mark_all(&mut self, hits: &[Hit], clauses: &[u8]) {
+        for &hit in hits {
+            let r = hit.rule() as usize;
+            let met = &mut self.met[r];
+            if self.seen[r] != self.epoch {
+                self.seen[r] = self.epoch;
+                *met = 0;
+            }
+            let all = clauses[r];
+            if *met != all {
+                *met |= hit.bit();
+                if *met == all {
+                    self.list.push(hit.rule());
+                }
             }
         }
     }
@@ -465,7 +515,7 @@ mod tests {
     }
 
     fn witness(needs: Vec<Need>) -> Option<Witness> {
-        Some(Witness { needs })
+        Some(Witness::new(needs))
     }
 
     fn event(raw: &str, fields: &[(&str, &str)]) -> Record {
@@ -523,6 +573,46 @@ mod tests {
             )),
             [0, 1, 3, 4]
         );
+    }
+
+    #[test]
+    fn a_rule_with_several_clauses_is_a_candidate_when_each_is_met() {
+        let contains = |text: &str| Need::Contains {
+            field: "pack_Image".into(),
+            text: text.into(),
+        };
+        let index = Index::new(&[
+            Some(Witness {
+                needs: vec![contains("\\csi.exe"), contains("\\rcsi.exe")],
+                also: vec![
+                    vec![need_eq("pack_Company", "microsoft corporation")],
+                    vec![Need::Raw("csi".into())],
+                ],
+            }),
+            // The same need in two clauses, and an empty clause (never met: left out).
+            Some(Witness {
+                needs: vec![need_eq("pack_EventID", "1")],
+                also: vec![vec![need_eq("pack_EventID", "1")], vec![]],
+            }),
+        ]);
+        let mut marks = Marks::default();
+        let mut cands = |e: &Record| index.candidates(e, &mut marks).to_vec();
+        let csi = "C:\\x\\csi.exe";
+        let ms = "Microsoft Corporation";
+        assert_eq!(cands(&event(csi, &[("pack_Image", csi)])), [] as [u32; 0]);
+        assert_eq!(cands(&event(ms, &[("pack_Company", ms)])), [] as [u32; 0]);
+        assert_eq!(
+            cands(&event(csi, &[("pack_Image", csi), ("pack_Company", ms)])),
+            [0]
+        );
+        assert_eq!(
+            cands(&event("x", &[("pack_Image", csi), ("pack_Company", ms)])),
+            [] as [u32; 0],
+            "every clause, _raw's too"
+        );
+        assert_eq!(cands(&event("x", &[("pack_EventID", "1")])), [1]);
+        // Marks start again with each event.
+        assert_eq!(cands(&event(csi, &[("pack_Image", csi)])), [] as [u32; 0]);
     }
 
     #[test]

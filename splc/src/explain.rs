@@ -62,6 +62,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<bool> {
 /// ```text
 /// rules:      3
 /// indexed:    2 (by _raw text 1, field value 1, field text 0, field presence 0)
+/// narrowed:   1 (the index also checks a further clause of theirs)
 /// unindexed:  1 (every event goes through their search)
 ///   rules/any.spl
 /// ```
@@ -69,11 +70,13 @@ pub fn pack_summary(rules: &[(&str, &CompiledRule)]) -> String {
     use spl_compiler::ir::Need;
     let mut s = String::new();
     let mut kinds = [0usize; 4];
+    let mut narrowed = 0;
     let mut unindexed = Vec::new();
     for (shown, c) in rules {
         match c.program.witness() {
             None => unindexed.push(*shown),
             Some(w) => {
+                narrowed += usize::from(!w.also.is_empty());
                 // Count the rule under the weakest kind of its alternatives.
                 let kind = w
                     .needs
@@ -99,6 +102,10 @@ pub fn pack_summary(rules: &[(&str, &CompiledRule)]) -> String {
         kinds[1],
         kinds[2],
         kinds[3]
+    );
+    let _ = writeln!(
+        s,
+        "narrowed:   {narrowed} (the index also checks a further clause of theirs)"
     );
     let _ = writeln!(
         s,

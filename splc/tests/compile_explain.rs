@@ -236,6 +236,31 @@ fn explain_takes_spl_text_and_tells_transforming_rules() {
 }
 
 #[test]
+fn explain_pack_counts_the_rules_by_what_indexes_them() {
+    let (code, out, err) = run(splc().args([
+        "explain",
+        "--pack",
+        "--spl",
+        "mimikatz",
+        "--spl",
+        "EventID=4688 Company=\"Microsoft Corporation\" Image=\"*\\\\csi.exe\"",
+        "--spl",
+        "NOT user=root",
+    ]));
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let has = |l: &str| assert!(lines.contains(&l), "missing {l:?} in\n{out}");
+    has("rules:      3");
+    // The term indexes the first; the second by its rarest clause, the company name
+    // (a whole value), with the image and the event id as further clauses.
+    has("indexed:    2 (by _raw text 1, field value 1, field text 0, field presence 0)");
+    has("narrowed:   1 (the index also checks a further clause of theirs)");
+    // A negation holds when the field is missing: nothing narrows the third.
+    has("unindexed:  1 (every event goes through their search)");
+    has("  spl-3");
+}
+
+#[test]
 fn explain_reports_errors_and_still_explains_the_rest() {
     let dir = scratch("explain_bad");
     write(&dir, "bad.spl", "x | where match(a)\n");

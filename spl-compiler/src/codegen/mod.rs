@@ -270,7 +270,25 @@ fn witness(witness: Option<crate::ir::Witness>) -> TokenStream {
     let Some(witness) = witness else {
         return quote!(::core::option::Option::None);
     };
-    let needs = witness.needs.iter().map(|need| match need {
+    let needs = |needs: &[Need]| -> Vec<TokenStream> { needs.iter().map(need).collect() };
+    let first = needs(&witness.needs);
+    let also = witness.also.iter().map(|clause| {
+        let clause = needs(clause);
+        quote!(Vec::from([#(#clause),*]))
+    });
+    quote! {
+        use ::spl_runtime::generated::*;
+        Some(Witness {
+            needs: Vec::from([#(#first),*]),
+            also: Vec::from([#(#also),*]),
+        })
+    }
+}
+
+/// A witness's need as an expression.
+fn need(need: &crate::ir::Need) -> TokenStream {
+    use crate::ir::Need;
+    match need {
         Need::Raw(text) => {
             let text = text::lit_str(text);
             quote!(Need::Raw(#text.into()))
@@ -287,10 +305,6 @@ fn witness(witness: Option<crate::ir::Witness>) -> TokenStream {
             let (field, text) = (text::lit_str(field), text::lit_str(text));
             quote!(Need::Contains { field: #field.into(), text: #text.into() })
         }
-    });
-    quote! {
-        use ::spl_runtime::generated::*;
-        Some(Witness { needs: Vec::from([#(#needs),*]) })
     }
 }
 
