@@ -5,8 +5,14 @@
 //! (a necessary condition, never a sufficient one). It comes from one clause of the rule's
 //! filter that every match must satisfy — a conjunct of the top-level `AND`, or the whole
 //! filter — and is chosen, among the clauses that give one, as the most selective by a
-//! static score ([`Witness::score`]). Atoms give needs this way, by the search command's
-//! rules (`docs/semantics.md`, "Search command"):
+//! static score ([`Witness::score`], a logarithm of how few events a clause lets through,
+//! from how rare the bytes of its texts are in logs and how many alternatives it has).
+//! The next most selective clauses, when they score high enough, come with it
+//! ([`Witness::also`]): every match satisfies them too, so the index asks for all of them
+//! (a rule on `EventID=4688 Company="Microsoft Corporation" Image="*\\csi.exe"` waits
+//! for the company name, the image and the event id, not only for the rarest of the three).
+//! Atoms give needs this way, by the search command's rules (`docs/semantics.md`, "Search
+//! command"):
 //!
 //! | atom | need |
 //! |---|---|
@@ -433,6 +439,69 @@ mod tests {
                 field: "Image".into(),
                 text: "\\cmd.exe".into()
             }]
+        );
+    }
+
+    #[test]
+    fn the_next_selective_clauses_come_along_weak_ones_do_not() {
+        // Four selective clauses and two weak ones (a one-digit value, a presence).
+        let p = Pred::and([
+            cmp("EventID", CmpOp::Eq, "1"),
+            cmp("Company", CmpOp::Eq, "Microsoft Corporation"),
+            cmp("Image", CmpOp::Eq, "*\\csi.exe"),
+            cmp("User", CmpOp::Ne, "x"),
+            cmp("Product", CmpOp::Eq, "Visual C# Compiler"),
+            cmp("CommandLine", CmpOp::Eq, "*-install-module*"),
+        ]);
+        let w = Witness::of(&p).expect("a witness");
+        let scores: Vec<u64> = std::iter::once(&w.needs)
+            .chain(&w.also)
+            .map(|c| clause_score(c))
+            .collect();
+        assert!(scores.windows(2).all(|s| s[0] >= s[1]), "{scores:?}");
+        assert_eq!(w.also.len(), Witness::MAX_ALSO);
+        let all: Vec<&Need> = std::iter::once(&w.needs).chain(&w.also).flatten().collect();
+        assert!(!all.contains(&&eq("EventID", "1")), "{w:?}");
+        assert!(!all.contains(&&Need::Present("User".into())), "{w:?}");
+        assert!(
+            all.contains(&&eq("Company", "microsoft corporation")),
+            "{w:?}"
+        );
+        // With only weak clauses besides the best, the witness has one clause.
+        let p = Pred::and([
+            cmp("EventID", CmpOp::Eq, "1"),
+            cmp("CommandLine", CmpOp::Eq, "*mimikatz*"),
+        ]);
+        let w = Witness::of(&p).expect("a witness");
+        assert_eq!(
+            (w.needs, w.also),
+            (
+                vec![Need::Contains {
+                    field: "CommandLine".into(),
+                    text: "mimikatz".into()
+                }],
+                vec![]
+            )
+        );
+    }
+
+    #[test]
+    fn more_alternatives_score_lower_by_their_logarithm() {
+        let c = |t: &str| Need::Contains {
+            field: "f".into(),
+            text: t.into(),
+        };
+        // Two rare alternatives beat one common text; a thousand do not beat one rare.
+        assert!(clause_score(&[c("\\edrfreeze"), c("\\edr-freeze")]) > clause_score(&[c(".exe")]));
+        let many: Vec<Need> = (0..1024).map(|i| c(&format!("zq{i}"))).collect();
+        assert!(clause_score(&many) < clause_score(&[c("zqzq")]));
+        assert_eq!(
+            clause_score(&[
+                Need::Present("f".into()),
+                Need::Present("g".into()),
+                Need::Present("h".into())
+            ]),
+            0
         );
     }
 
