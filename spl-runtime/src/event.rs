@@ -193,6 +193,13 @@ impl Record {
         self.own().push(field, value);
     }
 
+    /// [`Record::push`] for a field the caller knows the record does not have: appended
+    /// without looking for it.
+    pub(crate) fn push_absent(&mut self, field: FieldId, value: String) {
+        debug_assert!(self.get(field).is_none(), "the field is present");
+        self.own().append(field, Value::Str(value));
+    }
+
     /// Add one more value to a field named `name` (see [`Record::push`]).
     pub fn push_named(&mut self, name: &str, value: impl Into<String>) {
         self.push(FieldId::intern(name), value.into());

@@ -177,6 +177,11 @@ pub(crate) struct FieldSink {
     limits: Limits,
     /// Values added to the current event.
     values: usize,
+    /// Per field id, the event it was last added to (`event`): a field not added to the
+    /// current event yet is appended without looking for it in the record.
+    added: Vec<u32>,
+    /// The current event, counted from 1 (wrapping; `added` is cleared when it wraps).
+    event: u32,
     /// Fields of the current event left out, and the first reason.
     dropped: usize,
     dropped_by: Option<Limit>,
@@ -188,6 +193,8 @@ impl FieldSink {
             names: NameCache::new(limits.max_field_names, limits.max_field_name_bytes),
             limits,
             values: 0,
+            added: Vec::new(),
+            event: 0,
             dropped: 0,
             dropped_by: None,
         }
@@ -201,6 +208,11 @@ impl FieldSink {
     /// Start a new event.
     pub(crate) fn start(&mut self) {
         self.values = 0;
+        self.event = self.event.wrapping_add(1);
+        if self.event == 0 {
+            self.added.iter_mut().for_each(|e| *e = 0);
+            self.event = 1;
+        }
         self.dropped = 0;
         self.dropped_by = None;
     }
@@ -257,7 +269,23 @@ impl FieldSink {
         if self.values > self.limits.max_values {
             return Err(self.over(Limit::Values));
         }
-        record.push(id, value);
+        // Readers set `_raw` and `_time` themselves, some before the fields are read: only
+        // the record knows whether it has them.
+        let i = id.index() as usize;
+        if id == FieldId::RAW || id == FieldId::TIME {
+            record.push(id, value);
+        } else {
+            if self.added.len() <= i {
+                // Ids are dense and bounded by the name table's limit.
+                self.added.resize(i + 1, 0);
+            }
+            if self.added[i] == self.event {
+                record.push(id, value);
+            } else {
+                self.added[i] = self.event;
+                record.push_absent(id, value);
+            }
+        }
         if record.len() > self.limits.max_fields {
             return Err(self.over(Limit::Fields));
         }
