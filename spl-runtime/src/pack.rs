@@ -75,8 +75,11 @@ pub struct Index {
     /// Per rule, the bits of all the clauses of its witness (one bit for a rule without
     /// one).
     clauses: Vec<u8>,
-    /// Rules with no witness: candidates for every event.
+    /// Rules with no witness: candidates for every event (and the clauses whose
+    /// automaton could not be built: met by every event).
     always: Vec<Hit>,
+    /// How many rules have no witness.
+    unindexed: usize,
     /// Texts `_raw` may contain, and the rules each one is a need of.
     raw: Option<Patterns>,
     /// Per field (by id), what its values may be.
@@ -92,19 +95,37 @@ struct Patterns {
 }
 
 impl Patterns {
-    fn new(texts: Vec<(String, Vec<Hit>)>) -> Option<Patterns> {
+    /// The automaton of these texts: a DFA (the fastest to run) unless the texts are
+    /// many bytes (its build then costs more than it saves on all but large inputs), else
+    /// an NFA. `Err` gives back the hits when no automaton could be built (more states
+    /// than its ids can number): their clauses must then count as met for every event.
+    fn new(texts: Vec<(String, Vec<Hit>)>) -> Result<Option<Patterns>, Vec<Hit>> {
         if texts.is_empty() {
-            return None;
+            return Ok(None);
         }
         let (patterns, rules): (Vec<String>, Vec<Vec<Hit>>) = texts.into_iter().unzip();
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
-            .ok()?;
-        Some(Patterns { automaton, rules })
+        let bytes: usize = patterns.iter().map(String::len).sum();
+        let kinds = if bytes <= Patterns::DFA_UP_TO {
+            &[AhoCorasickKind::DFA, AhoCorasickKind::ContiguousNFA][..]
+        } else {
+            &[AhoCorasickKind::ContiguousNFA][..]
+        };
+        let built = kinds.iter().find_map(|&kind| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(kind))
+                .build(&patterns)
+                .ok()
+        });
+        match built {
+            Some(automaton) => Ok(Some(Patterns { automaton, rules })),
+            None => Err(rules.into_iter().flatten().collect()),
+        }
     }
+
+    /// The most bytes of texts built into a DFA.
+    const DFA_UP_TO: usize = 1 << 17;
 
     /// Mark the rules of every pattern that occurs in `hay`.
     fn mark(&self, hay: &[u8], marks: &mut Marks, clauses: &[u8]) {
@@ -172,6 +193,7 @@ impl Index {
                 }
             }
         }
+        let unindexed = always.len();
         let mut by_field: HashMap<&str, FieldNeeds> = HashMap::new();
         for (field, rules) in present {
             by_field.entry(field).or_default().present = rules;
@@ -182,7 +204,13 @@ impl Index {
         for (field, texts) in contains {
             let mut texts: Vec<(String, Vec<Hit>)> = texts.into_iter().collect();
             texts.sort();
-            by_field.entry(field).or_default().contains = Patterns::new(texts);
+            by_field.entry(field).or_default().contains = match Patterns::new(texts) {
+                Ok(patterns) => patterns,
+                Err(hits) => {
+                    always.extend(hits);
+                    None
+                }
+            };
         }
         let mut fields: Vec<Option<FieldNeeds>> = Vec::new();
         for (field, needs) in by_field {
@@ -194,17 +222,22 @@ impl Index {
         }
         let mut raw: Vec<(String, Vec<Hit>)> = raw.into_iter().collect();
         raw.sort();
+        let raw = Patterns::new(raw).unwrap_or_else(|hits| {
+            always.extend(hits);
+            None
+        });
         Index {
             clauses: clause_bits,
             always,
-            raw: Patterns::new(raw),
+            unindexed,
+            raw,
             fields,
         }
     }
 
     /// How many rules are candidates for every event (they have no witness).
     pub fn unindexed(&self) -> usize {
-        self.always.len()
+        self.unindexed
     }
 
     /// The candidate rules for `event`, in pack order, into `marks`.
