@@ -10,6 +10,7 @@
 #   benches/pack.sh                 # everything, 1 GB
 #   SIZE_MB=200 benches/pack.sh     # a smaller file
 #   GENERATED=0 benches/pack.sh     # without the generated pack (its build takes minutes)
+#   PERF_PACK=path benches/pack.sh  # a generated pack built already (perf-pack binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 perf=../shared/perf
@@ -33,7 +34,9 @@ events=$(wc -l < "$file")
 cargo build --release --locked -p splc -q
 splc=target/release/splc
 perf_pack=""
-if [ "${GENERATED:-1}" = 1 ]; then
+if [ -n "${PERF_PACK:-}" ]; then
+  perf_pack=$PERF_PACK
+elif [ "${GENERATED:-1}" = 1 ]; then
   SPLC_PERF_PACK=1 cargo build --release --locked -p splc-benches --bin perf-pack -q
   perf_pack=target/release/perf-pack
 fi

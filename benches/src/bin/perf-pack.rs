@@ -48,6 +48,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // As `splc run`: with threads to spare, reading goes on while the pack matches.
+    let reader: Box<dyn Iterator<Item = _>> = if threads.get() > 1 {
+        Box::new(read::ReadAhead::new(reader))
+    } else {
+        Box::new(reader)
+    };
     let names: Vec<String> = pack
         .rules()
         .iter()
