@@ -242,10 +242,10 @@ mod tests {
         ];
         for s in samples {
             let mut ours = Vec::new();
-            write_str(&mut ours, s).unwrap();
+            write_str(&mut ours, s).expect("write to a Vec");
             assert_eq!(
-                String::from_utf8(ours).unwrap(),
-                serde_json::to_string(s).unwrap(),
+                String::from_utf8(ours).expect("UTF-8"),
+                serde_json::to_string(s).expect("a string serializes"),
                 "{s:?}"
             );
         }
@@ -261,18 +261,18 @@ mod tests {
         let mut out = Vec::new();
         let mut writer = RowWriter::default();
         for (rule, row) in [("x", &a), ("y", &shared), ("z", &changed), ("w", &a)] {
-            writer.write(&mut out, rule, row).unwrap();
+            writer.write(&mut out, rule, row).expect("write to a Vec");
         }
         let mut expected = Vec::new();
         for (rule, row) in [("x", &a), ("y", &shared), ("z", &changed), ("w", &a)] {
-            write_row(&mut expected, rule, row).unwrap();
+            write_row(&mut expected, rule, row).expect("write to a Vec");
         }
         assert_eq!(
-            String::from_utf8(out).unwrap(),
-            String::from_utf8(expected).unwrap()
+            String::from_utf8(out).expect("UTF-8"),
+            String::from_utf8(expected).expect("UTF-8")
         );
         assert!(String::from_utf8(writer.fields)
-            .unwrap()
+            .expect("UTF-8")
             .contains("\"f\":\"1\""));
     }
 }
