@@ -99,8 +99,9 @@ impl Witness {
     /// How many clauses a witness holds besides its first.
     pub const MAX_ALSO: usize = 3;
 
-    /// The least score ([`Witness::score`]) of a clause in [`Witness::also`]: an equality
-    /// on a two-letter value, a substring of about four letters.
+    /// The least score ([`Witness::score`]) of a clause in [`Witness::also`]: 16 units,
+    /// which an equality reaches with a text of rarity 8 (`4688`), a substring with one
+    /// of rarity 12 (`\\cmd.`); see [`Need::score`].
     pub const ALSO_FROM: u64 = 16 * 1024;
 
     /// A witness with one clause.

@@ -50,7 +50,8 @@ use crate::value::{write_number, Value};
 pub type RuleIndex = u32;
 
 /// A rule and which clause of its witness a need belongs to (the clause in the low two
-/// bits: a witness has at most four).
+/// bits: a witness has at most four; the rule in the other 30, so a pack holds fewer than
+/// 2^30 rules).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Hit(u32);
 
