@@ -1,6 +1,6 @@
 //! Run the generated benchmark pack over a file of events, as `splc run` runs the
 //! evaluator's: `perf-pack [--threads N] [--no-index] FILE`. Writes the rows to stdout as
-//! JSON lines, as `splc run` does (the rule named by its number), and the counts and the
+//! JSON lines, as `splc run` does (the rule named by its type), and the counts and the
 //! time taken to stderr. Needs a build with `SPLC_PERF_PACK=1`
 //! (see `benches/pack.sh`).
 
