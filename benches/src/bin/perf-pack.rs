@@ -6,6 +6,10 @@
 
 use std::process::ExitCode;
 
+/// The allocator `splc` runs with, so that the two are compared on the same footing.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(splc_perf_pack)]
 fn main() -> ExitCode {
     use std::num::NonZeroUsize;
