@@ -1,9 +1,9 @@
 //! With `SPLC_PERF_PACK=1` and the benchmark pack beside the repository
 //! (`../shared/perf/spl`), compiles the pack with `spl_compiler::Builder` (cfg
 //! `splc_perf_pack`; `SPLC_PERF_PACK_RULES=DIR` compiles another directory of rules
-//! instead, such as a few of them to check the benchmark builds); otherwise the generated-pack benchmarks say they were skipped. Off by
-//! default: 1885 rules of generated code take minutes to build, more than a test run
-//! should spend on them.
+//! instead, such as a few of them to check the benchmark builds); otherwise the
+//! generated-pack benchmarks say they were skipped. Off by default: 1885 rules of
+//! generated code take minutes to build, more than a test run should spend on them.
 
 use std::path::Path;
 

@@ -163,7 +163,12 @@ pub fn byte_rarity(b: u8) -> u32 {
 
 /// The rarity of a literal: its bytes' rarities summed, capped at [`RARITY_CAP`].
 pub fn literal_rarity(lit: &str) -> u32 {
-    lit.bytes().map(byte_rarity).sum::<u32>().min(RARITY_CAP)
+    rarity_up_to(lit, RARITY_CAP)
+}
+
+/// A text's bytes' rarities summed, capped at `cap`.
+pub(crate) fn rarity_up_to(text: &str, cap: u32) -> u32 {
+    text.bytes().map(byte_rarity).sum::<u32>().min(cap)
 }
 
 /// The static score of a simplified clause, compared with `Ord` (greater is more

@@ -28,7 +28,7 @@
 use crate::expr::{Expr, ExprKind};
 use crate::func::Func;
 use crate::op::CmpOp;
-use crate::prefilter::byte_rarity;
+use crate::prefilter::rarity_up_to;
 use crate::program::{Atom, AtomKind, Pred, PredKind};
 use crate::stage::Stage;
 
@@ -63,12 +63,7 @@ impl Need {
     /// presence least. The score reads as a logarithm: one more unit, about half as many
     /// events.
     pub fn score(&self) -> u32 {
-        let rarity = |text: &str| {
-            text.bytes()
-                .map(byte_rarity)
-                .sum::<u32>()
-                .min(Need::RARITY_CAP)
-        };
+        let rarity = |text: &str| rarity_up_to(text, Need::RARITY_CAP);
         match self {
             Need::Equals { value, .. } => 8 + rarity(value),
             Need::Contains { text, .. } => 4 + rarity(text),
@@ -121,10 +116,16 @@ impl Witness {
 
     /// The witness made of the best of these clauses (each one that every match
     /// satisfies).
-    fn of_clauses(mut clauses: Vec<Vec<Need>>) -> Option<Witness> {
+    fn of_clauses(found: Vec<Vec<Need>>) -> Option<Witness> {
+        // A clause found twice (the filter's and a later `| search`'s) counts once.
+        let mut clauses: Vec<Vec<Need>> = Vec::with_capacity(found.len());
+        for clause in found {
+            if !clauses.contains(&clause) {
+                clauses.push(clause);
+            }
+        }
         // Stable: of equally selective clauses, the first found comes first.
         clauses.sort_by_key(|c| std::cmp::Reverse(clause_score(c)));
-        clauses.dedup();
         let mut clauses = clauses.into_iter();
         let needs = clauses.next()?;
         let also = clauses
@@ -484,6 +485,17 @@ mod tests {
                 vec![]
             )
         );
+    }
+
+    #[test]
+    fn a_clause_found_twice_takes_one_place() {
+        // Two equally selective clauses, the first found again by a later `| search`.
+        let a = cmp("pack_a", CmpOp::Eq, "zqzq");
+        let b = cmp("pack_b", CmpOp::Eq, "zqzq");
+        let w = Witness::of_program(&Pred::and([a.clone(), b]), &[Stage::Search(a)])
+            .expect("a witness");
+        assert_eq!(w.needs, [eq("pack_a", "zqzq")]);
+        assert_eq!(w.also, [vec![eq("pack_b", "zqzq")]]);
     }
 
     #[test]

@@ -56,8 +56,11 @@ pub type RuleIndex = u32;
 struct Hit(u32);
 
 impl Hit {
+    /// The most clauses of one witness the index checks.
+    const MAX_CLAUSES: usize = 4;
+
     fn new(rule: RuleIndex, clause: usize) -> Hit {
-        debug_assert!(clause < 4);
+        debug_assert!(clause < Hit::MAX_CLAUSES);
         Hit(rule << 2 | clause as u32)
     }
 
@@ -69,6 +72,9 @@ impl Hit {
         1 << (self.0 & 3)
     }
 }
+
+// A witness's clauses all fit in a hit.
+const _: () = assert!(Witness::MAX_ALSO < Hit::MAX_CLAUSES);
 
 /// The candidate rules of each event, from the witnesses of a pack.
 #[derive(Debug)]
@@ -98,11 +104,11 @@ struct Patterns {
 impl Patterns {
     /// The automaton of these texts: a DFA (the fastest to run) unless the texts are
     /// many bytes (its build then costs more than it saves on all but large inputs), else
-    /// an NFA. `Err` gives back the hits when no automaton could be built (more states
-    /// than its ids can number): their clauses must then count as met for every event.
-    fn new(texts: Vec<(String, Vec<Hit>)>) -> Result<Option<Patterns>, Vec<Hit>> {
+    /// an NFA. When no automaton can be built (more states than its ids can number), the
+    /// hits go to `always`: their clauses count as met for every event.
+    fn new(texts: Vec<(String, Vec<Hit>)>, always: &mut Vec<Hit>) -> Option<Patterns> {
         if texts.is_empty() {
-            return Ok(None);
+            return None;
         }
         let (patterns, rules): (Vec<String>, Vec<Vec<Hit>>) = texts.into_iter().unzip();
         let bytes: usize = patterns.iter().map(String::len).sum();
@@ -120,8 +126,11 @@ impl Patterns {
                 .ok()
         });
         match built {
-            Some(automaton) => Ok(Some(Patterns { automaton, rules })),
-            None => Err(rules.into_iter().flatten().collect()),
+            Some(automaton) => Some(Patterns { automaton, rules }),
+            None => {
+                always.extend(rules.into_iter().flatten());
+                None
+            }
         }
     }
 
@@ -163,10 +172,10 @@ impl Index {
                 continue;
             };
             // The first clause, then the others that have needs (an empty one would
-            // never be met), at most four in all.
+            // never be met).
             let clauses: Vec<&Vec<Need>> = std::iter::once(&witness.needs)
                 .chain(witness.also.iter().filter(|c| !c.is_empty()))
-                .take(4)
+                .take(Hit::MAX_CLAUSES)
                 .collect();
             clause_bits.push(((1u16 << clauses.len()) - 1) as u8);
             for (clause, need) in clauses
@@ -205,13 +214,7 @@ impl Index {
         for (field, texts) in contains {
             let mut texts: Vec<(String, Vec<Hit>)> = texts.into_iter().collect();
             texts.sort();
-            by_field.entry(field).or_default().contains = match Patterns::new(texts) {
-                Ok(patterns) => patterns,
-                Err(hits) => {
-                    always.extend(hits);
-                    None
-                }
-            };
+            by_field.entry(field).or_default().contains = Patterns::new(texts, &mut always);
         }
         let mut fields: Vec<Option<FieldNeeds>> = Vec::new();
         for (field, needs) in by_field {
@@ -223,10 +226,7 @@ impl Index {
         }
         let mut raw: Vec<(String, Vec<Hit>)> = raw.into_iter().collect();
         raw.sort();
-        let raw = Patterns::new(raw).unwrap_or_else(|hits| {
-            always.extend(hits);
-            None
-        });
+        let raw = Patterns::new(raw, &mut always);
         Index {
             clauses: clause_bits,
             always,
