@@ -18,11 +18,10 @@
 
 use std::cmp::Ordering;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-
 use crate::cidr::Cidr;
 use crate::ir::CmpOp;
 use crate::search::Finder;
+use crate::texts::TextSet;
 use crate::value::{format_number, parse_number, Value};
 
 #[derive(Clone, Debug)]
@@ -153,7 +152,7 @@ struct GlobSet {
     globs: Vec<Wildcard>,
     /// Over the distinct longest pieces; per piece, the patterns (indexes in `globs`)
     /// whose longest piece it is.
-    pieces: Option<(AhoCorasick, Vec<Vec<u32>>)>,
+    pieces: Option<(TextSet, Vec<Vec<u32>>)>,
 }
 
 thread_local! {
@@ -196,12 +195,7 @@ impl GlobSet {
                 }
             }
         }
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(!case_sensitive)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&texts);
-        if let Ok(automaton) = automaton {
+        if let Some(automaton) = TextSet::new(&texts, !case_sensitive, 0) {
             set.pieces = Some((automaton, owners));
         }
         set
@@ -218,8 +212,7 @@ impl GlobSet {
         TRIED.with_borrow_mut(|tried| {
             tried.clear();
             tried.resize(owners.len().div_ceil(64), 0);
-            automaton.find_overlapping_iter(value).any(|m| {
-                let k = m.pattern().as_usize();
+            automaton.find(value.as_bytes(), |k| {
                 let (word, bit) = (k / 64, 1u64 << (k % 64));
                 if tried[word] & bit != 0 {
                     return false;

@@ -83,6 +83,7 @@ pub mod read;
 pub mod regex;
 pub mod rule;
 pub mod search;
+mod texts;
 pub mod time;
 pub mod value;
 

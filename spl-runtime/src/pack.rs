@@ -37,13 +37,12 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-
 use crate::event::{Event, Record};
 use crate::field::FieldId;
 use crate::ir::{Need, Witness};
 use crate::pipeline::StepError;
 use crate::rule::Rule;
+use crate::texts::TextSet;
 use crate::value::{write_number, Value};
 
 /// The index of a rule in its pack.
@@ -96,7 +95,7 @@ pub struct Index {
 /// A set of texts searched for together, ignoring ASCII case.
 #[derive(Debug)]
 struct Patterns {
-    automaton: AhoCorasick,
+    automaton: TextSet,
     /// Per pattern, the rules (and clauses) it is a need of.
     rules: Vec<Vec<Hit>>,
 }
@@ -111,21 +110,7 @@ impl Patterns {
             return None;
         }
         let (patterns, rules): (Vec<String>, Vec<Vec<Hit>>) = texts.into_iter().unzip();
-        let bytes: usize = patterns.iter().map(String::len).sum();
-        let kinds = if bytes <= Patterns::DFA_UP_TO {
-            &[AhoCorasickKind::DFA, AhoCorasickKind::ContiguousNFA][..]
-        } else {
-            &[AhoCorasickKind::ContiguousNFA][..]
-        };
-        let built = kinds.iter().find_map(|&kind| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(kind))
-                .build(&patterns)
-                .ok()
-        });
-        match built {
+        match TextSet::new(&patterns, true, Patterns::DFA_UP_TO) {
             Some(automaton) => Some(Patterns { automaton, rules }),
             None => {
                 always.extend(rules.into_iter().flatten());
@@ -139,9 +124,10 @@ impl Patterns {
 
     /// Mark the rules of every pattern that occurs in `hay`.
     fn mark(&self, hay: &[u8], marks: &mut Marks, clauses: &[u8]) {
-        for m in self.automaton.find_overlapping_iter(hay) {
-            marks.mark_all(&self.rules[m.pattern().as_usize()], clauses);
-        }
+        self.automaton.find(hay, |pattern| {
+            marks.mark_all(&self.rules[pattern], clauses);
+            false
+        });
     }
 }
 
