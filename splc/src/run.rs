@@ -28,10 +28,6 @@ struct Batch {
 }
 
 impl Batch {
-    /// The events a batch gathers before it runs: enough that each thread's share is
-    /// worth starting it for, few enough that rows come out soon.
-    const EVENTS: usize = 1024;
-
     /// Run the batch's events through the pack; `emit` receives each row with the
     /// position of its event in its input, until it fails.
     fn run(
@@ -145,6 +141,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
         None => std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN),
     };
     let mut batch = Batch::default();
+    let batch_len = RulePack::batch_len(threads);
     let inputs = expand_inputs(&args.inputs)?;
     let several_inputs = inputs.len() > 1;
     for input in &inputs {
@@ -209,7 +206,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
             }
             batch.events.push(event.record);
             batch.positions.push(event.index);
-            if batch.events.len() == Batch::EVENTS {
+            if batch.events.len() == batch_len {
                 batch.run(&mut pack, threads, &mut emit)?;
             }
         }

@@ -73,7 +73,8 @@ fn main() -> ExitCode {
             failed.get_or_insert(e);
         }
     };
-    let mut batch = Vec::with_capacity(1024);
+    let batch_len = RulePack::batch_len(threads);
+    let mut batch = Vec::with_capacity(batch_len);
     let run = |batch: &mut Vec<_>,
                pack: &mut RulePack,
                write: &mut dyn FnMut(u32, &spl_runtime::Record)| {
@@ -87,7 +88,7 @@ fn main() -> ExitCode {
             }
             Err(_) => skipped += 1,
         }
-        if batch.len() == 1024 {
+        if batch.len() == batch_len {
             run(&mut batch, &mut pack, &mut write);
         }
     }
