@@ -145,8 +145,8 @@ impl Wildcard {
 }
 
 /// Wildcard patterns tried together: a value is tried only against the patterns whose
-/// longest literal piece it contains, found for all of them in one pass of a multi-pattern
-/// automaton. Built for sets of [`GlobSet::MIN`] patterns or more; smaller sets loop.
+/// longest literal piece it contains, found for all of them in one multi-text search
+/// ([`TextSet`]). Built for sets of [`GlobSet::MIN`] patterns or more; smaller sets loop.
 #[derive(Clone, Debug, Default)]
 struct GlobSet {
     globs: Vec<Wildcard>,
@@ -163,7 +163,7 @@ thread_local! {
 }
 
 impl GlobSet {
-    /// The fewest patterns for which the automaton is built.
+    /// The fewest patterns for which the pieces are searched for together.
     const MIN: usize = 4;
 
     fn new(globs: Vec<Wildcard>, case_sensitive: bool) -> GlobSet {
@@ -195,9 +195,7 @@ impl GlobSet {
                 }
             }
         }
-        if let Some(automaton) = TextSet::new(&texts, !case_sensitive, 0) {
-            set.pieces = Some((automaton, owners));
-        }
+        set.pieces = Some((TextSet::new(&texts, !case_sensitive), owners));
         set
     }
 
@@ -206,13 +204,13 @@ impl GlobSet {
     }
 
     fn any_match(&self, value: &str) -> bool {
-        let Some((automaton, owners)) = &self.pieces else {
+        let Some((pieces, owners)) = &self.pieces else {
             return self.globs.iter().any(|g| g.is_match(value));
         };
         TRIED.with_borrow_mut(|tried| {
             tried.clear();
             tried.resize(owners.len().div_ceil(64), 0);
-            automaton.find(value.as_bytes(), |k| {
+            pieces.find(value.as_bytes(), |k| {
                 let (word, bit) = (k / 64, 1u64 << (k % 64));
                 if tried[word] & bit != 0 {
                     return false;
@@ -461,7 +459,10 @@ mod tests {
                 .map(|p| Wildcard::new(p, case_sensitive))
                 .collect();
             let set = GlobSet::new(globs.clone(), case_sensitive);
-            assert!(set.pieces.is_some(), "9 patterns use the automaton");
+            assert!(
+                set.pieces.is_some(),
+                "9 patterns search for their pieces together"
+            );
             for v in values {
                 let want = globs.iter().any(|g| g.is_match(v));
                 assert_eq!(

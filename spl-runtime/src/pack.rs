@@ -4,9 +4,9 @@
 //! Each rule says what an event must have for it to match at all (its
 //! [`Witness`](crate::ir::Witness): `_raw` containing a text, a field equal to or containing
 //! a text, a field being present). [`Index`] gathers the witnesses of the whole pack into a
-//! few structures built once: one case-insensitive multi-pattern automaton over `_raw`, and
-//! per field a hash of folded values, an automaton of texts and a list of rules that only
-//! need the field. For each event one pass over its fields and its `_raw` gives the
+//! few structures built once: one case-insensitive set of texts searched for together in
+//! `_raw`, and per field a hash of folded values, a set of texts and a list of rules that
+//! only need the field. For each event one pass over its fields and its `_raw` gives the
 //! *candidate* rules; only those run their exact search. A rule without a witness is a
 //! candidate for every event. The index only ever leaves out rules that cannot match: the
 //! rows of a pack are the same with and without it (the workspace tests check that on the
@@ -81,8 +81,7 @@ pub struct Index {
     /// Per rule, the bits of all the clauses of its witness (one bit for a rule without
     /// one).
     clauses: Vec<u8>,
-    /// Rules with no witness: candidates for every event (and the clauses whose
-    /// automaton could not be built: met by every event).
+    /// Rules with no witness: candidates for every event.
     always: Vec<Hit>,
     /// How many rules have no witness.
     unindexed: usize,
@@ -95,36 +94,27 @@ pub struct Index {
 /// A set of texts searched for together, ignoring ASCII case.
 #[derive(Debug)]
 struct Patterns {
-    automaton: TextSet,
+    texts: TextSet,
     /// Per pattern, the rules (and clauses) it is a need of.
     rules: Vec<Vec<Hit>>,
 }
 
 impl Patterns {
-    /// The automaton of these texts: a DFA (the fastest to run) unless the texts are
-    /// many bytes (its build then costs more than it saves on all but large inputs), else
-    /// an NFA. When no automaton can be built (more states than its ids can number), the
-    /// hits go to `always`: their clauses count as met for every event.
-    fn new(texts: Vec<(String, Vec<Hit>)>, always: &mut Vec<Hit>) -> Option<Patterns> {
+    /// These texts and the hits of each; `None` when there are none.
+    fn new(texts: Vec<(String, Vec<Hit>)>) -> Option<Patterns> {
         if texts.is_empty() {
             return None;
         }
         let (patterns, rules): (Vec<String>, Vec<Vec<Hit>>) = texts.into_iter().unzip();
-        match TextSet::new(&patterns, true, Patterns::DFA_UP_TO) {
-            Some(automaton) => Some(Patterns { automaton, rules }),
-            None => {
-                always.extend(rules.into_iter().flatten());
-                None
-            }
-        }
+        Some(Patterns {
+            texts: TextSet::new(&patterns, true),
+            rules,
+        })
     }
-
-    /// The most bytes of texts built into a DFA.
-    const DFA_UP_TO: usize = 1 << 17;
 
     /// Mark the rules of every pattern that occurs in `hay`.
     fn mark(&self, hay: &[u8], marks: &mut Marks, clauses: &[u8]) {
-        self.automaton.find(hay, |pattern| {
+        self.texts.find(hay, |pattern| {
             marks.mark_all(&self.rules[pattern], clauses);
             false
         });
@@ -200,7 +190,7 @@ impl Index {
         for (field, texts) in contains {
             let mut texts: Vec<(String, Vec<Hit>)> = texts.into_iter().collect();
             texts.sort();
-            by_field.entry(field).or_default().contains = Patterns::new(texts, &mut always);
+            by_field.entry(field).or_default().contains = Patterns::new(texts);
         }
         let mut fields: Vec<Option<FieldNeeds>> = Vec::new();
         for (field, needs) in by_field {
@@ -212,7 +202,7 @@ impl Index {
         }
         let mut raw: Vec<(String, Vec<Hit>)> = raw.into_iter().collect();
         raw.sort();
-        let raw = Patterns::new(raw, &mut always);
+        let raw = Patterns::new(raw);
         Index {
             clauses: clause_bits,
             always,
