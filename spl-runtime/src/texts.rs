@@ -8,8 +8,10 @@
 //!
 //! - each text of four bytes or more is known by one of its four-byte pieces (the one
 //!   fewest other texts share); the four bytes at each place are looked up in a bit
-//!   table of those pieces, small enough to stay in the nearest cache, and only where the
-//!   bit is set are the texts of that piece compared;
+//!   table of those pieces, small enough to stay in the nearest cache, and only where
+//!   the piece's bits are set are the texts of that piece compared. When every text has
+//!   eight bytes, pieces are eight bytes long: four hex digits of a hash are somewhere in
+//!   most hex values, eight are not.
 //! - a shorter text is known by its first byte: the byte at each place is looked up in a
 //!   table of those bytes, and only where it is set are the texts starting with it
 //!   compared.
@@ -22,9 +24,9 @@ pub(crate) struct TextSet {
     texts: Vec<Box<[u8]>>,
     /// The empty texts: they occur in every value.
     empty: Vec<u32>,
-    /// The texts of [`Grams::LEN`] bytes or more.
+    /// The texts of four bytes or more, by a piece of each.
     long: Option<Box<Grams>>,
-    /// The shorter texts.
+    /// The texts of one to three bytes, by their first byte.
     short: Option<Box<Short>>,
     fold: bool,
 }
@@ -48,7 +50,14 @@ impl TextSet {
             .filter(|&i| texts[i].is_empty())
             .map(index)
             .collect();
-        let long = Grams::new(&texts, fold).map(Box::new);
+        // Pieces of eight bytes when every text has eight (a second pass for the texts
+        // of eight or more costs more than it saves).
+        let len = if texts.iter().all(|t| t.is_empty() || t.len() >= 8) {
+            8
+        } else {
+            4
+        };
+        let long = Grams::new(&texts, fold, len).map(Box::new);
         let short = Short::new(&texts, fold).map(Box::new);
         TextSet {
             texts,
@@ -74,10 +83,25 @@ impl TextSet {
                 }
             }
         }
-        if let Some(long) = &self.long {
-            for (p, w) in hay.windows(Grams::LEN).enumerate() {
-                let h = long.bit(gram(w), self.fold);
-                if long.bits.has(h) && self.check_piece(long, hay, p, gram(w), h, &mut found) {
+        match &self.long {
+            Some(long) if long.len == 4 => self.search(long, pieces::<4>(hay), hay, &mut found),
+            Some(long) => self.search(long, pieces::<8>(hay), hay, &mut found),
+            None => false,
+        }
+    }
+
+    /// Look up each of `pieces` (with their places in `hay`) in the table of `grams`.
+    #[inline(always)]
+    fn search(
+        &self,
+        grams: &Grams,
+        pieces: impl Iterator<Item = (usize, u64)>,
+        hay: &[u8],
+        found: &mut impl FnMut(usize) -> bool,
+    ) -> bool {
+        for (p, g) in pieces {
+            if let Some(first) = grams.passes(g, self.fold) {
+                if self.check_piece(grams, hay, p, g, first, found) {
                     return true;
                 }
             }
@@ -85,26 +109,26 @@ impl TextSet {
         false
     }
 
-    /// The bit `h` of the piece `g`, at `p` in `hay`, is set: report the texts whose
-    /// piece it is and that are there.
+    /// The bits of the piece `g`, at `p` in `hay`, are set (the first is `first`):
+    /// report the texts whose piece it is and that are there.
     #[cold]
     #[inline(never)]
     fn check_piece(
         &self,
-        long: &Grams,
+        grams: &Grams,
         hay: &[u8],
         p: usize,
-        g: u32,
-        h: usize,
+        g: u64,
+        first: usize,
         found: &mut impl FnMut(usize) -> bool,
     ) -> bool {
         let g = if self.fold {
-            u32::from_le_bytes(g.to_le_bytes().map(|b| b.to_ascii_lowercase()))
+            u64::from_le_bytes(g.to_le_bytes().map(|b| b.to_ascii_lowercase()))
         } else {
             g
         };
-        let (start, end) = (long.slots[h] as usize, long.slots[h + 1] as usize);
-        long.anchors[start..end]
+        let (start, end) = (grams.slots[first] as usize, grams.slots[first + 1] as usize);
+        grams.anchors[start..end]
             .iter()
             .filter(|a| a.piece == g)
             .any(|a| {
@@ -178,7 +202,7 @@ impl Short {
         };
         let mut any = false;
         for (i, text) in texts.iter().enumerate() {
-            if text.is_empty() || text.len() >= Grams::LEN {
+            if text.is_empty() || text.len() >= 4 {
                 continue;
             }
             any = true;
@@ -200,17 +224,19 @@ impl Short {
     }
 }
 
-/// Texts of [`Grams::LEN`] bytes or more, each known by one of its pieces of that length.
+/// Texts known by one of their pieces of four or eight bytes.
 #[derive(Clone, Debug)]
 struct Grams {
-    /// Bit `hash(key(piece))` is set for each text's piece.
+    /// The length of the pieces.
+    len: usize,
+    /// For each text's piece, the two bits of [`Grams::bits_of`] are set.
     bits: Bits,
-    /// How far `hash` shifts: 32 less the log2 of the number of bits.
+    /// How far the hash shifts to give a bit: 64 less the log2 of the number of bits.
     shift: u32,
-    /// Per bit, where the texts whose piece has it start in `anchors` (and one more
-    /// entry: the end).
+    /// Per first bit, where the texts whose piece has it start in `anchors` (and one
+    /// more entry: the end).
     slots: Box<[u32]>,
-    /// The texts by the bit of their piece.
+    /// The texts by the first bit of their piece.
     anchors: Vec<Anchor>,
 }
 
@@ -218,7 +244,7 @@ struct Grams {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Anchor {
     /// The piece (folded when the set ignores case).
-    piece: u32,
+    piece: u64,
     /// The text's index in the set.
     text: u32,
     /// Where the piece starts in the text.
@@ -226,20 +252,19 @@ struct Anchor {
 }
 
 impl Grams {
-    /// The length of a piece.
-    const LEN: usize = 4;
-    /// Bits in the table per piece: when full, about one in sixteen of the places of a
-    /// value that hold no text's piece still pass the table.
+    /// Bits in the table per piece: with two bits a piece, when full, about one in seventy
+    /// of the places of a value that hold no text's piece still pass the table.
     const BITS_PER_PIECE: usize = 16;
 
-    /// The pieces of the (already folded) `texts` of `LEN` bytes or more; `None` when
-    /// there are none.
-    fn new(texts: &[Box<[u8]>], fold: bool) -> Option<Grams> {
+    /// The pieces of `len` bytes of the (already folded) `texts` of four bytes or more;
+    /// `None` when there are none.
+    fn new(texts: &[Box<[u8]>], fold: bool, len: usize) -> Option<Grams> {
+        let texts = texts.iter().enumerate().filter(|(_, t)| t.len() >= 4);
         // How many texts have each piece: a text is known by its least shared one, so a
         // piece found in a value has few texts to compare.
-        let mut shared: std::collections::HashMap<u32, u32> = Default::default();
-        for text in texts {
-            let mut pieces: Vec<u32> = text.windows(Grams::LEN).map(gram).collect();
+        let mut shared: std::collections::HashMap<u64, u32> = Default::default();
+        for (_, text) in texts.clone() {
+            let mut pieces: Vec<u64> = text.windows(len).map(piece).collect();
             pieces.sort_unstable();
             pieces.dedup();
             for g in pieces {
@@ -247,14 +272,14 @@ impl Grams {
             }
         }
         let mut anchors: Vec<Anchor> = Vec::new();
-        for (i, text) in texts.iter().enumerate() {
+        for (i, text) in texts {
             let best = text
-                .windows(Grams::LEN)
+                .windows(len)
                 .enumerate()
-                .min_by_key(|&(_, w)| shared.get(&gram(w)).copied().unwrap_or(0));
+                .min_by_key(|&(_, w)| shared.get(&piece(w)).copied().unwrap_or(0));
             if let Some((at, w)) = best {
                 anchors.push(Anchor {
-                    piece: gram(w),
+                    piece: piece(w),
                     text: u32::try_from(i).unwrap_or(u32::MAX),
                     at: u32::try_from(at).unwrap_or(u32::MAX),
                 });
@@ -263,20 +288,22 @@ impl Grams {
         if anchors.is_empty() {
             return None;
         }
-        let len = (anchors.len() * Grams::BITS_PER_PIECE)
+        let bits = (anchors.len() * Grams::BITS_PER_PIECE)
             .next_power_of_two()
             .clamp(1 << 10, 1 << 18);
         let mut grams = Grams {
-            bits: Bits::new(len),
-            shift: 32 - len.trailing_zeros(),
-            slots: vec![0u32; len + 1].into_boxed_slice(),
+            len,
+            bits: Bits::new(bits),
+            shift: 64 - bits.trailing_zeros(),
+            slots: vec![0u32; bits + 1].into_boxed_slice(),
             anchors: Vec::new(),
         };
-        anchors.sort_unstable_by_key(|a| (grams.bit(a.piece, fold), *a));
+        anchors.sort_unstable_by_key(|a| (grams.bits_of(a.piece, fold).0, *a));
         for a in &anchors {
-            let h = grams.bit(a.piece, fold);
-            grams.bits.set(h);
-            grams.slots[h + 1] += 1;
+            let (first, second) = grams.bits_of(a.piece, fold);
+            grams.bits.set(first);
+            grams.bits.set(second);
+            grams.slots[first + 1] += 1;
         }
         // Counts to starts.
         for h in 1..grams.slots.len() {
@@ -286,20 +313,40 @@ impl Grams {
         Some(grams)
     }
 
-    /// The bit of piece `g`. Ignoring case, each byte of the piece with bit 5 set first:
-    /// the same for both cases of an ASCII letter (and for a few pairs of other bytes,
-    /// which only costs an exact look).
+    /// The two bits of piece `g`, from the high bits of one product. Ignoring case, each
+    /// byte of the piece with bit 5 set first: the same for both cases of an ASCII
+    /// letter (and for a few pairs of other bytes, which only costs an exact look).
     #[inline(always)]
-    fn bit(&self, g: u32, fold: bool) -> usize {
-        let g = if fold { g | 0x2020_2020 } else { g };
-        (g.wrapping_mul(0x9E37_79B1) >> self.shift) as usize
+    fn bits_of(&self, g: u64, fold: bool) -> (usize, usize) {
+        let g = if fold { g | 0x2020_2020_2020_2020 } else { g };
+        let h = g.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let first = (h >> self.shift) as usize;
+        let second = ((h << (64 - self.shift)) >> self.shift) as usize;
+        (first, second)
+    }
+
+    /// Whether both bits of piece `g` are set; its first bit.
+    #[inline(always)]
+    fn passes(&self, g: u64, fold: bool) -> Option<usize> {
+        let (first, second) = self.bits_of(g, fold);
+        (self.bits.has(first) && self.bits.has(second)).then_some(first)
     }
 }
 
-/// Four bytes as one number.
+/// The bytes of a piece (four or eight) as one number.
 #[inline(always)]
-fn gram(w: &[u8]) -> u32 {
-    u32::from_le_bytes([w[0], w[1], w[2], w[3]])
+fn piece(w: &[u8]) -> u64 {
+    match *w {
+        [a, b, c, d] => u32::from_le_bytes([a, b, c, d]).into(),
+        [a, b, c, d, e, f, g, h] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+        _ => unreachable!("pieces are four or eight bytes"),
+    }
+}
+
+/// The piece of `LEN` bytes at each place of `hay`.
+#[inline(always)]
+fn pieces<const LEN: usize>(hay: &[u8]) -> impl Iterator<Item = (usize, u64)> + '_ {
+    hay.windows(LEN).enumerate().map(|(p, w)| (p, piece(w)))
 }
 
 #[cfg(test)]
@@ -395,6 +442,34 @@ mod tests {
                 "@at] {AT} [at] `AT]",
                 "a → b ⇒ Ѕѕ ^^^",
                 "X/C-E",
+            ],
+        );
+    }
+
+    #[test]
+    fn texts_of_eight_bytes_or_more_are_known_by_eight() {
+        // Hashes: any four hex digits of one are likely somewhere in a list of others.
+        let texts: Vec<String> = (0u64..100)
+            .map(|i| format!("IMPHASH={:016X}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+            .collect();
+        let set = TextSet::new(&texts, true);
+        assert_eq!(set.long.as_ref().map(|g| g.len), Some(8));
+        let mixed = TextSet::new(&[texts[0].as_str(), "abcd"], true);
+        assert_eq!(mixed.long.as_ref().map(|g| g.len), Some(4));
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let list = format!(
+            "MD5=0123,SHA1=ABCD,{},{}",
+            texts[7],
+            texts[42].to_lowercase()
+        );
+        agrees(
+            &texts,
+            &[
+                &list,
+                "IMPHASH=",
+                &texts[99][..texts[99].len() - 1],
+                &texts[3][1..],
+                texts[5],
             ],
         );
     }
