@@ -70,7 +70,7 @@ struct Fields {
 /// Positions of the fields of a large record.
 #[derive(Clone, Default)]
 struct FieldIndex {
-    positions: HashMap<FieldId, usize>,
+    positions: HashMap<FieldId, usize, foldhash::fast::RandomState>,
 }
 
 /// A position in a record's field list, or none.

@@ -126,7 +126,7 @@ impl Patterns {
 struct FieldNeeds {
     present: Vec<Hit>,
     /// Folded (ASCII lowercase) whole values.
-    equals: HashMap<Box<[u8]>, Vec<Hit>>,
+    equals: HashMap<Box<[u8]>, Vec<Hit>, foldhash::fast::RandomState>,
     contains: Option<Patterns>,
 }
 
@@ -138,7 +138,7 @@ impl Index {
         let mut always = Vec::new();
         let mut raw: HashMap<String, Vec<Hit>> = HashMap::new();
         let mut present: HashMap<&str, Vec<Hit>> = HashMap::new();
-        let mut equals: HashMap<&str, HashMap<Box<[u8]>, Vec<Hit>>> = HashMap::new();
+        let mut equals: HashMap<&str, HashMap<Box<[u8]>, Vec<Hit>, _>> = HashMap::new();
         let mut contains: HashMap<&str, HashMap<String, Vec<Hit>>> = HashMap::new();
         for (i, witness) in witnesses.iter().enumerate() {
             let rule = RuleIndex::try_from(i).unwrap_or(RuleIndex::MAX);

@@ -262,7 +262,8 @@ impl Grams {
         let texts = texts.iter().enumerate().filter(|(_, t)| t.len() >= 4);
         // How many texts have each piece: a text is known by its least shared one, so a
         // piece found in a value has few texts to compare.
-        let mut shared: std::collections::HashMap<u64, u32> = Default::default();
+        let mut shared: std::collections::HashMap<u64, u32, foldhash::fast::FixedState> =
+            Default::default();
         for (_, text) in texts.clone() {
             let mut pieces: Vec<u64> = text.windows(len).map(piece).collect();
             pieces.sort_unstable();
