@@ -15,6 +15,10 @@
 //! - a shorter text is known by its first byte: the byte at each place is looked up in a
 //!   table of those bytes, and only where it is set are the texts starting with it
 //!   compared.
+//!
+//! A few texts whose rarest bytes are at most three (a search term of `_raw`, one or two
+//! values of a field) are found faster still: `memchr` jumps to each place of one of
+//! those bytes, and only there are the texts compared.
 
 /// Texts searched for together.
 #[derive(Clone, Debug, Default)]
@@ -28,6 +32,9 @@ pub(crate) struct TextSet {
     long: Option<Box<Grams>>,
     /// The texts of one to three bytes, by their first byte.
     short: Option<Box<Short>>,
+    /// All the texts by their rarest bytes, when those are at most three (then `long`
+    /// and `short` are `None`).
+    rare: Option<Rare>,
     fold: bool,
 }
 
@@ -50,6 +57,16 @@ impl TextSet {
             .filter(|&i| texts[i].is_empty())
             .map(index)
             .collect();
+        if let Some(rare) = Rare::new(&texts, fold) {
+            return TextSet {
+                texts,
+                empty,
+                long: None,
+                short: None,
+                rare: Some(rare),
+                fold,
+            };
+        }
         // Pieces of eight bytes when every text has eight (a second pass for the texts
         // of eight or more costs more than it saves).
         let len = if texts.iter().all(|t| t.is_empty() || t.len() >= 8) {
@@ -64,6 +81,7 @@ impl TextSet {
             empty,
             long,
             short,
+            rare: None,
             fold,
         }
     }
@@ -75,6 +93,9 @@ impl TextSet {
     pub(crate) fn find(&self, hay: &[u8], mut found: impl FnMut(usize) -> bool) -> bool {
         if self.empty.iter().any(|&i| found(i as usize)) {
             return true;
+        }
+        if let Some(rare) = &self.rare {
+            return self.find_rare(rare, hay, &mut found);
         }
         if let Some(short) = &self.short {
             for (p, &b) in hay.iter().enumerate() {
@@ -138,6 +159,25 @@ impl TextSet {
             })
     }
 
+    /// Jump to each place of one of the rare bytes; compare there the texts that have it.
+    fn find_rare(&self, rare: &Rare, hay: &[u8], found: &mut impl FnMut(usize) -> bool) -> bool {
+        let check = |q: usize, found: &mut dyn FnMut(usize) -> bool| {
+            let b = hay[q];
+            rare.anchors.iter().any(|a| {
+                a.bytes.contains(&b)
+                    && q.checked_sub(a.at as usize)
+                        .is_some_and(|start| self.is_at(a.text, hay, start))
+                    && found(a.text as usize)
+            })
+        };
+        match rare.bytes[..] {
+            [a] => memchr::memchr_iter(a, hay).any(|q| check(q, found)),
+            [a, b] => memchr::memchr2_iter(a, b, hay).any(|q| check(q, found)),
+            [a, b, c] => memchr::memchr3_iter(a, b, c, hay).any(|q| check(q, found)),
+            _ => false,
+        }
+    }
+
     /// Report the texts of `candidates` that are at `p` in `hay`.
     #[cold]
     #[inline(never)]
@@ -162,6 +202,73 @@ impl TextSet {
             Some(there) => there == &**want,
             None => false,
         }
+    }
+}
+
+/// A few texts, each known by its rarest byte.
+#[derive(Clone, Debug)]
+struct Rare {
+    /// The bytes searched for: each text's rarest byte, both cases when the set ignores
+    /// case (one to three bytes).
+    bytes: Vec<u8>,
+    anchors: Vec<RareAnchor>,
+}
+
+/// A text and its rarest byte.
+#[derive(Clone, Copy, Debug)]
+struct RareAnchor {
+    text: u32,
+    /// The byte (and its other case when the set ignores case).
+    bytes: [u8; 2],
+    /// Where it is in the text.
+    at: u32,
+}
+
+impl Rare {
+    /// The most bytes searched for at once.
+    const MAX: usize = 3;
+    /// The most texts: each place of a rare byte compares all the texts that have it.
+    const MAX_TEXTS: usize = 8;
+
+    /// The rarest bytes of the (already folded) non-empty `texts`, when they are at most
+    /// [`Rare::MAX`] (counting both cases of a letter when `fold`) and the texts at most
+    /// [`Rare::MAX_TEXTS`].
+    fn new(texts: &[Box<[u8]>], fold: bool) -> Option<Rare> {
+        if texts.len() > Rare::MAX_TEXTS {
+            return None;
+        }
+        let mut rare = Rare {
+            bytes: Vec::new(),
+            anchors: Vec::new(),
+        };
+        for (i, text) in texts.iter().enumerate() {
+            let Some((at, &b)) = text
+                .iter()
+                .enumerate()
+                .min_by_key(|&(_, &b)| crate::ir::byte_rank(b))
+            else {
+                continue;
+            };
+            let bytes = if fold {
+                [b.to_ascii_lowercase(), b.to_ascii_uppercase()]
+            } else {
+                [b, b]
+            };
+            for b in bytes {
+                if !rare.bytes.contains(&b) {
+                    rare.bytes.push(b);
+                }
+            }
+            if rare.bytes.len() > Rare::MAX {
+                return None;
+            }
+            rare.anchors.push(RareAnchor {
+                text: u32::try_from(i).unwrap_or(u32::MAX),
+                bytes,
+                at: u32::try_from(at).unwrap_or(u32::MAX),
+            });
+        }
+        (!rare.anchors.is_empty()).then_some(rare)
     }
 }
 
@@ -445,6 +552,38 @@ mod tests {
                 "X/C-E",
             ],
         );
+    }
+
+    #[test]
+    fn a_few_texts_are_found_by_their_rarest_bytes() {
+        for texts in [
+            &["zzqq_no_event_has_this"][..],
+            &["Power", "power", "-p"][..],
+            &["x", "X.exe", ".EXE"][..],
+            &["Ѕ"][..],
+        ] {
+            for fold in [false, true] {
+                let set = TextSet::new(texts, fold);
+                assert!(set.rare.is_some(), "{texts:?} fold={fold}");
+                assert!(set.long.is_none() && set.short.is_none());
+            }
+            agrees(
+                texts,
+                &[
+                    "",
+                    "x",
+                    "ZZQQ_NO_EVENT_HAS_THIS zzqq_no_event_has_this",
+                    "powershell -P hidden POWERSHELL.EXE -p",
+                    "a.exe x.EXE X.exe",
+                    "ЅЅ",
+                    "zzqq_no_event_has_thi",
+                ],
+            );
+        }
+        // Too many rare bytes, or texts: pieces instead.
+        assert!(TextSet::new(&["qa", "zb"], true).rare.is_none());
+        let nine: Vec<String> = (0..9).map(|i| format!("zz{i}")).collect();
+        assert!(TextSet::new(&nine, true).rare.is_none());
     }
 
     #[test]
