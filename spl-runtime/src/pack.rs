@@ -36,6 +36,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::event::{Event, Record};
 use crate::field::FieldId;
@@ -78,6 +79,8 @@ const _: () = assert!(Witness::MAX_ALSO < Hit::MAX_CLAUSES);
 /// The candidate rules of each event, from the witnesses of a pack.
 #[derive(Debug)]
 pub struct Index {
+    /// This index among all of the process (tells [`Candidates`] of another apart).
+    id: u64,
     /// Per rule, the bits of all the clauses of its witness (one bit for a rule without
     /// one).
     clauses: Vec<u8>,
@@ -203,7 +206,9 @@ impl Index {
         let mut raw: Vec<(String, Vec<Hit>)> = raw.into_iter().collect();
         raw.sort();
         let raw = Patterns::new(raw);
+        static IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Index {
+            id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             clauses: clause_bits,
             always,
             unindexed,
@@ -319,12 +324,59 @@ impl Marks {
     }
 }
 
+/// The candidate rules of a run of events, worked out ahead of the pack (by the thread
+/// that reads them, say) for [`RulePack::push_batch_with`]: one list per event, in
+/// order.
+#[derive(Debug, Default)]
+pub struct Candidates {
+    rules: Vec<RuleIndex>,
+    /// Where each event's list ends in `rules`.
+    ends: Vec<usize>,
+    /// The index they come from (0 before the first event).
+    from: u64,
+}
+
+impl Candidates {
+    /// Append the candidates of `event` in `index` (`marks` kept between calls, so that
+    /// nothing is allocated per event).
+    pub fn push(&mut self, index: &Index, event: &Record, marks: &mut Marks) {
+        if self.from != index.id {
+            self.clear();
+            self.from = index.id;
+        }
+        self.rules.extend_from_slice(index.candidates(event, marks));
+        self.ends.push(self.rules.len());
+    }
+
+    /// How many events have their candidates here.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether no event has.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Forget the events (keeping the room).
+    pub fn clear(&mut self) {
+        self.rules.clear();
+        self.ends.clear();
+    }
+
+    /// The candidates of the `i`th event.
+    fn of(&self, i: usize) -> &[RuleIndex] {
+        let start = i.checked_sub(1).map_or(0, |j| self.ends[j]);
+        &self.rules[start..self.ends[i]]
+    }
+}
+
 /// Rules run together over one stream of events: each event goes to the rules it can
 /// match (see the [module documentation](self)), and the rows each gives are tagged with
 /// the rule's index.
 pub struct RulePack {
     rules: Vec<Box<dyn Rule>>,
-    index: Option<Index>,
+    index: Option<Arc<Index>>,
     all: Vec<RuleIndex>,
     /// One per thread that matches events.
     matchers: Vec<Matcher>,
@@ -342,17 +394,20 @@ struct Matcher {
 }
 
 impl Matcher {
-    /// Append the rules `event` matches, in pack order.
+    /// Append the rules `event` matches, in pack order: of `ahead` when given, else of
+    /// the index's candidates, else of all.
     fn match_event(
         &mut self,
         rules: &[Box<dyn Rule>],
         index: Option<&Index>,
         all: &[RuleIndex],
+        ahead: Option<&[RuleIndex]>,
         event: &Record,
     ) {
-        let candidates: &[RuleIndex] = match index {
-            Some(index) => index.candidates(event, &mut self.marks),
-            None => all,
+        let candidates: &[RuleIndex] = match (ahead, index) {
+            (Some(ahead), _) => ahead,
+            (None, Some(index)) => index.candidates(event, &mut self.marks),
+            (None, None) => all,
         };
         self.matched.extend(
             candidates
@@ -374,7 +429,7 @@ impl RulePack {
     pub fn new(rules: Vec<Box<dyn Rule>>) -> RulePack {
         let witnesses: Vec<Option<Witness>> = rules.iter().map(|r| r.witness()).collect();
         let index = Index::new(&witnesses);
-        RulePack::build(rules, Some(index))
+        RulePack::build(rules, Some(Arc::new(index)))
     }
 
     /// A pack of `rules` that tries every rule on every event (the reference the index
@@ -383,7 +438,7 @@ impl RulePack {
         RulePack::build(rules, None)
     }
 
-    fn build(rules: Vec<Box<dyn Rule>>, index: Option<Index>) -> RulePack {
+    fn build(rules: Vec<Box<dyn Rule>>, index: Option<Arc<Index>>) -> RulePack {
         let all = (0..rules.len())
             .map(|i| RuleIndex::try_from(i).unwrap_or(RuleIndex::MAX))
             .collect();
@@ -403,7 +458,13 @@ impl RulePack {
 
     /// The index, when the pack has one.
     pub fn index(&self) -> Option<&Index> {
-        self.index.as_ref()
+        self.index.as_deref()
+    }
+
+    /// The index, to share with a thread that works out the candidates of events ahead
+    /// ([`Candidates`], [`RulePack::push_batch_with`]).
+    pub fn shared_index(&self) -> Option<Arc<Index>> {
+        self.index.clone()
     }
 
     /// Run one event through every rule that matches it; each row goes to `out` with the
@@ -412,7 +473,7 @@ impl RulePack {
     pub fn push(&mut self, event: Record, out: &mut Vec<(RuleIndex, Record)>) -> usize {
         let matcher = &mut self.matchers[0];
         matcher.clear();
-        matcher.match_event(&self.rules, self.index.as_ref(), &self.all, &event);
+        matcher.match_event(&self.rules, self.index.as_deref(), &self.all, None, &event);
         let matched = std::mem::take(&mut matcher.matched);
         let count = matched.len();
         self.deliver(event, &matched, &mut |rule, row| out.push((rule, row)));
@@ -442,19 +503,53 @@ impl RulePack {
         threads: std::num::NonZeroUsize,
         out: &mut dyn FnMut(usize, RuleIndex, Record),
     ) {
+        self.run_batch(events, None, threads, out);
+    }
+
+    /// [`RulePack::push_batch`] with the candidates of the events worked out already
+    /// (on another thread, usually the one that read them): only the rules' exact
+    /// searches and pipelines run here. Candidates that are not those of this pack's
+    /// index (another index, or another number of events than `events`) are not used:
+    /// the candidates are worked out again, and the rows are the same.
+    pub fn push_batch_with(
+        &mut self,
+        events: &mut Vec<Record>,
+        candidates: &Candidates,
+        threads: std::num::NonZeroUsize,
+        out: &mut dyn FnMut(usize, RuleIndex, Record),
+    ) {
+        let usable = candidates.len() == events.len()
+            && self
+                .index
+                .as_ref()
+                .is_some_and(|index| candidates.from == index.id);
+        self.run_batch(events, usable.then_some(candidates), threads, out);
+    }
+
+    fn run_batch(
+        &mut self,
+        events: &mut Vec<Record>,
+        ahead: Option<&Candidates>,
+        threads: std::num::NonZeroUsize,
+        out: &mut dyn FnMut(usize, RuleIndex, Record),
+    ) {
         let threads = threads.get().min(events.len().max(1));
         if self.matchers.len() < threads {
             self.matchers.resize_with(threads, Matcher::default);
         }
         let share = events.len().div_ceil(threads).max(1);
-        let (rules, index, all) = (&self.rules, self.index.as_ref(), &self.all);
-        let work = |(matcher, part): (&mut Matcher, &[Record])| {
+        let (rules, index, all) = (&self.rules, self.index.as_deref(), &self.all);
+        let work = |(matcher, (k, part)): (&mut Matcher, (usize, &[Record]))| {
             matcher.clear();
-            for event in part {
-                matcher.match_event(rules, index, all, event);
+            for (i, event) in part.iter().enumerate() {
+                let ahead = ahead.map(|c| c.of(k * share + i));
+                matcher.match_event(rules, index, all, ahead, event);
             }
         };
-        let parts = self.matchers.iter_mut().zip(events.chunks(share));
+        let parts = self
+            .matchers
+            .iter_mut()
+            .zip(events.chunks(share).enumerate());
         if threads == 1 {
             parts.for_each(work);
         } else {
@@ -728,5 +823,68 @@ mod tests {
                 );
             }
         }
+    }
+    #[test]
+    fn candidates_worked_out_ahead_give_the_same_rows() {
+        let raws = ["a", "b", "ab", "c", "ba", "abab", "", "b", "a"];
+        let events: Vec<Record> = (0..50)
+            .map(|i| event(raws[i % raws.len()], &[("i", &i.to_string())]))
+            .collect();
+        let rows = |pack: &mut RulePack, ahead: &dyn Fn(&[Record]) -> Candidates| {
+            let mut got = Vec::new();
+            for (n, chunk) in events.chunks(7).enumerate() {
+                let candidates = ahead(chunk);
+                let mut events = chunk.to_vec();
+                pack.push_batch_with(
+                    &mut events,
+                    &candidates,
+                    std::num::NonZeroUsize::new(2).expect("threads"),
+                    &mut |position, rule, row| got.push((n * 7 + position, rule, row)),
+                );
+            }
+            got
+        };
+        let mut reference = counting_pack();
+        let expected = rows(&mut reference, &|_| Candidates::default());
+        assert!(expected.len() > 50, "most events match a rule or more");
+
+        /// The candidates of each event of `chunk` in `index`, the last left out when
+        /// `drop_last`.
+        fn ahead(index: &Index, chunk: &[Record], drop_last: bool) -> Candidates {
+            let mut c = Candidates::default();
+            let mut marks = Marks::default();
+            let n = chunk.len() - usize::from(drop_last && chunk.len() > 1);
+            chunk[..n].iter().for_each(|e| c.push(index, e, &mut marks));
+            c
+        }
+
+        // From the pack's own index: used.
+        let mut pack = counting_pack();
+        let index = pack.shared_index().expect("an index");
+        assert_eq!(
+            rows(&mut pack, &|chunk| ahead(&index, chunk, false)),
+            expected
+        );
+        // Some left out: not used, the rows are the same.
+        let mut pack = counting_pack();
+        let index = pack.shared_index().expect("an index");
+        assert_eq!(
+            rows(&mut pack, &|chunk| ahead(&index, chunk, true)),
+            expected
+        );
+
+        // From another pack's index (where no event has a candidate): not used, the rows
+        // are the same.
+        let other = RulePack::new(vec![Box::new(Counting {
+            term: "zzz",
+            seen: 0,
+        })]);
+        let other = other.shared_index().expect("an index");
+        let foreign = |chunk: &[Record]| {
+            let c = ahead(&other, chunk, false);
+            assert!((0..c.len()).all(|i| c.of(i).is_empty()));
+            c
+        };
+        assert_eq!(rows(&mut counting_pack(), &foreign), expected);
     }
 }

@@ -10,7 +10,7 @@ use spl_engine::EvalRule;
 use spl_grammar::RuleFile;
 use spl_runtime::alias::AliasMap;
 use spl_runtime::json::RowWriter;
-use spl_runtime::pack::{RuleIndex, RulePack};
+use spl_runtime::pack::{Candidates, RuleIndex, RulePack};
 use spl_runtime::pipeline::RunOptions;
 use spl_runtime::read::{self, InputFormat, ReadOptions, ReadStats};
 use spl_runtime::rule::Rule;
@@ -28,21 +28,24 @@ struct Batch {
 }
 
 impl Batch {
-    /// Run the batch's events through the pack; `emit` receives each row with the
-    /// position of its event in its input, until it fails.
+    /// Run the batch's events through the pack (with their candidates, when worked out
+    /// ahead); `emit` receives each row with the position of its event in its input,
+    /// until it fails.
     fn run(
         &mut self,
         pack: &mut RulePack,
+        candidates: &Candidates,
         threads: NonZeroUsize,
         emit: &mut dyn FnMut(usize, RuleIndex, Record) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         let mut result = Ok(());
         let positions = &self.positions;
-        pack.push_batch(&mut self.events, threads, &mut |i, rule, row| {
+        let mut out = |i: usize, rule, row| {
             if result.is_ok() {
                 result = emit(positions[i], rule, row);
             }
-        });
+        };
+        pack.push_batch_with(&mut self.events, candidates, threads, &mut out);
         self.positions.clear();
         result
     }
@@ -141,7 +144,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
         None => std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN),
     };
     let mut batch = Batch::default();
-    let batch_len = RulePack::batch_len(threads);
     let inputs = expand_inputs(&args.inputs)?;
     let several_inputs = inputs.len() > 1;
     for input in &inputs {
@@ -159,12 +161,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
                 continue;
             }
         };
-        // With threads to spare, reading goes on while the pack matches.
-        let reader: Box<dyn Iterator<Item = _>> = if threads.get() > 1 {
-            Box::new(read::ReadAhead::new(reader))
-        } else {
-            Box::new(reader)
-        };
+        // With threads to spare, events are read on a thread of their own, which works
+        // out their candidate rules too; the other threads run the rules' searches.
+        let mut batches = read::Batches::new(reader, &pack, threads);
+        let matching = batches.matching_threads();
         let mut dropped_before = false;
         let mut last_line = None;
         let mut emit = |index: usize, rule: RuleIndex, row: Record| -> anyhow::Result<()> {
@@ -182,36 +182,40 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
             }
             Ok(())
         };
-        for item in reader {
-            stats.count(&item);
-            let event = match item {
-                Ok(event) => event,
-                Err(e) if e.is_fatal() => {
-                    report.input_skipped(input, &e)?;
-                    break;
-                }
-                Err(e) => {
-                    report.line(format_args!("{}: {e}", input.display()))?;
-                    continue;
-                }
-            };
-            if let (Some(dropped), false) = (&event.dropped, dropped_before) {
-                dropped_before = true;
-                report.line(format_args!(
+        let mut ended = false;
+        while let Some((items, candidates)) = batches.next_batch() {
+            for item in items {
+                stats.count(&item);
+                let event = match item {
+                    Ok(event) => event,
+                    Err(e) if e.is_fatal() => {
+                        report.input_skipped(input, &e)?;
+                        ended = true;
+                        break;
+                    }
+                    Err(e) => {
+                        report.line(format_args!("{}: {e}", input.display()))?;
+                        continue;
+                    }
+                };
+                if let (Some(dropped), false) = (&event.dropped, dropped_before) {
+                    dropped_before = true;
+                    report.line(format_args!(
                     "{}: line {}: event {}: {dropped}; later events of this input with fields left out are counted, not listed",
                     input.display(),
                     event.line,
                     event.index
                 ))?;
+                }
+                batch.events.push(event.record);
+                batch.positions.push(event.index);
             }
-            batch.events.push(event.record);
-            batch.positions.push(event.index);
-            if batch.events.len() == batch_len {
-                batch.run(&mut pack, threads, &mut emit)?;
+            // A batch holds events of one input (the line numbers name it).
+            batch.run(&mut pack, &candidates, matching, &mut emit)?;
+            if ended {
+                break;
             }
         }
-        // A batch holds events of one input (the line numbers name it).
-        batch.run(&mut pack, threads, &mut emit)?;
     }
     // Blocking commands release their rows here, possibly millions: each goes to the
     // output as it comes.

@@ -467,7 +467,32 @@ fn threads_and_the_index_change_no_row_nor_its_order() {
     for threads in ["1", "2", "5"] {
         let out = splc(&[&args[..], &["--threads", threads]].concat(), &[&ev]);
         assert_eq!(stdout(&out), rows, "{threads} threads");
+        let out = splc(
+            &[&args[..], &["--threads", threads, "--no-index"]].concat(),
+            &[&ev],
+        );
+        assert_eq!(stdout(&out), rows, "{threads} threads, no index");
     }
+    // Lines that are not events, among events: reported and counted the same, whoever
+    // reads them.
+    let text = std::fs::read_to_string(&ev).expect("the events");
+    let mut lines: Vec<&str> = text.lines().collect();
+    for at in [2999, 1500, 700, 1] {
+        lines.insert(at, "{not json");
+    }
+    let broken = dir.join("broken.jsonl");
+    std::fs::write(&broken, lines.join("\n") + "\n").expect("write");
+    let one = splc(&[&args[..], &["--threads", "1"]].concat(), &[&broken]);
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    assert_eq!(stdout(&one), rows, "the events still give their rows");
+    assert!(
+        stderr(&one).contains("3000 events read, 4 skipped"),
+        "{}",
+        stderr(&one)
+    );
+    let two = splc(&[&args[..], &["--threads", "2"]].concat(), &[&broken]);
+    assert_eq!(stdout(&two), rows);
+    assert_eq!(stderr(&two), stderr(&one));
     // One line per passing event, however many rules it passes.
     let out = splc(
         &[

@@ -52,12 +52,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // As `splc run`: with threads to spare, reading goes on while the pack matches.
-    let reader: Box<dyn Iterator<Item = _>> = if threads.get() > 1 {
-        Box::new(read::ReadAhead::new(reader))
-    } else {
-        Box::new(reader)
-    };
+    // As `splc run`: with threads to spare, events are read (and their candidates worked
+    // out) on a thread of their own.
+    let mut batches = read::Batches::new(reader, &pack, threads);
+    let matching = batches.matching_threads();
     let names: Vec<String> = pack
         .rules()
         .iter()
@@ -73,26 +71,21 @@ fn main() -> ExitCode {
             failed.get_or_insert(e);
         }
     };
-    let batch_len = RulePack::batch_len(threads);
-    let mut batch = Vec::with_capacity(batch_len);
-    let run = |batch: &mut Vec<_>,
-               pack: &mut RulePack,
-               write: &mut dyn FnMut(u32, &spl_runtime::Record)| {
-        pack.push_batch(batch, threads, &mut |_, rule, row| write(rule, &row));
-    };
-    for item in reader {
-        match item {
-            Ok(event) => {
-                events += 1;
-                batch.push(event.record);
+    let mut batch = Vec::new();
+    while let Some((items, candidates)) = batches.next_batch() {
+        for item in items {
+            match item {
+                Ok(event) => {
+                    events += 1;
+                    batch.push(event.record);
+                }
+                Err(_) => skipped += 1,
             }
-            Err(_) => skipped += 1,
         }
-        if batch.len() == batch_len {
-            run(&mut batch, &mut pack, &mut write);
-        }
+        pack.push_batch_with(&mut batch, &candidates, matching, &mut |_, rule, row| {
+            write(rule, &row)
+        });
     }
-    run(&mut batch, &mut pack, &mut write);
     let stopped = pack.finish(&mut |rule, row| write(rule, &row));
     drop(write);
     let written = match failed {

@@ -61,10 +61,12 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::alias::AliasMap;
 use crate::event::{Event, Record};
 use crate::field::FieldId;
+use crate::pack::{Candidates, Index, Marks};
 
 use input::{Decoder, Lines};
 pub(crate) use limits::FieldSink;
@@ -583,29 +585,54 @@ mod tests {
 /// A reader that reads on a thread of its own, a few batches ahead of its consumer:
 /// reading overlaps with what the consumer does with the events. The items and their
 /// order are the reader's; dropping the `ReadAhead` stops the thread at its next batch.
+///
+/// Made [`with_index`](ReadAhead::with_index), the thread also works out the candidate
+/// rules of each event in a pack's index, handed over with the batch
+/// ([`next_batch`](ReadAhead::next_batch)) for
+/// [`RulePack::push_batch_with`](crate::pack::RulePack::push_batch_with).
 #[derive(Debug)]
 pub struct ReadAhead {
-    batches: std::sync::mpsc::Receiver<Vec<Result<ReadEvent, ReadError>>>,
-    current: std::vec::IntoIter<Result<ReadEvent, ReadError>>,
+    batches: std::sync::mpsc::Receiver<(Vec<Item>, Candidates)>,
+    current: std::vec::IntoIter<Item>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// What a reader gives for each event.
+type Item = Result<ReadEvent, ReadError>;
+
 impl ReadAhead {
-    /// The items read together and handed over at once.
+    /// The items read together and handed over at once, by [`ReadAhead::new`].
     pub const BATCH: usize = 1024;
     /// The batches read before the consumer takes them.
     pub const AHEAD: usize = 4;
 
     /// Start reading `reader` on a thread of its own.
     pub fn new(reader: Reader<'static>) -> ReadAhead {
+        ReadAhead::start(reader, Self::BATCH, None)
+    }
+
+    /// Start reading `reader` on a thread of its own, in batches of `batch` items, and
+    /// working out there the candidates of each event in `index`.
+    pub fn with_index(reader: Reader<'static>, batch: usize, index: Arc<Index>) -> ReadAhead {
+        ReadAhead::start(reader, batch.max(1), Some(index))
+    }
+
+    fn start(reader: Reader<'static>, batch: usize, index: Option<Arc<Index>>) -> ReadAhead {
         let (send, batches) = std::sync::mpsc::sync_channel(Self::AHEAD);
         let thread = std::thread::spawn(move || {
             let mut reader = reader;
+            let mut marks = Marks::default();
             loop {
-                let batch: Vec<_> = reader.by_ref().take(Self::BATCH).collect();
-                let last = batch.len() < Self::BATCH;
+                let items: Vec<_> = reader.by_ref().take(batch).collect();
+                let last = items.len() < batch;
+                let mut candidates = Candidates::default();
+                if let Some(index) = &index {
+                    for event in items.iter().flatten() {
+                        candidates.push(index, &event.record, &mut marks);
+                    }
+                }
                 // The consumer is gone: stop reading.
-                if send.send(batch).is_err() || last {
+                if send.send((items, candidates)).is_err() || last {
                     break;
                 }
             }
@@ -616,28 +643,102 @@ impl ReadAhead {
             thread: Some(thread),
         }
     }
+
+    /// The next batch of items (none when the input has ended), with the candidates of
+    /// its events (of the items that are events, in order) when made
+    /// [`with_index`](ReadAhead::with_index). Items not yet taken one by one
+    /// ([`Iterator::next`]) come first, without candidates.
+    pub fn next_batch(&mut self) -> Option<(Vec<Item>, Candidates)> {
+        let rest: Vec<Item> = self.current.by_ref().collect();
+        if !rest.is_empty() {
+            return Some((rest, Candidates::default()));
+        }
+        match self.batches.recv() {
+            Ok(batch) => Some(batch),
+            // The channel is closed: the thread has ended. A reader that panicked panics
+            // here, as it would have read inline; the input is never cut short without a
+            // word.
+            Err(_) => {
+                if let Some(Err(panic)) = self.thread.take().map(|t| t.join()) {
+                    std::panic::resume_unwind(panic);
+                }
+                None
+            }
+        }
+    }
+}
+
+/// A reader's items in batches for a [`RulePack`](crate::pack::RulePack) on `threads`
+/// threads: read on this thread when there is one; else read on a thread of their own,
+/// which also works out the candidate rules of each event in the pack's index, and the
+/// pack's searches run on the other threads ([`Batches::matching_threads`]). Hand each
+/// batch to [`RulePack::push_batch_with`](crate::pack::RulePack::push_batch_with).
+#[derive(Debug)]
+pub struct Batches {
+    source: Source,
+    len: usize,
+    matching: std::num::NonZeroUsize,
+}
+
+#[derive(Debug)]
+enum Source {
+    Inline(Box<Reader<'static>>),
+    Ahead(ReadAhead),
+}
+
+impl Batches {
+    /// The batches of `reader` for `pack` on `threads` threads.
+    pub fn new(
+        reader: Reader<'static>,
+        pack: &crate::pack::RulePack,
+        threads: std::num::NonZeroUsize,
+    ) -> Batches {
+        let index = (threads.get() > 1).then(|| pack.shared_index()).flatten();
+        let matching = match index {
+            Some(_) => std::num::NonZeroUsize::new(threads.get() - 1).unwrap_or(threads),
+            None => threads,
+        };
+        let len = crate::pack::RulePack::batch_len(matching);
+        let source = match index {
+            Some(index) => Source::Ahead(ReadAhead::with_index(reader, len, index)),
+            None if threads.get() > 1 => Source::Ahead(ReadAhead::new(reader)),
+            None => Source::Inline(Box::new(reader)),
+        };
+        Batches {
+            source,
+            len,
+            matching,
+        }
+    }
+
+    /// The threads left for the pack's searches.
+    pub fn matching_threads(&self) -> std::num::NonZeroUsize {
+        self.matching
+    }
+
+    /// The next items, with their events' candidates when worked out ahead (else none);
+    /// `None` at the end of the input.
+    pub fn next_batch(&mut self) -> Option<(Vec<Item>, Candidates)> {
+        match &mut self.source {
+            Source::Inline(reader) => {
+                let items: Vec<Item> = reader.by_ref().take(self.len).collect();
+                (!items.is_empty()).then(|| (items, Candidates::default()))
+            }
+            Source::Ahead(reader) => reader.next_batch(),
+        }
+    }
 }
 
 impl Iterator for ReadAhead {
-    type Item = Result<ReadEvent, ReadError>;
+    type Item = Item;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(item) = self.current.next() {
                 return Some(item);
             }
-            match self.batches.recv() {
-                Ok(batch) => self.current = batch.into_iter(),
-                // The channel is closed: the thread has ended. A reader that panicked
-                // panics here, as it would have read inline; the input is never cut short
-                // without a word.
-                Err(_) => {
-                    if let Some(Err(panic)) = self.thread.take().map(|t| t.join()) {
-                        std::panic::resume_unwind(panic);
-                    }
-                    return None;
-                }
-            }
+            let (items, _) = self.next_batch()?;
+            self.current = items.into_iter();
         }
     }
 }
