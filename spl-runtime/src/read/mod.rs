@@ -699,10 +699,10 @@ impl Batches {
             None => threads,
         };
         let len = crate::pack::RulePack::batch_len(matching);
-        let source = match index {
-            Some(index) => Source::Ahead(ReadAhead::with_index(reader, len, index)),
-            None if threads.get() > 1 => Source::Ahead(ReadAhead::new(reader)),
-            None => Source::Inline(Box::new(reader)),
+        let source = if threads.get() > 1 {
+            Source::Ahead(ReadAhead::start(reader, len, index))
+        } else {
+            Source::Inline(Box::new(reader))
         };
         Batches {
             source,
