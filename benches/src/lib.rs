@@ -46,10 +46,12 @@ pub fn events(path: &Path) -> Vec<Record> {
 /// The pack's SPL rules for the evaluator, in file order (the first `limit` of them).
 pub fn evaluator_rules(perf: &Path, limit: usize) -> Vec<Box<dyn Rule>> {
     let macros = MacroTable::new();
-    spl_grammar::load_rule_paths(&[perf.join("spl")])
-        .into_iter()
-        .take(limit)
-        .filter_map(|(_, loaded)| compile_rule(loaded.ok()?, &macros).ok())
-        .map(|c| Box::new(EvalRule::from_compiled(&c)) as Box<dyn Rule>)
-        .collect()
+    spl_compiler::with_stack_for_many(|| {
+        spl_grammar::load_rule_paths(&[perf.join("spl")])
+            .into_iter()
+            .take(limit)
+            .filter_map(|(_, loaded)| compile_rule(loaded.ok()?, &macros).ok())
+            .map(|c| Box::new(EvalRule::from_compiled(&c)) as Box<dyn Rule>)
+            .collect()
+    })
 }

@@ -151,6 +151,10 @@ impl Builder {
 
     /// Compile the rules and return the generated Rust source.
     pub fn generate(&self) -> Result<String, BuildError> {
+        crate::compile::with_stack_for_many(|| self.generate_here())
+    }
+
+    fn generate_here(&self) -> Result<String, BuildError> {
         let mut macros = MacroTable::new();
         for path in &self.macro_files {
             self.rerun_if_changed(path);

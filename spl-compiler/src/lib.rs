@@ -64,5 +64,6 @@ pub use spl_ir as ir;
 
 pub use builder::{BuildError, Builder};
 pub use compile::{
-    compile_file, compile_rule, compile_spl, lower_parsed, CompileErrors, CompiledRule,
+    compile_file, compile_rule, compile_spl, lower_parsed, on_compiler_stack, with_stack_for_many,
+    CompileErrors, CompiledRule,
 };

@@ -74,7 +74,7 @@ impl EvalRule {
     pub fn with_options(info: RuleInfo, program: &Program, options: RunOptions) -> EvalRule {
         // Building the interpreted trees recurses along the rule's nesting: a stack of its
         // own, as the compiler's passes have.
-        stacker::grow(spl_compiler::compile::STACK, || EvalRule {
+        spl_compiler::compile::on_compiler_stack(|| EvalRule {
             info,
             prefilter: Prefilter::of(program.prefilter()),
             filter: Filter::new(program.filter()),

@@ -148,7 +148,8 @@ impl TextSet {
         } else {
             g
         };
-        let (start, end) = (grams.slots[first] as usize, grams.slots[first + 1] as usize);
+        let word = first / 64;
+        let (start, end) = (grams.slots[word] as usize, grams.slots[word + 1] as usize);
         grams.anchors[start..end]
             .iter()
             .filter(|a| a.piece == g)
@@ -340,8 +341,11 @@ struct Grams {
     bits: Bits,
     /// How far the hash shifts to give a bit: 64 less the log2 of the number of bits.
     shift: u32,
-    /// Per first bit, where the texts whose piece has it start in `anchors` (and one
-    /// more entry: the end).
+    /// Per word of 64 bits of the table, where the texts whose piece's first bit is in
+    /// that word start in `anchors` (and one more entry: the end). A word rather than a
+    /// bit: the table of starts stays a sixteenth of the size of the bit table, where one
+    /// per bit made it thirty-two times bigger (for a pack, megabytes to build and to clear
+    /// at load time).
     slots: Box<[u32]>,
     /// The texts by the first bit of their piece.
     anchors: Vec<Anchor>,
@@ -403,7 +407,7 @@ impl Grams {
             len,
             bits: Bits::new(bits),
             shift: 64 - bits.trailing_zeros(),
-            slots: vec![0u32; bits + 1].into_boxed_slice(),
+            slots: vec![0u32; bits / 64 + 1].into_boxed_slice(),
             anchors: Vec::new(),
         };
         anchors.sort_unstable_by_key(|a| (grams.bits_of(a.piece, fold).0, *a));
@@ -411,7 +415,7 @@ impl Grams {
             let (first, second) = grams.bits_of(a.piece, fold);
             grams.bits.set(first);
             grams.bits.set(second);
-            grams.slots[first + 1] += 1;
+            grams.slots[first / 64 + 1] += 1;
         }
         // Counts to starts.
         for h in 1..grams.slots.len() {

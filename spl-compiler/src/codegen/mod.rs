@@ -141,9 +141,7 @@ pub fn generate_rule_with(
     attrs: &TokenStream,
 ) -> TokenStream {
     // Generation recurses along the rule's expressions: a stack of its own.
-    stacker::grow(crate::compile::STACK, || {
-        generate(meta, program, vis, attrs)
-    })
+    crate::compile::on_compiler_stack(|| generate(meta, program, vis, attrs))
 }
 
 fn generate(
@@ -621,10 +619,8 @@ fn variant(enum_name: &str, value: impl std::fmt::Debug) -> TokenStream {
 /// text if the tokens do not parse as a file (which would be a bug).
 pub fn to_source(tokens: &TokenStream) -> String {
     // Parsing and printing recurse along the code's nesting: a stack of their own.
-    stacker::grow(crate::compile::STACK, || {
-        match syn::parse2::<syn::File>(tokens.clone()) {
-            Ok(file) => prettyplease::unparse(&file),
-            Err(_) => tokens.to_string(),
-        }
+    crate::compile::on_compiler_stack(|| match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => tokens.to_string(),
     })
 }
