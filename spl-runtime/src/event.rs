@@ -105,6 +105,54 @@ impl Default for Pos {
     }
 }
 
+/// A record being read: its reader's alone until [`Draft::finish`], so its fields are
+/// added without the check for sharing a [`Record`] makes at each change (an atomic
+/// operation per field, in the loop every event goes through).
+#[derive(Default)]
+pub(crate) struct Draft(Fields);
+
+impl Draft {
+    /// An empty draft with room for `n` fields.
+    pub(crate) fn with_capacity(n: usize) -> Draft {
+        Draft(Fields {
+            fields: Vec::with_capacity(n),
+            ..Fields::default()
+        })
+    }
+
+    /// Set `_raw` (see [`Record::set_raw`]).
+    pub(crate) fn set_raw(&mut self, raw: impl Into<String>) {
+        self.0.set(FieldId::RAW, Value::Str(raw.into()));
+    }
+
+    /// Set `_time` (see [`Record::set_time`]).
+    pub(crate) fn set_time(&mut self, time: f64) {
+        self.0.set(FieldId::TIME, Value::Num(time));
+    }
+
+    /// Add one more value to a field (see [`Record::push`]).
+    pub(crate) fn push(&mut self, field: FieldId, value: String) {
+        self.0.push(field, value);
+    }
+
+    /// [`Draft::push`] for a field the caller knows the draft does not have: appended
+    /// without looking for it.
+    pub(crate) fn push_absent(&mut self, field: FieldId, value: String) {
+        debug_assert!(self.0.position(field).is_none(), "the field is present");
+        self.0.append(field, Value::Str(value));
+    }
+
+    /// The number of fields.
+    pub(crate) fn len(&self) -> usize {
+        self.0.fields.len()
+    }
+
+    /// The record of these fields.
+    pub(crate) fn finish(self) -> Record {
+        Record(Arc::new(self.0))
+    }
+}
+
 impl PartialEq for Record {
     fn eq(&self, other: &Self) -> bool {
         self.0.fields == other.0.fields
@@ -191,13 +239,6 @@ impl Record {
     /// becomes (or stays) multivalued, in the order of the calls.
     pub fn push(&mut self, field: FieldId, value: String) {
         self.own().push(field, value);
-    }
-
-    /// [`Record::push`] for a field the caller knows the record does not have: appended
-    /// without looking for it.
-    pub(crate) fn push_absent(&mut self, field: FieldId, value: String) {
-        debug_assert!(self.get(field).is_none(), "the field is present");
-        self.own().append(field, Value::Str(value));
     }
 
     /// Add one more value to a field named `name` (see [`Record::push`]).

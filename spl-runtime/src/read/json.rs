@@ -33,7 +33,7 @@ use serde::de;
 
 use super::input::{Line, Lines};
 use super::{EventError, FieldSink, Limit, ReadError, ReadEvent};
-use crate::event::Record;
+use crate::event::Draft;
 use crate::json::find_special;
 
 /// Reads JSON lines; see the module docs.
@@ -90,7 +90,7 @@ impl Iterator for JsonReader<'_> {
             };
             // Room for as many fields as the last line had: lines of one file tend to be
             // alike, and the record then grows in one step, not one per doubling.
-            let mut record = Record::with_capacity(self.fields_hint);
+            let mut record = Draft::with_capacity(self.fields_hint);
             record.set_raw(text);
             self.sink.start();
             let flattened = self.flattener.flatten(text, &mut self.sink, &mut record);
@@ -99,7 +99,7 @@ impl Iterator for JsonReader<'_> {
             return Some(match flattened {
                 // A top-level `_raw` key was passed over: the line stays `_raw`.
                 Ok(()) => Ok(ReadEvent {
-                    record,
+                    record: record.finish(),
                     index,
                     line,
                     dropped: self.sink.dropped(),
@@ -146,7 +146,7 @@ impl Flattener {
         &mut self,
         text: &str,
         sink: &mut FieldSink,
-        record: &mut Record,
+        record: &mut Draft,
     ) -> Result<(), EventError> {
         let bytes = text.as_bytes();
         let start = skip_ws(bytes, 0);
@@ -177,7 +177,7 @@ impl Flattener {
         &mut self,
         p: &mut Parser<'_>,
         sink: &mut FieldSink,
-        record: &mut Record,
+        record: &mut Draft,
     ) -> Result<Result<(), EventError>, Fault> {
         let max_depth = sink.limits().max_depth;
         let mut ignored = false;
@@ -484,10 +484,11 @@ mod tests {
     use crate::Value;
 
     fn fields(text: &str) -> Result<Vec<(String, Value)>, EventError> {
-        let mut record = Record::new();
+        let mut record = Draft::default();
         let mut sink = FieldSink::new(crate::read::Limits::default());
         Flattener::default().flatten(text, &mut sink, &mut record)?;
         Ok(record
+            .finish()
             .iter()
             .map(|(f, v)| (f.name().to_owned(), v.clone()))
             .collect())

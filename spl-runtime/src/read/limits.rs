@@ -13,7 +13,7 @@
 use std::fmt;
 
 use super::EventError;
-use crate::event::Record;
+use crate::event::{Draft, Record};
 use crate::field::{FieldId, NameCache, Refused};
 
 /// Bounds on events, with defaults that keep a laptop safe from any input.
@@ -240,7 +240,7 @@ impl FieldSink {
     #[inline]
     pub(crate) fn push(
         &mut self,
-        record: &mut Record,
+        record: &mut Draft,
         name: &str,
         value: String,
     ) -> Result<(), EventError> {
@@ -261,7 +261,7 @@ impl FieldSink {
     #[inline]
     pub(crate) fn push_id(
         &mut self,
-        record: &mut Record,
+        record: &mut Draft,
         id: FieldId,
         value: String,
     ) -> Result<(), EventError> {

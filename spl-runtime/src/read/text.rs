@@ -10,7 +10,7 @@
 
 use super::input::{Line, Lines};
 use super::{kv, timestamp, FieldSink, Limit, ReadError, ReadEvent};
-use crate::event::Record;
+use crate::event::Draft;
 
 /// Reads one event per line; see the module docs.
 pub(crate) struct TextReader<'a> {
@@ -54,7 +54,7 @@ impl Iterator for TextReader<'_> {
             };
             self.index += 1;
             let text = String::from_utf8_lossy(bytes).into_owned();
-            let mut record = Record::new();
+            let mut record = Draft::default();
             record.set_raw(text.clone());
             if let Some(time) = timestamp::parse_leading_time(&text) {
                 record.set_time(time);
@@ -74,7 +74,7 @@ impl Iterator for TextReader<'_> {
                 }));
             }
             return Some(Ok(ReadEvent {
-                record,
+                record: record.finish(),
                 index,
                 line,
                 dropped: self.sink.dropped(),

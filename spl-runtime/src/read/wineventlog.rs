@@ -48,7 +48,7 @@
 use super::input::{Line, Lines};
 use super::timestamp;
 use super::{EventError, FieldSink, Limit, ReadError, ReadEvent};
-use crate::event::Record;
+use crate::event::{Draft, Record};
 
 /// A line of a record; `None` for a line too long to keep.
 type RecordLine = Option<String>;
@@ -182,7 +182,7 @@ pub(crate) fn is_header(line: &str) -> bool {
 }
 
 fn build(lines: &[String], sink: &mut FieldSink) -> Result<Record, EventError> {
-    let mut record = Record::with_capacity(32);
+    let mut record = Draft::with_capacity(32);
     record.set_raw(lines.join("\n"));
     let mut body = lines;
     if let Some(time) = lines
@@ -203,7 +203,7 @@ fn build(lines: &[String], sink: &mut FieldSink) -> Result<Record, EventError> {
             }
         }
     }
-    Ok(record)
+    Ok(record.finish())
 }
 
 fn is_key(key: &str) -> bool {
@@ -217,7 +217,7 @@ fn is_key(key: &str) -> bool {
 fn message(
     first: &str,
     rest: &[String],
-    record: &mut Record,
+    record: &mut Draft,
     sink: &mut FieldSink,
 ) -> Result<(), EventError> {
     let mut text = String::from(first);

@@ -70,7 +70,7 @@ use roxmltree::{Document, Node, ParsingOptions};
 use super::input::Decoder;
 use super::timestamp;
 use super::{EventError, FieldSink, Limit, ReadError, ReadEvent};
-use crate::event::Record;
+use crate::event::Draft;
 
 /// Event XML markup that must end with a delimiter of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -858,7 +858,7 @@ fn parse_event(
     line: usize,
     sink: &mut FieldSink,
 ) -> Result<ReadEvent, ReadError> {
-    let mut record = Record::with_capacity(32);
+    let mut record = Draft::with_capacity(32);
     let options = ParsingOptions {
         nodes_limit: u32::try_from(sink.limits().max_values).unwrap_or(u32::MAX),
         ..ParsingOptions::default()
@@ -902,7 +902,7 @@ fn parse_event(
     }
     record.set_raw(text);
     Ok(ReadEvent {
-        record,
+        record: record.finish(),
         index,
         line,
         dropped: sink.dropped(),
@@ -911,7 +911,7 @@ fn parse_event(
 
 type Extracted = Result<(), EventError>;
 
-fn extract(event: Node<'_, '_>, record: &mut Record, sink: &mut FieldSink) -> Extracted {
+fn extract(event: Node<'_, '_>, record: &mut Draft, sink: &mut FieldSink) -> Extracted {
     for section in event.children().filter(Node::is_element) {
         match section.tag_name().name() {
             "System" => system(section, record, sink)?,
@@ -927,7 +927,7 @@ fn extract(event: Node<'_, '_>, record: &mut Record, sink: &mut FieldSink) -> Ex
     Ok(())
 }
 
-fn system(system: Node<'_, '_>, record: &mut Record, sink: &mut FieldSink) -> Extracted {
+fn system(system: Node<'_, '_>, record: &mut Draft, sink: &mut FieldSink) -> Extracted {
     for child in system.children().filter(Node::is_element) {
         let name = child.tag_name().name();
         let text = text_of(child);
@@ -955,7 +955,7 @@ fn system(system: Node<'_, '_>, record: &mut Record, sink: &mut FieldSink) -> Ex
     Ok(())
 }
 
-fn event_data(data: Node<'_, '_>, record: &mut Record, sink: &mut FieldSink) -> Extracted {
+fn event_data(data: Node<'_, '_>, record: &mut Draft, sink: &mut FieldSink) -> Extracted {
     for child in data.children().filter(Node::is_element) {
         let text = text_of(child);
         match (child.tag_name().name(), child.attribute("Name")) {
@@ -969,7 +969,7 @@ fn event_data(data: Node<'_, '_>, record: &mut Record, sink: &mut FieldSink) -> 
 }
 
 /// Every leaf element below `node` with text becomes a field named after the element.
-fn leaves(node: Node<'_, '_>, record: &mut Record, sink: &mut FieldSink) -> Extracted {
+fn leaves(node: Node<'_, '_>, record: &mut Draft, sink: &mut FieldSink) -> Extracted {
     for leaf in node
         .descendants()
         .filter(|n| n.is_element() && !n.children().any(|c| c.is_element()))
