@@ -140,7 +140,7 @@ pub fn generate_rule_with(
     vis: &TokenStream,
     attrs: &TokenStream,
 ) -> TokenStream {
-    // Generation recurses along the rule's expressions: a stack of its own.
+    // Generation recurses along the rule's expressions: the compiler's stack.
     crate::compile::on_compiler_stack(|| generate(meta, program, vis, attrs))
 }
 
@@ -618,7 +618,7 @@ fn variant(enum_name: &str, value: impl std::fmt::Debug) -> TokenStream {
 /// Format generated tokens as Rust source (prettyplease); falls back to the raw token
 /// text if the tokens do not parse as a file (which would be a bug).
 pub fn to_source(tokens: &TokenStream) -> String {
-    // Parsing and printing recurse along the code's nesting: a stack of their own.
+    // Parsing and printing recurse along the code's nesting: the compiler's stack.
     crate::compile::on_compiler_stack(|| match syn::parse2::<syn::File>(tokens.clone()) {
         Ok(file) => prettyplease::unparse(&file),
         Err(_) => tokens.to_string(),
