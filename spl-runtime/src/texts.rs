@@ -11,7 +11,10 @@
 //!   table of those pieces, small enough to stay in the nearest cache, and only where
 //!   the piece's bits are set are the texts of that piece compared. When every text has
 //!   eight bytes, pieces are eight bytes long: four hex digits of a hash are somewhere in
-//!   most hex values, eight are not.
+//!   most hex values, eight are not. When the texts are long enough, each is known by
+//!   two to four pieces in a row instead, and the table is looked up at every second to
+//!   fourth place only: wherever a text is, one of its pieces starts at a place looked
+//!   at. A few texts too short for that (at most eight) go by their first byte.
 //! - a shorter text is known by its first byte: the byte at each place is looked up in a
 //!   table of those bytes, and only where it is set are the texts starting with it
 //!   compared.
@@ -74,8 +77,11 @@ impl TextSet {
         } else {
             4
         };
-        let long = Grams::new(&texts, fold, len).map(Box::new);
-        let short = Short::new(&texts, fold).map(Box::new);
+        let step = Grams::step(&texts, len);
+        // Texts too short for the step go by their first byte, with those under four.
+        let shortest = if step == 1 { 4 } else { len + step - 1 };
+        let long = Grams::new(&texts, fold, len, step).map(Box::new);
+        let short = Short::new(&texts, fold, shortest).map(Box::new);
         TextSet {
             texts,
             empty,
@@ -105,6 +111,10 @@ impl TextSet {
             }
         }
         match &self.long {
+            Some(long) if long.step > 1 => match long.len {
+                4 => self.search(long, pieces::<4>(hay).step_by(long.step), hay, &mut found),
+                _ => self.search(long, pieces::<8>(hay).step_by(long.step), hay, &mut found),
+            },
             Some(long) if long.len == 4 => self.search(long, pieces::<4>(hay), hay, &mut found),
             Some(long) => self.search(long, pieces::<8>(hay), hay, &mut found),
             None => false,
@@ -303,14 +313,15 @@ struct Short {
 }
 
 impl Short {
-    fn new(texts: &[Box<[u8]>], fold: bool) -> Option<Short> {
+    /// The non-empty texts shorter than `shortest` bytes.
+    fn new(texts: &[Box<[u8]>], fold: bool, shortest: usize) -> Option<Short> {
         let mut short = Short {
             firsts: Bits::new(256),
             texts: vec![Vec::new(); 256],
         };
         let mut any = false;
         for (i, text) in texts.iter().enumerate() {
-            if text.is_empty() || text.len() >= 4 {
+            if text.is_empty() || text.len() >= shortest {
                 continue;
             }
             any = true;
@@ -337,6 +348,10 @@ impl Short {
 struct Grams {
     /// The length of the pieces.
     len: usize,
+    /// Every how many places of a value a piece is looked up: each text is known by this
+    /// many pieces, at consecutive places, so that one of them starts at a place looked
+    /// at wherever the text is.
+    step: usize,
     /// For each text's piece, the two bits of [`Grams::bits_of`] are set.
     bits: Bits,
     /// How far the hash shifts to give a bit: 64 less the log2 of the number of bits.
@@ -367,10 +382,38 @@ impl Grams {
     /// of the places of a value that hold no text's piece still pass the table.
     const BITS_PER_PIECE: usize = 16;
 
-    /// The pieces of `len` bytes of the (already folded) `texts` of four bytes or more;
-    /// `None` when there are none.
-    fn new(texts: &[Box<[u8]>], fold: bool, len: usize) -> Option<Grams> {
-        let texts = texts.iter().enumerate().filter(|(_, t)| t.len() >= 4);
+    /// The most places a piece search steps over.
+    const MAX_STEP: usize = 4;
+    /// The most texts left to the search by first byte so that the others can be
+    /// looked up at fewer places (each place of their first byte compares them).
+    const MAX_LEFT: usize = 8;
+
+    /// Every how many places pieces of `len` bytes of `texts` are looked up: the largest
+    /// step (up to [`Grams::MAX_STEP`]) for which at most [`Grams::MAX_LEFT`] of the
+    /// texts of four bytes or more are too short (a text of `n` bytes has `n - len + 1`
+    /// pieces, and needs as many as the step).
+    fn step(texts: &[Box<[u8]>], len: usize) -> usize {
+        (2..=Grams::MAX_STEP)
+            .rev()
+            .find(|step| {
+                let shortest = len + step - 1;
+                texts
+                    .iter()
+                    .filter(|t| t.len() >= 4 && t.len() < shortest)
+                    .count()
+                    <= Grams::MAX_LEFT
+            })
+            .unwrap_or(1)
+    }
+
+    /// The pieces of `len` bytes of the (already folded) `texts` long enough for `step`
+    /// (four bytes or more when it is 1); `None` when there are none.
+    fn new(texts: &[Box<[u8]>], fold: bool, len: usize, step: usize) -> Option<Grams> {
+        let shortest = (len + step - 1).max(4);
+        let texts = texts
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.len() >= shortest);
         // How many texts have each piece: a text is known by its least shared one, so a
         // piece found in a value has few texts to compare.
         let mut shared: std::collections::HashMap<u64, u32, foldhash::fast::FixedState> =
@@ -384,17 +427,22 @@ impl Grams {
             }
         }
         let mut anchors: Vec<Anchor> = Vec::new();
+        let count = |w: &[u8]| u64::from(shared.get(&piece(w)).copied().unwrap_or(0));
         for (i, text) in texts {
-            let best = text
-                .windows(len)
+            // The `step` pieces in a row that fewest other texts share, together.
+            let pieces: Vec<&[u8]> = text.windows(len).collect();
+            let best = pieces
+                .windows(step)
                 .enumerate()
-                .min_by_key(|&(_, w)| shared.get(&piece(w)).copied().unwrap_or(0));
-            if let Some((at, w)) = best {
-                anchors.push(Anchor {
-                    piece: piece(w),
-                    text: u32::try_from(i).unwrap_or(u32::MAX),
-                    at: u32::try_from(at).unwrap_or(u32::MAX),
-                });
+                .min_by_key(|(_, run)| run.iter().map(|w| count(w)).sum::<u64>());
+            if let Some((start, run)) = best {
+                for (k, w) in run.iter().enumerate() {
+                    anchors.push(Anchor {
+                        piece: piece(w),
+                        text: u32::try_from(i).unwrap_or(u32::MAX),
+                        at: u32::try_from(start + k).unwrap_or(u32::MAX),
+                    });
+                }
             }
         }
         if anchors.is_empty() {
@@ -405,6 +453,7 @@ impl Grams {
             .clamp(1 << 10, 1 << 18);
         let mut grams = Grams {
             len,
+            step,
             bits: Bits::new(bits),
             shift: 64 - bits.trailing_zeros(),
             slots: vec![0u32; bits / 64 + 1].into_boxed_slice(),
@@ -616,6 +665,57 @@ mod tests {
                 texts[5],
             ],
         );
+    }
+
+    #[test]
+    fn long_texts_are_looked_up_every_few_places_and_found_at_any() {
+        let texts = [
+            "powershell",
+            "\\rundll32.exe",
+            "certutil -urlcache",
+            "whoami /all",
+            "psexec",
+        ];
+        let set = TextSet::new(&texts, true);
+        // Four places a step; "psexec" (three pieces) goes by its first byte instead.
+        assert_eq!(set.long.as_ref().map(|g| g.step), Some(4));
+        assert!(set
+            .short
+            .as_ref()
+            .is_some_and(|s| s.texts[b'p' as usize] == [4]));
+        // Each text at each place of a value, alone, twice, and next to another.
+        let mut hays = Vec::new();
+        for text in texts {
+            for at in 0..9 {
+                let pad = "x".repeat(at);
+                hays.push(format!("{pad}{text}"));
+                hays.push(format!("{pad}{}{pad}", text.to_uppercase()));
+                hays.push(format!("{pad}{text}{text}"));
+                hays.push(format!("{pad}{text} powershell.exe"));
+                hays.push(format!("{pad}{}", &text[1..]));
+            }
+        }
+        let hays: Vec<&str> = hays.iter().map(String::as_str).collect();
+        agrees(&texts, &hays);
+        // Eight-byte pieces step too.
+        let hashes: Vec<String> = (0u64..20)
+            .map(|i| format!("{:016x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+            .collect();
+        let set = TextSet::new(&hashes, true);
+        assert_eq!(set.long.as_ref().map(|g| (g.len, g.step)), Some((8, 4)));
+        let hays: Vec<String> = (0..9)
+            .map(|at| {
+                format!(
+                    "{}{}-{}",
+                    "0".repeat(at),
+                    hashes[3],
+                    hashes[19].to_uppercase()
+                )
+            })
+            .collect();
+        let hays: Vec<&str> = hays.iter().map(String::as_str).collect();
+        let hashes: Vec<&str> = hashes.iter().map(String::as_str).collect();
+        agrees(&hashes, &hays);
     }
 
     #[test]
