@@ -11,8 +11,9 @@
 #   SIZE_MB=200 benches/pack.sh     # a smaller file
 #   GENERATED=0 benches/pack.sh     # without the generated pack (its build takes minutes)
 #   PERF_PACK=path benches/pack.sh  # a generated pack built already (perf-pack binary)
-#   REPEAT=3 benches/pack.sh        # each run 3 times, the fastest kept (a shared machine is
-#                                   # noisy: the least disturbed run is the closest to the cost)
+#   REPEAT=3 benches/pack.sh        # 3 rounds of all the runs, the fastest of each kept (a
+#                                   # shared machine is noisy: the least disturbed run is the
+#                                   # closest to the cost, and rounds spread a slow spell)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 perf=../shared/perf
@@ -57,28 +58,39 @@ done
 
 printf '%s: %d events, %d MB, %d cores\n\n' "$file" "$events" "$size_mb" "$(nproc)"
 printf '%-34s %9s %9s %12s\n' run "wall s" "cpu s" "events/s"
-declare -A wall
+# Each measure is named here and run later, in rounds: with REPEAT=N every measure runs
+# once per round, N rounds, so that a slow spell of the machine falls on all of them
+# alike rather than on the N runs of one.
+declare -A wall cpu cmd
+names=()
 measure() {
   local name=$1
   shift
-  local t w u s best_w="" best_cpu=""
+  names+=("$name")
+  cmd[$name]=$(printf '%q ' "$@")
+}
+run_measures() {
+  local t w u s name
   t=$(mktemp)
   for _ in $(seq "${REPEAT:-1}"); do
-    /usr/bin/time -f '%e %U %S' -o "$t" "$@" > /dev/null 2> "$t.err" || {
-      echo "$name failed:"
-      cat "$t.err"
-      exit 1
-    }
-    read -r w u s < "$t"
-    if [ -z "$best_w" ] || [ "$(echo "$w < $best_w" | bc)" = 1 ]; then
-      best_w=$w
-      best_cpu=$(echo "$u + $s" | bc)
-    fi
+    for name in "${names[@]}"; do
+      eval "/usr/bin/time -f '%e %U %S' -o \"\$t\" ${cmd[$name]}" > /dev/null 2> "$t.err" || {
+        echo "$name failed:"
+        cat "$t.err"
+        exit 1
+      }
+      read -r w u s < "$t"
+      if [ -z "${wall[$name]:-}" ] || [ "$(echo "$w < ${wall[$name]}" | bc)" = 1 ]; then
+        wall[$name]=$w
+        cpu[$name]=$(echo "$u + $s" | bc)
+      fi
+    done
   done
-  w=$best_w
-  wall[$name]=$w
-  printf '%-34s %9.2f %9.2f %12.0f\n' "$name" "$w" "$best_cpu" "$(echo "$events / $w" | bc)"
   rm -f "$t" "$t.err"
+  for name in "${names[@]}"; do
+    w=${wall[$name]}
+    printf '%-34s %9.2f %9.2f %12.0f\n' "$name" "$w" "${cpu[$name]}" "$(echo "$events / $w" | bc)"
+  done
 }
 one=(taskset -c 0)
 never='--spl=zzqq_no_event_has_this'
@@ -92,6 +104,7 @@ measure "splc run, all cores" "$splc" run --mapping none --rule "$perf/spl" "$fi
 for n in 1 10 100 1000; do
   measure "splc run, first $n rules, 1 core" "${one[@]}" "$splc" run --threads 1 --mapping none --rule "$data/spl-first-$n" "$file"
 done
+run_measures
 
 ratio() { echo "scale=2; ${wall[$1]} / ${wall[$2]}" | bc; }
 echo
