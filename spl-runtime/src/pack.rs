@@ -781,12 +781,17 @@ mod tests {
         ])
     }
 
+    /// Fifty events whose `_raw` holds `a`, `b`, both or neither, in a cycle of nine.
+    fn fifty_events() -> Vec<Record> {
+        let raws = ["a", "b", "ab", "c", "ba", "abab", "", "b", "a"];
+        (0..50)
+            .map(|i| event(raws[i % raws.len()], &[("i", &i.to_string())]))
+            .collect()
+    }
+
     #[test]
     fn batches_on_several_threads_give_the_rows_of_one_event_at_a_time() {
-        let raws = ["a", "b", "ab", "c", "ba", "abab", "", "b", "a"];
-        let events: Vec<Record> = (0..50)
-            .map(|i| event(raws[i % raws.len()], &[("i", &i.to_string())]))
-            .collect();
+        let events = fifty_events();
         let mut one_at_a_time = counting_pack();
         let mut expected = Vec::new();
         for (position, e) in events.iter().enumerate() {
@@ -824,12 +829,10 @@ mod tests {
             }
         }
     }
+
     #[test]
     fn candidates_worked_out_ahead_give_the_same_rows() {
-        let raws = ["a", "b", "ab", "c", "ba", "abab", "", "b", "a"];
-        let events: Vec<Record> = (0..50)
-            .map(|i| event(raws[i % raws.len()], &[("i", &i.to_string())]))
-            .collect();
+        let events = fifty_events();
         let rows = |pack: &mut RulePack, ahead: &dyn Fn(&[Record]) -> Candidates| {
             let mut got = Vec::new();
             for (n, chunk) in events.chunks(7).enumerate() {

@@ -529,6 +529,34 @@ mod tests {
     }
 
     #[test]
+    fn reading_ahead_gives_the_items_of_reading_inline() {
+        // Past two batches, with lines that are not events in the first and the last.
+        let mut text = String::new();
+        for i in 0..2500 {
+            if i == 3 || i == 2400 {
+                text.push_str("{not json\n");
+            }
+            text.push_str(&format!("{{\"i\": {i}}}\n"));
+        }
+        let reader = || {
+            Reader::new(
+                io::Cursor::new(text.clone().into_bytes()),
+                InputFormat::JsonLines,
+                ReadOptions::default(),
+            )
+        };
+        let shown = |item: Item| match item {
+            Ok(event) => format!("{} {}", event.line, event.record.raw()),
+            Err(e) => format!("error: {e}"),
+        };
+        let inline: Vec<String> = reader().map(shown).collect();
+        assert_eq!(inline.len(), 2502);
+        assert_eq!(inline.iter().filter(|s| s.starts_with("error")).count(), 2);
+        let ahead: Vec<String> = ReadAhead::new(reader()).map(shown).collect();
+        assert_eq!(ahead, inline);
+    }
+
+    #[test]
     fn format_names_round_trip() {
         for format in InputFormat::ALL {
             assert_eq!(format.name().parse::<InputFormat>(), Ok(format));
@@ -586,10 +614,9 @@ mod tests {
 /// reading overlaps with what the consumer does with the events. The items and their
 /// order are the reader's; dropping the `ReadAhead` stops the thread at its next batch.
 ///
-/// Made [`with_index`](ReadAhead::with_index), the thread also works out the candidate
-/// rules of each event in a pack's index, handed over with the batch
-/// ([`next_batch`](ReadAhead::next_batch)) for
-/// [`RulePack::push_batch_with`](crate::pack::RulePack::push_batch_with).
+/// Made by [`Batches`] for a pack with an index, the thread also works out the candidate
+/// rules of each event, handed over with the batch ([`next_batch`](ReadAhead::next_batch))
+/// for [`RulePack::push_batch_with`](crate::pack::RulePack::push_batch_with).
 #[derive(Debug)]
 pub struct ReadAhead {
     batches: std::sync::mpsc::Receiver<(Vec<Item>, Candidates)>,
@@ -611,13 +638,10 @@ impl ReadAhead {
         ReadAhead::start(reader, Self::BATCH, None)
     }
 
-    /// Start reading `reader` on a thread of its own, in batches of `batch` items, and
-    /// working out there the candidates of each event in `index`.
-    pub fn with_index(reader: Reader<'static>, batch: usize, index: Arc<Index>) -> ReadAhead {
-        ReadAhead::start(reader, batch.max(1), Some(index))
-    }
-
+    /// Start reading `reader` on a thread of its own, in batches of `batch` items (at
+    /// least one), working out there the candidates of each event in `index` if given.
     fn start(reader: Reader<'static>, batch: usize, index: Option<Arc<Index>>) -> ReadAhead {
+        let batch = batch.max(1);
         let (send, batches) = std::sync::mpsc::sync_channel(Self::AHEAD);
         let thread = std::thread::spawn(move || {
             let mut reader = reader;
@@ -645,8 +669,8 @@ impl ReadAhead {
     }
 
     /// The next batch of items (none when the input has ended), with the candidates of
-    /// its events (of the items that are events, in order) when made
-    /// [`with_index`](ReadAhead::with_index). Items not yet taken one by one
+    /// its events (of the items that are events, in order) when made with an index. Items
+    /// not yet taken one by one
     /// ([`Iterator::next`]) come first, without candidates.
     pub fn next_batch(&mut self) -> Option<(Vec<Item>, Candidates)> {
         let rest: Vec<Item> = self.current.by_ref().collect();
