@@ -104,6 +104,7 @@
 mod ast;
 mod class;
 mod emit;
+mod needed;
 mod parse;
 
 use std::fmt;
@@ -186,8 +187,10 @@ pub fn translate(pcre: &str) -> Result<Translated, RegexError> {
     })
 }
 
-/// The texts of which every match of `pattern` (translated syntax) starts with one, when
-/// there are at most [`MAX_LITERALS`] of them and none is empty; `None` otherwise.
+/// Texts of which every match of `pattern` (translated syntax) holds one, folded to ASCII
+/// lowercase: those every match starts with, or those of a part every match goes through
+/// ([`needed`](needed::needed)), whichever narrows the values down more; at most
+/// [`MAX_LITERALS`] of them, none empty. `None` when no such texts are known.
 pub fn literals(pattern: &str) -> Option<Vec<String>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::ParserBuilder::new()
@@ -197,16 +200,29 @@ pub fn literals(pattern: &str) -> Option<Vec<String>> {
         .ok()?;
     let mut seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
     seq.optimize_for_prefix_by_preference();
-    let literals = seq.literals()?;
-    if literals.is_empty() || literals.len() > MAX_LITERALS {
+    let prefixes = seq
+        .literals()
+        .filter(|l| !l.is_empty() && l.len() <= MAX_LITERALS)
+        .map(|l| {
+            let mut texts: Vec<Vec<u8>> = l
+                .iter()
+                .map(|l| l.as_bytes().to_ascii_lowercase())
+                .collect();
+            texts.sort();
+            texts.dedup();
+            texts
+        });
+    let inner = needed::needed(&hir);
+    let best = match (prefixes, inner) {
+        (Some(p), Some(i)) if needed::score(&i) > needed::score(&p) => i,
+        (Some(p), _) => p,
+        (None, i) => i?,
+    };
+    if best.is_empty() || best.len() > MAX_LITERALS || best.iter().any(Vec::is_empty) {
         return None;
     }
-    literals
-        .iter()
-        .map(|l| {
-            let text = std::str::from_utf8(l.as_bytes()).ok()?;
-            (!text.is_empty()).then(|| text.to_owned())
-        })
+    best.into_iter()
+        .map(|t| String::from_utf8(t).ok())
         .collect()
 }
 

@@ -331,3 +331,29 @@ fn without_the_text_or_past_the_translation_the_whole_pattern_is_marked() {
         "{e:?}"
     );
 }
+
+#[test]
+fn a_regex_gives_the_witness_a_literal_from_anywhere_in_it() {
+    use spl_compiler::ir::Need;
+    let contains = |text: &str| Need::Contains {
+        field: "CommandLine".into(),
+        text: text.into(),
+    };
+    // The shape rules converted from Sigma take: the match of a `rex` group, turned into
+    // a flag by `eval`, searched for. `\w+` starts the pattern: no text every match starts
+    // with, but every match holds the backtick.
+    let p = program(
+        r#"| rex field=CommandLine "(?<m>\\w+`(?:\\w+|-|.)`[\\w+|\\s])"
+           | eval c=if(isnotnull(m), "true", "false") | search c="true""#,
+    );
+    let w = p.witness().expect("a witness");
+    assert_eq!(w.needs, [contains("`")]);
+    // `| regex` on a field: the rarest run, folded.
+    let p = program(r#"* | regex CommandLine="cmd\s+/c\s+\w+\s+-EncodedCommand""#);
+    let w = p.witness().expect("a witness");
+    assert_eq!(w.needs, [contains("-encodedcommand")]);
+    // Nothing every match holds: the field's presence only.
+    let p = program(r#"* | regex CommandLine="^[A-Za-z0-9]{16}$""#);
+    let w = p.witness().expect("a witness");
+    assert_eq!(w.needs, [Need::Present("CommandLine".into())]);
+}

@@ -106,7 +106,7 @@ pub struct RegexLit {
     pub translated: String,
     /// The named groups, in order.
     pub names: Vec<String>,
-    /// Texts of which every match holds one (as bytes, case included), when they are known
-    /// and few: what a pack-wide index can look for before running the regex.
+    /// Texts of which every match holds one (folded to ASCII lowercase), when they are
+    /// known and few: what a pack-wide index can look for before running the regex.
     pub literals: Option<Vec<String>>,
 }
