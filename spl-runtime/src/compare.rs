@@ -149,6 +149,9 @@ impl Wildcard {
 /// ([`TextSet`]). Built for sets of [`GlobSet::MIN`] patterns or more; smaller sets loop.
 #[derive(Clone, Debug, Default)]
 struct GlobSet {
+    /// Patterns `*<c>text` answered by what follows the value's last `c` (see [`Tails`]).
+    tails: Vec<Tails>,
+    /// The other patterns.
     globs: Vec<Wildcard>,
     /// Over the distinct longest pieces; per piece, the patterns (indexes in `globs`)
     /// whose longest piece it is.
@@ -167,7 +170,13 @@ impl GlobSet {
     const MIN: usize = 4;
 
     fn new(globs: Vec<Wildcard>, case_sensitive: bool) -> GlobSet {
+        let (tails, globs) = if globs.len() >= Self::MIN {
+            Tails::split(globs, case_sensitive)
+        } else {
+            (Vec::new(), globs)
+        };
         let mut set = GlobSet {
+            tails,
             globs,
             pieces: None,
         };
@@ -200,10 +209,13 @@ impl GlobSet {
     }
 
     fn is_empty(&self) -> bool {
-        self.globs.is_empty()
+        self.globs.is_empty() && self.tails.is_empty()
     }
 
     fn any_match(&self, value: &str) -> bool {
+        if self.tails.iter().any(|t| t.matches(value.as_bytes())) {
+            return true;
+        }
         let Some((pieces, owners)) = &self.pieces else {
             return self.globs.iter().any(|g| g.is_match(value));
         };
@@ -221,6 +233,77 @@ impl GlobSet {
                     .any(|&i| self.globs[i as usize].is_match(value))
             })
         })
+    }
+}
+
+/// Patterns of one shape, `*<c>text` where `c` is an ASCII punctuation byte that `text`
+/// does not hold (`*\\cmd.exe`, `*.dll`): a value ends with `c` then `text` exactly when
+/// what follows its last `c` is `text` (the last `c` of such a value is the one before
+/// `text`, which has none). One backward search for `c` and one lookup in the sorted
+/// texts answer all the patterns of a `c`, where each would compare the value's end.
+#[derive(Clone, Debug)]
+struct Tails {
+    sep: u8,
+    /// The texts after `c`, sorted (ASCII lowercase unless case-sensitive).
+    texts: Vec<Box<[u8]>>,
+    case_sensitive: bool,
+}
+
+impl Tails {
+    /// The fewest patterns of one `c` worth a lookup of their own.
+    const MIN: usize = 2;
+
+    /// The patterns of `globs` taken by `Tails` (grouped by their `c`) and the others.
+    fn split(globs: Vec<Wildcard>, case_sensitive: bool) -> (Vec<Tails>, Vec<Wildcard>) {
+        let shape = |g: &Wildcard| -> Option<(u8, Box<[u8]>)> {
+            let [piece] = g.pieces.as_slice() else {
+                return None;
+            };
+            let (&sep, text) = piece.text.split_first()?;
+            (g.leading
+                && !g.trailing
+                && sep.is_ascii_punctuation()
+                && sep != b'*'
+                && !text.contains(&sep))
+            .then(|| (sep, text.into()))
+        };
+        let mut by_sep: Vec<(u8, Vec<Box<[u8]>>)> = Vec::new();
+        for (sep, text) in globs.iter().filter_map(shape) {
+            match by_sep.iter_mut().find(|(s, _)| *s == sep) {
+                Some((_, texts)) => texts.push(text),
+                None => by_sep.push((sep, vec![text])),
+            }
+        }
+        by_sep.retain(|(_, texts)| texts.len() >= Tails::MIN);
+        let rest = globs
+            .into_iter()
+            .filter(|g| !shape(g).is_some_and(|(sep, _)| by_sep.iter().any(|(s, _)| *s == sep)))
+            .collect();
+        let tails = by_sep
+            .into_iter()
+            .map(|(sep, mut texts)| {
+                texts.sort();
+                texts.dedup();
+                Tails {
+                    sep,
+                    texts,
+                    case_sensitive,
+                }
+            })
+            .collect();
+        (tails, rest)
+    }
+
+    fn matches(&self, value: &[u8]) -> bool {
+        let Some(at) = memchr::memrchr(self.sep, value) else {
+            return false;
+        };
+        let tail = &value[at + 1..];
+        if self.case_sensitive {
+            self.texts.binary_search_by(|t| (**t).cmp(tail)).is_ok()
+        } else {
+            self.texts.binary_search_by(|t| cmp_folded(t, tail)).is_ok()
+        }
     }
 }
 
@@ -479,6 +562,63 @@ mod tests {
         assert!(set.any_match("CMD.EXE /c"), "*cmd* ignores case");
         assert!(!set.any_match("ÉTÉ"), "only ASCII case folds");
         assert!(!set.any_match("a"), "a*b*a needs a b");
+    }
+
+    #[test]
+    fn endings_after_a_separator_match_as_the_loop_over_them_does() {
+        let patterns = [
+            r"*\cmd.exe",
+            r"*\PowerShell.exe",
+            r"*\x",
+            r"*\sub\dir.exe",
+            "*.dll",
+            "*.exe",
+            "*.tar.gz",
+            "*-",
+            "a*.exe",
+            "*.exe*",
+        ];
+        let values = [
+            r"C:\Windows\System32\CMD.EXE",
+            r"C:\Windows\System32\cmd.exe ",
+            r"cmd.exe",
+            r"\cmd.exe",
+            r"C:\a\powershell.EXE",
+            r"C:\sub\dir.exe",
+            r"C:\sub\dir.exe\",
+            r"D:\x",
+            r"D:\x\",
+            "lib.DLL",
+            "a.b.dll",
+            "dll",
+            "archive.tar.gz",
+            "archive.gz",
+            "",
+            ".",
+            r"\",
+            "x-",
+            "a.exe",
+            "é.exe",
+        ];
+        for case_sensitive in [false, true] {
+            let globs: Vec<Wildcard> = patterns
+                .iter()
+                .map(|p| Wildcard::new(p, case_sensitive))
+                .collect();
+            let set = GlobSet::new(globs.clone(), case_sensitive);
+            let seps: Vec<u8> = set.tails.iter().map(|t| t.sep).collect();
+            // `*\\sub\\dir.exe` and `*.tar.gz` hold their separator twice, `*-` is alone.
+            assert_eq!(seps, [b'\\', b'.'], "the endings grouped by separator");
+            assert_eq!(set.tails.iter().map(|t| t.texts.len()).sum::<usize>(), 5);
+            for v in values {
+                let want = globs.iter().any(|g| g.is_match(v));
+                assert_eq!(
+                    set.any_match(v),
+                    want,
+                    "{v:?} (case-sensitive: {case_sensitive})"
+                );
+            }
+        }
     }
 
     #[test]
