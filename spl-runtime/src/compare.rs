@@ -312,7 +312,7 @@ impl Tails {
 struct ValueSet {
     /// Exact literals, sorted (lowercased unless case-sensitive).
     exact: Vec<Box<[u8]>>,
-    globs: GlobSet,
+    globs: Box<GlobSet>,
     cidrs: Vec<Cidr>,
     /// `*` alone is in the set.
     any: bool,
@@ -342,7 +342,7 @@ impl ValueSet {
         }
         set.exact.sort();
         set.exact.dedup();
-        set.globs = GlobSet::new(globs, case_sensitive);
+        set.globs = Box::new(GlobSet::new(globs, case_sensitive));
         set
     }
 
