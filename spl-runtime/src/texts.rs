@@ -105,7 +105,10 @@ impl TextSet {
         }
         if let Some(short) = &self.short {
             for (p, &b) in hay.iter().enumerate() {
-                if short.firsts.has(b) && self.check(&short.texts[b as usize], hay, p, &mut found) {
+                if short.firsts.has(b)
+                    && short.admits(hay, p, b)
+                    && self.check(&short.texts[b as usize], hay, p, &mut found)
+                {
                     return true;
                 }
             }
@@ -303,21 +306,55 @@ impl Bits {
     }
 }
 
-/// Texts of one to three bytes, by their first byte.
+/// Texts too short for the pieces' search, by their first byte, and their first two.
 #[derive(Clone, Debug)]
 struct Short {
     /// The first bytes of the texts (both cases when the set ignores case).
     firsts: Bits,
+    /// The bytes that are texts by themselves (both cases when the set ignores case).
+    ones: Bits,
+    /// The first two bytes of the longer texts, hashed ([`Short::pair`]) into a table
+    /// small enough to stay in the nearest cache, every case of them when the set ignores
+    /// case: a common first byte (`c` of `cmd`) is compared only where the second
+    /// could follow.
+    pairs: Bits,
     /// Per byte, the texts that start with it (or with its other case).
     texts: Vec<Vec<u32>>,
 }
 
 impl Short {
+    /// The bits of [`Short::pairs`].
+    const PAIR_BITS: usize = 4096;
+
+    /// The bit of two bytes in [`Short::pairs`].
+    #[inline(always)]
+    fn pair(a: u8, b: u8) -> usize {
+        ((usize::from(a) << 5) ^ usize::from(b)) % Short::PAIR_BITS
+    }
+
+    /// Whether a text may start at `p` of `hay`, whose byte `b` is one of the firsts.
+    #[inline(always)]
+    fn admits(&self, hay: &[u8], p: usize, b: u8) -> bool {
+        self.ones.has(b)
+            || hay
+                .get(p + 1)
+                .is_some_and(|&c| self.pairs.has(Short::pair(b, c)))
+    }
+
     /// The non-empty texts shorter than `shortest` bytes.
     fn new(texts: &[Box<[u8]>], fold: bool, shortest: usize) -> Option<Short> {
         let mut short = Short {
             firsts: Bits::new(256),
+            ones: Bits::new(256),
+            pairs: Bits::new(Short::PAIR_BITS),
             texts: vec![Vec::new(); 256],
+        };
+        let cases_of = |b: u8| {
+            if fold {
+                [b.to_ascii_lowercase(), b.to_ascii_uppercase()]
+            } else {
+                [b, b]
+            }
         };
         let mut any = false;
         for (i, text) in texts.iter().enumerate() {
@@ -336,6 +373,16 @@ impl Short {
                 if k == 0 || b != cases[0] {
                     short.firsts.set(b.into());
                     short.texts[b as usize].push(i);
+                }
+            }
+            match text.get(1) {
+                None => cases.into_iter().for_each(|b| short.ones.set(b.into())),
+                Some(&second) => {
+                    for a in cases {
+                        for b in cases_of(second) {
+                            short.pairs.set(Short::pair(a, b));
+                        }
+                    }
                 }
             }
         }
