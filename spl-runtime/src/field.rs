@@ -78,7 +78,8 @@ pub(crate) enum Refused {
 
 /// A reader's own map of the names it has met to their ids, in front of the shared table.
 ///
-/// A hit costs one hash of the name and takes no lock; a miss goes to the shared table,
+/// A hit costs one comparison when the name is where it was in the event before
+/// ([`NameCache::get_at`]), else one hash of the name, and takes no lock; a miss goes to the shared table,
 /// which adds the name only within the bounds the cache was made with. The cache holds
 /// only names that are in the table, as `&'static str`s borrowed from it, so it is never
 /// larger than the table and copies no name.
@@ -87,6 +88,10 @@ pub(crate) struct NameCache {
     /// Hashed with a fast hasher seeded at random per process: the names come from
     /// events, and the seed keeps their hashes unpredictable.
     ids: HashMap<&'static str, FieldId, foldhash::fast::RandomState>,
+    /// Per place of a field in an event, the name last found there: events of one kind
+    /// list their fields in one order, so most names are the one at their place in the
+    /// event before, found with one comparison instead of a hash.
+    recent: Vec<(&'static str, FieldId)>,
     max_names: usize,
     max_name_bytes: usize,
 }
@@ -97,21 +102,48 @@ impl NameCache {
     pub(crate) fn new(max_names: usize, max_name_bytes: usize) -> Self {
         NameCache {
             ids: HashMap::default(),
+            recent: Vec::new(),
             max_names,
             max_name_bytes,
         }
     }
 
     /// The id of `name`, interning it if the bounds allow.
-    #[inline]
-    pub(crate) fn get(&mut self, name: &str) -> Result<FieldId, Refused> {
-        if let Some(&id) = self.ids.get(name) {
-            return Ok(id);
+    #[cfg(test)]
+    fn get(&mut self, name: &str) -> Result<FieldId, Refused> {
+        self.get_named(name).map(|(id, _)| id)
+    }
+
+    /// [`NameCache::get`], with the table's copy of the name.
+    fn get_named(&mut self, name: &str) -> Result<(FieldId, &'static str), Refused> {
+        if let Some((&known, &id)) = self.ids.get_key_value(name) {
+            return Ok((id, known));
         }
         let (id, name) = interner().intern_bounded(name, self.max_names, self.max_name_bytes)?;
         self.ids.insert(name, id);
+        Ok((id, name))
+    }
+
+    /// [`NameCache::get`] for the name of the `place`-th field of an event (from 0).
+    #[inline]
+    pub(crate) fn get_at(&mut self, place: usize, name: &str) -> Result<FieldId, Refused> {
+        if let Some(&(known, id)) = self.recent.get(place) {
+            if known == name {
+                return Ok(id);
+            }
+        }
+        let (id, known) = self.get_named(name)?;
+        // Places are remembered in order only, up to a bound (an event has few fields).
+        if let Some(slot) = self.recent.get_mut(place) {
+            *slot = (known, id);
+        } else if place == self.recent.len() && place < Self::MAX_PLACES {
+            self.recent.push((known, id));
+        }
         Ok(id)
     }
+
+    /// The most places remembered.
+    const MAX_PLACES: usize = 256;
 }
 
 struct Interner {
@@ -234,5 +266,36 @@ mod tests {
         // A long name that is already in the table (a rule's) is no problem.
         let long = FieldId::intern("a-long-name-a-rule-uses-xxxxxxxxxx");
         assert_eq!(roomy.get("a-long-name-a-rule-uses-xxxxxxxxxx"), Ok(long));
+    }
+
+    #[test]
+    fn names_at_their_place_resolve_as_by_their_hash() {
+        let (a, b, c) = (
+            FieldId::intern("place-a"),
+            FieldId::intern("place-b"),
+            FieldId::intern("place-c"),
+        );
+        let mut cache = NameCache::new(usize::MAX, 100);
+        // One kind of event, another in another order, the first again, one field
+        // more: every name gives its own id wherever it is.
+        for names in [
+            &["place-a", "place-b"][..],
+            &["place-b", "place-a", "place-c"],
+            &["place-a", "place-b"],
+            &["place-a", "place-b", "place-c", "place-a"],
+        ] {
+            for (place, name) in names.iter().enumerate() {
+                let want = [a, b, c][usize::from(name.as_bytes()[6] - b'a')];
+                assert_eq!(cache.get_at(place, name), Ok(want), "{name} at {place}");
+            }
+        }
+        // A name the bounds refuse is refused at a place another name holds too.
+        assert_eq!(
+            cache.get_at(0, "a-name-too-long-for-a-cache-of-one-hundred-bytes-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+            Err(Refused::TooLong)
+        );
+        assert_eq!(cache.get_at(0, "place-a"), Ok(a));
+        // Places far past the first are not remembered, and still resolve.
+        assert_eq!(cache.get_at(10_000, "place-c"), Ok(c));
     }
 }

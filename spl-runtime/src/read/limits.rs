@@ -244,7 +244,7 @@ impl FieldSink {
         name: &str,
         value: String,
     ) -> Result<(), EventError> {
-        match self.names.get(name) {
+        match self.names.get_at(self.values, name) {
             Ok(id) => self.push_id(record, id, value),
             Err(refused) => {
                 self.dropped += 1;
