@@ -30,6 +30,7 @@
 use std::io::{self, Write};
 
 use crate::event::Record;
+use crate::field::FieldId;
 use crate::value::Value;
 
 /// The position of the first byte of `bytes` that a JSON string cannot hold as it is: a
@@ -185,21 +186,17 @@ fn push_escape(out: &mut Vec<u8>, c: u8) {
 pub fn write_row(out: &mut impl Write, rule: &str, row: &Record) -> io::Result<()> {
     let mut line = b"{\"_rule\":".to_vec();
     push_str(&mut line, rule);
-    write_fields(&mut line, row);
+    write_fields(&mut line, row, &mut Names::default());
     out.write_all(&line)
 }
 
 /// Append the fields of `row` after `_rule`, and the end of the line. Only the text of a
 /// number that is not finite is allocated.
-fn write_fields(out: &mut Vec<u8>, row: &Record) {
+fn write_fields(out: &mut Vec<u8>, row: &Record, names: &mut Names) {
     for (field, value) in row.iter() {
-        let name = field.name();
-        if name == "_rule" {
+        if !names.put(out, field) {
             continue;
         }
-        out.push(b',');
-        push_str(out, name);
-        out.push(b':');
         match value {
             Value::Str(s) => push_str(out, s),
             // Writing to a `Vec` does not fail.
@@ -225,6 +222,33 @@ fn write_fields(out: &mut Vec<u8>, row: &Record) {
     out.extend_from_slice(b"}\n");
 }
 
+/// Each field's name as JSON (`,"name":`), made once per field.
+#[derive(Default)]
+struct Names(Vec<Option<Box<[u8]>>>);
+
+impl Names {
+    /// Append the comma, name and colon that start `field` in a row; `false` (nothing
+    /// appended) for `_rule`, which the row does not repeat.
+    fn put(&mut self, out: &mut Vec<u8>, field: FieldId) -> bool {
+        let i = field.index() as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, None);
+        }
+        let json = self.0[i].get_or_insert_with(|| {
+            let name = field.name();
+            if name == "_rule" {
+                return Box::default();
+            }
+            let mut json = vec![b','];
+            push_str(&mut json, name);
+            json.push(b':');
+            json.into_boxed_slice()
+        });
+        out.extend_from_slice(json);
+        !json.is_empty()
+    }
+}
+
 /// Writes rows as JSON lines, turning the fields of an event that several rules return
 /// into JSON once (see the [module documentation](self)).
 #[derive(Default)]
@@ -234,6 +258,7 @@ pub struct RowWriter {
     last: Option<Record>,
     /// The JSON of its fields, from the comma after `_rule` to the end of the line.
     fields: Vec<u8>,
+    names: Names,
 }
 
 impl RowWriter {
@@ -245,7 +270,7 @@ impl RowWriter {
             .is_some_and(|last| last.shares_fields(row))
         {
             self.fields.clear();
-            write_fields(&mut self.fields, row);
+            write_fields(&mut self.fields, row, &mut self.names);
             self.last = Some(row.clone());
         }
         out.write_all(b"{\"_rule\":")?;
