@@ -371,7 +371,7 @@ fn atom_needs(atom: &Atom) -> Option<Vec<Need>> {
 }
 
 /// What a match of `regex` against `field` needs: that the field holds one of the texts
-/// every match starts with, when they are known.
+/// every match holds (`RegexLit::literals`), when they are known.
 fn literal_needs(field: &str, regex: &crate::RegexLit) -> Option<Vec<Need>> {
     let mut needs: Vec<Need> = regex
         .literals
@@ -641,7 +641,7 @@ mod tests {
             program(vec![regex]),
             Some(vec![Need::Present("Payload".into())])
         );
-        // ...and, when every match starts with one of a few texts, one of them.
+        // ...and, when every match holds one of a few texts, one of them.
         let regex = Stage::Regex(crate::RegexStage::new(
             "Payload",
             false,
