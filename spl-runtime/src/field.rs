@@ -79,10 +79,10 @@ pub(crate) enum Refused {
 /// A reader's own map of the names it has met to their ids, in front of the shared table.
 ///
 /// A hit costs one comparison when the name is where it was in the event before
-/// ([`NameCache::get_at`]), else one hash of the name, and takes no lock; a miss goes to the shared table,
-/// which adds the name only within the bounds the cache was made with. The cache holds
-/// only names that are in the table, as `&'static str`s borrowed from it, so it is never
-/// larger than the table and copies no name.
+/// ([`NameCache::get_at`]), else one hash of the name, and takes no lock; a miss goes to
+/// the shared table, which adds the name only within the bounds the cache was made with.
+/// The cache holds only names that are in the table, as `&'static str`s borrowed from it,
+/// so it is never larger than the table and copies no name.
 #[derive(Debug)]
 pub(crate) struct NameCache {
     /// Hashed with a fast hasher seeded at random per process: the names come from
@@ -290,10 +290,7 @@ mod tests {
             }
         }
         // A name the bounds refuse is refused at a place another name holds too.
-        assert_eq!(
-            cache.get_at(0, "a-name-too-long-for-a-cache-of-one-hundred-bytes-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-            Err(Refused::TooLong)
-        );
+        assert_eq!(cache.get_at(0, &"x".repeat(101)), Err(Refused::TooLong));
         assert_eq!(cache.get_at(0, "place-a"), Ok(a));
         // Places far past the first are not remembered, and still resolve.
         assert_eq!(cache.get_at(10_000, "place-c"), Ok(c));
