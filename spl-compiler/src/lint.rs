@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `W0301` | `TERM(x)` where `x` holds a major breaker (a space, a comma, `%20`, ...): one segment of `_raw` can never hold it, so the `TERM` matches nothing |
 //! | `W0302` | a lowercase (or mixed-case) `and`, `or` or `not` in a search: Splunk's boolean operators are uppercase, so the word is searched for as a term |
+//! | `W0303` | `OR` beside `AND` (or terms side by side) without parentheses around the `OR`: in the search command `OR` binds tighter, so `a OR b c` is `(a OR b) c`, which readers of other languages take for `a OR (b c)` |
 //!
 //! Warnings point into the rule file (through macro expansions, like errors do) and never
 //! stop a rule from compiling.
@@ -16,37 +17,66 @@ use spl_ir::breaker::term_can_match;
 pub const TERM_NEVER_MATCHES: Code = Code("W0301");
 /// A lowercase boolean word searched as a term.
 pub const LOWERCASE_OPERATOR: Code = Code("W0302");
+/// `OR` and `AND` mixed without parentheses.
+pub const MIXED_AND_OR: Code = Code("W0303");
 
 /// The warnings of a parsed rule, in source order, located in the rule file.
 pub fn lint(parsed: &ParsedRule) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    lint_query(&parsed.expanded, &mut found);
+    lint_query(&parsed.expanded, &parsed.expanded_text, &mut found);
     found.into_iter().map(|d| parsed.locate(d)).collect()
 }
 
-fn lint_query(query: &Query, found: &mut Vec<Diagnostic>) {
+/// The warnings of `query`, whose spans point into `text`.
+fn lint_query(query: &Query, text: &str, found: &mut Vec<Diagnostic>) {
     for stage in &query.stages {
         match &stage.command {
             Command::Search(search) => {
                 if let Some(expr) = &search.expr {
-                    lint_search(expr, found);
+                    lint_search(expr, text, found);
                 }
             }
-            Command::Join(join) => lint_query(&join.subsearch.query, found),
-            Command::Foreach(foreach) => lint_query(&foreach.template.query, found),
+            Command::Join(join) => lint_query(&join.subsearch.query, text, found),
+            Command::Foreach(foreach) => lint_query(&foreach.template.query, text, found),
             _ => {}
         }
     }
 }
 
-fn lint_search(expr: &SearchExpr, found: &mut Vec<Diagnostic>) {
+/// Whether the expression at `span` of `text` is inside parentheses of its own.
+fn parenthesized(text: &str, span: spl_grammar::Span) -> bool {
+    let before = text.get(..span.start).map(str::trim_end);
+    let after = text.get(span.end..).map(str::trim_start);
+    before.is_some_and(|b| b.ends_with('(')) && after.is_some_and(|a| a.starts_with(')'))
+}
+
+fn lint_search(expr: &SearchExpr, text: &str, found: &mut Vec<Diagnostic>) {
     match &expr.kind {
-        SearchKind::And(items) | SearchKind::Or(items) => {
+        SearchKind::And(items) => {
             for item in items {
-                lint_search(item, found);
+                if matches!(item.kind, SearchKind::Or(_)) && !parenthesized(text, item.span) {
+                    found.push(
+                        Diagnostic::warning(
+                            MIXED_AND_OR,
+                            "`OR` beside `AND` without parentheses: the `OR` is taken first",
+                        )
+                        .with_primary(item.span, "these are one alternative, tested together")
+                        .with_note(
+                            "in the search command OR binds tighter than AND (and than terms \
+                             side by side): `a OR b c` means `(a OR b) c`; put parentheses \
+                             around the OR to say so",
+                        ),
+                    );
+                }
+                lint_search(item, text, found);
             }
         }
-        SearchKind::Not(inner) => lint_search(inner, found),
+        SearchKind::Or(items) => {
+            for item in items {
+                lint_search(item, text, found);
+            }
+        }
+        SearchKind::Not(inner) => lint_search(inner, text, found),
         SearchKind::TermCall(lit) if !term_can_match(&lit.value) => {
             found.push(
                 Diagnostic::warning(

@@ -1,7 +1,7 @@
-//! Warnings: TERM that can never match, lowercase boolean words.
+//! Warnings: TERM that can never match, lowercase boolean words, OR mixed with AND.
 
 use spl_compiler::compile_spl;
-use spl_compiler::lint::{LOWERCASE_OPERATOR, TERM_NEVER_MATCHES};
+use spl_compiler::lint::{LOWERCASE_OPERATOR, MIXED_AND_OR, TERM_NEVER_MATCHES};
 use spl_grammar::{MacroTable, Severity};
 
 /// `(code, line, column)` of each warning of a rule.
@@ -44,7 +44,31 @@ fn lowercase_operators_warn_but_uppercase_and_quoted_do_not() {
             (LOWERCASE_OPERATOR.as_str(), 1, 20)
         ]
     );
-    assert!(warnings("a OR b NOT c AND d \"or\" orange").is_empty());
+    assert!(warnings("(a OR b) NOT c AND d \"or\" orange").is_empty());
+}
+
+#[test]
+fn or_beside_and_without_parentheses_warns_at_the_or() {
+    let mixed = MIXED_AND_OR.as_str();
+    // Juxtaposition and AND are the same conjunction.
+    assert_eq!(warnings("a OR b c"), vec![(mixed, 1, 1)]);
+    assert_eq!(warnings("x=1 AND y=2 OR z=3"), vec![(mixed, 1, 9)]);
+    // Inside a group, around a NOT, in a later search, on a later line.
+    assert_eq!(warnings("(a b OR c)"), vec![(mixed, 1, 4)]);
+    assert_eq!(warnings("NOT (a OR b c)"), vec![(mixed, 1, 6)]);
+    assert_eq!(warnings("x | search a\n  OR b c"), vec![(mixed, 1, 12)]);
+    // Parentheses around the OR say what is meant; an OR alone mixes nothing.
+    for clear in [
+        "(a OR b) c",
+        "c ( a OR b )",
+        "((a OR b)) c",
+        "a OR b OR c",
+        "a OR (b c)",
+        "NOT a OR b",
+        "(a OR b) (c OR d)",
+    ] {
+        assert!(warnings(clear).is_empty(), "{clear}");
+    }
 }
 
 #[test]
