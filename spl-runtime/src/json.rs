@@ -36,70 +36,82 @@ use crate::value::Value;
 /// The position of the first byte of `bytes` that a JSON string cannot hold as it is: a
 /// quote, a backslash or a control character (below 0x20); `None` when there is none.
 ///
-/// Reads eight bytes at a time: for each of the three tests, the classic "has a zero
-/// byte" bit trick flags the lowest byte that passes exactly (flags above it may be
-/// false, and are never read).
+/// Reads eight bytes at a time ([`special_in`]).
 pub fn find_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const QUOTES: u64 = ONES * b'"' as u64;
-    const BACKSLASHES: u64 = ONES * b'\\' as u64;
-    const SPACES: u64 = ONES * 0x20;
     let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
     for chunk in chunks.by_ref() {
         let mut word = [0; 8];
         word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let q = x ^ QUOTES;
-        let b = x ^ BACKSLASHES;
-        let flags = ((x.wrapping_sub(SPACES) & !x)
-            | (q.wrapping_sub(ONES) & !q)
-            | (b.wrapping_sub(ONES) & !b))
-            & HIGH;
-        if flags != 0 {
-            return Some(at + (flags.trailing_zeros() / 8) as usize);
+        if let Some(i) = special_in(u64::from_le_bytes(word)) {
+            return Some(at + i);
         }
         at += 8;
     }
     chunks
         .remainder()
         .iter()
-        .position(|&c| c < 0x20 || c == b'"' || c == b'\\')
+        .position(|&c| is_special(c))
         .map(|i| at + i)
 }
 
+/// Whether a JSON string must escape `c`.
+#[inline(always)]
+fn is_special(c: u8) -> bool {
+    c < 0x20 || c == b'"' || c == b'\\'
+}
+
+/// The place of the first byte of `word` (eight bytes, little-endian) that a JSON string
+/// must escape: for each of the three tests, the classic "has a zero byte" bit trick
+/// flags the lowest byte that passes exactly (flags above it may be false, and are never
+/// read).
+#[inline(always)]
+fn special_in(x: u64) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const QUOTES: u64 = ONES * b'"' as u64;
+    const BACKSLASHES: u64 = ONES * b'\\' as u64;
+    const SPACES: u64 = ONES * 0x20;
+    let q = x ^ QUOTES;
+    let b = x ^ BACKSLASHES;
+    let flags =
+        ((x.wrapping_sub(SPACES) & !x) | (q.wrapping_sub(ONES) & !q) | (b.wrapping_sub(ONES) & !b))
+            & HIGH;
+    (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize)
+}
+
+/// The escape of `c` (a quote, a backslash or a control character), in the first bytes
+/// of the array (as many as the second item says): `\n`, `\r`, `\t`, `\b`, `\f`, `\"`,
+/// `\\`, else `\u00XX`.
+#[inline(always)]
+fn escape(c: u8) -> ([u8; 6], usize) {
+    let short = match c {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        0x08 => b'b',
+        0x0c => b'f',
+        _ => 0,
+    };
+    if short != 0 {
+        return ([b'\\', short, 0, 0, 0, 0], 2);
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let (hi, lo) = (HEX[usize::from(c >> 4)], HEX[usize::from(c & 0xf)]);
+    ([b'\\', b'u', b'0', b'0', hi, lo], 6)
+}
+
 /// Write `s` as a JSON string: quoted, with quotes, backslashes and control characters
-/// escaped (`\n`, `\r`, `\t`, `\b`, `\f`, else `\u00XX`), everything else as it is.
+/// escaped ([`escape`]), everything else as it is.
 pub fn write_str(out: &mut impl Write, s: &str) -> io::Result<()> {
     let mut bytes = s.as_bytes();
     out.write_all(b"\"")?;
     while let Some(i) = find_special(bytes) {
         out.write_all(&bytes[..i])?;
-        let c = bytes[i];
-        let short: &[u8] = match c {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            _ => b"",
-        };
-        if short.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.write_all(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(c >> 4)],
-                HEX[usize::from(c & 0xf)],
-            ])?;
-        } else {
-            out.write_all(short)?;
-        }
+        let (esc, len) = escape(bytes[i]);
+        out.write_all(&esc[..len])?;
         bytes = &bytes[i + 1..];
     }
     out.write_all(bytes)?;
@@ -129,7 +141,7 @@ pub fn push_str(out: &mut Vec<u8>, s: &str) {
         }
     }
     for &c in rest {
-        if c < 0x20 || c == b'"' || c == b'\\' {
+        if is_special(c) {
             push_escape(out, c);
         } else {
             out.push(c);
@@ -138,48 +150,14 @@ pub fn push_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// The place of the first byte of `word` (little-endian) to escape, as [`find_special`].
-#[inline(always)]
-fn special_in(x: u64) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const QUOTES: u64 = ONES * b'"' as u64;
-    const BACKSLASHES: u64 = ONES * b'\\' as u64;
-    const SPACES: u64 = ONES * 0x20;
-    let q = x ^ QUOTES;
-    let b = x ^ BACKSLASHES;
-    let flags =
-        ((x.wrapping_sub(SPACES) & !x) | (q.wrapping_sub(ONES) & !q) | (b.wrapping_sub(ONES) & !b))
-            & HIGH;
-    (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize)
-}
-
-/// Append the escape of `c` (a quote, a backslash or a control character).
+/// Append the escape of `c` (see [`escape`]).
 #[inline(always)]
 fn push_escape(out: &mut Vec<u8>, c: u8) {
-    let short = match c {
-        b'"' => b'"',
-        b'\\' => b'\\',
-        b'\n' => b'n',
-        b'\r' => b'r',
-        b'\t' => b't',
-        0x08 => b'b',
-        0x0c => b'f',
-        _ => 0,
-    };
-    if short != 0 {
-        out.extend_from_slice(&[b'\\', short]);
-        return;
+    // Copies of a fixed length, which compile to stores rather than a call.
+    match escape(c) {
+        ([a, b, ..], 2) => out.extend_from_slice(&[a, b]),
+        (all, _) => out.extend_from_slice(&all),
     }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.extend_from_slice(&[
-        b'\\',
-        b'u',
-        b'0',
-        b'0',
-        HEX[usize::from(c >> 4)],
-        HEX[usize::from(c & 0xf)],
-    ]);
 }
 
 /// Write one row as a JSON line (see the [module documentation](self)).
