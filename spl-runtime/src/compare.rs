@@ -298,12 +298,7 @@ impl Tails {
         let Some(at) = memchr::memrchr(self.sep, value) else {
             return false;
         };
-        let tail = &value[at + 1..];
-        if self.case_sensitive {
-            self.texts.binary_search_by(|t| (**t).cmp(tail)).is_ok()
-        } else {
-            self.texts.binary_search_by(|t| cmp_folded(t, tail)).is_ok()
-        }
+        sorted_holds(&self.texts, &value[at + 1..], self.case_sensitive)
     }
 }
 
@@ -350,13 +345,7 @@ impl ValueSet {
         if self.any {
             return true;
         }
-        let v = value.as_bytes();
-        let found = if self.case_sensitive {
-            self.exact.binary_search_by(|e| (**e).cmp(v)).is_ok()
-        } else {
-            self.exact.binary_search_by(|e| cmp_folded(e, v)).is_ok()
-        };
-        if found {
+        if sorted_holds(&self.exact, value.as_bytes(), self.case_sensitive) {
             return true;
         }
         if !self.cidrs.is_empty() {
@@ -368,6 +357,16 @@ impl ValueSet {
             }
         }
         !self.globs.is_empty() && self.globs.any_match(value)
+    }
+}
+
+/// Whether the sorted `texts` (ASCII lowercase unless `case_sensitive`) hold `value`
+/// (ignoring its ASCII case unless `case_sensitive`).
+fn sorted_holds(texts: &[Box<[u8]>], value: &[u8], case_sensitive: bool) -> bool {
+    if case_sensitive {
+        texts.binary_search_by(|t| (**t).cmp(value)).is_ok()
+    } else {
+        texts.binary_search_by(|t| cmp_folded(t, value)).is_ok()
     }
 }
 
@@ -507,6 +506,24 @@ mod tests {
         assert_eq!(cmp_folded(b"b", b"A"), Ordering::Greater);
     }
 
+    /// The set of `patterns`, checked against the loop over them on each of `values`.
+    fn set_as_the_loop(patterns: &[&str], values: &[&str], case_sensitive: bool) -> GlobSet {
+        let globs: Vec<Wildcard> = patterns
+            .iter()
+            .map(|p| Wildcard::new(p, case_sensitive))
+            .collect();
+        let set = GlobSet::new(globs.clone(), case_sensitive);
+        for v in values {
+            let want = globs.iter().any(|g| g.is_match(v));
+            assert_eq!(
+                set.any_match(v),
+                want,
+                "{v:?} (case-sensitive: {case_sensitive})"
+            );
+        }
+        set
+    }
+
     #[test]
     fn many_wildcards_match_as_the_loop_over_them_does() {
         let patterns = [
@@ -537,23 +554,11 @@ mod tests {
             "nothing here",
         ];
         for case_sensitive in [false, true] {
-            let globs: Vec<Wildcard> = patterns
-                .iter()
-                .map(|p| Wildcard::new(p, case_sensitive))
-                .collect();
-            let set = GlobSet::new(globs.clone(), case_sensitive);
+            let set = set_as_the_loop(&patterns, &values, case_sensitive);
             assert!(
                 set.pieces.is_some(),
-                "9 patterns search for their pieces together"
+                "the patterns search for their pieces together"
             );
-            for v in values {
-                let want = globs.iter().any(|g| g.is_match(v));
-                assert_eq!(
-                    set.any_match(v),
-                    want,
-                    "{v:?} (case-sensitive: {case_sensitive})"
-                );
-            }
         }
         let set = GlobSet::new(
             patterns.iter().map(|p| Wildcard::new(p, false)).collect(),
@@ -601,23 +606,11 @@ mod tests {
             "é.exe",
         ];
         for case_sensitive in [false, true] {
-            let globs: Vec<Wildcard> = patterns
-                .iter()
-                .map(|p| Wildcard::new(p, case_sensitive))
-                .collect();
-            let set = GlobSet::new(globs.clone(), case_sensitive);
+            let set = set_as_the_loop(&patterns, &values, case_sensitive);
             let seps: Vec<u8> = set.tails.iter().map(|t| t.sep).collect();
-            // `*\\sub\\dir.exe` and `*.tar.gz` hold their separator twice, `*-` is alone.
+            // `*\sub\dir.exe` and `*.tar.gz` hold their separator twice, `*-` is alone.
             assert_eq!(seps, [b'\\', b'.'], "the endings grouped by separator");
             assert_eq!(set.tails.iter().map(|t| t.texts.len()).sum::<usize>(), 5);
-            for v in values {
-                let want = globs.iter().any(|g| g.is_match(v));
-                assert_eq!(
-                    set.any_match(v),
-                    want,
-                    "{v:?} (case-sensitive: {case_sensitive})"
-                );
-            }
         }
     }
 
