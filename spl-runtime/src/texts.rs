@@ -16,7 +16,8 @@
 //!   fourth place only: wherever a text is, one of its pieces starts at a place looked
 //!   at. A few texts too short for that (at most eight) go by their first byte.
 //! - a shorter text is known by its first byte: the byte at each place is looked up in a
-//!   table of those bytes, and only where it is set are the texts starting with it
+//!   table of those bytes, then the pair of it and the next in a table of the texts'
+//!   first two bytes, and only where both are set are the texts starting with it
 //!   compared.
 //!
 //! A few texts whose rarest bytes are at most three (a search term of `_raw`, one or two
@@ -363,12 +364,7 @@ impl Short {
             }
             any = true;
             let i = u32::try_from(i).unwrap_or(u32::MAX);
-            let first = text[0];
-            let cases = if fold {
-                [first.to_ascii_lowercase(), first.to_ascii_uppercase()]
-            } else {
-                [first, first]
-            };
+            let cases = cases_of(text[0]);
             for (k, b) in cases.into_iter().enumerate() {
                 if k == 0 || b != cases[0] {
                     short.firsts.set(b.into());
