@@ -200,27 +200,16 @@ pub fn literals(pattern: &str) -> Option<Vec<String>> {
         .ok()?;
     let mut seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
     seq.optimize_for_prefix_by_preference();
-    let prefixes = seq
-        .literals()
-        .filter(|l| !l.is_empty() && l.len() <= MAX_LITERALS)
-        .map(|l| {
-            let mut texts: Vec<Vec<u8>> = l
-                .iter()
-                .map(|l| l.as_bytes().to_ascii_lowercase())
-                .collect();
-            texts.sort();
-            texts.dedup();
-            texts
-        });
-    let inner = needed::needed(&hir);
-    let best = match (prefixes, inner) {
-        (Some(p), Some(i)) if needed::score(&i) > needed::score(&p) => i,
-        (Some(p), _) => p,
-        (None, i) => i?,
-    };
-    if best.is_empty() || best.len() > MAX_LITERALS || best.iter().any(Vec::is_empty) {
-        return None;
-    }
+    // Folded, sorted, at most `MAX_LITERALS` (`union`); a set with the empty text is never
+    // the best, nor is an empty set.
+    let prefixes = seq.literals().and_then(|l| {
+        needed::union([l
+            .iter()
+            .map(|l| l.as_bytes().to_ascii_lowercase())
+            .collect()])
+    });
+    // Of equally narrow sets, the prefixes.
+    let best = needed::best(prefixes.into_iter().chain(needed::needed(&hir)))?;
     best.into_iter()
         .map(|t| String::from_utf8(t).ok())
         .collect()

@@ -362,6 +362,7 @@ impl ValueSet {
 
 /// Whether the sorted `texts` (ASCII lowercase unless `case_sensitive`) hold `value`
 /// (ignoring its ASCII case unless `case_sensitive`).
+#[inline]
 fn sorted_holds(texts: &[Box<[u8]>], value: &[u8], case_sensitive: bool) -> bool {
     if case_sensitive {
         texts.binary_search_by(|t| (**t).cmp(value)).is_ok()

@@ -29,14 +29,14 @@
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// The most texts a set holds.
-pub const MAX_TEXTS: usize = 64;
+pub const MAX_TEXTS: usize = super::MAX_LITERALS;
 /// The most characters a class may have for its characters to count as texts.
 pub const MAX_CLASS: u32 = 8;
 /// The most times a repeated part is written out in a text (`x{3}` is `xxx`).
 pub const MAX_REPEAT: u32 = 8;
 
 /// A set of texts, folded to ASCII lowercase, sorted, without duplicates.
-type Texts = Vec<Vec<u8>>;
+pub(super) type Texts = Vec<Vec<u8>>;
 
 /// The best set of texts every match of `hir` holds (none of them empty); `None` when
 /// no such set is known.
@@ -48,7 +48,7 @@ pub fn needed(hir: &Hir) -> Option<Texts> {
 /// The score of a set of texts as a logarithm of how few values hold one (higher is
 /// narrower), in 1/1024 units; `None` for a set that holds the empty text (every value
 /// holds it).
-pub fn score(texts: &[Vec<u8>]) -> Option<i64> {
+fn score(texts: &[Vec<u8>]) -> Option<i64> {
     if texts.is_empty() || texts.iter().any(Vec::is_empty) {
         return None;
     }
@@ -67,7 +67,7 @@ pub fn score(texts: &[Vec<u8>]) -> Option<i64> {
 }
 
 /// Of these sets, the one with the best [`score`] (the first of equals).
-fn best(sets: impl IntoIterator<Item = Texts>) -> Option<Texts> {
+pub(super) fn best(sets: impl IntoIterator<Item = Texts>) -> Option<Texts> {
     let mut best: Option<(i64, Texts)> = None;
     for set in sets {
         if let Some(s) = score(&set) {
@@ -189,37 +189,30 @@ impl Part {
 
 /// The characters of a small class, each as a folded text.
 fn class_texts(class: &Class) -> Option<Texts> {
-    let mut texts = Vec::new();
-    match class {
-        Class::Unicode(c) => {
-            let count: u32 = c
-                .iter()
-                .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
-                .sum();
-            if count > MAX_CLASS {
-                return None;
-            }
-            for range in c.iter() {
-                for ch in range.start()..=range.end() {
-                    texts.push(ch.to_string().into_bytes().to_ascii_lowercase());
-                }
-            }
-        }
-        Class::Bytes(c) => {
-            let count: u32 = c
-                .iter()
-                .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
-                .sum();
-            if count > MAX_CLASS {
-                return None;
-            }
-            for range in c.iter() {
-                for b in range.start()..=range.end() {
-                    texts.push(vec![b.to_ascii_lowercase()]);
-                }
-            }
-        }
+    // Ranges as code points (of characters, or of bytes past Unicode mode).
+    let ranges: Vec<(u32, u32)> = match class {
+        Class::Unicode(c) => c
+            .iter()
+            .map(|r| (r.start().into(), r.end().into()))
+            .collect(),
+        Class::Bytes(c) => c
+            .iter()
+            .map(|r| (r.start().into(), r.end().into()))
+            .collect(),
+    };
+    if ranges.iter().map(|(s, e)| e - s + 1).sum::<u32>() > MAX_CLASS {
+        return None;
     }
+    let text = |c: u32| match class {
+        Class::Unicode(_) => char::from_u32(c).map(|c| c.to_string().into_bytes()),
+        Class::Bytes(_) => u8::try_from(c).ok().map(|b| vec![b]),
+    };
+    let texts = ranges
+        .into_iter()
+        .flat_map(|(s, e)| s..=e)
+        .filter_map(text)
+        .map(|t| t.to_ascii_lowercase())
+        .collect();
     union([texts])
 }
 
@@ -236,7 +229,7 @@ fn cross(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Texts> {
 }
 
 /// The texts of all the sets, sorted and without duplicates; `None` past [`MAX_TEXTS`].
-fn union(sets: impl IntoIterator<Item = Texts>) -> Option<Texts> {
+pub(super) fn union(sets: impl IntoIterator<Item = Texts>) -> Option<Texts> {
     let mut all: Texts = sets.into_iter().flatten().collect();
     all.sort();
     all.dedup();
