@@ -670,8 +670,7 @@ impl ReadAhead {
 
     /// The next batch of items (none when the input has ended), with the candidates of
     /// its events (of the items that are events, in order) when made with an index. Items
-    /// not yet taken one by one
-    /// ([`Iterator::next`]) come first, without candidates.
+    /// not yet taken one by one ([`Iterator::next`]) come first, without candidates.
     pub fn next_batch(&mut self) -> Option<(Vec<Item>, Candidates)> {
         let rest: Vec<Item> = self.current.by_ref().collect();
         if !rest.is_empty() {
