@@ -60,6 +60,7 @@ fn generated_pack_over_a_zero_budget_gives_the_same_rows() {
     let spilling = RunOptions {
         memory_budget: 0,
         temp_dir: None,
+        ..RunOptions::default()
     };
     let pairs = example_pack::all_rules()
         .into_iter()

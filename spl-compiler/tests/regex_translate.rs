@@ -505,7 +505,7 @@ fn unsupported_constructs_are_errors_with_their_offset() {
     rejects(r"a\X", 1, r"\X");
     rejects(r"(?C1)", 0, "callout");
     rejects(r"\N{U+41}", 0, r"\N{");
-    rejects(r"\S+\CitrixReceiverUpdater", 3, r"\C");
+    rejects(r"\S+\C\x5cUpdater", 3, r"\C");
     rejects(r"\i", 0, "unknown escape");
     rejects(r"\u0041", 0, "unknown escape");
     rejects(r"[\i]", 1, "unknown escape");
@@ -678,4 +678,20 @@ fn errors_display_their_offset() {
     let e = rejected(r"ab(?=c)");
     assert_eq!((e.offset, e.len), (2, 3));
     assert_eq!(e.to_string(), format!("{} (at byte 2)", e.message));
+}
+
+/// `\C` is one code unit of UTF-8. Before an ASCII letter or digit, the unit it takes
+/// must be a whole ASCII character, newline included (the catalog's
+/// `\x5c\S+\CitrixReceiverUpdater`, a `\C` meant as `\x5cC`, reads that way in PCRE).
+#[test]
+fn one_code_unit_before_an_ascii_letter_is_one_ascii_character() {
+    check(
+        r"\S+\Citrix",
+        &["x\\Citrix", "xKitrix", "x\nitrix", "a1itrix"],
+        &["xéitrix", "x\u{212A}itrix", "Citrix"],
+    );
+    check(r"(?i)a\Cb", &["a-B", "A\x7fb"], &["a\u{17F}b", "ab"]);
+    rejects(r"a\C", 1, "only before an ASCII letter or digit");
+    rejects(r"\C.", 0, "only before an ASCII letter or digit");
+    rejects(r"[\C]", 1, "\\C");
 }

@@ -198,6 +198,24 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
         }
         Stage::Dedup { count, fields } => writeln!(f, "dedup {count} {fields:?}"),
         Stage::Head(n) => writeln!(f, "head {n}"),
+        Stage::Lookup(l) => {
+            write!(f, "lookup {:?}", l.table)?;
+            for c in &l.inputs {
+                write!(f, " {:?} as {:?}", c.column, c.field)?;
+            }
+            if !l.outputs.is_empty() || l.new_only {
+                write!(f, " {}", if l.new_only { "outputnew" } else { "output" })?;
+                for c in &l.outputs {
+                    write!(f, " {:?} as {:?}", c.column, c.field)?;
+                }
+            }
+            writeln!(f)
+        }
+        Stage::Iplocation(i) => writeln!(
+            f,
+            "iplocation {:?} prefix={:?} allfields={} lang={:?}",
+            i.field, i.prefix, i.allfields, i.lang
+        ),
     }
 }
 

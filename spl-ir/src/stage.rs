@@ -116,6 +116,10 @@ pub enum Stage<C: Code = Tree> {
     },
     /// `| head N`.
     Head(u64),
+    /// `| lookup table in [AS f] ... [OUTPUT|OUTPUTNEW out [AS f] ...]`.
+    Lookup(LookupStage),
+    /// `| iplocation [prefix=..] [allfields=..] [lang=..] field`.
+    Iplocation(IplocationStage),
 }
 
 impl<C: Code> Stage<C> {
@@ -151,6 +155,8 @@ impl<C: Code> Stage<C> {
             Stage::Sort { .. } => "sort",
             Stage::Dedup { .. } => "dedup",
             Stage::Head(_) => "head",
+            Stage::Lookup(_) => "lookup",
+            Stage::Iplocation(_) => "iplocation",
         }
     }
 }
@@ -364,4 +370,51 @@ pub struct SortKey {
     pub field: String,
     /// True for `-field` (largest first).
     pub descending: bool,
+}
+
+/// `| lookup`: each row's input fields looked up in a table; matching rows' output
+/// columns become fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LookupStage {
+    /// The lookup's name as written: a file name (`x.csv`), a lookup definition's name,
+    /// or an external lookup (`dnslookup`).
+    pub table: String,
+    /// The columns matched, each against an event field.
+    pub inputs: Vec<LookupColumn>,
+    /// The columns given to the row; empty means every column that is not an input.
+    pub outputs: Vec<LookupColumn>,
+    /// True for `OUTPUTNEW`: a field the row already has keeps its value.
+    pub new_only: bool,
+}
+
+/// A column of a lookup table and the row field it stands for (`column AS field`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LookupColumn {
+    /// The column of the table.
+    pub column: String,
+    /// The field of the row (the column's name unless `AS` renames it).
+    pub field: String,
+}
+
+impl LookupColumn {
+    /// `column AS field`.
+    pub fn new(column: impl Into<String>, field: impl Into<String>) -> Self {
+        LookupColumn {
+            column: column.into(),
+            field: field.into(),
+        }
+    }
+}
+
+/// `| iplocation`: the location of the address in `field`, from a GeoIP database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IplocationStage {
+    /// The field holding the address.
+    pub field: String,
+    /// Put before the name of each field the command adds.
+    pub prefix: String,
+    /// True for `allfields=true`: also `Continent`, `MetroCode` and `Timezone`.
+    pub allfields: bool,
+    /// The language of the place names (`lang=`, default `en`).
+    pub lang: String,
 }

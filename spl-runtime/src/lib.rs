@@ -76,6 +76,7 @@ pub mod field;
 #[doc(hidden)]
 pub mod generated;
 pub mod json;
+pub mod lookup;
 pub mod pack;
 pub mod pipeline;
 pub mod prefilter;

@@ -64,6 +64,7 @@ fn options() -> RunOptions {
     RunOptions {
         memory_budget: BUDGET,
         temp_dir: None,
+        ..RunOptions::default()
     }
 }
 

@@ -161,10 +161,28 @@ struct RunArgs {
     #[arg(long, value_name = "SIZE", default_value = "512M", value_parser = parse_size)]
     memory_budget: usize,
     #[command(flatten)]
+    lookups: LookupArgs,
+    #[command(flatten)]
     limits: LimitArgs,
     /// Event files, or directories of event files.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
+}
+
+/// Where `lookup` and `iplocation` find their data.
+#[derive(clap::Args, Debug, Clone)]
+#[command(next_help_heading = "Lookups")]
+struct LookupArgs {
+    /// A directory of lookup tables: `lookup NAME` reads the CSV file `NAME` or
+    /// `NAME.csv` of the first directory that has it (repeatable). A `dnslookup.csv`
+    /// (columns clienthost, clientip) answers `dnslookup`.
+    #[arg(long = "lookups", value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// A transforms.conf with lookup definitions: a name for a file, and its match rules
+    /// (match_type WILDCARD/CIDR, case_sensitive_match, max_matches, min_matches,
+    /// default_match) (repeatable; later files win).
+    #[arg(long = "transforms", value_name = "FILE")]
+    transforms: Vec<PathBuf>,
 }
 
 /// Bounds on events: an event over one is skipped and reported (docs/limits.md).

@@ -10,6 +10,7 @@ use spl_engine::EvalRule;
 use spl_grammar::RuleFile;
 use spl_runtime::alias::AliasMap;
 use spl_runtime::json::RowWriter;
+use spl_runtime::lookup::Lookups;
 use spl_runtime::pack::{Candidates, RuleIndex, RulePack};
 use spl_runtime::pipeline::RunOptions;
 use spl_runtime::read::{self, InputFormat, ReadOptions, ReadStats};
@@ -57,6 +58,32 @@ struct Loaded {
     streaming: bool,
 }
 
+/// The lookup data the options name.
+fn lookups(args: &RunArgs) -> anyhow::Result<Lookups> {
+    let mut builder = Lookups::builder();
+    for dir in &args.lookups.dirs {
+        if !dir.is_dir() {
+            bail!("--lookups {}: not a directory", dir.display());
+        }
+        builder = builder.dir(dir);
+    }
+    for file in &args.lookups.transforms {
+        builder = builder
+            .transforms_file(file)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(builder.build())
+}
+
+/// Print the warnings of `lookups` not printed yet.
+fn print_warnings(lookups: &Lookups, printed: &mut usize) {
+    let warnings = lookups.warnings();
+    for w in warnings.iter().skip(*printed) {
+        eprintln!("warning: {w}");
+    }
+    *printed = warnings.len();
+}
+
 /// Run the command; `Ok(false)` when a rule did not compile, an input was skipped, or a
 /// rule stopped before giving all its rows.
 pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
@@ -80,9 +107,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     }
     let mut all_ok = true;
     let mut rules = Vec::new();
+    let lookups = lookups(args)?;
     let run_options = RunOptions {
         memory_budget: args.memory_budget,
         temp_dir: None,
+        lookups: lookups.clone(),
     };
     for (name, result) in compiled {
         match result {
@@ -105,6 +134,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
             );
         }
     }
+    let mut warned = 0;
+    print_warnings(&lookups, &mut warned);
     let aliases = match args.mapping.as_deref() {
         None => AliasMap::builtin(),
         Some("none") => AliasMap::none(),
@@ -226,6 +257,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
         }
     });
     written?;
+    print_warnings(&lookups, &mut warned);
     let stopped_rules = stopped.len();
     for (rule, e) in stopped {
         report.line(format_args!(

@@ -219,6 +219,41 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
             let n = int(*n);
             quote!(Stage::Head(#n))
         }
+        Stage::Lookup(l) => {
+            let columns = |items: &[crate::ir::LookupColumn]| {
+                let items = items.iter().map(|c| {
+                    let (column, field) = (text::lit_str(&c.column), text::lit_str(&c.field));
+                    quote!(LookupColumn::new(#column, #field))
+                });
+                quote!(Vec::from([#(#items),*]))
+            };
+            let (table, inputs, outputs, new_only) = (
+                string(&l.table),
+                columns(&l.inputs),
+                columns(&l.outputs),
+                l.new_only,
+            );
+            quote!(Stage::Lookup(LookupStage {
+                table: #table,
+                inputs: #inputs,
+                outputs: #outputs,
+                new_only: #new_only,
+            }))
+        }
+        Stage::Iplocation(i) => {
+            let (field, prefix, allfields, lang) = (
+                string(&i.field),
+                string(&i.prefix),
+                i.allfields,
+                string(&i.lang),
+            );
+            quote!(Stage::Iplocation(IplocationStage {
+                field: #field,
+                prefix: #prefix,
+                allfields: #allfields,
+                lang: #lang,
+            }))
+        }
     }
 }
 

@@ -7,7 +7,8 @@ use super::eval::{lower_condition, lower_value};
 use super::search::lower_search;
 use super::{codes, unexpanded, LowerError, Lowerer};
 use crate::ir::{
-    Agg, AggFunc, AggInput, Assignment, BinSpan, BinStage, FieldPattern, Pred, RegexStage,
+    Agg, AggFunc, AggInput, Assignment, BinSpan, BinStage, FieldPattern, IplocationStage,
+    LookupColumn, LookupStage, Pred, RegexStage,
     RexStage, SedEdit, SedOccurrence, SedStage, SortKey, Stage, StatsKind, StatsStage,
 };
 
@@ -98,9 +99,9 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
             cx.error(unexpanded(m));
             None
         }
+        Command::Lookup(l) => Some(lower_lookup(cx, l)),
+        Command::Iplocation(i) => Some(lower_iplocation(cx, i)),
         Command::Transaction(_)
-        | Command::Lookup(_)
-        | Command::Iplocation(_)
         | Command::Join(_)
         | Command::Foreach(_) => {
             cx.error(
@@ -117,14 +118,24 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
             None
         }
         Command::Generic(g) => {
-            cx.error(
-                LowerError::new(
+            let error = match needs_outside(&g.name.name) {
+                Some(needs) => LowerError::new(
+                    codes::UNKNOWN_COMMAND,
+                    g.name.span,
+                    format!(
+                        "`{}` needs {needs}, which splc does not provide",
+                        g.name.name
+                    ),
+                )
+                .label("runs outside a search over events"),
+                None => LowerError::new(
                     codes::UNKNOWN_COMMAND,
                     g.name.span,
                     format!("unknown command `{}`", g.name.name),
                 )
                 .label("splc does not know this command"),
-            );
+            };
+            cx.error(error);
             None
         }
     };
@@ -133,11 +144,27 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
     }
 }
 
+/// What a command splc does not run needs, for the commands whose meaning lies outside
+/// a search over events: a vendor's private command, a Splunk server's stores or actions.
+fn needs_outside(name: &str) -> Option<&'static str> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "avlbase64" => "the vendor's command `avlbase64` (a private command of the catalog's vendor)",
+        "outputlookup" => "a lookup table to write to (a Splunk server's lookup store)",
+        "collect" | "mcollect" => "a summary index to write to",
+        "sendalert" | "sendemail" => "a Splunk server's alert actions",
+        "apply" | "fit" => "the Machine Learning Toolkit's models",
+        "mstats" => "metric indexes",
+        "map" => "a Splunk server to run one search per result",
+        "cyberchef" => "the CyberChef add-on",
+        "rest" => "a Splunk server's REST API",
+        "dbxquery" => "a database connection (DB Connect)",
+        _ => return None,
+    })
+}
+
 fn command_name(command: &Command) -> &'static str {
     match command {
         Command::Transaction(_) => "transaction",
-        Command::Lookup(_) => "lookup",
-        Command::Iplocation(_) => "iplocation",
         Command::Join(_) => "join",
         Command::Foreach(_) => "foreach",
         _ => "this",
@@ -477,6 +504,60 @@ fn lower_stats(cx: &mut Lowerer, s: &ast::StatsCommand) -> Option<Stage> {
         }
     }
     Some(Stage::Stats(stage))
+}
+
+fn lower_lookup(cx: &mut Lowerer, l: &ast::LookupCommand) -> Stage {
+    for o in &l.options {
+        match o.key.name.as_str() {
+            // Where the lookup runs, and whether a real-time search rereads a changed
+            // file: neither changes the rows of a search over files.
+            "local" | "update" => {
+                if parse_bool(&o.value.value).is_none() {
+                    cx.error(bad_option(o, "true or false"));
+                }
+            }
+            _ => cx.error(unsupported_option(o, "lookup")),
+        }
+    }
+    let columns = |items: &[ast::LookupField]| -> Vec<LookupColumn> {
+        items
+            .iter()
+            .map(|c| {
+                LookupColumn::new(
+                    c.column.name.clone(),
+                    c.alias.as_ref().unwrap_or(&c.column).name.clone(),
+                )
+            })
+            .collect()
+    };
+    Stage::Lookup(LookupStage {
+        table: l.table.name.clone(),
+        inputs: columns(&l.inputs),
+        outputs: columns(&l.outputs),
+        new_only: l.output_mode == Some(ast::LookupOutput::OutputNew),
+    })
+}
+
+fn lower_iplocation(cx: &mut Lowerer, i: &ast::IplocationCommand) -> Stage {
+    let mut stage = IplocationStage {
+        field: i.field.name.clone(),
+        prefix: String::new(),
+        allfields: false,
+        lang: "en".to_owned(),
+    };
+    for o in &i.options {
+        let v = &o.value.value;
+        match o.key.name.as_str() {
+            "prefix" => stage.prefix.clone_from(v),
+            "allfields" => match parse_bool(v) {
+                Some(b) => stage.allfields = b,
+                None => cx.error(bad_option(o, "true or false")),
+            },
+            "lang" => stage.lang.clone_from(v),
+            _ => cx.error(unsupported_option(o, "iplocation")),
+        }
+    }
+    Stage::Iplocation(stage)
 }
 
 fn bad_option(o: &OptionArg, expected: &str) -> LowerError {

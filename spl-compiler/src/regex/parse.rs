@@ -678,6 +678,14 @@ impl Parser<'_> {
                 self.unsupported_escape(start, "`\\N{...}`")
             }
             'N' => set(class::negated(class::ranges(&[('\n', '\n')]))),
+            // `\C` matches one code unit (a byte of UTF-8). Where an ASCII letter or digit
+            // follows, that byte must have been a whole ASCII character (a byte of a longer
+            // character is followed by another of its bytes), so `\C` is exactly "one ASCII
+            // character", newline included. Anywhere else it could split a character,
+            // which PCRE leaves undefined.
+            'C' if self.peek().is_some_and(|n| n.is_ascii_alphanumeric()) => {
+                set(class::ranges(&[('\0', '\x7f')]))
+            }
             'p' | 'P' => Ok(Escape::Set(self.property(start, c == 'P')?)),
             '1'..='9' => self.unsupported_escape(start, "a backreference"),
             'g' | 'k' => self.unsupported_escape(start, "a backreference or subroutine call"),
@@ -728,8 +736,9 @@ impl Parser<'_> {
                 return err(
                     start,
                     self.pos,
-                    "`\\C` (one code unit) is not supported by splc's regex engine; for a \
-                     backslash followed by `C` write `\\\\C` or `\\x5cC`",
+                    "`\\C` (one code unit) is supported only before an ASCII letter or digit \
+                     (elsewhere it can split a character); for a backslash followed by `C` \
+                     write `\\\\C` or `\\x5cC`",
                 )
             }
             'K' => return self.unsupported_escape(start, "`\\K` (reset match start)"),

@@ -45,6 +45,7 @@
 mod eval;
 mod filter;
 mod glob;
+mod lookup;
 mod order;
 mod rex;
 mod shape;
@@ -58,6 +59,7 @@ use std::sync::Arc;
 pub use eval::Eval;
 pub use filter::{Filter, RegexFilter};
 pub use glob::FieldGlob;
+pub use lookup::{Iplocation, Lookup};
 pub use order::{compare_values, Dedup, Head};
 pub use rex::{Rex, RexSed};
 pub use shape::{Bin, Fields, Fillnull, Rename, Table};
@@ -215,6 +217,8 @@ pub fn step<C: Code>(
         Stage::Sort { limit, keys } => Box::new(Sort::with_options(&keys, limit, options.clone())),
         Stage::Dedup { count, fields } => Box::new(Dedup::new(&fields, count)),
         Stage::Head(n) => Box::new(Head::new(n)),
+        Stage::Lookup(l) => Box::new(Lookup::new(&l, &options.lookups)),
+        Stage::Iplocation(i) => Box::new(Iplocation::new(&i, &options.lookups)),
     }
 }
 
@@ -467,6 +471,7 @@ mod tests {
         let options = RunOptions {
             memory_budget: 2048,
             temp_dir: None,
+            ..RunOptions::default()
         };
         let mut p = Pipeline::with_options(options)
             .with(sort_by_n(None))
@@ -493,6 +498,7 @@ mod tests {
         let options = RunOptions {
             memory_budget: 1024,
             temp_dir: Some(std::env::temp_dir().join("splc-no-such-directory")),
+            ..RunOptions::default()
         };
         let count = crate::ir::StatsStage {
             kind: crate::ir::StatsKind::Stats,

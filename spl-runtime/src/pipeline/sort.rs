@@ -432,6 +432,7 @@ mod tests {
         RunOptions {
             memory_budget,
             temp_dir: None,
+            ..RunOptions::default()
         }
     }
 
@@ -540,6 +541,7 @@ mod tests {
         let options = RunOptions {
             memory_budget: 1024,
             temp_dir: Some(dir.clone()),
+            ..RunOptions::default()
         };
         let mut sort = Sort::with_options(&[key("a", false)], None, options);
         let mut out = Vec::new();

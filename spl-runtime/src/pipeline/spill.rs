@@ -42,6 +42,9 @@ pub struct RunOptions {
     /// The directory of the temporary files; `None` for the system's
     /// ([`std::env::temp_dir`]: `TMPDIR` on Unix).
     pub temp_dir: Option<PathBuf>,
+    /// The data of `lookup` and `iplocation` (none by default: they pass rows on, with a
+    /// warning).
+    pub lookups: crate::lookup::Lookups,
 }
 
 impl RunOptions {
@@ -59,6 +62,7 @@ impl Default for RunOptions {
         RunOptions {
             memory_budget: RunOptions::DEFAULT_MEMORY_BUDGET,
             temp_dir: None,
+            lookups: crate::lookup::Lookups::none(),
         }
     }
 }
@@ -487,6 +491,7 @@ mod tests {
         let options = RunOptions {
             memory_budget: 2000,
             temp_dir: None,
+            ..RunOptions::default()
         };
         let mut spool = Spool::default();
         let rows: Vec<Record> = (0..50)

@@ -816,6 +816,7 @@ mod tests {
             let options = RunOptions {
                 memory_budget: budget,
                 temp_dir: None,
+                ..RunOptions::default()
             };
             let mut s = eventstats(options);
             let mut out = Vec::new();
@@ -836,6 +837,7 @@ mod tests {
         let options = RunOptions {
             memory_budget: 2048,
             temp_dir: Some(std::env::temp_dir().join("splc-no-such-directory")),
+            ..RunOptions::default()
         };
         let mut s = eventstats(options);
         let mut out = Vec::new();
