@@ -58,7 +58,9 @@ fn armory_rules_compile_with_the_catalog_macros() {
         let want = expected.remove(&rel);
         match (result, want) {
             (Ok(_), None) => ok += 1,
-            (Ok(_), Some(want)) => problems.push(format!("{rel}: compiles, but listed as `{want}`")),
+            (Ok(_), Some(want)) => {
+                problems.push(format!("{rel}: compiles, but listed as `{want}`"))
+            }
             (Err(errors), want) => {
                 let phase = errors.phase().map_or("load", |p| p.as_str());
                 let d = errors.0[0].diagnostic();

@@ -57,5 +57,7 @@ pub use error::{Error, Phase};
 pub use front::{parse_rule, parse_rule_file, parse_spl, ParsedRule};
 pub use macros::{MacroDef, MacroTable, SourceMap};
 pub use parse::{parse_query, ParseError};
-pub use rule::{load_rule, load_rule_paths, load_rules_dir, LoadedRule, RuleFile, RuleSource};
+pub use rule::{
+    list_rule_paths, load_rule, load_rule_paths, load_rules_dir, LoadedRule, RuleFile, RuleSource,
+};
 pub use span::{LineCol, LineIndex, Span};

@@ -329,15 +329,28 @@ pub fn load_rule(path: impl AsRef<Path>) -> Result<RuleFile, Error> {
 /// (see [`load_rules_dir`]), in the order given. A directory that cannot be read is one
 /// failed entry.
 pub fn load_rule_paths(paths: &[PathBuf]) -> Vec<LoadedRule> {
+    list_rule_paths(paths)
+        .into_iter()
+        .map(|(path, listed)| {
+            let rule = listed.and_then(|()| load_rule(&path));
+            (path, rule)
+        })
+        .collect()
+}
+
+/// The rule files [`load_rule_paths`] would load, in its order, without reading them: `Ok`
+/// for a file to load (with [`load_rule`], on any thread), `Err` for an entry that could
+/// not be listed.
+pub fn list_rule_paths(paths: &[PathBuf]) -> Vec<(PathBuf, Result<(), Error>)> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            match load_rules_dir(path) {
-                Ok(rules) => out.extend(rules),
+            match list_rules_dir(path) {
+                Ok(files) => out.extend(files),
                 Err(e) => out.push((path.clone(), Err(e))),
             }
         } else {
-            out.push((path.clone(), load_rule(path)));
+            out.push((path.clone(), Ok(())));
         }
     }
     out
@@ -348,19 +361,23 @@ pub fn load_rule_paths(paths: &[PathBuf]) -> Vec<LoadedRule> {
 /// directories (names starting with `.`) are skipped; symbolic links to directories are
 /// not followed. The outer error is for a `dir` that cannot be read at all.
 pub fn load_rules_dir(dir: impl AsRef<Path>) -> Result<Vec<LoadedRule>, Error> {
-    let dir = dir.as_ref();
+    Ok(list_rules_dir(dir.as_ref())?
+        .into_iter()
+        .map(|(path, listed)| {
+            let rule = listed.and_then(|()| load_rule(&path));
+            (path, rule)
+        })
+        .collect())
+}
+
+/// The rule files under `dir` in path order, with the entries that could not be read.
+fn list_rules_dir(dir: &Path) -> Result<Vec<(PathBuf, Result<(), Error>)>, Error> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let top = std::fs::read_dir(dir).map_err(|e| Error::io(dir, &e))?;
     walk(dir, top, &mut files, &mut problems);
-    files.sort();
-    let mut out: Vec<LoadedRule> = files
-        .into_iter()
-        .map(|path| {
-            let rule = load_rule(&path);
-            (path, rule)
-        })
-        .collect();
+    let mut out: Vec<(PathBuf, Result<(), Error>)> =
+        files.into_iter().map(|path| (path, Ok(()))).collect();
     out.extend(problems.into_iter().map(|(path, err)| (path, Err(err))));
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)

@@ -5,10 +5,57 @@ use std::io::{IsTerminal, Write};
 
 use serde_json::json;
 use spl_compiler::grammar::{Diagnostic, Severity};
-use spl_compiler::{compile_rule, CompileErrors};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use spl_compiler::{compile_rule, CompileErrors, CompiledRule};
 
 use crate::inputs::{macro_table, show};
 use crate::{CheckArgs, Format};
+
+/// Every rule of `paths`, loaded and compiled, in order; the work is shared by one thread
+/// per core (each rule compiles on its own).
+fn compile_all(
+    paths: &[std::path::PathBuf],
+    macros: &spl_grammar::MacroTable,
+) -> Vec<(std::path::PathBuf, Result<CompiledRule, CompileErrors>)> {
+    let files = spl_grammar::list_rule_paths(paths);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(
+        usize,
+        std::path::PathBuf,
+        Result<CompiledRule, CompileErrors>,
+    )> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((path, listed)) = files.get(i) else {
+                            break;
+                        };
+                        let result = listed
+                            .clone()
+                            .and_then(|()| spl_grammar::load_rule(path))
+                            .map_err(CompileErrors::from)
+                            .and_then(|rule| compile_rule(rule, macros));
+                        out.push((i, path.clone(), result));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    done.sort_by_key(|(i, _, _)| *i);
+    done.into_iter().map(|(_, p, r)| (p, r)).collect()
+}
 
 /// Run the check; `Ok(true)` when every rule passed.
 pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
@@ -19,10 +66,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
     let mut ok = 0usize;
     let mut warned = 0usize;
     let mut failed: BTreeMap<&'static str, usize> = BTreeMap::new();
-    for (path, loaded) in spl_grammar::load_rule_paths(&args.paths) {
-        let result = loaded
-            .map_err(CompileErrors::from)
-            .and_then(|rule| compile_rule(rule, &macros));
+    for (path, result) in compile_all(&args.paths, &macros) {
         match result {
             Ok(compiled) => {
                 ok += 1;

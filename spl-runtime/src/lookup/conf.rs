@@ -221,8 +221,8 @@ mod tests {
 
     #[test]
     fn a_backslash_continues_a_line() {
-        let defs = parse_transforms("[a]\nmatch_type = WILDCARD(x),\\\n CIDR(y)\n", "t")
-            .expect("parses");
+        let defs =
+            parse_transforms("[a]\nmatch_type = WILDCARD(x),\\\n CIDR(y)\n", "t").expect("parses");
         assert_eq!(defs[0].rules.wildcard, ["x"]);
         assert_eq!(defs[0].rules.cidr, ["y"]);
     }
