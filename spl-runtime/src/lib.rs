@@ -75,6 +75,7 @@ pub mod event;
 pub mod field;
 #[doc(hidden)]
 pub mod generated;
+pub mod geoip;
 pub mod json;
 pub mod pack;
 pub mod pipeline;
