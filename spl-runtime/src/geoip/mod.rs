@@ -380,12 +380,7 @@ fn value(found: &LookupResult<'_, Vec<u8>>, field: GeoField, languages: &[Box<st
         GeoField::Timezone => text(found, &[Key("location"), Key("time_zone")])
             .unwrap_or_default()
             .to_owned(),
-        GeoField::MetroCode => found
-            .decode_path::<u64>(&[Key("location"), Key("metro_code")])
-            .ok()
-            .flatten()
-            .map(|n| n.to_string())
-            .unwrap_or_default(),
+        GeoField::MetroCode => metro_code(found),
         GeoField::Lat => coordinate(found, "latitude"),
         GeoField::Lon => coordinate(found, "longitude"),
     }
@@ -444,6 +439,19 @@ fn in_place<'a>(
 
 fn text<'a>(found: &LookupResult<'a, Vec<u8>>, path: &[PathElement<'_>]) -> Option<&'a str> {
     found.decode_path::<&'a str>(path).ok().flatten()
+}
+
+/// `location.metro_code` (a uint16 in GeoIP2; wider unsigned types accepted), or empty.
+fn metro_code(found: &LookupResult<'_, Vec<u8>>) -> String {
+    let path = [PathElement::Key("location"), PathElement::Key("metro_code")];
+    let number = match found.decode_path::<u16>(&path) {
+        Ok(n) => n.map(u64::from),
+        Err(_) => match found.decode_path::<u32>(&path) {
+            Ok(n) => n.map(u64::from),
+            Err(_) => found.decode_path::<u64>(&path).ok().flatten(),
+        },
+    };
+    number.map(|n| n.to_string()).unwrap_or_default()
 }
 
 /// `location.<key>` with five decimals, or empty.
