@@ -17,6 +17,8 @@
 //! - [`aggregate`]: the aggregations of `stats` and their groups; [`pipeline`]: the steps
 //!   of every command after the first search, and [`pipeline::step`], the one table from
 //!   the IR's stages to them.
+//! - [`geoip`]: IP geolocation from a MaxMind DB file for `iplocation`, and a writer of
+//!   such files.
 //! - [`rule::Rule`]: what every runnable rule offers, generated or evaluated, and
 //!   [`rule::run`] to run one over events.
 //!
