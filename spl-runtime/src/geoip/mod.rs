@@ -44,7 +44,8 @@
 //!   as internal addresses, no fields are added." An address that the database does not
 //!   hold, and a value that is not an address at all (empty, garbage, `1.2.3.4:80`), set
 //!   no field: [`GeoIp::locate`] returns `false` and never calls back. Fields that an
-//!   earlier command set keep their values.
+//!   earlier command set keep their values. (In a `table`, such an event shows empty
+//!   cells for the fields, which is why they are often described as empty.)
 //! - Missing parts of a location. "Because all the information might not be available for
 //!   each IP address, an event can have empty field values." When the database holds the
 //!   address, every field of the set is added, with the empty string for what the record
