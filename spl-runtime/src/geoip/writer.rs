@@ -631,7 +631,7 @@ fn names(names: &Names) -> Encoded<'_> {
 }
 
 /// Data section type numbers.
-const POINTERLESS_STRING: u8 = 2;
+const UTF8_STRING: u8 = 2;
 const DOUBLE: u8 = 3;
 const UINT16: u8 = 5;
 const UINT32: u8 = 6;
@@ -643,7 +643,7 @@ impl Encoded<'_> {
     fn write(&self, out: &mut Vec<u8>) -> Result<(), WriterError> {
         match self {
             Encoded::Str(s) => {
-                control(out, POINTERLESS_STRING, s.len())?;
+                control(out, UTF8_STRING, s.len())?;
                 out.extend_from_slice(s.as_bytes());
             }
             Encoded::Double(d) => {
