@@ -17,6 +17,8 @@
 //! - [`aggregate`]: the aggregations of `stats` and their groups; [`pipeline`]: the steps
 //!   of every command after the first search, and [`pipeline::step`], the one table from
 //!   the IR's stages to them.
+//! - [`geoip`]: IP geolocation from a MaxMind DB file for `iplocation`, and a writer of
+//!   such files.
 //! - [`rule::Rule`]: what every runnable rule offers, generated or evaluated, and
 //!   [`rule::run`] to run one over events.
 //!
@@ -75,6 +77,7 @@ pub mod event;
 pub mod field;
 #[doc(hidden)]
 pub mod generated;
+pub mod geoip;
 pub mod json;
 pub mod lookup;
 pub mod pack;
