@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_norway::Value as Yaml;
 use spl_engine::EvalRule;
+use spl_runtime::geoip::{CityRecord, DatabaseWriter, GeoIp};
 use spl_runtime::lookup::Lookups;
 use spl_runtime::pipeline::RunOptions;
 use spl_runtime::rule::{run, Rule};
@@ -82,12 +83,34 @@ fn cases() -> Vec<Case> {
         .collect()
 }
 
+/// The GeoIP database the `iplocation` cases read (described in `cases.yml`).
+fn database() -> GeoIp {
+    let mut writer = DatabaseWriter::new();
+    writer
+        .insert(
+            "81.2.69.0/24",
+            CityRecord::new()
+                .city("en", "London")
+                .country("GB", "en", "United Kingdom")
+                .region("ENG", "en", "England")
+                .continent("EU", "en", "Europe")
+                .location(51.5142, -0.0931)
+                .time_zone("Europe/London"),
+        )
+        .expect("a network");
+    writer
+        .insert("2001:db8::/32", CityRecord::new().country("XL", "en", "Lab"))
+        .expect("a network");
+    GeoIp::from_bytes(writer.to_bytes().expect("a database")).expect("the database reads")
+}
+
 fn options() -> (RunOptions, Lookups) {
     let dir = splc_tests::data("lookup");
     let lookups = Lookups::builder()
         .dir(dir.join("tables"))
         .transforms_file(&dir.join("transforms.conf"))
         .expect("the test definitions read")
+        .geoip(database())
         .build();
     let options = RunOptions {
         lookups: lookups.clone(),

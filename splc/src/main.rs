@@ -183,6 +183,10 @@ struct LookupArgs {
     /// default_match) (repeatable; later files win).
     #[arg(long = "transforms", value_name = "FILE")]
     transforms: Vec<PathBuf>,
+    /// A GeoIP database in MaxMind's format (GeoLite2-City, GeoIP2-City) for
+    /// `iplocation`.
+    #[arg(long = "geoip", value_name = "FILE")]
+    geoip: Option<PathBuf>,
 }
 
 /// Bounds on events: an event over one is skipped and reported (docs/limits.md).

@@ -72,6 +72,10 @@ fn lookups(args: &RunArgs) -> anyhow::Result<Lookups> {
             .transforms_file(file)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
+    if let Some(path) = &args.lookups.geoip {
+        let geoip = spl_runtime::geoip::GeoIp::open(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+        builder = builder.geoip(geoip);
+    }
     Ok(builder.build())
 }
 

@@ -17,7 +17,7 @@
 //!   the program supplies a resolver that does;
 //! - `ut_shannon_lookup`, the external lookup behind URL Toolbox's `ut_shannon` macro,
 //!   built in: the Shannon entropy of a word ([`shannon_entropy`]);
-//! - a [`Locator`] for `iplocation`.
+//! - a GeoIP database ([`GeoIp`](crate::geoip::GeoIp)) for `iplocation`.
 //!
 //! A lookup whose data is missing does not stop a rule: its step passes rows on unchanged
 //! (the output fields stay absent, so `isnull(...)` keeps its meaning) and one warning
@@ -34,6 +34,7 @@ use std::sync::{Arc, Mutex};
 pub use conf::{parse_transforms, Definition, MatchRules};
 pub use table::Table;
 
+use crate::geoip::GeoIp;
 use crate::value::format_number;
 use table::TableFinder;
 
@@ -129,14 +130,6 @@ impl Resolver for TableResolver {
     }
 }
 
-/// Finds locations for `iplocation`.
-pub trait Locator: Send + Sync {
-    /// The fields `iplocation` adds for the address `ip`, each given to `field` by its
-    /// name without prefix, in order; none when the address is not found. `allfields`
-    /// and `lang` are the command's options.
-    fn locate(&self, ip: &str, allfields: bool, lang: &str, field: &mut dyn FnMut(&str, String));
-}
-
 /// The Shannon entropy of `word` in bits per character: `-Σ p·log2(p)` over its
 /// distinct characters, `p` being each one's share of the characters; 0 for an empty
 /// word. What URL Toolbox's `ut_shannon` computes.
@@ -216,7 +209,7 @@ struct Inner {
     definitions: HashMap<String, Definition>,
     given: HashMap<String, Arc<Table>>,
     resolver: Option<Arc<dyn Resolver>>,
-    locator: Option<Arc<dyn Locator>>,
+    geoip: Option<GeoIp>,
     /// Files read so far, by path (an error is kept as its message).
     loaded: Mutex<HashMap<PathBuf, Result<Arc<Table>, String>>>,
     warnings: Mutex<Vec<String>>,
@@ -229,7 +222,7 @@ impl fmt::Debug for Lookups {
             .field("definitions", &self.0.definitions.len())
             .field("tables", &self.0.given.len())
             .field("resolver", &self.0.resolver.is_some())
-            .field("locator", &self.0.locator.is_some())
+            .field("geoip", &self.0.geoip.is_some())
             .finish()
     }
 }
@@ -287,10 +280,10 @@ impl LookupsBuilder {
         self
     }
 
-    /// Answer `iplocation` with `locator`.
+    /// Answer `iplocation` from `geoip`.
     #[must_use]
-    pub fn locator(mut self, locator: Arc<dyn Locator>) -> Self {
-        self.inner.locator = Some(locator);
+    pub fn geoip(mut self, geoip: GeoIp) -> Self {
+        self.inner.geoip = Some(geoip);
         self
     }
 
@@ -335,9 +328,9 @@ impl Lookups {
         }
     }
 
-    /// The locator of `iplocation`, if any.
-    pub(crate) fn locator(&self) -> Option<&Arc<dyn Locator>> {
-        self.0.locator.as_ref()
+    /// The GeoIP database of `iplocation`, if any.
+    pub(crate) fn geoip(&self) -> Option<&GeoIp> {
+        self.0.geoip.as_ref()
     }
 
     /// The lookup `name` prepared for these input columns and output columns (empty:

@@ -1,12 +1,11 @@
 //! `lookup` and `iplocation`: fields from data outside the event.
 
-use std::sync::Arc;
-
 use super::Step;
 use crate::event::{Event, Record};
 use crate::field::FieldId;
 use crate::ir::{IplocationStage, LookupStage};
-use crate::lookup::{Locator, Lookups, Prepared};
+use crate::geoip::{GeoFields, GeoIp};
+use crate::lookup::{Lookups, Prepared};
 use crate::value::Value;
 
 /// Input values combined per row at most: a row whose multivalue inputs make more
@@ -137,61 +136,45 @@ impl Step for Lookup {
     }
 }
 
-/// The names of the fields `iplocation` can add, without prefix.
-const LOCATION_FIELDS: [&str; 8] = [
-    "City",
-    "Continent",
-    "Country",
-    "MetroCode",
-    "Region",
-    "Timezone",
-    "lat",
-    "lon",
-];
-
 /// `| iplocation [prefix=..] [allfields=..] [lang=..] field`: the location of the
-/// address in the field (its first value), as the [`Locator`] of the run's lookups gives
-/// it. Without a locator, rows pass unchanged (with a warning).
+/// address in the field (its first value), from the GeoIP database of the run's lookups
+/// (see [`GeoIp::locate`] for which fields, and when). Without a database, rows pass
+/// unchanged (with a warning).
 pub struct Iplocation {
     field: FieldId,
-    allfields: bool,
-    lang: String,
-    prefix: String,
-    names: [FieldId; LOCATION_FIELDS.len()],
-    locator: Option<Arc<dyn Locator>>,
+    fields: GeoFields,
+    /// The ids of `fields`' names, in the order `locate` gives them.
+    ids: Vec<FieldId>,
+    geoip: Option<GeoIp>,
 }
 
 impl Iplocation {
-    /// The step of `stage`, locating with the locator of `lookups`.
+    /// The step of `stage`, locating with the database of `lookups`.
     pub fn new(stage: &IplocationStage, lookups: &Lookups) -> Iplocation {
-        let locator = lookups.locator().cloned();
-        if locator.is_none() {
+        let geoip = lookups.geoip().cloned();
+        if geoip.is_none() {
             lookups.warn(
                 "iplocation: no GeoIP database given (`--geoip FILE`); its location fields stay absent"
                     .to_owned(),
             );
         }
+        let fields = GeoFields::new(&stage.prefix, stage.allfields, &stage.lang);
         Iplocation {
             field: FieldId::intern(&stage.field),
-            allfields: stage.allfields,
-            lang: stage.lang.clone(),
-            names: LOCATION_FIELDS.map(|n| FieldId::intern(&format!("{}{n}", stage.prefix))),
-            prefix: stage.prefix.clone(),
-            locator,
+            ids: fields.names().map(FieldId::intern).collect(),
+            fields,
+            geoip,
         }
     }
 }
 
 impl Step for Iplocation {
     fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
-        if let (Some(locator), Some(value)) = (&self.locator, row.get(self.field)) {
+        if let (Some(geoip), Some(value)) = (&self.geoip, row.get(self.field)) {
             let ip = value.first_str().into_owned();
-            let (names, prefix) = (&self.names, &self.prefix);
-            locator.locate(&ip, self.allfields, &self.lang, &mut |name, value| {
-                let field = match LOCATION_FIELDS.iter().position(|n| *n == name) {
-                    Some(i) => names[i],
-                    None => FieldId::intern(&format!("{prefix}{name}")),
-                };
+            let mut ids = self.ids.iter();
+            geoip.locate(&self.fields, &ip, &mut |name, value| {
+                let field = ids.next().copied().unwrap_or_else(|| FieldId::intern(name));
                 row.set(field, Value::Str(value));
             });
         }
@@ -469,7 +452,7 @@ mod tests {
             MatchRules::default(),
         );
         let resolver = crate::lookup::TableResolver::new(&t).expect("columns");
-        let lookups = Lookups::builder().resolver(Arc::new(resolver)).build();
+        let lookups = Lookups::builder().resolver(std::sync::Arc::new(resolver)).build();
         let by_ip = stage(
             "dnslookup",
             &[("clientip", "src_ip")],
@@ -509,23 +492,22 @@ mod tests {
         assert!(lookups.warnings().is_empty());
     }
 
-    struct Fixed;
-
-    impl Locator for Fixed {
-        fn locate(&self, ip: &str, allfields: bool, _: &str, field: &mut dyn FnMut(&str, String)) {
-            if ip == "81.2.69.160" {
-                field("City", "London".into());
-                field("Country", "United Kingdom".into());
-                if allfields {
-                    field("Timezone", "Europe/London".into());
-                }
-            }
-        }
+    fn database() -> GeoIp {
+        let mut w = crate::geoip::DatabaseWriter::new();
+        w.insert(
+            "81.2.69.0/24",
+            crate::geoip::CityRecord::default()
+                .city("en", "London")
+                .country("GB", "en", "United Kingdom")
+                .time_zone("Europe/London"),
+        )
+        .expect("a network");
+        GeoIp::from_bytes(w.to_bytes().expect("a database")).expect("reads back")
     }
 
     #[test]
-    fn iplocation_sets_prefixed_fields_from_the_locator() {
-        let lookups = Lookups::builder().locator(Arc::new(Fixed)).build();
+    fn iplocation_sets_prefixed_fields_from_the_database() {
+        let lookups = Lookups::builder().geoip(database()).build();
         let st = IplocationStage {
             field: "src_ip".into(),
             prefix: "src_".into(),
@@ -535,20 +517,16 @@ mod tests {
         let mut step = Iplocation::new(&st, &lookups);
         let rows = run(
             &mut step,
-            vec![
-                rec(&[("src_ip", "81.2.69.160")]),
-                rec(&[("src_ip", "10.0.0.1")]),
-                rec(&[]),
-            ],
+            vec![rec(&[("src_ip", "81.2.69.160")]), rec(&[("src_ip", "10.0.0.1")]), rec(&[])],
         );
         assert_eq!(get(&rows[0], "src_City"), Some(Value::from("London")));
-        assert_eq!(
-            get(&rows[0], "src_Timezone"),
-            Some(Value::from("Europe/London"))
-        );
+        assert_eq!(get(&rows[0], "src_Country"), Some(Value::from("United Kingdom")));
+        assert_eq!(get(&rows[0], "src_Timezone"), Some(Value::from("Europe/London")));
+        assert_eq!(get(&rows[0], "src_Region"), Some(Value::from("")), "found, but not known");
         assert_eq!(get(&rows[0], "City"), None);
-        assert_eq!(rows[1].len(), 1);
+        assert_eq!(rows[1].len(), 1, "an address not in the database adds nothing");
         assert_eq!(rows[2].len(), 0);
+        assert!(lookups.warnings().is_empty());
     }
 
     #[test]
