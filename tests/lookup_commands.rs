@@ -99,7 +99,10 @@ fn database() -> GeoIp {
         )
         .expect("a network");
     writer
-        .insert("2001:db8::/32", CityRecord::new().country("XL", "en", "Lab"))
+        .insert(
+            "2001:db8::/32",
+            CityRecord::new().country("XL", "en", "Lab"),
+        )
         .expect("a network");
     GeoIp::from_bytes(writer.to_bytes().expect("a database")).expect("the database reads")
 }

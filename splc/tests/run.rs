@@ -516,3 +516,84 @@ fn threads_and_the_index_change_no_row_nor_its_order() {
     let expected: Vec<usize> = (0..3000).filter(|i| i % 3 == 1 || *i >= 2990).collect();
     assert_eq!(lines, expected);
 }
+
+#[test]
+fn lookups_and_geoip_come_from_the_options_and_missing_data_warns_once() {
+    use spl_runtime::geoip::{CityRecord, DatabaseWriter};
+    let dir = scratch("run_lookups");
+    let tables = dir.join("tables");
+    std::fs::create_dir_all(&tables).expect("create tables");
+    std::fs::write(tables.join("owners.csv"), "host,owner\nH*,ops\n").expect("write table");
+    std::fs::write(
+        dir.join("transforms.conf"),
+        "[owners]\nfilename = owners.csv\nmatch_type = WILDCARD(host)\ncase_sensitive_match = false\n",
+    )
+    .expect("write transforms");
+    let mut db = DatabaseWriter::new();
+    db.insert(
+        "81.2.69.0/24",
+        CityRecord::new()
+            .city("en", "London")
+            .country("GB", "en", "United Kingdom"),
+    )
+    .expect("a network");
+    db.write(dir.join("city.mmdb")).expect("write database");
+    std::fs::write(
+        dir.join("events.jsonl"),
+        "{\"host\": \"h1\", \"ip\": \"81.2.69.1\"}\n{\"host\": \"db\", \"ip\": \"10.0.0.1\"}\n",
+    )
+    .expect("write events");
+    let spl = "* | lookup owners host OUTPUT owner | iplocation ip | lookup absent host OUTPUT x | table host owner City Country x";
+    let (tables_arg, transforms, geoip) = (
+        tables.display().to_string(),
+        dir.join("transforms.conf").display().to_string(),
+        dir.join("city.mmdb").display().to_string(),
+    );
+    let out = splc(
+        &[
+            "run",
+            "--spl",
+            spl,
+            "--lookups",
+            &tables_arg,
+            "--transforms",
+            &transforms,
+            "--geoip",
+            &geoip,
+        ],
+        &[&dir.join("events.jsonl")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON row"))
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["owner"], "ops");
+    assert_eq!(rows[0]["City"], "London");
+    assert_eq!(rows[0]["Country"], "United Kingdom");
+    assert!(
+        rows[1].get("owner").is_none() && rows[1].get("City").is_none(),
+        "{}",
+        rows[1]
+    );
+    let err = stderr(&out);
+    let warnings: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("`absent`"), "{warnings:?}");
+    // Without a database, iplocation warns and adds nothing.
+    let out = splc(
+        &["run", "--spl", "* | iplocation ip | table ip City"],
+        &[&dir.join("events.jsonl")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no GeoIP database"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stdout(&out).contains("City"), "{}", stdout(&out));
+}

@@ -3,8 +3,8 @@
 use super::Step;
 use crate::event::{Event, Record};
 use crate::field::FieldId;
-use crate::ir::{IplocationStage, LookupStage};
 use crate::geoip::{GeoFields, GeoIp};
+use crate::ir::{IplocationStage, LookupStage};
 use crate::lookup::{Lookups, Prepared};
 use crate::value::Value;
 
@@ -452,7 +452,9 @@ mod tests {
             MatchRules::default(),
         );
         let resolver = crate::lookup::TableResolver::new(&t).expect("columns");
-        let lookups = Lookups::builder().resolver(std::sync::Arc::new(resolver)).build();
+        let lookups = Lookups::builder()
+            .resolver(std::sync::Arc::new(resolver))
+            .build();
         let by_ip = stage(
             "dnslookup",
             &[("clientip", "src_ip")],
@@ -517,14 +519,32 @@ mod tests {
         let mut step = Iplocation::new(&st, &lookups);
         let rows = run(
             &mut step,
-            vec![rec(&[("src_ip", "81.2.69.160")]), rec(&[("src_ip", "10.0.0.1")]), rec(&[])],
+            vec![
+                rec(&[("src_ip", "81.2.69.160")]),
+                rec(&[("src_ip", "10.0.0.1")]),
+                rec(&[]),
+            ],
         );
         assert_eq!(get(&rows[0], "src_City"), Some(Value::from("London")));
-        assert_eq!(get(&rows[0], "src_Country"), Some(Value::from("United Kingdom")));
-        assert_eq!(get(&rows[0], "src_Timezone"), Some(Value::from("Europe/London")));
-        assert_eq!(get(&rows[0], "src_Region"), Some(Value::from("")), "found, but not known");
+        assert_eq!(
+            get(&rows[0], "src_Country"),
+            Some(Value::from("United Kingdom"))
+        );
+        assert_eq!(
+            get(&rows[0], "src_Timezone"),
+            Some(Value::from("Europe/London"))
+        );
+        assert_eq!(
+            get(&rows[0], "src_Region"),
+            Some(Value::from("")),
+            "found, but not known"
+        );
         assert_eq!(get(&rows[0], "City"), None);
-        assert_eq!(rows[1].len(), 1, "an address not in the database adds nothing");
+        assert_eq!(
+            rows[1].len(),
+            1,
+            "an address not in the database adds nothing"
+        );
         assert_eq!(rows[2].len(), 0);
         assert!(lookups.warnings().is_empty());
     }
