@@ -1,7 +1,10 @@
-//! Warnings: TERM that can never match, lowercase boolean words, OR mixed with AND.
+//! Warnings: TERM that can never match, lowercase boolean words, OR mixed with AND, fields
+//! read where nothing makes them, regex escapes that collapse in quoted strings.
 
 use spl_compiler::compile_spl;
-use spl_compiler::lint::{LOWERCASE_OPERATOR, MIXED_AND_OR, TERM_NEVER_MATCHES};
+use spl_compiler::lint::{
+    COLLAPSING_ESCAPE, FIELD_NEVER_PRODUCED, LOWERCASE_OPERATOR, MIXED_AND_OR, TERM_NEVER_MATCHES,
+};
 use spl_grammar::{MacroTable, Severity};
 
 /// `(code, line, column)` of each warning of a rule.
@@ -78,4 +81,69 @@ fn warnings_do_not_stop_compiling() {
     let text = compiled.warnings[0].render_plain();
     assert!(text.contains("warning"), "{text}");
     assert!(text.contains("`TERM(a b)` can never match"), "{text}");
+}
+
+#[test]
+fn a_field_a_letter_away_from_one_made_before_warns_where_it_is_read() {
+    // The catalog's own rule: `eval keywords=...` then `table ... keyword`.
+    let w = FIELD_NEVER_PRODUCED.as_str();
+    assert_eq!(
+        warnings("x | eval keywords=mvappend(a, b) | table _time keyword"),
+        vec![(w, 1, 48)]
+    );
+    // Made before under its own name, compared in the first search, or made only after
+    // the read: no warning.
+    assert!(warnings("x | eval keyword=1, keywords=2 | table keyword").is_empty());
+    assert!(warnings("keyword=* | eval keywords=1 | table keyword").is_empty());
+    assert!(warnings("x | table user | eventstats dc(user) as users by user").is_empty());
+    assert!(warnings("x | eval Name=lower(name) | table name").is_empty());
+}
+
+#[test]
+fn a_field_no_row_can_hold_after_table_fields_or_stats_warns() {
+    let w = FIELD_NEVER_PRODUCED.as_str();
+    assert_eq!(
+        warnings("x | table _time host | stats count by _time, user"),
+        vec![(w, 1, 46)]
+    );
+    assert_eq!(
+        warnings("x | stats count by host | where user=\"a\""),
+        vec![(w, 1, 33)]
+    );
+    assert_eq!(warnings("x | fields host | sort user"), vec![(w, 1, 24)]);
+    // What the restricting command keeps or makes, what later commands make, wildcards,
+    // and internal fields are fine.
+    assert!(warnings("x | table process_* host | stats count by process_name, host").is_empty());
+    assert!(
+        warnings("x | stats count by host | eval n=count | where n>1 AND host=\"a\"").is_empty()
+    );
+    assert!(
+        warnings("x | table host | rex field=host \"(?<short>[^.]+)\" | table short").is_empty()
+    );
+    assert!(warnings("x | stats values(*) as * by host | table user").is_empty());
+    assert!(warnings("x | table host | bin span=1s | stats count by _time, host").is_empty());
+    assert!(warnings("x | fields - user | table host").is_empty());
+}
+
+#[test]
+fn a_doubled_backslash_before_an_escape_letter_and_a_word_warns() {
+    let w = COLLAPSING_ESCAPE.as_str();
+    // `\\A` in the rule text: SPL makes it `\A`, a start-of-text anchor.
+    assert_eq!(
+        warnings(r#"x | regex path!="(?i)Program\sFiles\\AnyDesk""#),
+        vec![(w, 1, 36)]
+    );
+    assert_eq!(
+        warnings(r#"x | where match(p, "C:\\\\Windows") OR match(p, "C:\\Windows")"#),
+        vec![(w, 1, 52)]
+    );
+    assert_eq!(
+        warnings(r#"x | rex field=p "\\system32\\\\(?<exe>\w+)""#).len(),
+        1
+    );
+    // Escapes plainly meant, a word boundary, quadrupled backslashes and unquoted
+    // patterns: no warning.
+    assert!(warnings(r#"x | regex p="\\d+\\s*x" | regex p="\\bcmd\\b""#).is_empty());
+    assert!(warnings(r#"x | regex p="C:\\\\Windows""#).is_empty());
+    assert!(warnings(r#"x | eval y=replace(p, "\\w+", "") | regex p=\\Windows"#).is_empty());
 }

@@ -58,6 +58,7 @@ pub use front::{parse_rule, parse_rule_file, parse_spl, ParsedRule};
 pub use macros::{MacroDef, MacroTable, SourceMap};
 pub use parse::{parse_query, ParseError};
 pub use rule::{
-    list_rule_paths, load_rule, load_rule_paths, load_rules_dir, LoadedRule, RuleFile, RuleSource,
+    list_rule_paths, load_rule, load_rule_paths, load_rules_dir, ListedPath, LoadedRule, RuleFile,
+    RuleSource,
 };
 pub use span::{LineCol, LineIndex, Span};

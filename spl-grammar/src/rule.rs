@@ -338,10 +338,13 @@ pub fn load_rule_paths(paths: &[PathBuf]) -> Vec<LoadedRule> {
         .collect()
 }
 
+/// A rule file to load (`Ok`), or an entry that could not be listed (`Err`).
+pub type ListedPath = (PathBuf, Result<(), Error>);
+
 /// The rule files [`load_rule_paths`] would load, in its order, without reading them: `Ok`
 /// for a file to load (with [`load_rule`], on any thread), `Err` for an entry that could
 /// not be listed.
-pub fn list_rule_paths(paths: &[PathBuf]) -> Vec<(PathBuf, Result<(), Error>)> {
+pub fn list_rule_paths(paths: &[PathBuf]) -> Vec<ListedPath> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -371,13 +374,12 @@ pub fn load_rules_dir(dir: impl AsRef<Path>) -> Result<Vec<LoadedRule>, Error> {
 }
 
 /// The rule files under `dir` in path order, with the entries that could not be read.
-fn list_rules_dir(dir: &Path) -> Result<Vec<(PathBuf, Result<(), Error>)>, Error> {
+fn list_rules_dir(dir: &Path) -> Result<Vec<ListedPath>, Error> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let top = std::fs::read_dir(dir).map_err(|e| Error::io(dir, &e))?;
     walk(dir, top, &mut files, &mut problems);
-    let mut out: Vec<(PathBuf, Result<(), Error>)> =
-        files.into_iter().map(|path| (path, Ok(()))).collect();
+    let mut out: Vec<ListedPath> = files.into_iter().map(|path| (path, Ok(()))).collect();
     out.extend(problems.into_iter().map(|(path, err)| (path, Err(err))));
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)

@@ -58,7 +58,7 @@ enum Command {
     /// indicators.
     Explain(ExplainArgs),
     /// Run rules over event files and print the result rows.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
 }
 
 /// Options shared by commands that read rules.

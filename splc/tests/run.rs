@@ -578,10 +578,7 @@ fn lookups_and_geoip_come_from_the_options_and_missing_data_warns_once() {
         rows[1]
     );
     let err = stderr(&out);
-    let warnings: Vec<&str> = err
-        .lines()
-        .filter(|l| l.starts_with("warning:"))
-        .collect();
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("`absent`"), "{warnings:?}");
     // Without a database, iplocation warns and adds nothing.

@@ -111,11 +111,8 @@ fn set(def: &mut Definition, key: &str, value: &str) -> Result<(), String> {
     let rules = &mut def.rules;
     match key {
         "filename" => def.filename = Some(value.to_owned()),
-        "external_cmd" | "external_type" => {
-            if def.external.is_none() || key == "external_cmd" {
-                def.external = Some(value.to_owned());
-            }
-        }
+        "external_cmd" => def.external = Some(value.to_owned()),
+        "external_type" if def.external.is_none() => def.external = Some(value.to_owned()),
         "case_sensitive_match" => {
             rules.case_sensitive = parse_bool(value)
                 .ok_or_else(|| format!("`case_sensitive_match = {value}` is not a boolean"))?;

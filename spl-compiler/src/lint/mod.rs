@@ -4,10 +4,15 @@
 //! |---|---|
 //! | `W0301` | `TERM(x)` where `x` holds a major breaker (a space, a comma, `%20`, ...): one segment of `_raw` can never hold it, so the `TERM` matches nothing |
 //! | `W0302` | a lowercase (or mixed-case) `and`, `or` or `not` in a search: Splunk's boolean operators are uppercase, so the word is searched for as a term |
+//! | `W0304` | a field read where no row can hold it (after `table`, `fields` or `stats` kept other fields), or read though no command makes it while one makes a name a letter away (`keyword` and `keywords`) |
+//! | `W0305` | `\\W`, `\\s`, ... in a quoted regex followed by more letters (`"C:\\Windows"`): SPL unescapes `\\` first, so the regex sees an escape, not a backslash |
 //! | `W0303` | `OR` beside `AND` (or terms side by side) without parentheses around the `OR`: in the search command `OR` binds tighter, so `a OR b c` is `(a OR b) c`, which readers of other languages take for `a OR (b c)` |
 //!
 //! Warnings point into the rule file (through macro expansions, like errors do) and never
 //! stop a rule from compiling.
+
+mod escapes;
+mod fields;
 
 use spl_grammar::ast::{Command, Query, SearchExpr, SearchKind};
 use spl_grammar::{Code, Diagnostic, ParsedRule};
@@ -19,11 +24,18 @@ pub const TERM_NEVER_MATCHES: Code = Code("W0301");
 pub const LOWERCASE_OPERATOR: Code = Code("W0302");
 /// `OR` and `AND` mixed without parentheses.
 pub const MIXED_AND_OR: Code = Code("W0303");
+/// A field read where no row can hold it, or that no command makes.
+pub const FIELD_NEVER_PRODUCED: Code = Code("W0304");
+/// `\\` before a letter in a quoted regex, collapsing into a regex escape.
+pub const COLLAPSING_ESCAPE: Code = Code("W0305");
 
 /// The warnings of a parsed rule, in source order, located in the rule file.
 pub fn lint(parsed: &ParsedRule) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     lint_query(&parsed.expanded, &parsed.expanded_text, &mut found);
+    fields::lint_fields(&parsed.expanded, &mut found);
+    escapes::lint_escapes(&parsed.expanded, &parsed.expanded_text, &mut found);
+    found.sort_by_key(|d| d.primary.as_ref().map(|l| l.span.start));
     found.into_iter().map(|d| parsed.locate(d)).collect()
 }
 
