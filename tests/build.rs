@@ -2,7 +2,9 @@
 //! would: the project's search-language and eval corpora, and, when the external rule
 //! corpus is beside the repository (`../shared/armory`), the armory's "Package
 //! installation" rules (the tests that need them are then compiled in, under the cfg
-//! `splc_armory`; without the corpus they say that they were skipped).
+//! `splc_armory`; without the corpus they say that they were skipped). The packs hold
+//! rules that pin what the lints warn about, so their warnings are not printed
+//! (`spl-compiler/tests/lint.rs` tests the lints).
 
 use std::path::Path;
 
@@ -15,6 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let armory = manifest.join("../../shared/armory");
     if armory.is_dir() {
         Builder::new()
+            .emit_warnings(false)
             .rules_dir(armory.join("endpoint/package_installation"))
             .file_name("package_installation.rs")
             .compile()?;
@@ -28,11 +31,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     // The search-language agreement corpus (tests/search_language.rs).
     Builder::new()
+        .emit_warnings(false)
         .rules_dir(manifest.join("rules/search"))
         .file_name("search_rules.rs")
         .compile()?;
     // The example rule pack (tests/example_pack.rs).
     Builder::new()
+        .emit_warnings(false)
         .rules_dir(manifest.join("../examples/rules"))
         .file_name("example_rules.rs")
         .compile()?;
@@ -41,6 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hostile = std::path::PathBuf::from(std::env::var("OUT_DIR")?).join("hostile_rules");
     write_hostile_rules(&hostile)?;
     Builder::new()
+        .emit_warnings(false)
         .rules_dir(&hostile)
         .file_name("hostile_rules.rs")
         .compile()?;
@@ -49,7 +55,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo::rerun-if-changed={}", cases.display());
     let cases: Vec<serde_norway::Value> =
         serde_norway::from_str(&std::fs::read_to_string(&cases)?)?;
-    let mut pack = Builder::new().file_name("eval_rules.rs");
+    let mut pack = Builder::new()
+        .emit_warnings(false)
+        .file_name("eval_rules.rs");
     for case in &cases {
         let field = |key: &str| case.get(key).and_then(|v| v.as_str()).unwrap_or_default();
         pack = pack.rule_spl(
@@ -63,7 +71,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo::rerun-if-changed={}", cases.display());
     let cases: Vec<serde_norway::Value> =
         serde_norway::from_str(&std::fs::read_to_string(&cases)?)?;
-    let mut pack = Builder::new().file_name("lookup_rules.rs");
+    let mut pack = Builder::new()
+        .emit_warnings(false)
+        .file_name("lookup_rules.rs");
     for case in &cases {
         let field = |key: &str| case.get(key).and_then(|v| v.as_str()).unwrap_or_default();
         pack = pack.rule_spl(field("name"), field("spl"));

@@ -168,11 +168,13 @@ fn generated_pack_passes_the_expected_events() {
 
 spl_runtime::detect! {
     /// `precedence_or_binds_tighter.spl`.
+    #[allow(deprecated)] // The lint W0303 warns about what this rule pins.
     struct PrecedenceOrBindsTighter = "alpha OR beta gamma";
 }
 
 spl_runtime::detect! {
     /// `lowercase_or_is_a_term.spl`.
+    #[allow(deprecated)] // The lint W0302 warns about what this rule pins.
     struct LowercaseOrIsATerm = "alpha or beta";
 }
 

@@ -43,6 +43,7 @@ pub struct Builder {
     file_name: Option<String>,
     undefined_macros_empty: bool,
     rerun: bool,
+    warn: bool,
 }
 
 /// Why a rule pack did not compile.
@@ -89,6 +90,7 @@ impl Builder {
     pub fn new() -> Self {
         Builder {
             rerun: true,
+            warn: true,
             ..Builder::default()
         }
     }
@@ -149,6 +151,21 @@ impl Builder {
         self
     }
 
+    /// Whether to print each rule's warnings (`splc check`'s lints) as `cargo:warning`
+    /// lines, `path:line:col: warning[code]: message` (default: yes).
+    #[must_use]
+    pub fn emit_warnings(mut self, on: bool) -> Self {
+        self.warn = on;
+        self
+    }
+
+    /// The warnings of the rules (the lints `splc check` prints), located in their rule
+    /// files, one line each: `path:line:col: warning[code]: message`. Rules that do not
+    /// compile are the error, as for [`Builder::generate`].
+    pub fn warnings(&self) -> Result<Vec<String>, BuildError> {
+        crate::compile::with_stack_for_many(|| Ok(self.compile_all()?.1))
+    }
+
     /// Compile the rules and return the generated Rust source.
     pub fn generate(&self) -> Result<String, BuildError> {
         crate::compile::with_stack_for_many(|| self.generate_here())
@@ -170,9 +187,41 @@ impl Builder {
             .chain(&self.rule_dirs)
             .cloned()
             .collect();
+        let (compiled, warnings) = self.compile_all_with(&macros, &paths)?;
+        if self.warn && self.rerun {
+            for w in &warnings {
+                println!("cargo:warning={w}");
+            }
+        }
+        Ok(to_source(&generate_pack(&compiled)))
+    }
+
+    fn compile_all(&self) -> Result<(Vec<crate::CompiledRule>, Vec<String>), BuildError> {
+        let mut macros = MacroTable::new();
+        for path in &self.macro_files {
+            macros.add_conf_file(path).map_err(BuildError::Macros)?;
+        }
+        macros.set_undefined_as_empty(self.undefined_macros_empty);
+        let paths: Vec<PathBuf> = self
+            .rule_files
+            .iter()
+            .chain(&self.rule_dirs)
+            .cloned()
+            .collect();
+        self.compile_all_with(&macros, &paths)
+    }
+
+    /// Every rule compiled, with the warnings of all of them; the rules that fail are the
+    /// error.
+    fn compile_all_with(
+        &self,
+        macros: &MacroTable,
+        paths: &[PathBuf],
+    ) -> Result<(Vec<crate::CompiledRule>, Vec<String>), BuildError> {
         let mut compiled = Vec::new();
         let mut failed = Vec::new();
-        let mut loaded = spl_grammar::load_rule_paths(&paths);
+        let mut warnings = Vec::new();
+        let mut loaded = spl_grammar::load_rule_paths(paths);
         for (path, _) in &loaded {
             self.rerun_if_changed(path);
         }
@@ -185,16 +234,35 @@ impl Builder {
         for (path, rule) in loaded {
             match rule
                 .map_err(CompileErrors::from)
-                .and_then(|r| compile_rule(r, &macros))
+                .and_then(|r| compile_rule(r, macros))
             {
-                Ok(c) => compiled.push(c),
+                Ok(c) => {
+                    let lints = c
+                        .parsed
+                        .notes
+                        .iter()
+                        .filter(|d| d.severity == spl_grammar::Severity::Warning)
+                        .chain(&c.warnings);
+                    for d in lints {
+                        let at = d
+                            .line_col()
+                            .map_or_else(String::new, |lc| format!(":{}:{}", lc.line, lc.column));
+                        warnings.push(format!(
+                            "{}{at}: warning[{}]: {}",
+                            path.display(),
+                            d.code.as_str(),
+                            d.message
+                        ));
+                    }
+                    compiled.push(c);
+                }
                 Err(e) => failed.push((path, e)),
             }
         }
         if !failed.is_empty() {
             return Err(BuildError::Rules(failed));
         }
-        Ok(to_source(&generate_pack(&compiled)))
+        Ok((compiled, warnings))
     }
 
     /// Compile the rules and write the source to the output directory (only when it

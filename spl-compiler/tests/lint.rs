@@ -147,3 +147,18 @@ fn a_doubled_backslash_before_an_escape_letter_and_a_word_warns() {
     assert!(warnings(r#"x | regex p="C:\\\\Windows""#).is_empty());
     assert!(warnings(r#"x | eval y=replace(p, "\\w+", "") | regex p=\\Windows"#).is_empty());
 }
+
+#[test]
+fn the_builder_gives_the_same_warnings_located_in_the_rule() {
+    let builder = spl_compiler::Builder::new()
+        .emit_rerun_if_changed(false)
+        .rule_spl(
+            "seed.spl",
+            "x | eval keywords=mvappend(a, b)\n| table _time keyword",
+        );
+    let lines = builder.warnings().expect("compiles");
+    assert_eq!(
+        lines,
+        ["seed.spl:2:15: warning[W0304]: `keyword` is read here, but no command of the rule makes it"]
+    );
+}

@@ -35,6 +35,12 @@
 //! reported once. Input that is not one of the two forms above is a compile error at the
 //! offending token. The `tests/ui` tests of the workspace pin these errors.
 //!
+//! A rule that compiles with warnings (the lints of `splc check`: a `TERM` that can never
+//! match, a lowercase `or`, a field no command makes, ...) gives each as a warning of the
+//! calling crate, a use of a deprecated item whose note is the rendered warning (stable
+//! Rust has no other way for a macro to warn). `#[allow(deprecated)]` before `struct`
+//! silences them for that rule.
+//!
 //! The crate has no features.
 
 #![forbid(unsafe_code)]
@@ -160,13 +166,49 @@ fn expand(input: &Input) -> TokenStream2 {
             let attrs = quote!(#(#attrs)*);
             let generated = generate_rule_with(&meta, &compiled.program, &quote!(#vis), &attrs);
             let track = track(&tracked);
+            let allows: Vec<&syn::Attribute> = input
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("allow"))
+                .collect();
+            let warnings = warnings(&compiled, span, &allows);
             quote! {
                 #generated
                 #track
+                #warnings
             }
         }
         Err(errors) => failure(input, span, &errors.to_string(), &tracked),
     }
+}
+
+/// The rule's warnings (`splc check`'s lints) as warnings of the crate: each is a use of
+/// a deprecated item whose note is the rendered warning, at the rule's text. (A procedural
+/// macro cannot raise a warning of its own on stable Rust; a deprecation is one, and
+/// `#[allow(deprecated)]` on the rule's struct, inside `detect!`, silences it.)
+fn warnings(
+    compiled: &spl_compiler::CompiledRule,
+    span: Span,
+    allows: &[&syn::Attribute],
+) -> TokenStream2 {
+    let notes = compiled
+        .parsed
+        .notes
+        .iter()
+        .filter(|d| d.severity == spl_grammar::Severity::Warning)
+        .chain(&compiled.warnings)
+        .map(|d| format!("the rule compiles with a warning\n{}", d.render(false)));
+    let items = notes.map(|note| {
+        quote::quote_spanned! {span=>
+            #(#allows)*
+            const _: () = {
+                #[deprecated(note = #note)]
+                struct RuleWarning;
+                let _ = RuleWarning;
+            };
+        }
+    });
+    quote!(#(#items)*)
 }
 
 /// Re-read file inputs when they change (the include makes rustc track them).

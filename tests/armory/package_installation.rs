@@ -36,14 +36,17 @@ use splc_tests::{armory_dir, data, events, pack, row, rows, run_rule, Row};
 mod detect {
     spl_runtime::detect! {
         /// Package installation, Sysmon.
+        #[allow(deprecated)] // W0304: the catalog's rule tables `keyword`, it makes `keywords`.
         pub struct Sysmon = file "../../shared/armory/endpoint/package_installation/package_installation-splunk-sysmon.yml";
     }
     spl_runtime::detect! {
         /// Package installation, Windows Security.
+        #[allow(deprecated)] // W0304: the catalog's rule tables `keyword`, it makes `keywords`.
         pub struct Winevent = file "../../shared/armory/endpoint/package_installation/package_installation-splunk-winevent.yml";
     }
     spl_runtime::detect! {
         /// Package installation, EDR.
+        #[allow(deprecated)] // W0304: the catalog's rule tables `keyword`, it makes `keywords`.
         pub struct Edr = file "../../shared/armory/endpoint/package_installation/package_installation-splunk-edr.yml";
     }
     spl_runtime::detect! {
