@@ -54,4 +54,5 @@ pub use stage::{
     Agg, AggInput, Assignment, BinSpan, BinStage, Code, FieldPattern, RegexStage, RexStage,
     SedEdit, SedOccurrence, SedStage, SortKey, Stage, StatsStage, Tree,
 };
+pub use stage::{ForeachPlaceholders, ForeachStage, TransactionStage, TxnFilter};
 pub use witness::{Need, Witness};
