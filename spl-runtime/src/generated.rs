@@ -14,6 +14,7 @@ pub use crate::ir::{
     Agg, AggFunc, AggInput, Assignment, BinSpan, BinStage, CmpOp, FieldPattern, Need, RegexStage,
     RexStage, SedEdit, SedOccurrence, SedStage, SortKey, Stage, StatsKind, StatsStage, Witness,
 };
+pub use crate::ir::{ForeachPlaceholders, ForeachStage, TransactionStage, TxnFilter};
 pub use crate::pipeline::{CondFn, ExprFn, Pipeline};
 pub use crate::prefilter::Prefilter;
 pub use crate::regex::{Regex, Replacement};

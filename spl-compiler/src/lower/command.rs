@@ -98,11 +98,9 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
             cx.error(unexpanded(m));
             None
         }
-        Command::Transaction(_)
-        | Command::Lookup(_)
-        | Command::Iplocation(_)
-        | Command::Join(_)
-        | Command::Foreach(_) => {
+        Command::Transaction(t) => super::txn::lower_transaction(cx, t),
+        Command::Foreach(f) => super::txn::lower_foreach(cx, f, span),
+        Command::Lookup(_) | Command::Iplocation(_) | Command::Join(_) => {
             cx.error(
                 LowerError::new(
                     codes::UNKNOWN_COMMAND,
@@ -135,16 +133,14 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
 
 fn command_name(command: &Command) -> &'static str {
     match command {
-        Command::Transaction(_) => "transaction",
         Command::Lookup(_) => "lookup",
         Command::Iplocation(_) => "iplocation",
         Command::Join(_) => "join",
-        Command::Foreach(_) => "foreach",
         _ => "this",
     }
 }
 
-fn unsupported_option(o: &OptionArg, command: &str) -> LowerError {
+pub(super) fn unsupported_option(o: &OptionArg, command: &str) -> LowerError {
     LowerError::new(
         codes::UNSUPPORTED,
         o.span,
@@ -479,7 +475,7 @@ fn lower_stats(cx: &mut Lowerer, s: &ast::StatsCommand) -> Option<Stage> {
     Some(Stage::Stats(stage))
 }
 
-fn bad_option(o: &OptionArg, expected: &str) -> LowerError {
+pub(super) fn bad_option(o: &OptionArg, expected: &str) -> LowerError {
     LowerError::new(
         codes::BAD_VALUE,
         o.value.span,
@@ -491,7 +487,7 @@ fn bad_option(o: &OptionArg, expected: &str) -> LowerError {
     .label("bad value")
 }
 
-fn parse_bool(v: &str) -> Option<bool> {
+pub(super) fn parse_bool(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
         "t" | "true" | "1" | "yes" => Some(true),
         "f" | "false" | "0" | "no" => Some(false),
