@@ -14,9 +14,11 @@
 //! - after the template, each such field is moved to its substituted name (or that field
 //!   is removed when the template removed it), and the literal fields are removed.
 //!
-//! The fields matched are those of the row when `foreach` begins with it, in byte order of
-//! their names, each once; a pattern does not match names starting with `_` unless it
-//! starts with `_` itself.
+//! The fields matched are those of the row when `foreach` begins with it, and those named
+//! by a pattern without a wildcard whether the row has them or not (Splunk's
+//! `foreach name price [eval <<FIELD>> = "<<FIELD>>"]` makes both fields), in byte order
+//! of their names, each once; a wildcard does not match names starting with `_` unless the
+//! pattern starts with `_` itself.
 
 use super::{Compile, FieldGlob, PerField, Pipeline, RunOptions, Step, StepError};
 use crate::event::{Event, Record};
@@ -57,6 +59,9 @@ pub struct Foreach {
     /// For each field id: its index in `matched`, or `u32::MAX` when no pattern matches.
     decided: PerField<u32>,
     matched: Vec<Matched>,
+    /// The fields named by patterns without a wildcard: the template runs for them
+    /// whether the row has them or not.
+    named: Vec<FieldId>,
     /// The fields of the current row (reused).
     ids: Vec<FieldId>,
     /// The fields of the current row to run the template for (reused).
@@ -90,7 +95,14 @@ impl Foreach {
                 },
             })
             .collect();
+        let named = stage
+            .patterns
+            .iter()
+            .filter(|p| !p.is_wildcard())
+            .map(|p| FieldId::intern(p.as_str()))
+            .collect();
         Foreach {
+            named,
             globs: stage
                 .patterns
                 .iter()
@@ -123,7 +135,7 @@ impl Foreach {
                 return NO_MATCH;
             }
             let caps = globs.iter().find_map(|(glob, internal)| {
-                (*internal || !name.starts_with('_'))
+                (*internal || !glob.is_wildcard() || !name.starts_with('_'))
                     .then(|| glob.captures(name))
                     .flatten()
             });
@@ -221,6 +233,7 @@ impl Step for Foreach {
         todo.clear();
         let mut ids = std::mem::take(&mut self.ids);
         ids.clear();
+        ids.extend_from_slice(&self.named);
         ids.extend(row.iter().map(|(f, _)| f));
         for f in &ids {
             let which = self.decide(*f);
@@ -234,6 +247,7 @@ impl Step for Foreach {
                 .name
                 .cmp(&self.matched[*b as usize].name)
         });
+        todo.dedup();
         let mut row = Some(row);
         for which in &todo {
             let Some(r) = row.take() else { break };
