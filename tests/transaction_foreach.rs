@@ -124,10 +124,7 @@ fn transaction_maxspan_includes_its_boundary() {
     );
     // `a` at 0 and 10 (a span of exactly 10 s), then 10.5 alone; `b` closes when time
     // passes 15, before the 10.5 event's transaction ends at the end of input.
-    assert_eq!(
-        spans(&out),
-        pairs(&[("0", "2"), ("5", "1"), ("10.5", "1")])
-    );
+    assert_eq!(spans(&out), pairs(&[("0", "2"), ("5", "1"), ("10.5", "1")]));
     assert!(out.iter().all(|r| r["closed_txn"] == ["1"]));
 }
 
@@ -192,10 +189,7 @@ fn transaction_startswith_begins_transactions() {
     // The events before the first start (0) and past the last one's span (60) are in no
     // complete transaction. Rows come as transactions close: `d2`'s (12) when time
     // passes 42, before `d1`'s second (20) at the end.
-    assert_eq!(
-        spans(&out),
-        pairs(&[("10", "2"), ("12", "1"), ("20", "1")])
-    );
+    assert_eq!(spans(&out), pairs(&[("10", "2"), ("12", "1"), ("20", "1")]));
     assert_eq!(out[0]["signature_id"], ["5140", "5156"]);
     assert!(out.iter().all(|r| r["closed_txn"] == ["1"]));
 }
@@ -218,7 +212,13 @@ fn transaction_keepevicted_gives_incomplete_transactions_as_not_closed() {
         .collect();
     assert_eq!(
         closed,
-        pairs(&[("0", "0"), ("10", "1"), ("12", "1"), ("20", "1"), ("60", "0")])
+        pairs(&[
+            ("0", "0"),
+            ("10", "1"),
+            ("12", "1"),
+            ("20", "1"),
+            ("60", "0")
+        ])
     );
 }
 

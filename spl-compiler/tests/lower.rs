@@ -383,7 +383,10 @@ fn transaction_options_lower_to_the_stage() {
         panic!("one transaction: {default}")
     };
     assert_eq!(t.max_events, Some(1000));
-    assert!(!t.closes, "no maxevents, maxspan, maxpause or startswith written");
+    assert!(
+        !t.closes,
+        "no maxevents, maxspan, maxpause or startswith written"
+    );
 }
 
 #[test]
@@ -410,7 +413,10 @@ fn transaction_errors_point_at_the_option() {
     let src = r#"x | transaction dvc startswith="a=(b""#;
     let e = errors(src);
     assert_eq!(e[0].code, codes::BAD_VALUE);
-    assert!(e[0].message.starts_with("bad `startswith` expression"), "{e:?}");
+    assert!(
+        e[0].message.starts_with("bad `startswith` expression"),
+        "{e:?}"
+    );
     // At the parenthesis inside the quoted expression.
     assert_eq!(at(src, &e[0]), "(");
     assert!(src[..e[0].span.start].ends_with("startswith=\"a="), "{e:?}");

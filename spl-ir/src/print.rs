@@ -200,7 +200,11 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
         Stage::Head(n) => writeln!(f, "head {n}"),
         Stage::Transaction(t) => write_transaction(f, t),
         Stage::Foreach(e) => {
-            write!(f, "foreach {:?}", e.patterns.iter().map(|p| &p.0).collect::<Vec<_>>())?;
+            write!(
+                f,
+                "foreach {:?}",
+                e.patterns.iter().map(|p| &p.0).collect::<Vec<_>>()
+            )?;
             let defaults = crate::ForeachPlaceholders::default();
             if e.placeholders != defaults {
                 write!(f, " placeholders={:?}", e.placeholders.all())?;

@@ -263,8 +263,7 @@ pub(super) fn lower_foreach(
     let mut template = Vec::new();
     let mut names = Vec::new();
     for (i, st) in f.template.query.stages.iter().enumerate() {
-        if i == 0 && matches!(&st.command, Command::Search(s) if !s.explicit && s.expr.is_none())
-        {
+        if i == 0 && matches!(&st.command, Command::Search(s) if !s.explicit && s.expr.is_none()) {
             continue;
         }
         let allowed = match &st.command {

@@ -82,18 +82,20 @@ impl Foreach {
         let slots = stage
             .names
             .iter()
-            .map(|n| match n.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-                Some(inner) => Slot {
-                    id: FieldId::intern(n),
-                    name: inner.to_owned(),
-                    literal: true,
+            .map(
+                |n| match n.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+                    Some(inner) => Slot {
+                        id: FieldId::intern(n),
+                        name: inner.to_owned(),
+                        literal: true,
+                    },
+                    None => Slot {
+                        id: FieldId::intern(n),
+                        name: n.clone(),
+                        literal: false,
+                    },
                 },
-                None => Slot {
-                    id: FieldId::intern(n),
-                    name: n.clone(),
-                    literal: false,
-                },
-            })
+            )
             .collect();
         let named = stage
             .patterns
@@ -168,10 +170,7 @@ impl Foreach {
         for (slot, fill) in self.slots.iter().zip(&m.fills) {
             let value = match fill {
                 Fill::Text(text) => Some(Value::Str(text.clone())),
-                Fill::Field(f, number) => row
-                    .get(*f)
-                    .cloned()
-                    .or_else(|| number.map(Value::Num)),
+                Fill::Field(f, number) => row.get(*f).cloned().or_else(|| number.map(Value::Num)),
             };
             match value {
                 Some(v) => row.set(slot.id, v),

@@ -184,7 +184,10 @@ impl Sweep {
         let key: Key = self
             .by
             .iter()
-            .map(|f| row.get(*f).map(|v| v.iter_str().map(|s| s.into_owned()).collect()))
+            .map(|f| {
+                row.get(*f)
+                    .map(|v| v.iter_str().map(|s| s.into_owned()).collect())
+            })
             .collect();
         let whole = key.iter().all(Option::is_some);
         let is_start = self.txn.starts_with.as_ref().is_some_and(|c| c.test(&row));
