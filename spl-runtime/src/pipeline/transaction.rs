@@ -472,4 +472,75 @@ mod tests {
         assert_eq!(counts, vec![Some(2.0), Some(1.0)]);
         assert_eq!(num(&out[0], "closed_txn"), Some(1.0));
     }
+
+    fn many(n: usize) -> Vec<Record> {
+        // Times in a scrambled order; hosts cycle through five values.
+        (0..n)
+            .map(|i| {
+                let at = ((i * 7919) % n) as f64;
+                let host = format!("h{}", i % 5);
+                let raw = format!("event {i} of host {host} with some text to take room");
+                event(at, &[("host", host.as_str()), ("_raw", raw.as_str())])
+            })
+            .collect()
+    }
+
+    fn spanned() -> TransactionOptions {
+        let mut o = options(&["host"]);
+        o.max_span = Some(40.0);
+        o.max_pause = Some(12.0);
+        o.closes = true;
+        o
+    }
+
+    #[test]
+    fn the_rows_do_not_depend_on_input_order_or_spilling() {
+        let rows = many(500);
+        let mut reversed = rows.clone();
+        reversed.reverse();
+        let in_memory = run(
+            &mut Transaction::new(spanned(), RunOptions::default()),
+            rows.clone(),
+        );
+        let tight = RunOptions {
+            memory_budget: 2048,
+            temp_dir: None,
+        };
+        let spilled = run(&mut Transaction::new(spanned(), tight), reversed);
+        assert_eq!(in_memory, spilled);
+        let total: f64 = in_memory.iter().filter_map(|r| num(r, "eventcount")).sum();
+        assert_eq!(total, 500.0);
+        assert!(in_memory.iter().all(|r| num(r, "duration") <= Some(40.0)));
+    }
+
+    #[test]
+    fn a_transaction_that_cannot_spill_fails_with_its_name() {
+        let options = RunOptions {
+            memory_budget: 1024,
+            temp_dir: Some(std::env::temp_dir().join("splc-no-such-directory")),
+        };
+        let mut step = Transaction::new(spanned(), options);
+        let mut out = Vec::new();
+        for r in many(100) {
+            step.push(r, &mut out);
+        }
+        let err = step
+            .finish(&mut |r| out.push(r))
+            .expect_err("cannot spill");
+        assert_eq!(err.command(), "transaction");
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn events_without_time_are_left_out() {
+        let mut timeless = Record::new();
+        timeless.set_named("host", "a");
+        let rows = vec![timeless, event(1.0, &[("host", "a")])];
+        let out = run(
+            &mut Transaction::new(options(&["host"]), RunOptions::default()),
+            rows,
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(num(&out[0], "eventcount"), Some(1.0));
+    }
 }
