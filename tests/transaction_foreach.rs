@@ -408,3 +408,12 @@ case!(
         row(&[("_time", &["3"]), ("other", &["0"])]),
     ]
 );
+
+case!(
+    /// Two names for one field: what the template wrote wins over what it only read.
+    foreach_two_names_for_one_field,
+    ForeachTwoNames,
+    r#"* | foreach x* [eval <<FIELD>> = 'x<<MATCHSTR>>' . "!"]"#,
+    vec![event(t(1.0), &[("x1", "a"), ("x2", "b")])],
+    vec![row(&[("_time", &["1"]), ("x1", &["a!"]), ("x2", &["b!"])])]
+);

@@ -11,8 +11,9 @@
 //!   `1`), to that number, as the substituted text would read;
 //! - a string literal holding a placeholder is compiled as a field whose name is the
 //!   literal in double quotes; it is set to the substituted text;
-//! - after the template, each such field is moved to its substituted name (or that field
-//!   is removed when the template removed it), and the literal fields are removed.
+//! - after the template, each such field that the template changed is moved to its
+//!   substituted name (or that field is removed when the template removed it); the
+//!   others, and the literal fields, are removed.
 //!
 //! The fields matched are those of the row when `foreach` begins with it, and those named
 //! by a pattern without a wildcard whether the row has them or not (Splunk's
@@ -68,6 +69,8 @@ pub struct Foreach {
     todo: Vec<u32>,
     /// The template's output (reused).
     buf: Vec<Record>,
+    /// What each slot was given for the current run (reused).
+    filled: Vec<Option<Value>>,
 }
 
 const NO_MATCH: u32 = u32::MAX;
@@ -118,6 +121,7 @@ impl Foreach {
             ids: Vec::new(),
             todo: Vec::new(),
             buf: Vec::new(),
+            filled: Vec::new(),
         }
     }
 
@@ -167,33 +171,32 @@ impl Foreach {
     /// Run the template for one matched field; `None` when it dropped the row.
     fn run(&mut self, mut row: Record, which: u32) -> Option<Record> {
         let m = &self.matched[which as usize];
+        self.filled.clear();
         for (slot, fill) in self.slots.iter().zip(&m.fills) {
             let value = match fill {
                 Fill::Text(text) => Some(Value::Str(text.clone())),
                 Fill::Field(f, number) => row.get(*f).cloned().or_else(|| number.map(Value::Num)),
             };
-            match value {
-                Some(v) => row.set(slot.id, v),
+            match &value {
+                Some(v) => row.set(slot.id, v.clone()),
                 None => {
                     row.remove(slot.id);
                 }
             }
+            self.filled.push(value);
         }
         self.template.push(row, &mut self.buf);
         let mut row = self.buf.pop()?;
         self.buf.clear();
-        for (slot, fill) in self.slots.iter().zip(&m.fills) {
+        for ((slot, fill), before) in self.slots.iter().zip(&m.fills).zip(&self.filled) {
             let value = row.remove(slot.id);
-            let Fill::Field(target, number) = fill else {
+            // Only what the template changed goes back: a name only read, or read through
+            // two placeholders, leaves the field as the template left it.
+            let Fill::Field(target, _) = fill else {
                 continue;
             };
-            if row.get(*target).is_none() {
-                // The number the name read as, unchanged: nothing to write back.
-                if let (Some(n), Some(Value::Num(v))) = (number, &value) {
-                    if n == v {
-                        continue;
-                    }
-                }
+            if value == *before {
+                continue;
             }
             match value {
                 Some(v) => row.set(*target, v),

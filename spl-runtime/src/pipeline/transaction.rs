@@ -524,9 +524,7 @@ mod tests {
         for r in many(100) {
             step.push(r, &mut out);
         }
-        let err = step
-            .finish(&mut |r| out.push(r))
-            .expect_err("cannot spill");
+        let err = step.finish(&mut |r| out.push(r)).expect_err("cannot spill");
         assert_eq!(err.command(), "transaction");
         assert!(out.is_empty());
     }
