@@ -63,7 +63,7 @@ case!(
         event(t(30.0), &[("host", "a"), ("_raw", "three"), ("n", "9")]),
         event(t(10.0), &[("host", "a"), ("_raw", "one"), ("n", "10")]),
         event(t(20.0), &[("host", "b"), ("_raw", "two"), ("n", "")]),
-        event(t(25.0), &[("host", "a"), ("_raw", "between"), ("n", "9")]),
+        event(t(25.0), &[("host", "a"), ("_raw", "between"), ("n", "9"), ("tag", "y"), ("tag", "x")]),
     ],
     vec![
         row(&[
@@ -71,6 +71,7 @@ case!(
             ("_raw", &["one\nbetween\nthree"]),
             ("host", &["a"]),
             ("n", &["10", "9"]),
+            ("tag", &["x", "y"]),
             ("duration", &["20"]),
             ("eventcount", &["3"]),
             ("closed_txn", &["0"]),

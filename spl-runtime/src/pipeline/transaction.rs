@@ -178,8 +178,10 @@ fn agree(a: &Key, b: &Key) -> bool {
 
 impl Sweep {
     fn add(&mut self, row: Record, out: &mut dyn FnMut(Record)) {
-        // An event without a time cannot be placed in a transaction.
-        let Some(t) = row.time() else { return };
+        // An event without a (finite) time cannot be placed in a transaction.
+        let Some(t) = row.time().filter(|t| t.is_finite()) else {
+            return;
+        };
         self.expire(t, out);
         let key: Key = self
             .by
@@ -248,11 +250,16 @@ impl Sweep {
     }
 
     /// The open transaction an event of `key` joins unless a constraint stops it: the one
-    /// of its by-values, or, when by-values are missing on either side, the one most
+    /// of its by-values, or else, when by-values are missing on either side, the one most
     /// recently added to among those whose by-values do not differ from the event's.
     fn matching(&self, key: &Key, whole: bool) -> Option<u64> {
-        if whole && self.partial == 0 {
-            return self.by_key.get(key).copied();
+        if whole {
+            if let Some(seq) = self.by_key.get(key) {
+                return Some(*seq);
+            }
+            if self.partial == 0 {
+                return None;
+            }
         }
         self.open
             .iter()
