@@ -1,6 +1,6 @@
 //! Lowering: the IR a query gives, and the meaning errors it reports.
 
-use spl_compiler::ir::{AtomKind, CmpOp, Pred, PredKind, Program, Stage};
+use spl_compiler::ir::{AtomKind, CmpOp, FieldPattern, Pred, PredKind, Program, Stage, TxnFilter};
 use spl_compiler::lower::{codes, lower, lower_with_source, LowerError};
 use spl_grammar::{LineCol, LineIndex};
 
@@ -356,4 +356,113 @@ fn a_regex_gives_the_witness_a_literal_from_anywhere_in_it() {
     let p = program(r#"* | regex CommandLine="^[A-Za-z0-9]{16}$""#);
     let w = p.witness().expect("a witness");
     assert_eq!(w.needs, [Need::Present("CommandLine".into())]);
+}
+
+/// The text an error points at.
+fn at<'a>(src: &'a str, e: &LowerError) -> &'a str {
+    &src[e.span.start..e.span.end]
+}
+
+#[test]
+fn transaction_options_lower_to_the_stage() {
+    let p = program(
+        r#"x | transaction dvc, host startswith="signature_id=5156" maxspan=30s maxpause=-1 maxevents=5 endswith=eval(a == "b c") keepevicted=t"#,
+    );
+    let [Stage::Transaction(t)] = p.stages() else {
+        panic!("one transaction: {p}")
+    };
+    assert_eq!(t.fields, ["dvc", "host"]);
+    assert_eq!(t.max_span, Some(30.0));
+    assert_eq!(t.max_pause, None);
+    assert_eq!(t.max_events, Some(5));
+    assert!(t.keep_evicted && t.closes);
+    assert!(matches!(t.starts_with, Some(TxnFilter::Search(_))));
+    assert!(matches!(t.ends_with, Some(TxnFilter::Eval(_))));
+    let default = program("x | transaction dvc");
+    let [Stage::Transaction(t)] = default.stages() else {
+        panic!("one transaction: {default}")
+    };
+    assert_eq!(t.max_events, Some(1000));
+    assert!(
+        !t.closes,
+        "no maxevents, maxspan, maxpause or startswith written"
+    );
+}
+
+#[test]
+fn transaction_errors_point_at_the_option() {
+    let src = "x | transaction dvc maxspan=fast";
+    let e = errors(src);
+    assert_eq!(e[0].code, codes::BAD_VALUE);
+    assert_eq!(at(src, &e[0]), "fast");
+
+    let src = "x | transaction dvc maxspan=2mon";
+    assert_eq!(at(src, &errors(src)[0]), "2mon");
+
+    let src = "x | transaction dvc maxevents=0";
+    assert_eq!(at(src, &errors(src)[0]), "0");
+
+    let src = "x | transaction dvc mvlist=t";
+    let e = errors(src);
+    assert_eq!(e[0].code, codes::UNSUPPORTED);
+    assert_eq!(at(src, &e[0]), "mvlist=t");
+
+    let src = "x | transaction d* maxspan=1m";
+    assert_eq!(at(src, &errors(src)[0]), "d*");
+
+    let src = r#"x | transaction dvc startswith="a=(b""#;
+    let e = errors(src);
+    assert_eq!(e[0].code, codes::BAD_VALUE);
+    assert!(
+        e[0].message.starts_with("bad `startswith` expression"),
+        "{e:?}"
+    );
+    // At the parenthesis inside the quoted expression.
+    assert_eq!(at(src, &e[0]), "(");
+    assert!(src[..e[0].span.start].ends_with("startswith=\"a="), "{e:?}");
+
+    let src = r#"x | transaction dvc endswith=eval(nosuch(a))"#;
+    let e = errors(src);
+    assert_eq!(e[0].code, codes::UNKNOWN_FUNCTION);
+    assert_eq!(at(src, &e[0]), "nosuch");
+
+    let src = r#"x | transaction dvc startswith="a | b""#;
+    assert_eq!(errors(src)[0].code, codes::BAD_VALUE);
+}
+
+#[test]
+fn foreach_lowers_its_template_with_placeholders_kept() {
+    let p = program(
+        r#"x | foreach *location [ | eval <<FIELD>> = replace(<<FIELD>>, "^\s*,\s*", ""), t = "<<MATCHSTR>>!" ]"#,
+    );
+    let [Stage::Foreach(f)] = p.stages() else {
+        panic!("one foreach: {p}")
+    };
+    assert_eq!(f.patterns, [FieldPattern::new("*location")]);
+    assert_eq!(f.template.len(), 1);
+    assert_eq!(f.names, ["<<FIELD>>", "\"<<MATCHSTR>>!\""]);
+}
+
+#[test]
+fn foreach_errors_are_located() {
+    let src = "x | foreach a* mode=multivalue [ eval x = 1 ]";
+    let e = errors(src);
+    assert_eq!(e[0].code, codes::UNSUPPORTED);
+    assert_eq!(at(src, &e[0]), "mode=multivalue");
+
+    let src = "x | foreach a* [ eval x = 1 | stats count ]";
+    let e = errors(src);
+    assert_eq!(e[0].code, codes::UNSUPPORTED);
+    assert_eq!(at(src, &e[0]), "stats count");
+
+    let src = r#"x | foreach a* [ rex field=b "(?<x><<FIELD>>)" ]"#;
+    let e = errors(src);
+    assert_eq!(e[0].code, codes::UNSUPPORTED);
+    assert!(e[0].message.contains("inside a regex"), "{e:?}");
+
+    let src = "x | foreach a* itemstr=X [ eval x = 1 ]";
+    assert_eq!(at(src, &errors(src)[0]), "itemstr=X");
+
+    let src = r#"x | foreach a* fieldstr="" [ eval x = 1 ]"#;
+    assert_eq!(at(src, &errors(src)[0]), r#""""#);
 }

@@ -717,3 +717,23 @@ fn regex_patterns_are_unescaped_left_to_right() {
         r"Program\sFiles\AnyDesk"
     );
 }
+
+#[test]
+fn eval_option_values_are_kept_as_written() {
+    // `endswith=eval(...)`: quotes, spaces and parentheses stay, and the option ends at
+    // the closing parenthesis.
+    match command(
+        r#"x | transaction user endswith=eval(action == "log out" AND (n > 1)) maxspan=1m"#,
+        1,
+    ) {
+        Command::Transaction(t) => {
+            assert_eq!(
+                t.options[0].value.value,
+                r#"eval(action == "log out" AND (n > 1))"#
+            );
+            assert!(!t.options[0].value.quoted);
+            assert_eq!(t.options[1].key.name, "maxspan");
+        }
+        other => panic!("{other:?}"),
+    }
+}

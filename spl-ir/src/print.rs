@@ -216,7 +216,54 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
             "iplocation {:?} prefix={:?} allfields={} lang={:?}",
             i.field, i.prefix, i.allfields, i.lang
         ),
+        Stage::Transaction(t) => write_transaction(f, t),
+        Stage::Foreach(e) => {
+            write!(
+                f,
+                "foreach {:?}",
+                e.patterns.iter().map(|p| &p.0).collect::<Vec<_>>()
+            )?;
+            let defaults = crate::ForeachPlaceholders::default();
+            if e.placeholders != defaults {
+                write!(f, " placeholders={:?}", e.placeholders.all())?;
+            }
+            writeln!(f, " names={:?}", e.names)?;
+            for stage in &e.template {
+                write!(f, "    - ")?;
+                write_stage(f, stage)?;
+            }
+            Ok(())
+        }
     }
+}
+
+fn write_transaction(f: &mut Formatter<'_>, t: &crate::TransactionStage) -> fmt::Result {
+    write!(f, "transaction {:?}", t.fields)?;
+    if let Some(s) = t.max_span {
+        write!(f, " maxspan={s}s")?;
+    }
+    if let Some(s) = t.max_pause {
+        write!(f, " maxpause={s}s")?;
+    }
+    match t.max_events {
+        Some(n) => write!(f, " maxevents={n}")?,
+        None => write!(f, " maxevents=none")?,
+    }
+    if t.keep_evicted {
+        write!(f, " keepevicted")?;
+    }
+    writeln!(f, " closed_txn={}", u8::from(t.closes))?;
+    for (name, filter) in [("startswith", &t.starts_with), ("endswith", &t.ends_with)] {
+        match filter {
+            Some(crate::TxnFilter::Search(p)) => {
+                writeln!(f, "    {name} search")?;
+                write_pred(f, p, 3)?;
+            }
+            Some(crate::TxnFilter::Eval(e)) => writeln!(f, "    {name} eval {e}")?,
+            None => {}
+        }
+    }
+    Ok(())
 }
 
 struct AggDisplay<'a>(&'a Agg);

@@ -120,6 +120,11 @@ pub enum Stage<C: Code = Tree> {
     Lookup(LookupStage),
     /// `| iplocation [prefix=..] [allfields=..] [lang=..] field`.
     Iplocation(IplocationStage),
+    /// `| transaction f... [options]`: events grouped into transactions.
+    Transaction(TransactionStage<C>),
+    /// `| foreach <patterns> [options] [ template ]`: the template run once per matched
+    /// field of each row.
+    Foreach(ForeachStage<C>),
 }
 
 impl<C: Code> Stage<C> {
@@ -129,6 +134,7 @@ impl<C: Code> Stage<C> {
             Stage::Stats(st) => st.kind == StatsKind::Streamstats,
             Stage::Sort { .. } => false,
             Stage::Fillnull { fields, .. } => !fields.is_empty(),
+            Stage::Transaction(_) => false,
             _ => true,
         }
     }
@@ -157,6 +163,8 @@ impl<C: Code> Stage<C> {
             Stage::Head(_) => "head",
             Stage::Lookup(_) => "lookup",
             Stage::Iplocation(_) => "iplocation",
+            Stage::Transaction(_) => "transaction",
+            Stage::Foreach(_) => "foreach",
         }
     }
 }
@@ -370,6 +378,124 @@ pub struct SortKey {
     pub field: String,
     /// True for `-field` (largest first).
     pub descending: bool,
+}
+
+/// `| transaction`.
+///
+/// Events are taken in time order (oldest first, whatever order they come in); those with
+/// equal values of the by-fields are grouped while the constraints hold. See
+/// `docs/semantics.md` for what each option means.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransactionStage<C: Code = Tree> {
+    /// The by-fields (may be empty: one stream of transactions).
+    pub fields: Vec<String>,
+    /// `maxspan=`: the largest time between a transaction's first and last events, in
+    /// seconds; `None` = no limit.
+    pub max_span: Option<f64>,
+    /// `maxpause=`: the largest time between consecutive events, in seconds; `None` = no
+    /// limit.
+    pub max_pause: Option<f64>,
+    /// `maxevents=`: the most events in a transaction; `None` = no limit.
+    pub max_events: Option<u64>,
+    /// `startswith=`: an event for which it holds begins a new transaction.
+    pub starts_with: Option<TxnFilter<C>>,
+    /// `endswith=`: an event for which it holds ends its transaction.
+    pub ends_with: Option<TxnFilter<C>>,
+    /// `keepevicted=`: also give transactions that do not begin with a `startswith` event
+    /// or end with an `endswith` event (with `closed_txn=0`).
+    pub keep_evicted: bool,
+    /// The `closed_txn` of a complete transaction: true when the rule gives `maxevents`,
+    /// `maxspan`, `maxpause` or `startswith`.
+    pub closes: bool,
+}
+
+impl<C: Code> TransactionStage<C> {
+    /// A transaction by `fields` with no constraint but Splunk's default `maxevents=1000`.
+    pub fn new(fields: Vec<String>) -> Self {
+        TransactionStage {
+            fields,
+            max_span: None,
+            max_pause: None,
+            max_events: Some(1000),
+            starts_with: None,
+            ends_with: None,
+            keep_evicted: false,
+            closes: false,
+        }
+    }
+}
+
+/// The condition of `startswith=` or `endswith=`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TxnFilter<C: Code = Tree> {
+    /// A search expression (`startswith="signature_id=5156"`).
+    Search(C::Pred),
+    /// `eval(<condition>)`.
+    Eval(C::Cond),
+}
+
+/// `| foreach` in `mode=multifield` (the default).
+///
+/// The template's stages name fields and hold text with the placeholders written
+/// literally (`<<FIELD>>`, or what `fieldstr=` and the like chose). For each row and each
+/// field matched by a pattern, the runtime fills the placeholder-named fields the template
+/// reads ([`ForeachStage::reads`]) from their substituted names, runs the template, and
+/// moves the placeholder-named fields it changed to their substituted names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForeachStage<C: Code = Tree> {
+    /// The field patterns (`*` matches any run of characters).
+    pub patterns: Vec<FieldPattern>,
+    /// The placeholders, in the order of [`ForeachPlaceholders`].
+    pub placeholders: ForeachPlaceholders,
+    /// The template's stages (streaming, one row in, at most one out).
+    pub template: Vec<Stage<C>>,
+    /// The field names of the template that hold a placeholder. A name written in double
+    /// quotes (`"\"<<FIELD>>\""`) stands for a string literal of the template: its value
+    /// is the substituted text itself.
+    pub names: Vec<String>,
+}
+
+/// The placeholder texts of `foreach` (`fieldstr=`, `matchstr=`, `matchseg1=` ...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeachPlaceholders {
+    /// The whole field name (`<<FIELD>>`).
+    pub field: String,
+    /// What the wildcards matched, joined (`<<MATCHSTR>>`).
+    pub matchstr: String,
+    /// What the first, second and third wildcards matched (`<<MATCHSEG1>>`...).
+    pub matchseg: [String; 3],
+}
+
+impl Default for ForeachPlaceholders {
+    fn default() -> Self {
+        ForeachPlaceholders {
+            field: "<<FIELD>>".into(),
+            matchstr: "<<MATCHSTR>>".into(),
+            matchseg: [
+                "<<MATCHSEG1>>".into(),
+                "<<MATCHSEG2>>".into(),
+                "<<MATCHSEG3>>".into(),
+            ],
+        }
+    }
+}
+
+impl ForeachPlaceholders {
+    /// Every placeholder text, `field` first.
+    pub fn all(&self) -> [&str; 5] {
+        [
+            &self.field,
+            &self.matchstr,
+            &self.matchseg[0],
+            &self.matchseg[1],
+            &self.matchseg[2],
+        ]
+    }
+
+    /// True when `text` holds a placeholder.
+    pub fn occur_in(&self, text: &str) -> bool {
+        self.all().iter().any(|p| !p.is_empty() && text.contains(p))
+    }
 }
 
 /// `| lookup`: each row's input fields looked up in a table; matching rows' output

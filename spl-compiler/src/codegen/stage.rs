@@ -11,7 +11,7 @@ use quote::quote;
 
 use super::expr::{float, int};
 use super::{mentions, text, variant, Gen};
-use crate::ir::{AggInput, BinSpan, FieldPattern, SedEdit, Stage, StatsKind};
+use crate::ir::{AggInput, BinSpan, FieldPattern, SedEdit, Stage, StatsKind, TxnFilter};
 
 /// `Pipeline::with_options(options).with(...)...` for `stages` (`options` is the
 /// parameter of the rule's `with_options`).
@@ -44,16 +44,7 @@ fn pattern(p: &FieldPattern) -> TokenStream {
 fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
     match stage {
         Stage::Search(pred) => {
-            let test = g.closure("search", "CondFn", |g| {
-                let code = g.pred(pred, &quote!(row));
-                // `_raw` only for a search that reads it: an unused local is a warning
-                // in the user's crate.
-                if mentions(&code, "raw") {
-                    quote!({ let raw = row.raw(); #code })
-                } else {
-                    code
-                }
-            });
+            let test = search_closure(g, "search", pred);
             quote!(Stage::Search(#test))
         }
         Stage::Where(e) => {
@@ -254,7 +245,81 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
                 lang: #lang,
             }))
         }
+        Stage::Transaction(t) => transaction(g, t),
+        Stage::Foreach(f) => {
+            let patterns = patterns(&f.patterns);
+            let [field, matchstr, seg1, seg2, seg3] = f.placeholders.all().map(string);
+            let template: Vec<TokenStream> = f.template.iter().map(|s| self::stage(g, s)).collect();
+            let names = strings(&f.names);
+            quote!(Stage::Foreach(ForeachStage {
+                patterns: #patterns,
+                placeholders: ForeachPlaceholders {
+                    field: #field,
+                    matchstr: #matchstr,
+                    matchseg: [#seg1, #seg2, #seg3],
+                },
+                template: Vec::from([#(#template),*]),
+                names: #names,
+            }))
+        }
     }
+}
+
+/// A search predicate as a `CondFn` local named after `hint`.
+fn search_closure(g: &mut Gen, hint: &str, pred: &crate::ir::Pred) -> proc_macro2::Ident {
+    g.closure(hint, "CondFn", |g| {
+        let code = g.pred(pred, &quote!(row));
+        // `_raw` only for a search that reads it: an unused local is a warning in the
+        // user's crate.
+        if mentions(&code, "raw") {
+            quote!({ let raw = row.raw(); #code })
+        } else {
+            code
+        }
+    })
+}
+
+fn transaction(g: &mut Gen, t: &crate::ir::TransactionStage) -> TokenStream {
+    let fields = strings(&t.fields);
+    let seconds = |s: Option<f64>| match s {
+        Some(s) => {
+            let s = float(s);
+            quote!(Some(#s))
+        }
+        None => quote!(None),
+    };
+    let (max_span, max_pause) = (seconds(t.max_span), seconds(t.max_pause));
+    let max_events = match t.max_events {
+        Some(n) => {
+            let n = int(n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    };
+    let mut filter = |hint: &str, f: &Option<TxnFilter>| match f {
+        Some(TxnFilter::Search(p)) => {
+            let test = search_closure(g, hint, p);
+            quote!(Some(TxnFilter::Search(#test)))
+        }
+        Some(TxnFilter::Eval(e)) => {
+            let test = g.closure(hint, "CondFn", |g| g.cond(e, true, None));
+            quote!(Some(TxnFilter::Eval(#test)))
+        }
+        None => quote!(None),
+    };
+    let starts_with = filter("startswith", &t.starts_with);
+    let ends_with = filter("endswith", &t.ends_with);
+    let (keep_evicted, closes) = (t.keep_evicted, t.closes);
+    quote!(Stage::Transaction(TransactionStage {
+        fields: #fields,
+        max_span: #max_span,
+        max_pause: #max_pause,
+        max_events: #max_events,
+        starts_with: #starts_with,
+        ends_with: #ends_with,
+        keep_evicted: #keep_evicted,
+        closes: #closes,
+    }))
 }
 
 #[cfg(test)]

@@ -101,7 +101,9 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
         }
         Command::Lookup(l) => Some(lower_lookup(cx, l)),
         Command::Iplocation(i) => Some(lower_iplocation(cx, i)),
-        Command::Transaction(_) | Command::Join(_) | Command::Foreach(_) => {
+        Command::Transaction(t) => super::txn::lower_transaction(cx, t),
+        Command::Foreach(f) => super::txn::lower_foreach(cx, f, span),
+        Command::Join(_) => {
             cx.error(
                 LowerError::new(
                     codes::UNKNOWN_COMMAND,
@@ -164,14 +166,12 @@ fn needs_outside(name: &str) -> Option<&'static str> {
 
 fn command_name(command: &Command) -> &'static str {
     match command {
-        Command::Transaction(_) => "transaction",
         Command::Join(_) => "join",
-        Command::Foreach(_) => "foreach",
         _ => "this",
     }
 }
 
-fn unsupported_option(o: &OptionArg, command: &str) -> LowerError {
+pub(super) fn unsupported_option(o: &OptionArg, command: &str) -> LowerError {
     LowerError::new(
         codes::UNSUPPORTED,
         o.span,
@@ -560,7 +560,7 @@ fn lower_iplocation(cx: &mut Lowerer, i: &ast::IplocationCommand) -> Stage {
     Stage::Iplocation(stage)
 }
 
-fn bad_option(o: &OptionArg, expected: &str) -> LowerError {
+pub(super) fn bad_option(o: &OptionArg, expected: &str) -> LowerError {
     LowerError::new(
         codes::BAD_VALUE,
         o.value.span,
@@ -572,7 +572,7 @@ fn bad_option(o: &OptionArg, expected: &str) -> LowerError {
     .label("bad value")
 }
 
-fn parse_bool(v: &str) -> Option<bool> {
+pub(super) fn parse_bool(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
         "t" | "true" | "1" | "yes" => Some(true),
         "f" | "false" | "0" | "no" => Some(false),

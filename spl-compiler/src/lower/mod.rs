@@ -12,6 +12,7 @@ mod command;
 mod eval;
 mod origin;
 mod search;
+mod txn;
 
 use spl_grammar::ast::{Command, Query};
 use spl_grammar::{Code, Span};

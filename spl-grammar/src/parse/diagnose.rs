@@ -189,7 +189,8 @@ fn phrase(rule: Rule) -> &'static str {
         | Rule::generic_option
         | Rule::option_key
         | Rule::option_value
-        | Rule::value_piece => "an option `name=value`",
+        | Rule::value_piece
+        | Rule::eval_value => "an option `name=value`",
         Rule::count => "a number",
         Rule::number => "a number",
         Rule::kw_as => "`AS`",

@@ -44,6 +44,7 @@
 
 mod eval;
 mod filter;
+mod foreach;
 mod glob;
 mod lookup;
 mod order;
@@ -52,12 +53,14 @@ mod shape;
 mod sort;
 mod spill;
 mod stats;
+mod transaction;
 
 use std::fmt;
 use std::sync::Arc;
 
 pub use eval::Eval;
 pub use filter::{Filter, RegexFilter};
+pub use foreach::Foreach;
 pub use glob::FieldGlob;
 pub use lookup::{Iplocation, Lookup};
 pub use order::{compare_values, Dedup, Head};
@@ -66,10 +69,11 @@ pub use shape::{Bin, Fields, Fillnull, Rename, Table};
 pub use sort::Sort;
 pub use spill::{RunOptions, StepError};
 pub use stats::Stats;
+pub use transaction::{Transaction, TransactionOptions};
 
 use crate::event::Record;
 use crate::field::FieldId;
-use crate::ir::{Code, Stage};
+use crate::ir::{Code, Stage, TxnFilter};
 use crate::regex::Regex;
 use crate::value::Value;
 
@@ -219,6 +223,24 @@ pub fn step<C: Code>(
         Stage::Head(n) => Box::new(Head::new(n)),
         Stage::Lookup(l) => Box::new(Lookup::new(&l, &options.lookups)),
         Stage::Iplocation(i) => Box::new(Iplocation::new(&i, &options.lookups)),
+        Stage::Transaction(t) => {
+            let mut filter = |f: Option<TxnFilter<C>>| match f? {
+                TxnFilter::Search(p) => Some(code.pred(p)),
+                TxnFilter::Eval(c) => Some(code.cond(c)),
+            };
+            let txn = TransactionOptions {
+                starts_with: filter(t.starts_with),
+                ends_with: filter(t.ends_with),
+                fields: t.fields,
+                max_span: t.max_span,
+                max_pause: t.max_pause,
+                max_events: t.max_events,
+                keep_evicted: t.keep_evicted,
+                closes: t.closes,
+            };
+            Box::new(Transaction::new(txn, options.clone()))
+        }
+        Stage::Foreach(f) => Box::new(Foreach::new(f, code, options)),
     }
 }
 

@@ -93,6 +93,13 @@ impl StepError {
         }
     }
 
+    /// The same error, of `command` (a step that sorts through a [`super::Sort`] of its
+    /// own).
+    pub(super) fn of_command(mut self, command: &'static str) -> Self {
+        self.command = command;
+        self
+    }
+
     /// The command that failed: `sort`, `eventstats`.
     pub fn command(&self) -> &'static str {
         self.command
