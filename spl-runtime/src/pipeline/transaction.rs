@@ -512,6 +512,7 @@ mod tests {
         let tight = RunOptions {
             memory_budget: 2048,
             temp_dir: None,
+            ..RunOptions::default()
         };
         let spilled = run(&mut Transaction::new(spanned(), tight), reversed);
         assert_eq!(in_memory, spilled);
@@ -525,6 +526,7 @@ mod tests {
         let options = RunOptions {
             memory_budget: 1024,
             temp_dir: Some(std::env::temp_dir().join("splc-no-such-directory")),
+            ..RunOptions::default()
         };
         let mut step = Transaction::new(spanned(), options);
         let mut out = Vec::new();
