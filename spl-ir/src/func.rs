@@ -145,6 +145,68 @@ macro_rules! for_each_function {
             True = "true" () plain -> bool, true_;
             /// `typeof(x)`: `Number`, `String`, `Boolean`, `Multivalue` or `Invalid`.
             TypeOf = "typeof" (x) plain -> value, typeof_;
+            /// `isbool(x)`: whether `x` is a truth value.
+            IsBool = "isbool" (x) plain -> bool, isbool;
+            /// `isint(x)`: whether `x` is a whole number.
+            IsInt = "isint" (x) plain -> bool, isint;
+            /// `isnum(x)`: whether `x` is a number.
+            IsNum = "isnum" (x) plain -> bool, isnum;
+            /// `isstr(x)`: whether `x` is text that is not a number.
+            IsStr = "isstr" (x) plain -> bool, isstr;
+            /// `validate(c1, m1, ...)`: the message after the first condition that is not
+            /// true; null when all are.
+            Validate = "validate" (condition, message .. more) plain -> value, validate;
+            /// `sum(x, ...)`: the sum of the numbers among the values of the arguments.
+            Sum = "sum" (first .. more) plain -> value, sum;
+            /// `avg(x, ...)`: the mean of the numbers among the values of the arguments.
+            Avg = "avg" (first .. more) plain -> value, avg;
+            /// `max(x, ...)`: the greatest value; text is greater than numbers.
+            Max = "max" (first .. more) plain -> value, max;
+            /// `min(x, ...)`: the least value; numbers are less than text.
+            Min = "min" (first .. more) plain -> value, min;
+            /// `random()`: a pseudo-random whole number from 0 to 2^31 - 1.
+            Random = "random" () plain -> value, random;
+            /// `exact(x)`: `x` at full precision.
+            Exact = "exact" (x) plain -> value, exact;
+            /// `sinh(x)`: the hyperbolic sine.
+            Sinh = "sinh" (x) plain -> value, sinh;
+            /// `cosh(x)`: the hyperbolic cosine.
+            Cosh = "cosh" (x) plain -> value, cosh;
+            /// `tanh(x)`: the hyperbolic tangent.
+            Tanh = "tanh" (x) plain -> value, tanh;
+            /// `asinh(x)`: the inverse hyperbolic sine.
+            Asinh = "asinh" (x) plain -> value, asinh;
+            /// `acosh(x)`: the inverse hyperbolic cosine.
+            Acosh = "acosh" (x) plain -> value, acosh;
+            /// `atanh(x)`: the inverse hyperbolic tangent.
+            Atanh = "atanh" (x) plain -> value, atanh;
+            /// `hypot(x, y)`: the square root of `x² + y²`.
+            Hypot = "hypot" (x, y) plain -> value, hypot;
+            /// `bit_and(a, b, ...)`: bitwise AND of whole numbers from 0 to 2^53 - 1.
+            BitAnd = "bit_and" (a, b .. more) plain -> value, bit_and;
+            /// `bit_or(a, b, ...)`: bitwise OR.
+            BitOr = "bit_or" (a, b .. more) plain -> value, bit_or;
+            /// `bit_xor(a, b, ...)`: bitwise exclusive OR.
+            BitXor = "bit_xor" (a, b .. more) plain -> value, bit_xor;
+            /// `bit_not(x[, mask])`: the bits inverted, within the mask (2^53 - 1 by default).
+            BitNot = "bit_not" (x; mask) plain -> value, bit_not;
+            /// `bit_shift_left(x, n)`: shifted left `n` bits, within 53 bits.
+            BitShiftLeft = "bit_shift_left" (x, offset) plain -> value, bit_shift_left;
+            /// `bit_shift_right(x, n)`: shifted right `n` bits.
+            BitShiftRight = "bit_shift_right" (x, offset) plain -> value, bit_shift_right;
+            /// `ipmask(mask, ip)`: the IPv4 address ANDed with the mask.
+            IpMask = "ipmask" (mask, ip) plain -> value, ipmask;
+            /// `mvrange(start, end[, step])`: the numbers from `start` below `end`, `step`
+            /// apart (a number or a time span such as `7d`).
+            MvRange = "mvrange" (start, end; step) plain -> value, mvrange;
+            /// `mvsort(f)`: the values in byte order.
+            MvSort = "mvsort" (f) plain -> value, mvsort;
+            /// `commands(search)`: the commands of a search string.
+            Commands = "commands" (search) plain -> value, commands;
+            /// `printf(format, ...)`: text built as C's `sprintf` does.
+            Printf = "printf" (format .. args) plain -> value, printf;
+            /// `time()`: the wall-clock time when the function runs, in epoch seconds.
+            Time = "time" () plain -> value, time;
             /// `upper(s)`: ASCII uppercase.
             Upper = "upper" (s) plain -> value, upper;
             /// `urldecode(s)`: `%XX` escapes and `+` decoded.

@@ -159,7 +159,10 @@ fn lower_call(
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            if condition_arg(func, i) {
+            if func == Func::IsBool {
+                // `isbool` tests whether its argument is a condition or a value.
+                lower_expr(cx, a).0
+            } else if condition_arg(func, i) {
                 lower_condition(cx, a)
             } else {
                 lower_value(cx, a)
@@ -224,7 +227,7 @@ fn lower_call(
 fn condition_arg(func: Func, i: usize) -> bool {
     match func {
         Func::If => i == 0,
-        Func::Case => i % 2 == 0,
+        Func::Case | Func::Validate => i % 2 == 0,
         Func::MvFilter => true,
         _ => false,
     }

@@ -732,3 +732,717 @@ pub fn strptime(s: V<'_>, format: V<'_>) -> V<'static> {
 pub fn now(search_start: f64) -> V<'static> {
     EvalValue::Num(search_start)
 }
+
+/// `time()`: the wall-clock time when the function runs, in epoch seconds with
+/// microseconds (unlike `now()`, it changes during a search).
+pub fn time() -> V<'static> {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_micros() as f64 / 1e6);
+    EvalValue::Num(t)
+}
+
+// ---- information -----------------------------------------------------------------------
+
+/// `isbool(x)`: true for a truth value (what a comparison or `true()` gives).
+pub fn isbool(v: V<'_>) -> V<'static> {
+    EvalValue::Bool(matches!(v, EvalValue::Bool(_)))
+}
+
+/// `isint(x)`: true for a single value that is a whole number (a number, or text that
+/// reads as one, as field values do).
+pub fn isint(v: V<'_>) -> V<'static> {
+    let n = match &v {
+        EvalValue::Num(n) => Some(*n),
+        EvalValue::Str(s) => parse_number(s),
+        _ => None,
+    };
+    EvalValue::Bool(n.is_some_and(|n| n.is_finite() && n.fract() == 0.0))
+}
+
+/// `isnum(x)`: true for a single value that is a number (or text that reads as one).
+pub fn isnum(v: V<'_>) -> V<'static> {
+    EvalValue::Bool(match &v {
+        EvalValue::Num(n) => n.is_finite(),
+        EvalValue::Str(s) => parse_number(s).is_some(),
+        _ => false,
+    })
+}
+
+/// `isstr(x)`: true for a single value that is text and not a number (the values
+/// `typeof` calls `String`).
+pub fn isstr(v: V<'_>) -> V<'static> {
+    EvalValue::Bool(matches!(&v, EvalValue::Str(s) if parse_number(s).is_none()))
+}
+
+/// `validate(c1, m1, c2, m2, ...)`: the message after the first condition that is not
+/// true (false or null); null when every condition is true.
+pub fn validate<'a>(
+    condition: V<'_>,
+    message: V<'a>,
+    more: impl IntoIterator<Item = V<'a>>,
+) -> V<'a> {
+    if !condition.is_true() {
+        return message;
+    }
+    let mut more = more.into_iter();
+    while let Some(c) = more.next() {
+        let m = more.next().unwrap_or(EvalValue::Null);
+        if !c.is_true() {
+            return m;
+        }
+    }
+    EvalValue::Null
+}
+
+// ---- statistics over arguments ---------------------------------------------------------
+
+/// Every number among the values of every argument (text that is not a number skipped).
+fn numbers_of<'a>(args: impl IntoIterator<Item = V<'a>>, mut f: impl FnMut(f64)) {
+    for a in args {
+        match &a {
+            EvalValue::Num(n) if n.is_finite() => f(*n),
+            _ => a.values().filter_map(|s| parse_number(&s)).for_each(&mut f),
+        }
+    }
+}
+
+/// `sum(x, ...)`: the sum of every number among the values of the arguments; null when
+/// there is none.
+pub fn sum<'a>(first: V<'a>, more: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    let (mut total, mut n) = (0.0, 0usize);
+    numbers_of(std::iter::once(first).chain(more), |x| {
+        total += x;
+        n += 1;
+    });
+    if n == 0 {
+        EvalValue::Null
+    } else {
+        num(total)
+    }
+}
+
+/// `avg(x, ...)`: the mean of every number among the values of the arguments (as
+/// `sum(x, y) / (mvcount(x) + mvcount(y))` when all are numbers); null when there is none.
+pub fn avg<'a>(first: V<'a>, more: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    let (mut total, mut n) = (0.0, 0usize);
+    numbers_of(std::iter::once(first).chain(more), |x| {
+        total += x;
+        n += 1;
+    });
+    if n == 0 {
+        EvalValue::Null
+    } else {
+        num(total / n as f64)
+    }
+}
+
+/// One value of `min`/`max`: numbers sort before text, numbers by value, text by bytes.
+#[derive(PartialEq, PartialOrd)]
+enum Ranked {
+    Num(f64),
+    Text(String),
+}
+
+fn extreme<'a>(args: impl IntoIterator<Item = V<'a>>, want: std::cmp::Ordering) -> V<'static> {
+    let mut best: Option<Ranked> = None;
+    let mut consider = |r: Ranked| {
+        if best.as_ref().is_none_or(|b| r.partial_cmp(b) == Some(want)) {
+            best = Some(r);
+        }
+    };
+    for a in args {
+        match &a {
+            EvalValue::Num(n) => consider(Ranked::Num(*n)),
+            _ => {
+                for s in a.values() {
+                    consider(match parse_number(&s) {
+                        Some(n) => Ranked::Num(n),
+                        None => Ranked::Text(s.into_owned()),
+                    });
+                }
+            }
+        }
+    }
+    match best {
+        None => EvalValue::Null,
+        Some(Ranked::Num(n)) => num(n),
+        Some(Ranked::Text(s)) => owned(s),
+    }
+}
+
+/// `max(x, ...)`: the greatest of the values of the arguments; numbers compare by value,
+/// text by byte order, and text is greater than any number. Null arguments are skipped.
+pub fn max<'a>(first: V<'a>, more: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    extreme(
+        std::iter::once(first).chain(more),
+        std::cmp::Ordering::Greater,
+    )
+}
+
+/// `min(x, ...)`: the least of the values of the arguments, ordered as for [`max`].
+pub fn min<'a>(first: V<'a>, more: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    extreme(std::iter::once(first).chain(more), std::cmp::Ordering::Less)
+}
+
+/// `random()`: a pseudo-random whole number from 0 to 2^31 − 1 (not for cryptography).
+pub fn random() -> V<'static> {
+    use std::cell::Cell;
+    use std::hash::{BuildHasher, Hasher};
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new(
+            std::collections::hash_map::RandomState::new().build_hasher().finish() | 1,
+        );
+    }
+    let r = STATE.with(|s| {
+        // splitmix64
+        let x = s.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+        s.set(x);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    });
+    EvalValue::Num((r >> 33) as f64)
+}
+
+// ---- more math -------------------------------------------------------------------------
+
+/// `exact(x)`: `x` at full precision (numbers always print at full precision here).
+pub fn exact(v: V<'_>) -> V<'static> {
+    math1(&v, |x| x)
+}
+
+/// `sinh(x)`.
+pub fn sinh(v: V<'_>) -> V<'static> {
+    math1(&v, f64::sinh)
+}
+
+/// `cosh(x)`.
+pub fn cosh(v: V<'_>) -> V<'static> {
+    math1(&v, f64::cosh)
+}
+
+/// `tanh(x)`.
+pub fn tanh(v: V<'_>) -> V<'static> {
+    math1(&v, f64::tanh)
+}
+
+/// `asinh(x)`.
+pub fn asinh(v: V<'_>) -> V<'static> {
+    math1(&v, f64::asinh)
+}
+
+/// `acosh(x)`: null for `x < 1`.
+pub fn acosh(v: V<'_>) -> V<'static> {
+    math1(&v, f64::acosh)
+}
+
+/// `atanh(x)`: null outside (−1, 1).
+pub fn atanh(v: V<'_>) -> V<'static> {
+    math1(&v, f64::atanh)
+}
+
+/// `hypot(x, y)`: `sqrt(x² + y²)`.
+pub fn hypot(x: V<'_>, y: V<'_>) -> V<'static> {
+    match (x.to_number(), y.to_number()) {
+        (Some(x), Some(y)) => num(x.hypot(y)),
+        _ => EvalValue::Null,
+    }
+}
+
+// ---- bitwise ---------------------------------------------------------------------------
+
+/// The largest value the bitwise functions take: 2^53 − 1.
+const BIT_MAX: u64 = (1 << 53) - 1;
+
+/// A bitwise operand: a whole number from 0 to 2^53 − 1.
+fn bits(v: &V<'_>) -> Option<u64> {
+    let n = v.to_number()?;
+    (n >= 0.0 && n.fract() == 0.0 && n <= BIT_MAX as f64).then_some(n as u64)
+}
+
+fn bit_fold<'a>(
+    a: V<'a>,
+    b: V<'a>,
+    more: impl IntoIterator<Item = V<'a>>,
+    op: impl Fn(u64, u64) -> u64,
+) -> V<'static> {
+    let mut acc: Option<u64> = None;
+    for v in [a, b].into_iter().chain(more) {
+        let Some(x) = bits(&v) else {
+            return EvalValue::Null;
+        };
+        acc = Some(acc.map_or(x, |acc| op(acc, x)));
+    }
+    acc.map_or(EvalValue::Null, |x| EvalValue::Num(x as f64))
+}
+
+/// `bit_and(a, b, ...)`: bitwise AND of two or more whole numbers from 0 to 2^53 − 1;
+/// null when one is not such a number.
+pub fn bit_and<'a>(a: V<'a>, b: V<'a>, more: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    bit_fold(a, b, more, |x, y| x & y)
+}
+
+/// `bit_or(a, b, ...)`: bitwise OR.
+pub fn bit_or<'a>(a: V<'a>, b: V<'a>, more: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    bit_fold(a, b, more, |x, y| x | y)
+}
+
+/// `bit_xor(a, b, ...)`: bitwise exclusive OR.
+pub fn bit_xor<'a>(a: V<'a>, b: V<'a>, more: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    bit_fold(a, b, more, |x, y| x ^ y)
+}
+
+/// `bit_not(x[, mask])`: the bits of `x` inverted, kept within `mask` (2^53 − 1 by
+/// default).
+pub fn bit_not(v: V<'_>, mask: Option<V<'_>>) -> V<'static> {
+    let mask = match &mask {
+        None => Some(BIT_MAX),
+        Some(m) => bits(m),
+    };
+    match (bits(&v), mask) {
+        (Some(x), Some(m)) => EvalValue::Num((!x & m) as f64),
+        _ => EvalValue::Null,
+    }
+}
+
+/// `bit_shift_left(x, n)`: `x` shifted left by `n` bits, kept within 53 bits.
+pub fn bit_shift_left(v: V<'_>, offset: V<'_>) -> V<'static> {
+    match (bits(&v), bits(&offset)) {
+        (Some(x), Some(n)) => {
+            let shifted = if n >= 64 { 0 } else { x << n };
+            EvalValue::Num((shifted & BIT_MAX) as f64)
+        }
+        _ => EvalValue::Null,
+    }
+}
+
+/// `bit_shift_right(x, n)`: `x` shifted right by `n` bits.
+pub fn bit_shift_right(v: V<'_>, offset: V<'_>) -> V<'static> {
+    match (bits(&v), bits(&offset)) {
+        (Some(x), Some(n)) => EvalValue::Num(if n >= 64 { 0.0 } else { (x >> n) as f64 }),
+        _ => EvalValue::Null,
+    }
+}
+
+// ---- addresses -------------------------------------------------------------------------
+
+fn ipv4(s: &str) -> Option<u32> {
+    let mut out = 0u32;
+    let mut parts = 0;
+    for p in s.trim_ascii().split('.') {
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let octet: u32 = p.parse().ok()?;
+        if octet > 255 {
+            return None;
+        }
+        out = out << 8 | octet;
+        parts += 1;
+    }
+    (parts == 4).then_some(out)
+}
+
+/// `ipmask(mask, ip)`: the IPv4 address `ip` ANDed with the IPv4 mask, in dotted form;
+/// null when either is not a dotted IPv4 address.
+pub fn ipmask(mask: V<'_>, ip: V<'_>) -> V<'static> {
+    let (Some(m), Some(a)) = (
+        mask.text().and_then(|m| ipv4(&m)),
+        ip.text().and_then(|a| ipv4(&a)),
+    ) else {
+        return EvalValue::Null;
+    };
+    let x = m & a;
+    owned(format!(
+        "{}.{}.{}.{}",
+        x >> 24,
+        x >> 16 & 255,
+        x >> 8 & 255,
+        x & 255
+    ))
+}
+
+// ---- more multivalue -------------------------------------------------------------------
+
+/// The most values `mvrange` makes.
+pub const MVRANGE_LIMIT: usize = 100_000;
+
+/// A step of `mvrange`: a number, or a time span (`30s`, `5m`, `2h`, `7d`, `1w`).
+fn range_step(v: &V<'_>) -> Option<f64> {
+    if let Some(n) = v.to_number() {
+        return Some(n);
+    }
+    let t = v.text()?;
+    let t = t.trim_ascii();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: f64 = if n.is_empty() { 1.0 } else { n.parse().ok()? };
+    let unit = match unit.to_ascii_lowercase().as_str() {
+        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86_400.0,
+        "w" | "week" | "weeks" => 604_800.0,
+        _ => return None,
+    };
+    Some(n * unit)
+}
+
+/// `mvrange(start, end[, step])`: the numbers from `start` up to, not including, `end`,
+/// `step` apart (1 by default; a time span such as `"7d"` counts seconds). Null for a
+/// step that is not positive, an empty range, or more than [`MVRANGE_LIMIT`] values.
+pub fn mvrange(start: V<'_>, end: V<'_>, step: Option<V<'_>>) -> V<'static> {
+    let step = match &step {
+        None => Some(1.0),
+        Some(s) => range_step(s),
+    };
+    let (Some(a), Some(b), Some(step)) = (start.to_number(), end.to_number(), step) else {
+        return EvalValue::Null;
+    };
+    if !(step > 0.0) || !a.is_finite() || !b.is_finite() {
+        return EvalValue::Null;
+    }
+    let count = ((b - a) / step).ceil();
+    if !(count >= 1.0) || count > MVRANGE_LIMIT as f64 {
+        return EvalValue::Null;
+    }
+    let values = (0..count as usize)
+        .map(|i| format_number(a + step * i as f64))
+        .collect();
+    EvalValue::from_strings(values)
+}
+
+/// `mvsort(x)`: the values sorted by byte order (so `10` before `9`, uppercase before
+/// lowercase).
+pub fn mvsort<'a>(v: V<'a>) -> V<'a> {
+    match v {
+        EvalValue::Multi(list) => {
+            let mut out = list.into_owned();
+            out.sort_unstable();
+            EvalValue::from_strings(out)
+        }
+        EvalValue::Bool(_) => EvalValue::Null,
+        other => other,
+    }
+}
+
+/// `commands(search)`: the name of each command of a search string, in order (the first
+/// word after each `|` outside quotes).
+pub fn commands(v: V<'_>) -> V<'static> {
+    let Some(s) = v.text() else {
+        return EvalValue::Null;
+    };
+    let mut names = Vec::new();
+    let mut piece = String::new();
+    let mut quoted = false;
+    let mut escaped = false;
+    let mut flush = |piece: &mut String| {
+        if let Some(word) = piece.split_whitespace().next() {
+            names.push(word.to_owned());
+        }
+        piece.clear();
+    };
+    for c in s.chars() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' && quoted {
+            escaped = true;
+        } else if c == '"' {
+            quoted = !quoted;
+        } else if c == '|' && !quoted {
+            flush(&mut piece);
+            continue;
+        }
+        piece.push(c);
+    }
+    flush(&mut piece);
+    EvalValue::from_strings(names)
+}
+
+// ---- printf ----------------------------------------------------------------------------
+
+/// One conversion of `printf`: flags, width and precision.
+#[derive(Default)]
+struct Spec {
+    left: bool,
+    plus: bool,
+    space: bool,
+    alt: bool,
+    zero: bool,
+    group: bool,
+    width: usize,
+    precision: Option<usize>,
+}
+
+/// Thousands separators in the whole-number part of a formatted number.
+fn group_digits(text: &str) -> String {
+    let (sign, rest) = match text.strip_prefix(['-', '+', ' ']) {
+        Some(r) => (&text[..1], r),
+        None => ("", text),
+    };
+    let int_len = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let (int, tail) = rest.split_at(int_len);
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push_str(tail);
+    out
+}
+
+/// `%e` as C writes it: at least two exponent digits.
+fn c_exp(x: f64, precision: usize, upper: bool) -> String {
+    let s = format!("{x:.precision$e}");
+    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let (esign, digits) = match exp.strip_prefix('-') {
+        Some(d) => ('-', d),
+        None => ('+', exp),
+    };
+    let e = if upper { 'E' } else { 'e' };
+    format!("{mantissa}{e}{esign}{digits:0>2}")
+}
+
+/// `%g`: the shorter of `%e` and `%f` at `precision` significant digits, trailing zeros
+/// removed unless `alt`.
+fn c_general(x: f64, precision: usize, upper: bool, alt: bool) -> String {
+    let p = precision.max(1);
+    if x == 0.0 {
+        return if alt {
+            format!("{:.*}", p - 1, 0.0)
+        } else {
+            "0".into()
+        };
+    }
+    let exp = x.abs().log10().floor() as i64;
+    // Rounding may carry into the next power of ten: take the exponent from `%e`.
+    let e_text = c_exp(x, p - 1, upper);
+    let exp = e_text
+        .rsplit_once(['e', 'E'])
+        .and_then(|(_, e)| e.parse::<i64>().ok())
+        .unwrap_or(exp);
+    let mut out = if exp < -4 || exp >= p as i64 {
+        e_text
+    } else {
+        format!("{x:.*}", (p as i64 - 1 - exp).max(0) as usize)
+    };
+    if !alt && out.contains('.') {
+        let (body, tail) = match out.find(['e', 'E']) {
+            Some(i) => (out[..i].to_owned(), out[i..].to_owned()),
+            None => (out.clone(), String::new()),
+        };
+        let body = body.trim_end_matches('0').trim_end_matches('.');
+        out = format!("{body}{tail}");
+    }
+    out
+}
+
+/// Pad to the width: spaces on the left (or right with `-`), or zeros after the sign.
+fn pad(body: String, spec: &Spec, numeric: bool) -> String {
+    let len = body.chars().count();
+    if len >= spec.width {
+        return body;
+    }
+    let fill = spec.width - len;
+    if spec.left {
+        return body + &" ".repeat(fill);
+    }
+    if spec.zero && numeric {
+        let sign_len = usize::from(body.starts_with(['-', '+', ' ']));
+        let prefix_len = if body[sign_len..].starts_with("0x") || body[sign_len..].starts_with("0X")
+        {
+            sign_len + 2
+        } else {
+            sign_len
+        };
+        let (head, tail) = body.split_at(prefix_len);
+        return format!("{head}{}{tail}", "0".repeat(fill));
+    }
+    " ".repeat(fill) + &body
+}
+
+fn signed(text: String, negative: bool, spec: &Spec) -> String {
+    if negative {
+        format!("-{text}")
+    } else if spec.plus {
+        format!("+{text}")
+    } else if spec.space {
+        format!(" {text}")
+    } else {
+        text
+    }
+}
+
+/// One conversion of a number or text, as C's `printf` does it.
+fn convert(conv: char, spec: &Spec, arg: &V<'_>) -> String {
+    let number = || arg.to_number().filter(|n| n.is_finite()).unwrap_or(0.0);
+    match conv {
+        's' => {
+            let s = match arg {
+                EvalValue::Bool(b) => bool_text(*b).to_owned(),
+                other => other.text().map(Cow::into_owned).unwrap_or_default(),
+            };
+            let s: String = match spec.precision {
+                Some(p) => s.chars().take(p).collect(),
+                None => s,
+            };
+            pad(s, spec, false)
+        }
+        'c' => {
+            let s = match arg {
+                EvalValue::Num(n) => char::from_u32(*n as u32)
+                    .map(String::from)
+                    .unwrap_or_default(),
+                other => other
+                    .text()
+                    .and_then(|t| t.chars().next())
+                    .map(String::from)
+                    .unwrap_or_default(),
+            };
+            pad(s, spec, false)
+        }
+        'd' | 'i' | 'u' => {
+            let n = number().trunc();
+            let mut digits = format!("{:.0}", n.abs());
+            if let Some(p) = spec.precision {
+                if digits.len() < p {
+                    digits = "0".repeat(p - digits.len()) + &digits;
+                }
+            }
+            let mut text = signed(digits, n < 0.0, spec);
+            if spec.group {
+                text = group_digits(&text);
+            }
+            pad(text, spec, spec.precision.is_none())
+        }
+        'x' | 'X' | 'o' => {
+            let n = number().trunc();
+            let m = n.abs().min(u64::MAX as f64) as u64;
+            let digits = match conv {
+                'x' => format!("{m:x}"),
+                'X' => format!("{m:X}"),
+                _ => format!("{m:o}"),
+            };
+            let prefix = match (spec.alt && m != 0, conv) {
+                (true, 'x') => "0x",
+                (true, 'X') => "0X",
+                (true, _) => "0",
+                _ => "",
+            };
+            let text = signed(format!("{prefix}{digits}"), n < 0.0, spec);
+            pad(text, spec, true)
+        }
+        'f' | 'F' | 'e' | 'E' | 'g' | 'G' => {
+            let x = number();
+            let p = spec.precision.unwrap_or(6);
+            let body = match conv {
+                'f' | 'F' => format!("{:.p$}", x.abs()),
+                'e' | 'E' => c_exp(x.abs(), p, conv == 'E'),
+                _ => c_general(x.abs(), p, conv == 'G', spec.alt),
+            };
+            let body = if spec.alt && !body.contains('.') && matches!(conv, 'f' | 'F') {
+                body + "."
+            } else {
+                body
+            };
+            let mut text = signed(body, x < 0.0 || (x == 0.0 && x.is_sign_negative()), spec);
+            if spec.group {
+                text = group_digits(&text);
+            }
+            pad(text, spec, true)
+        }
+        _ => String::new(),
+    }
+}
+
+/// `printf(format, args...)`: text built from `format` as C's `sprintf` does:
+/// conversions `%d %i %u %o %x %X %f %F %e %E %g %G %s %c %%`, flags `- + space # 0 '`
+/// (the last groups thousands with commas), a width and a `.precision`, either of which
+/// may be `*` (taken from the next argument). A missing argument reads as empty or 0;
+/// an unknown conversion is copied as written.
+pub fn printf<'a>(format: V<'_>, args: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    let Some(fmt) = format.text() else {
+        return EvalValue::Null;
+    };
+    let mut args = args.into_iter();
+    let mut out = String::with_capacity(fmt.len());
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut spec = Spec::default();
+        let mut raw = String::from('%');
+        while let Some(&f) = chars.peek() {
+            match f {
+                '-' => spec.left = true,
+                '+' => spec.plus = true,
+                ' ' => spec.space = true,
+                '#' => spec.alt = true,
+                '0' => spec.zero = true,
+                '\'' => spec.group = true,
+                _ => break,
+            }
+            raw.push(f);
+            chars.next();
+        }
+        let mut number = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+                          raw: &mut String| {
+            if chars.peek() == Some(&'*') {
+                chars.next();
+                raw.push('*');
+                let n = args.next().and_then(|a| a.to_number()).unwrap_or(0.0);
+                return Some(n);
+            }
+            let mut digits = String::new();
+            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                digits.push(d);
+                raw.push(d);
+                chars.next();
+            }
+            digits.parse::<f64>().ok()
+        };
+        if let Some(w) = number(&mut chars, &mut raw) {
+            if w < 0.0 {
+                spec.left = true;
+            }
+            spec.width = (w.abs() as usize).min(1 << 16);
+        }
+        if chars.peek() == Some(&'.') {
+            chars.next();
+            raw.push('.');
+            let p = number(&mut chars, &mut raw).unwrap_or(0.0);
+            spec.precision = (p >= 0.0).then_some((p as usize).min(1 << 10));
+        }
+        // Length modifiers mean nothing here.
+        while let Some(&l) = chars
+            .peek()
+            .filter(|l| matches!(l, 'l' | 'h' | 'L' | 'q' | 'j' | 'z' | 't'))
+        {
+            raw.push(l);
+            chars.next();
+        }
+        match chars.next() {
+            Some('%') => out.push('%'),
+            Some(conv) if "diuoxXfFeEgGsc".contains(conv) => {
+                let arg = args.next().unwrap_or(EvalValue::Null);
+                out.push_str(&convert(conv, &spec, &arg));
+            }
+            Some(other) => {
+                out.push_str(&raw);
+                out.push(other);
+            }
+            None => out.push_str(&raw),
+        }
+    }
+    owned(out)
+}
