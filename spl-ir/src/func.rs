@@ -205,6 +205,14 @@ macro_rules! for_each_function {
             Commands = "commands" (search) plain -> value, commands;
             /// `printf(format, ...)`: text built as C's `sprintf` does.
             Printf = "printf" (format .. args) plain -> value, printf;
+            /// `md5(s)`: the MD5 hash, in hexadecimal.
+            Md5 = "md5" (s) plain -> value, md5;
+            /// `sha1(s)`: the SHA-1 hash, in hexadecimal.
+            Sha1 = "sha1" (s) plain -> value, sha1;
+            /// `sha256(s)`: the SHA-256 hash, in hexadecimal.
+            Sha256 = "sha256" (s) plain -> value, sha256;
+            /// `sha512(s)`: the SHA-512 hash, in hexadecimal.
+            Sha512 = "sha512" (s) plain -> value, sha512;
             /// `time()`: the wall-clock time when the function runs, in epoch seconds.
             Time = "time" () plain -> value, time;
             /// `upper(s)`: ASCII uppercase.

@@ -1103,11 +1103,11 @@ pub fn mvrange(start: V<'_>, end: V<'_>, step: Option<V<'_>>) -> V<'static> {
     let (Some(a), Some(b), Some(step)) = (start.to_number(), end.to_number(), step) else {
         return EvalValue::Null;
     };
-    if !(step > 0.0) || !a.is_finite() || !b.is_finite() {
+    if step.is_nan() || step <= 0.0 || !a.is_finite() || !b.is_finite() {
         return EvalValue::Null;
     }
     let count = ((b - a) / step).ceil();
-    if !(count >= 1.0) || count > MVRANGE_LIMIT as f64 {
+    if count.is_nan() || count < 1.0 || count > MVRANGE_LIMIT as f64 {
         return EvalValue::Null;
     }
     let values = (0..count as usize)
@@ -1445,4 +1445,39 @@ pub fn printf<'a>(format: V<'_>, args: impl IntoIterator<Item = V<'a>>) -> V<'st
         }
     }
     owned(out)
+}
+
+// ---- cryptographic hashes --------------------------------------------------------------
+
+fn hex_digest<D: sha2::Digest>(v: V<'_>) -> V<'static> {
+    let Some(s) = v.text() else {
+        return EvalValue::Null;
+    };
+    let digest = D::digest(s.as_bytes());
+    let mut out = String::with_capacity(digest.len() * 2);
+    for b in digest.iter() {
+        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    owned(out)
+}
+
+/// `md5(s)`: the MD5 hash of the text, in lowercase hexadecimal.
+pub fn md5(v: V<'_>) -> V<'static> {
+    hex_digest::<md5::Md5>(v)
+}
+
+/// `sha1(s)`: the SHA-1 hash of the text, in lowercase hexadecimal.
+pub fn sha1(v: V<'_>) -> V<'static> {
+    hex_digest::<sha1::Sha1>(v)
+}
+
+/// `sha256(s)`: the SHA-256 hash of the text, in lowercase hexadecimal.
+pub fn sha256(v: V<'_>) -> V<'static> {
+    hex_digest::<sha2::Sha256>(v)
+}
+
+/// `sha512(s)`: the SHA-512 hash of the text, in lowercase hexadecimal.
+pub fn sha512(v: V<'_>) -> V<'static> {
+    hex_digest::<sha2::Sha512>(v)
 }
