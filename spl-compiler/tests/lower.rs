@@ -357,3 +357,50 @@ fn a_regex_gives_the_witness_a_literal_from_anywhere_in_it() {
     let w = p.witness().expect("a witness");
     assert_eq!(w.needs, [Need::Present("CommandLine".into())]);
 }
+
+#[test]
+fn percentile_names_carry_their_percentile() {
+    let p = program("x | stats perc95(a) p50(a) exactperc99.9(a) upperperc5(a) sumsq(a)");
+    let Some(Stage::Stats(s)) = p.stages().first() else {
+        panic!("a stats stage: {p:?}");
+    };
+    let got: Vec<(&str, Option<f64>)> = s
+        .aggs
+        .iter()
+        .map(|a| (a.func.name(), a.percentile))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("perc", Some(95.0)),
+            ("perc", Some(50.0)),
+            ("exactperc", Some(99.9)),
+            ("upperperc", Some(5.0)),
+            ("sumsq", None)
+        ]
+    );
+    assert_eq!(s.aggs[2].output, "exactperc99.9(a)");
+}
+
+#[test]
+fn timechart_and_metric_aggregations_are_rejected_with_the_reason() {
+    for name in [
+        "per_second",
+        "per_minute",
+        "per_hour",
+        "per_day",
+        "rate_avg",
+        "rate_sum",
+    ] {
+        let src = format!("x | stats {name}(a)");
+        let e = errors(&src);
+        assert_eq!(e.len(), 1, "{name}");
+        assert_eq!(e[0].code, codes::UNSUPPORTED, "{name}");
+        assert_eq!(&src[e[0].span.start..e[0].span.end], name);
+    }
+    assert_eq!(errors("x | stats perc(a)")[0].code, codes::UNKNOWN_FUNCTION);
+    assert_eq!(
+        errors("x | stats perc101(a)")[0].code,
+        codes::UNKNOWN_FUNCTION
+    );
+}

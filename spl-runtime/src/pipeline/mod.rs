@@ -500,6 +500,7 @@ mod tests {
                 func: crate::ir::AggFunc::Count,
                 input: crate::ir::AggInput::None,
                 output: "count".into(),
+                percentile: None,
             }],
             by: Vec::new(),
             window: 0,
