@@ -404,3 +404,12 @@ fn timechart_and_metric_aggregations_are_rejected_with_the_reason() {
         codes::UNKNOWN_FUNCTION
     );
 }
+
+#[test]
+fn mvmap_needs_a_field_to_map() {
+    let src = r#"x | eval y = mvmap(lower(a), a . "x")"#;
+    let e = errors(src);
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].code, codes::BAD_VALUE);
+    assert_eq!(&src[e[0].span.start..e[0].span.end], "lower(a)");
+}

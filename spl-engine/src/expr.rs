@@ -68,7 +68,7 @@ impl CExpr {
                     (Func::Replace, Some(text)) => Some(Replacement::eval(text)),
                     _ => None,
                 };
-                let filtered = (*func == Func::MvFilter)
+                let filtered = matches!(func, Func::MvFilter | Func::MvMap)
                     .then(|| args[0].fields().first().map(|f| FieldId::intern(f)))
                     .flatten();
                 CExpr::Call {
@@ -242,6 +242,16 @@ fn special<'a>(
             f::mvfilter(EvalValue::from_value(row.get(field)), |value| {
                 let value = value.into_owned();
                 pred.eval(row, Some((field, &value))).is_true()
+            })
+        }
+        Func::MvMap => {
+            let Some(field) = filtered else {
+                return EvalValue::Null;
+            };
+            let expression = &args[1];
+            f::mvmap(EvalValue::from_value(row.get(field)), |value| {
+                let value = value.into_owned();
+                expression.eval(row, Some((field, &value))).into_owned()
             })
         }
         Func::Now => f::now(now),

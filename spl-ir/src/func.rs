@@ -213,6 +213,11 @@ macro_rules! for_each_function {
             Sha256 = "sha256" (s) plain -> value, sha256;
             /// `sha512(s)`: the SHA-512 hash, in hexadecimal.
             Sha512 = "sha512" (s) plain -> value, sha512;
+            /// `relative_time(t, modifier)`: `t` moved by a relative time modifier
+            /// (`-1d@d`), in UTC.
+            RelativeTime = "relative_time" (time, modifier) plain -> value, relative_time;
+            /// `mvmap(f, expression)`: the expression computed for each value of the field.
+            MvMap = "mvmap" (f, expression) special -> value, mvmap;
             /// `time()`: the wall-clock time when the function runs, in epoch seconds.
             Time = "time" () plain -> value, time;
             /// `upper(s)`: ASCII uppercase.

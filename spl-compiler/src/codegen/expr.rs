@@ -360,6 +360,16 @@ impl Gen {
                 let keep = self.cond(&args[0], true, Some(&field));
                 quote!(func::mvfilter(row.value(#f), |value| #keep))
             }
+            Func::MvMap => {
+                let field = args[0]
+                    .fields()
+                    .first()
+                    .map(|f| (*f).to_owned())
+                    .unwrap_or_default();
+                let f = self.field_id(&field);
+                let v = self.value(&args[1], Some(&field));
+                quote!(func::mvmap(row.value(#f), |value| #v.into_owned()))
+            }
             Func::Now => {
                 let now = self.now();
                 quote!(func::now(#now))

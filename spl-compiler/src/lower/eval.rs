@@ -195,6 +195,16 @@ fn lower_call(
             );
         }
     }
+    if func == Func::MvMap && !matches!(args[0].kind, ast::ExprKind::Field(_)) {
+        cx.error(
+            LowerError::new(
+                codes::BAD_VALUE,
+                args[0].span,
+                "`mvmap` maps the values of a field: its first argument must be a field name",
+            )
+            .label("not a field"),
+        );
+    }
     if func == Func::SearchMatch {
         cx.error(
             LowerError::new(

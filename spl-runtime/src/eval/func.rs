@@ -1481,3 +1481,32 @@ pub fn sha256(v: V<'_>) -> V<'static> {
 pub fn sha512(v: V<'_>) -> V<'static> {
     hex_digest::<sha2::Sha512>(v)
 }
+
+/// `relative_time(t, modifier)`: epoch seconds `t` moved by a relative time modifier
+/// such as `-1d@d` ([`crate::time::relative_time`], UTC); null when either does not parse.
+pub fn relative_time(t: V<'_>, modifier: V<'_>) -> V<'static> {
+    match (t.to_number(), modifier.text()) {
+        (Some(t), Some(m)) => crate::time::relative_time(t, &m).map_or(EvalValue::Null, num),
+        _ => EvalValue::Null,
+    }
+}
+
+/// `mvmap(x, expression)`: the values of `expression` computed for each value of the
+/// field `x` in turn (inside it, `x` is that one value), every value of every result
+/// kept in order; null results are dropped, and null is returned when nothing is left.
+pub fn mvmap(v: V<'_>, mut f: impl FnMut(V<'_>) -> V<'static>) -> V<'static> {
+    let mut out = Vec::new();
+    for s in v.values() {
+        let r = f(EvalValue::Str(Cow::Borrowed(&s)));
+        match r {
+            EvalValue::Multi(list) => out.extend(list.into_owned()),
+            EvalValue::Bool(b) => out.push(bool_text(b).to_owned()),
+            other => {
+                if let Some(t) = text_of(other) {
+                    out.push(t.into_owned());
+                }
+            }
+        }
+    }
+    EvalValue::from_strings(out)
+}
