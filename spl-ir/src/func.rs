@@ -218,6 +218,38 @@ macro_rules! for_each_function {
             RelativeTime = "relative_time" (time, modifier) plain -> value, relative_time;
             /// `mvmap(f, expression)`: the expression computed for each value of the field.
             MvMap = "mvmap" (f, expression) special -> value, mvmap;
+            /// `json_object(key, value, ...)`: a JSON object of the pairs.
+            JsonObject = "json_object" (.. members) plain -> value, json_object;
+            /// `json_array(value, ...)`: a JSON array of the values.
+            JsonArray = "json_array" (.. values) plain -> value, json_array;
+            /// `json_valid(json)`: whether the text is valid JSON.
+            JsonValid = "json_valid" (json) plain -> bool, json_valid;
+            /// `json_extract(json, path, ...)`: the values at the paths.
+            JsonExtract = "json_extract" (json .. paths) plain -> value, json_extract;
+            /// `json_extract_exact(json, key, ...)`: the values of top-level keys.
+            JsonExtractExact = "json_extract_exact" (json .. keys) plain -> value, json_extract_exact;
+            /// `json_keys(json)`: the top-level keys, as a JSON array.
+            JsonKeys = "json_keys" (json) plain -> value, json_keys;
+            /// `json_has_key_exact(json, key)`: whether the top-level object has the key.
+            JsonHasKeyExact = "json_has_key_exact" (json, key) plain -> bool, json_has_key_exact;
+            /// `json_entries(json)`: the top-level members as `{"key", "value"}` objects.
+            JsonEntries = "json_entries" (json) plain -> value, json_entries;
+            /// `json_array_to_mv(json[, keep_quotes])`: a JSON array's elements as values.
+            JsonArrayToMv = "json_array_to_mv" (json; keep_quotes) plain -> value, json_array_to_mv;
+            /// `mv_to_json_array(f[, infer_types])`: the values as a JSON array.
+            MvToJsonArray = "mv_to_json_array" (f; infer_types) plain -> value, mv_to_json_array;
+            /// `json_set(json, path, value, ...)`: the document with values set.
+            JsonSet = "json_set" (json, path, value .. more) plain -> value, json_set;
+            /// `json_set_exact(json, key, value, ...)`: top-level keys set.
+            JsonSetExact = "json_set_exact" (json, key, value .. more) plain -> value, json_set_exact;
+            /// `json_append(json, path, value, ...)`: values added to arrays.
+            JsonAppend = "json_append" (json, path, value .. more) plain -> value, json_append;
+            /// `json_extend(json, path, array, ...)`: arrays' elements added to arrays.
+            JsonExtend = "json_extend" (json, path, array .. more) plain -> value, json_extend;
+            /// `json_delete(json, path, ...)`: the document without the paths.
+            JsonDelete = "json_delete" (json .. paths) plain -> value, json_delete;
+            /// `spath(x, path)`: the values at a path of JSON text.
+            Spath = "spath" (x, path) plain -> value, spath;
             /// `time()`: the wall-clock time when the function runs, in epoch seconds.
             Time = "time" () plain -> value, time;
             /// `upper(s)`: ASCII uppercase.

@@ -159,8 +159,11 @@ fn lower_call(
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            if func == Func::IsBool {
-                // `isbool` tests whether its argument is a condition or a value.
+            if func == Func::IsBool
+                || (matches!(func, Func::JsonArrayToMv | Func::MvToJsonArray) && i == 1)
+            {
+                // `isbool` tests whether its argument is a condition or a value; the flags of
+                // the JSON functions are either.
                 lower_expr(cx, a).0
             } else if condition_arg(func, i) {
                 lower_condition(cx, a)

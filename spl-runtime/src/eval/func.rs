@@ -1510,3 +1510,375 @@ pub fn mvmap(v: V<'_>, mut f: impl FnMut(V<'_>) -> V<'static>) -> V<'static> {
     }
     EvalValue::from_strings(out)
 }
+
+// ---- JSON ------------------------------------------------------------------------------
+
+use super::jsondoc::{self, Json, Step};
+
+/// A value as JSON: null, a truth value, a number; text that is a JSON object or array
+/// is that document (so `json_object` nests), other text a string; a multivalue an array
+/// of strings.
+fn to_json(v: &V<'_>) -> Json {
+    match v {
+        EvalValue::Null => Json::Null,
+        EvalValue::Bool(b) => Json::Bool(*b),
+        EvalValue::Num(n) => Json::number(*n),
+        EvalValue::Str(s) => {
+            let t = s.trim_ascii_start();
+            if t.starts_with(['{', '[']) {
+                if let Some(doc) = Json::parse(s) {
+                    return doc;
+                }
+            }
+            Json::Str(s.to_string())
+        }
+        EvalValue::Multi(list) => Json::Arr(list.iter().map(|s| Json::Str(s.clone())).collect()),
+    }
+}
+
+/// A JSON value as an eval value: a string as its text, a number as a number, `true` /
+/// `false` as text, `null` as null, an object or array as its compact text.
+fn from_json(j: &Json) -> V<'static> {
+    match j {
+        Json::Null => EvalValue::Null,
+        Json::Bool(b) => owned(b.to_string()),
+        Json::Num(n) => parse_number(n).map_or_else(|| owned(n.clone()), EvalValue::Num),
+        Json::Str(s) => owned(s.clone()),
+        other => owned(other.to_text()),
+    }
+}
+
+/// The document an argument holds; `None` when it is null or not valid JSON.
+fn doc_of(v: &V<'_>) -> Option<Json> {
+    v.text().and_then(|t| Json::parse(&t))
+}
+
+/// A truth argument: a boolean, or text `true`/`false` (any case), or a number (0 is
+/// false).
+fn flag(v: Option<V<'_>>) -> Option<bool> {
+    match v {
+        None | Some(EvalValue::Null) => Some(false),
+        Some(EvalValue::Bool(b)) => Some(b),
+        Some(EvalValue::Num(n)) => Some(n != 0.0),
+        Some(other) => match other.text()?.to_ascii_lowercase().as_str() {
+            "true" | "t" | "1" => Some(true),
+            "false" | "f" | "0" => Some(false),
+            _ => None,
+        },
+    }
+}
+
+/// `json_object(key, value, ...)`: a JSON object of the pairs, in order (a later
+/// repeat of a key replaces the earlier value). Values are typed as [`to_json`] says.
+/// Null when a key is null or has no value.
+pub fn json_object<'a>(members: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    let mut out = Vec::new();
+    let mut members = members.into_iter();
+    while let Some(k) = members.next() {
+        let (Some(key), Some(v)) = (k.text().map(Cow::into_owned), members.next()) else {
+            return EvalValue::Null;
+        };
+        jsondoc::set_member(&mut out, key, to_json(&v));
+    }
+    owned(Json::Obj(out).to_text())
+}
+
+/// `json_array(value, ...)`: a JSON array of the values, typed as [`to_json`] says.
+pub fn json_array<'a>(values: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    owned(Json::Arr(values.into_iter().map(|v| to_json(&v)).collect()).to_text())
+}
+
+/// `json_valid(json)`: whether the text is one valid JSON value.
+pub fn json_valid(v: V<'_>) -> V<'static> {
+    EvalValue::Bool(doc_of(&v).is_some())
+}
+
+/// The value one path selects: one value as itself, several (through `{}`) as a JSON
+/// array; `None` for nothing.
+fn extract_one(doc: &Json, steps: &[Step]) -> Option<Json> {
+    let mut found = Vec::new();
+    jsondoc::select(doc, steps, &mut found);
+    let expands = steps.iter().any(|s| *s == Step::All);
+    match found.as_slice() {
+        [] => None,
+        [one] if !expands => Some((*one).clone()),
+        many => Some(Json::Arr(many.iter().map(|j| (*j).clone()).collect())),
+    }
+}
+
+fn extract_with<'a>(
+    json: V<'_>,
+    paths: impl IntoIterator<Item = V<'a>>,
+    steps_of: impl Fn(&str) -> Option<Vec<Step>>,
+) -> V<'static> {
+    let Some(doc) = doc_of(&json) else {
+        return EvalValue::Null;
+    };
+    let mut results = Vec::new();
+    for p in paths {
+        let Some(steps) = p.text().and_then(|p| steps_of(&p)) else {
+            return EvalValue::Null;
+        };
+        results.push(extract_one(&doc, &steps));
+    }
+    match results.len() {
+        0 => owned(doc.to_text()),
+        1 => results
+            .pop()
+            .flatten()
+            .map_or(EvalValue::Null, |j| from_json(&j)),
+        _ => owned(
+            Json::Arr(
+                results
+                    .into_iter()
+                    .map(|r| r.unwrap_or(Json::Null))
+                    .collect(),
+            )
+            .to_text(),
+        ),
+    }
+}
+
+/// `json_extract(json, path, ...)`: the value at the path (a string as its text, an
+/// object or array as JSON text); with several paths a JSON array of their values
+/// (`null` for a path that leads nowhere); with none, the whole document. Null for text
+/// that is not JSON, a path that leads nowhere or a malformed path.
+pub fn json_extract<'a>(json: V<'_>, paths: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    extract_with(json, paths, jsondoc::parse_path)
+}
+
+/// `json_extract_exact(json, key, ...)`: as [`json_extract`], each key a member name of
+/// the top-level object taken as written (dots and braces included).
+pub fn json_extract_exact<'a>(json: V<'_>, keys: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    extract_with(json, keys, |k| Some(vec![Step::Key(k.to_owned())]))
+}
+
+/// `json_keys(json)`: the keys of the top-level object, as a JSON array; null for
+/// anything else.
+pub fn json_keys(json: V<'_>) -> V<'static> {
+    match doc_of(&json) {
+        Some(Json::Obj(members)) => {
+            owned(Json::Arr(members.into_iter().map(|(k, _)| Json::Str(k)).collect()).to_text())
+        }
+        _ => EvalValue::Null,
+    }
+}
+
+/// `json_has_key_exact(json, key)`: whether the top-level object has the key.
+pub fn json_has_key_exact(json: V<'_>, key: V<'_>) -> V<'static> {
+    let (Some(doc), Some(key)) = (doc_of(&json), key.text()) else {
+        return EvalValue::Bool(false);
+    };
+    EvalValue::Bool(doc.member(&key).is_some())
+}
+
+/// `json_entries(json)`: the members of the top-level object as an array of
+/// `{"key": ..., "value": ...}` objects; null for anything else.
+pub fn json_entries(json: V<'_>) -> V<'static> {
+    match doc_of(&json) {
+        Some(Json::Obj(members)) => owned(
+            Json::Arr(
+                members
+                    .into_iter()
+                    .map(|(k, v)| {
+                        Json::Obj(vec![("key".into(), Json::Str(k)), ("value".into(), v)])
+                    })
+                    .collect(),
+            )
+            .to_text(),
+        ),
+        _ => EvalValue::Null,
+    }
+}
+
+/// `json_array_to_mv(json[, keep_quotes])`: the elements of a JSON array as a multivalue
+/// (strings without their quotes unless `keep_quotes` is true; other elements as JSON
+/// text); null for anything that is not an array, or an empty one.
+pub fn json_array_to_mv(json: V<'_>, keep_quotes: Option<V<'_>>) -> V<'static> {
+    let Some(keep) = flag(keep_quotes) else {
+        return EvalValue::Null;
+    };
+    let Some(Json::Arr(items)) = doc_of(&json) else {
+        return EvalValue::Null;
+    };
+    let values = items
+        .into_iter()
+        .map(|j| match j {
+            Json::Str(s) if !keep => s,
+            other => other.to_text(),
+        })
+        .collect();
+    EvalValue::from_strings(values)
+}
+
+/// `mv_to_json_array(values[, infer_types])`: the values as a JSON array of strings; with
+/// `infer_types` true, a value that is a JSON number, `true`, `false` or `null` keeps
+/// that type.
+pub fn mv_to_json_array(v: V<'_>, infer_types: Option<V<'_>>) -> V<'static> {
+    let Some(infer) = flag(infer_types) else {
+        return EvalValue::Null;
+    };
+    if v.is_null() {
+        return EvalValue::Null;
+    }
+    let items = v
+        .values()
+        .map(|s| {
+            if infer {
+                if let Some(j @ (Json::Num(_) | Json::Bool(_) | Json::Null)) = Json::parse(&s) {
+                    return j;
+                }
+            }
+            Json::Str(s.into_owned())
+        })
+        .collect();
+    owned(Json::Arr(items).to_text())
+}
+
+/// Change a document at each (path, value) pair; `None` when a path is malformed.
+fn edit<'a>(
+    json: V<'_>,
+    path: V<'a>,
+    value: V<'a>,
+    more: impl IntoIterator<Item = V<'a>>,
+    steps_of: impl Fn(&str) -> Option<Vec<Step>>,
+    mut apply: impl FnMut(&mut Json, &[Step], V<'a>),
+) -> V<'static> {
+    let Some(mut doc) = doc_of(&json) else {
+        return EvalValue::Null;
+    };
+    let mut more = more.into_iter();
+    let mut pair = Some((path, value));
+    while let Some((p, v)) = pair {
+        let Some(steps) = p.text().and_then(|p| steps_of(&p)) else {
+            return EvalValue::Null;
+        };
+        apply(&mut doc, &steps, v);
+        pair = more
+            .next()
+            .map(|p| (p, more.next().unwrap_or(EvalValue::Null)));
+    }
+    owned(doc.to_text())
+}
+
+fn set_at(doc: &mut Json, steps: &[Step], v: V<'_>) {
+    if let Some(slot) = jsondoc::select_mut(doc, steps, true) {
+        *slot = to_json(&v);
+    }
+}
+
+/// `json_set(json, path, value, ...)`: the document with the value at each path set
+/// (replacing what was there; missing object members on the way are created, missing
+/// array elements are not). Null for text that is not JSON or a malformed path.
+pub fn json_set<'a>(
+    json: V<'_>,
+    path: V<'a>,
+    value: V<'a>,
+    more: impl IntoIterator<Item = V<'a>>,
+) -> V<'static> {
+    edit(json, path, value, more, jsondoc::parse_path, set_at)
+}
+
+/// `json_set_exact(json, key, value, ...)`: as [`json_set`], each key a member name of
+/// the top-level object taken as written.
+pub fn json_set_exact<'a>(
+    json: V<'_>,
+    key: V<'a>,
+    value: V<'a>,
+    more: impl IntoIterator<Item = V<'a>>,
+) -> V<'static> {
+    edit(
+        json,
+        key,
+        value,
+        more,
+        |k| Some(vec![Step::Key(k.to_owned())]),
+        set_at,
+    )
+}
+
+/// `json_append(json, path, value, ...)`: the document with each value added at the end
+/// of the array at its path (a path that leads to no array changes nothing).
+pub fn json_append<'a>(
+    json: V<'_>,
+    path: V<'a>,
+    value: V<'a>,
+    more: impl IntoIterator<Item = V<'a>>,
+) -> V<'static> {
+    edit(
+        json,
+        path,
+        value,
+        more,
+        jsondoc::parse_path,
+        |doc, steps, v| {
+            if let Some(Json::Arr(items)) = jsondoc::select_mut(doc, steps, false) {
+                items.push(to_json(&v));
+            }
+        },
+    )
+}
+
+/// `json_extend(json, path, array, ...)`: the document with the elements of each JSON
+/// array added at the end of the array at its path (a value that is not an array is
+/// added as one element).
+pub fn json_extend<'a>(
+    json: V<'_>,
+    path: V<'a>,
+    array: V<'a>,
+    more: impl IntoIterator<Item = V<'a>>,
+) -> V<'static> {
+    edit(
+        json,
+        path,
+        array,
+        more,
+        jsondoc::parse_path,
+        |doc, steps, v| {
+            if let Some(Json::Arr(items)) = jsondoc::select_mut(doc, steps, false) {
+                match to_json(&v) {
+                    Json::Arr(more) => items.extend(more),
+                    other => items.push(other),
+                }
+            }
+        },
+    )
+}
+
+/// `json_delete(json, path, ...)`: the document without the values at the paths.
+pub fn json_delete<'a>(json: V<'_>, paths: impl IntoIterator<Item = V<'a>>) -> V<'static> {
+    let Some(mut doc) = doc_of(&json) else {
+        return EvalValue::Null;
+    };
+    for p in paths {
+        let Some(steps) = p.text().and_then(|p| jsondoc::parse_path(&p)) else {
+            return EvalValue::Null;
+        };
+        jsondoc::delete(&mut doc, &steps);
+    }
+    owned(doc.to_text())
+}
+
+/// `spath(x, path)`: the values at a path of the JSON text `x` (a key applied to an array
+/// looks in each element; `{}` takes every element): strings as their text, other
+/// scalars as written, objects and arrays as JSON text; several as a multivalue. Null
+/// when `x` is not JSON or nothing is there.
+pub fn spath(v: V<'_>, path: V<'_>) -> V<'static> {
+    let (Some(doc), Some(steps)) = (
+        doc_of(&v),
+        path.text().and_then(|p| jsondoc::parse_path(&p)),
+    ) else {
+        return EvalValue::Null;
+    };
+    let mut found = Vec::new();
+    jsondoc::select(&doc, &steps, &mut found);
+    let values = found
+        .into_iter()
+        .filter(|j| **j != Json::Null)
+        .map(|j| match j {
+            Json::Str(s) => s.clone(),
+            other => other.to_text(),
+        })
+        .collect();
+    EvalValue::from_strings(values)
+}
