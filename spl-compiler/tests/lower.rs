@@ -413,3 +413,20 @@ fn mvmap_needs_a_field_to_map() {
     assert_eq!(e[0].code, codes::BAD_VALUE);
     assert_eq!(&src[e[0].span.start..e[0].span.end], "lower(a)");
 }
+
+#[test]
+fn functions_without_a_meaning_here_are_rejected_with_the_reason() {
+    for (src, word) in [
+        (
+            r#"x | eval y = lookup("users.csv", json_object("id", id))"#,
+            "lookup",
+        ),
+        ("x | eval y = sigfig(1.00 * 1111)", "sigfig"),
+        (r#"x | where searchmatch("a")"#, "searchmatch"),
+    ] {
+        let e = errors(src);
+        assert_eq!(e.len(), 1, "{src}");
+        assert_eq!(e[0].code, codes::UNSUPPORTED, "{src}");
+        assert!(e[0].message.contains(word), "{}", e[0].message);
+    }
+}

@@ -19,8 +19,9 @@
 //! ends. A `special` one is compiled by hand in each back end, because its arguments are
 //! not plain values: it short-circuits (`if`, `case`), takes a pattern compiled once per
 //! rule (`match`, `like`, `replace`, `mvfind`), a predicate (`mvfilter`), or the search's
-//! start time (`now`). `searchmatch` is listed so that its name is known; the compiler
-//! rejects it as not supported.
+//! start time (`now`), or walks a field's values (`mvfilter`, `mvmap`). `searchmatch`,
+//! `lookup` and `sigfig` are listed so that their names are known; the compiler rejects
+//! them as not supported, with the reason.
 //!
 //! Adding a function: one entry here, its implementation in `spl_runtime::eval::func`, and
 //! cases of its meaning in the eval corpus (`tests/data/eval/cases.yml`), which runs
@@ -137,7 +138,8 @@ macro_rules! for_each_function {
             Tan = "tan" (x) plain -> value, tan;
             /// `tonumber(s[, base])`: the number the text spells, in base 2 to 36.
             ToNumber = "tonumber" (s; base) plain -> value, tonumber;
-            /// `tostring(x[, format])`: text; `format` is `hex`, `commas` or `duration`.
+            /// `tostring(x[, format])`: text; `format` is `hex`, `binary`, `commas` or
+            /// `duration`.
             ToString = "tostring" (x; format) plain -> value, tostring;
             /// `trim(s[, chars])`: `chars` (spaces and tabs by default) removed on both sides.
             Trim = "trim" (s; chars) plain -> value, trim;
@@ -250,6 +252,12 @@ macro_rules! for_each_function {
             JsonDelete = "json_delete" (json .. paths) plain -> value, json_delete;
             /// `spath(x, path)`: the values at a path of JSON text.
             Spath = "spath" (x, path) plain -> value, spath;
+            /// `lookup(table, input[, output])`: listed so that its name is known; the
+            /// compiler rejects it (compiled rules carry no lookup tables).
+            Lookup = "lookup" (table, input; output) special -> value, none;
+            /// `sigfig(x)`: listed so that its name is known; the compiler rejects it (the
+            /// written precision of operands is not kept).
+            Sigfig = "sigfig" (x) special -> value, none;
             /// `time()`: the wall-clock time when the function runs, in epoch seconds.
             Time = "time" () plain -> value, time;
             /// `upper(s)`: ASCII uppercase.

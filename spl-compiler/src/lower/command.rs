@@ -511,6 +511,20 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
+/// Why a documented stats function that splc does not run is left out; `None` for the
+/// others.
+fn unsupported_aggregation(name: &str) -> Option<&'static str> {
+    match name.to_ascii_lowercase().as_str() {
+        "per_second" | "per_minute" | "per_hour" | "per_day" => {
+            Some("it divides by the span of a `timechart` bucket, and only `timechart` has one")
+        }
+        "rate_avg" | "rate_sum" => Some(
+            "it reads the time series of metric counters, which only `mstats` and `tstats` have",
+        ),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,19 +553,5 @@ mod tests {
         ] {
             assert_eq!(parse_span(bad), None, "{bad:?}");
         }
-    }
-}
-
-/// Why a documented stats function that splc does not run is left out; `None` for the
-/// others.
-fn unsupported_aggregation(name: &str) -> Option<&'static str> {
-    match name.to_ascii_lowercase().as_str() {
-        "per_second" | "per_minute" | "per_hour" | "per_day" => {
-            Some("it divides by the span of a `timechart` bucket, and only `timechart` has one")
-        }
-        "rate_avg" | "rate_sum" => Some(
-            "it reads the time series of metric counters, which only `mstats` and `tstats` have",
-        ),
-        _ => None,
     }
 }

@@ -160,10 +160,11 @@ fn lower_call(
         .enumerate()
         .map(|(i, a)| {
             if func == Func::IsBool
+                || (func == Func::ToString && i == 0)
                 || (matches!(func, Func::JsonArrayToMv | Func::MvToJsonArray) && i == 1)
             {
-                // `isbool` tests whether its argument is a condition or a value; the flags of
-                // the JSON functions are either.
+                // `isbool` tests whether its argument is a condition or a value, `tostring`
+                // prints either, and the flags of the JSON functions are either.
                 lower_expr(cx, a).0
             } else if condition_arg(func, i) {
                 lower_condition(cx, a)
@@ -208,15 +209,18 @@ fn lower_call(
             .label("not a field"),
         );
     }
-    if func == Func::SearchMatch {
-        cx.error(
-            LowerError::new(
-                codes::UNSUPPORTED,
-                span,
-                "`searchmatch` is not supported yet",
-            )
-            .label("unsupported function"),
-        );
+    let unsupported = match func {
+        Func::SearchMatch => Some("`searchmatch` is not supported yet"),
+        Func::Lookup => Some(
+            "`lookup` is not supported: compiled rules carry no lookup tables",
+        ),
+        Func::Sigfig => Some(
+            "`sigfig` is not supported: it needs the written precision of each operand, which compiled expressions do not keep",
+        ),
+        _ => None,
+    };
+    if let Some(message) = unsupported {
+        cx.error(LowerError::new(codes::UNSUPPORTED, span, message).label("unsupported function"));
     }
     let kind = if func.returns() == Returns::Bool {
         Kind::Bool

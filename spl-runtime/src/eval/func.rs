@@ -5,13 +5,14 @@
 //! Rust keyword (`match_`, `in_`, `true_`, `false_`, `typeof_`). Generated code calls
 //! them directly; the evaluator through [`super::call`], which the catalog generates. The
 //! entries that name no function are `if` and `case`, which both back ends write out as
-//! conditionals, and `searchmatch`, which the compiler rejects.
+//! conditionals, and `searchmatch`, `lookup` and `sigfig`, which the compiler rejects.
 //!
 //! Arguments arrive evaluated, by value; a function that returns one of its arguments
 //! (`coalesce`, `nullif`, `mvindex`, ...) hands it back without copying. Arguments that are
 //! compiled once per rule come as such: a [`Regex`] for `match`, `mvfind`, `replace`,
 //! a [`LikePattern`] for `like`, a [`Replacement`] for `replace`. `mvfilter` takes the
-//! predicate as a closure, called once per value.
+//! predicate, and `mvmap` the expression, as a closure called once per value. The JSON
+//! functions read and write documents through [`super::jsondoc`].
 //!
 //! Conventions: a null argument gives null unless said otherwise; string and math
 //! functions use the first value of a multivalue; math results that are not finite
@@ -504,7 +505,7 @@ pub fn tonumber(v: V<'_>, base: Option<V<'_>>) -> V<'static> {
 }
 
 /// `tostring(x[, format])`: the text of `x` (a boolean gives `True`/`False`). Formats,
-/// for numbers: `"hex"` (`0xFF`), `"commas"` (`12,345.68`: thousands separators, at most
+/// for numbers: `"hex"` (`0xFF`), `"binary"` (`1001`), `"commas"` (`12,345.68`: thousands separators, at most
 /// two decimals), `"duration"` (seconds as `HH:MM:SS`, with `D+` in front past a day).
 /// A format applied to something that is not a number, or an unknown format, gives null.
 pub fn tostring<'a>(v: V<'a>, format: Option<V<'_>>) -> V<'a> {
@@ -526,6 +527,14 @@ pub fn tostring<'a>(v: V<'a>, format: Option<V<'_>>) -> V<'a> {
             }
             let sign = if i < 0.0 { "-" } else { "" };
             owned(format!("{sign}0x{:X}", i.abs() as u64))
+        }
+        "binary" => {
+            let i = n.trunc();
+            if i.abs() >= 1.8e19 {
+                return EvalValue::Null;
+            }
+            let sign = if i < 0.0 { "-" } else { "" };
+            owned(format!("{sign}{:b}", i.abs() as u64))
         }
         "commas" => owned(with_commas(n)),
         "duration" => {
@@ -1598,7 +1607,7 @@ pub fn json_valid(v: V<'_>) -> V<'static> {
 fn extract_one(doc: &Json, steps: &[Step]) -> Option<Json> {
     let mut found = Vec::new();
     jsondoc::select(doc, steps, &mut found);
-    let expands = steps.iter().any(|s| *s == Step::All);
+    let expands = steps.contains(&Step::All);
     match found.as_slice() {
         [] => None,
         [one] if !expands => Some((*one).clone()),
