@@ -1868,15 +1868,90 @@ pub fn json_delete<'a>(json: V<'_>, paths: impl IntoIterator<Item = V<'a>>) -> V
     owned(doc.to_text())
 }
 
-/// `spath(x, path)`: the values at a path of the JSON text `x` (a key applied to an array
-/// looks in each element; `{}` takes every element): strings as their text, other
-/// scalars as written, objects and arrays as JSON text; several as a multivalue. Null
-/// when `x` is not JSON or nothing is there.
+/// The most nodes an XML document read by `spath` may have.
+const SPATH_XML_NODES: u32 = 100_000;
+
+/// `spath` over XML: the first step names the root element, each further step child
+/// elements (`{N}` picks the Nth of them, counting from 1), a last `{@name}` an attribute;
+/// elements give their text.
+fn spath_xml(text: &str, path: &str) -> Option<Vec<String>> {
+    let options = roxmltree::ParsingOptions {
+        nodes_limit: SPATH_XML_NODES,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(text, options).ok()?;
+    let mut nodes: Vec<roxmltree::Node<'_, '_>> = Vec::new();
+    let mut attribute = None;
+    for (i, part) in path.split('.').enumerate() {
+        if attribute.is_some() {
+            return None;
+        }
+        let (name, mut rest) = part.split_at(part.find('{').unwrap_or(part.len()));
+        if !name.is_empty() {
+            nodes = if i == 0 {
+                let root = doc.root_element();
+                if root.tag_name().name() == name {
+                    vec![root]
+                } else {
+                    Vec::new()
+                }
+            } else {
+                nodes
+                    .iter()
+                    .flat_map(|n| n.children())
+                    .filter(|c| c.is_element() && c.tag_name().name() == name)
+                    .collect()
+            };
+        }
+        while let Some(close) = rest.find('}') {
+            let inner = rest.get(1..close)?;
+            if let Some(attr) = inner.strip_prefix('@') {
+                attribute = Some(attr.to_owned());
+            } else {
+                let n: usize = inner.trim_ascii().parse().ok()?;
+                nodes = n
+                    .checked_sub(1)
+                    .and_then(|at| nodes.get(at).copied())
+                    .into_iter()
+                    .collect();
+            }
+            rest = &rest[close + 1..];
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+    }
+    Some(match attribute {
+        Some(a) => nodes
+            .iter()
+            .filter_map(|n| n.attribute(a.as_str()).map(str::to_owned))
+            .collect(),
+        None => nodes
+            .iter()
+            .map(|n| {
+                n.descendants()
+                    .filter(|d| d.is_text())
+                    .filter_map(|d| d.text())
+                    .collect::<String>()
+            })
+            .collect(),
+    })
+}
+
+/// `spath(x, path)`: the values at a path of the JSON or XML text `x`. JSON: a key
+/// applied to an array looks in each element, `{N}` picks an element (from 0), `{}`
+/// takes every element; strings come out as their text, other scalars as written,
+/// objects and arrays as JSON text. XML: the first step names the root element, `{N}`
+/// counts from 1, a last `{@name}` reads an attribute. Several values make a multivalue.
+/// Null when `x` is neither or nothing is there.
 pub fn spath(v: V<'_>, path: V<'_>) -> V<'static> {
-    let (Some(doc), Some(steps)) = (
-        doc_of(&v),
-        path.text().and_then(|p| jsondoc::parse_path(&p)),
-    ) else {
+    let (Some(text), Some(path)) = (v.text(), path.text()) else {
+        return EvalValue::Null;
+    };
+    if text.trim_ascii_start().starts_with('<') {
+        return spath_xml(&text, &path).map_or(EvalValue::Null, EvalValue::from_strings);
+    }
+    let (Some(doc), Some(steps)) = (Json::parse(&text), jsondoc::parse_path(&path)) else {
         return EvalValue::Null;
     };
     let mut found = Vec::new();
