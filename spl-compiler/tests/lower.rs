@@ -422,11 +422,22 @@ fn functions_without_a_meaning_here_are_rejected_with_the_reason() {
             "lookup",
         ),
         ("x | eval y = sigfig(1.00 * 1111)", "sigfig"),
-        (r#"x | where searchmatch("a")"#, "searchmatch"),
+        (r#"x | where searchmatch(s)"#, "searchmatch"),
     ] {
         let e = errors(src);
         assert_eq!(e.len(), 1, "{src}");
         assert_eq!(e[0].code, codes::UNSUPPORTED, "{src}");
         assert!(e[0].message.contains(word), "{}", e[0].message);
     }
+}
+
+#[test]
+fn searchmatch_lowers_its_search() {
+    let p = program(r#"x | where searchmatch("user=admin* NOT status=200")"#);
+    let text = p.to_string();
+    assert!(text.contains("searchmatch("), "{text}");
+    let e = errors(r#"x | where searchmatch("a | stats count")"#);
+    assert_eq!(e[0].code, codes::BAD_VALUE);
+    let e = errors(r#"x | where searchmatch("a=(")"#);
+    assert_eq!(e[0].code, codes::BAD_VALUE);
 }

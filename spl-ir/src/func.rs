@@ -19,9 +19,10 @@
 //! ends. A `special` one is compiled by hand in each back end, because its arguments are
 //! not plain values: it short-circuits (`if`, `case`), takes a pattern compiled once per
 //! rule (`match`, `like`, `replace`, `mvfind`), a predicate (`mvfilter`), or the search's
-//! start time (`now`), or walks a field's values (`mvfilter`, `mvmap`). `searchmatch`,
-//! `lookup` and `sigfig` are listed so that their names are known; the compiler rejects
-//! them as not supported, with the reason.
+//! start time (`now`), or walks a field's values (`mvfilter`, `mvmap`). `searchmatch`
+//! is lowered to a search predicate (`ExprKind::Search`), not a call. `lookup` and
+//! `sigfig` are listed so that their names are known; the compiler rejects them as not
+//! supported, with the reason.
 //!
 //! Adding a function: one entry here, its implementation in `spl_runtime::eval::func`, and
 //! cases of its meaning in the eval corpus (`tests/data/eval/cases.yml`), which runs
@@ -119,7 +120,8 @@ macro_rules! for_each_function {
             Round = "round" (x; digits) plain -> value, round;
             /// `rtrim(s[, chars])`: `chars` (spaces and tabs by default) removed on the right.
             Rtrim = "rtrim" (s; chars) plain -> value, rtrim;
-            /// `searchmatch("search")`: whether the row matches a search string.
+            /// `searchmatch("search")`: whether the row matches a search string (lowered to
+            /// a search predicate, `ExprKind::Search`).
             SearchMatch = "searchmatch" (search) special -> bool, none;
             /// `sin(x)`: the sine of an angle in radians.
             Sin = "sin" (x) plain -> value, sin;

@@ -62,6 +62,15 @@ impl Gen {
                 let n = float(*n);
                 quote!(EvalValue::Num(#n))
             }
+            ExprKind::Search(pred) => {
+                let code = self.pred(pred, &quote!(row));
+                // `_raw` only for a search that reads it (an unused local is a warning).
+                if super::mentions(&code, "raw") {
+                    quote!(EvalValue::Bool({ let raw = row.raw(); #code }))
+                } else {
+                    quote!(EvalValue::Bool(#code))
+                }
+            }
             ExprKind::Neg(x) => {
                 let x = self.value(x, bound);
                 quote!(eval::neg(&#x))

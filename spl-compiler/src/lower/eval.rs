@@ -209,8 +209,10 @@ fn lower_call(
             .label("not a field"),
         );
     }
+    if func == Func::SearchMatch {
+        return (lower_searchmatch(cx, &args[0], span), Kind::Bool);
+    }
     let unsupported = match func {
-        Func::SearchMatch => Some("`searchmatch` is not supported yet"),
         Func::Lookup => Some(
             "`lookup` is not supported: compiled rules carry no lookup tables",
         ),
@@ -266,6 +268,59 @@ fn null_expr(span: spl_grammar::Span) -> Expr {
             args: Vec::new(),
             regex: None,
         },
+        span,
+    }
+}
+
+/// `searchmatch("search")`: the literal search string parsed and lowered as the search
+/// command's expression.
+fn lower_searchmatch(cx: &mut Lowerer, arg: &ast::Expr, span: spl_grammar::Span) -> Expr {
+    let pred = match &arg.kind {
+        ast::ExprKind::Str(text) => match spl_grammar::parse_query(text) {
+            Ok(query) => match query.stages.first().map(|s| &s.command) {
+                Some(ast::Command::Search(s)) if query.stages.len() == 1 => match &s.expr {
+                    Some(e) => Some(super::search::lower_search(cx, e)),
+                    None => Some(crate::ir::Pred::constant(true)),
+                },
+                _ => {
+                    cx.error(
+                        LowerError::new(
+                            codes::BAD_VALUE,
+                            arg.span,
+                            "`searchmatch` takes a search expression, without commands",
+                        )
+                        .label("not a search expression"),
+                    );
+                    None
+                }
+            },
+            Err(e) => {
+                cx.error(
+                    LowerError::new(
+                        codes::BAD_VALUE,
+                        arg.span,
+                        format!("`searchmatch`: the search does not parse: {e}"),
+                    )
+                    .label("bad search"),
+                );
+                None
+            }
+        },
+        _ => {
+            cx.error(
+                LowerError::new(
+                    codes::UNSUPPORTED,
+                    arg.span,
+                    "`searchmatch` needs its search as a string literal",
+                )
+                .label("computed search"),
+            );
+            None
+        }
+    };
+    let pred = pred.unwrap_or_else(|| crate::ir::Pred::constant(false));
+    Expr {
+        kind: ExprKind::Search(Box::new(pred)),
         span,
     }
 }

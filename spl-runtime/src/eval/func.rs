@@ -5,7 +5,8 @@
 //! Rust keyword (`match_`, `in_`, `true_`, `false_`, `typeof_`). Generated code calls
 //! them directly; the evaluator through [`super::call`], which the catalog generates. The
 //! entries that name no function are `if` and `case`, which both back ends write out as
-//! conditionals, and `searchmatch`, `lookup` and `sigfig`, which the compiler rejects.
+//! conditionals, `searchmatch`, which they test as a search, and `lookup` and `sigfig`,
+//! which the compiler rejects.
 //!
 //! Arguments arrive evaluated, by value; a function that returns one of its arguments
 //! (`coalesce`, `nullif`, `mvindex`, ...) hands it back without copying. Arguments that are
