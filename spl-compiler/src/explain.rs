@@ -294,7 +294,11 @@ fn expr_indicators(e: &Expr, negated: bool, stage: usize, out: &mut Vec<Indicato
                     .for_each(|a| expr_indicators(a, negated, stage, out)),
             }
         }
-        ExprKind::Field(_) | ExprKind::Str(_) | ExprKind::Num(_) | ExprKind::Neg(_) => {}
+        ExprKind::Field(_)
+        | ExprKind::Str(_)
+        | ExprKind::Num(_)
+        | ExprKind::Neg(_)
+        | ExprKind::Search(_) => {}
     }
 }
 

@@ -390,6 +390,53 @@ fn transaction_options_lower_to_the_stage() {
 }
 
 #[test]
+fn percentile_names_carry_their_percentile() {
+    let p = program("x | stats perc95(a) p50(a) exactperc99.9(a) upperperc5(a) sumsq(a)");
+    let Some(Stage::Stats(s)) = p.stages().first() else {
+        panic!("a stats stage: {p:?}");
+    };
+    let got: Vec<(&str, Option<f64>)> = s
+        .aggs
+        .iter()
+        .map(|a| (a.func.name(), a.percentile))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("perc", Some(95.0)),
+            ("perc", Some(50.0)),
+            ("exactperc", Some(99.9)),
+            ("upperperc", Some(5.0)),
+            ("sumsq", None)
+        ]
+    );
+    assert_eq!(s.aggs[2].output, "exactperc99.9(a)");
+}
+
+#[test]
+fn timechart_and_metric_aggregations_are_rejected_with_the_reason() {
+    for name in [
+        "per_second",
+        "per_minute",
+        "per_hour",
+        "per_day",
+        "rate_avg",
+        "rate_sum",
+    ] {
+        let src = format!("x | stats {name}(a)");
+        let e = errors(&src);
+        assert_eq!(e.len(), 1, "{name}");
+        assert_eq!(e[0].code, codes::UNSUPPORTED, "{name}");
+        assert_eq!(&src[e[0].span.start..e[0].span.end], name);
+    }
+    assert_eq!(errors("x | stats perc(a)")[0].code, codes::UNKNOWN_FUNCTION);
+    assert_eq!(
+        errors("x | stats perc101(a)")[0].code,
+        codes::UNKNOWN_FUNCTION
+    );
+}
+
+#[test]
 fn transaction_errors_point_at_the_option() {
     let src = "x | transaction dvc maxspan=fast";
     let e = errors(src);
@@ -465,4 +512,41 @@ fn foreach_errors_are_located() {
 
     let src = r#"x | foreach a* fieldstr="" [ eval x = 1 ]"#;
     assert_eq!(at(src, &errors(src)[0]), r#""""#);
+}
+
+#[test]
+fn mvmap_needs_a_field_to_map() {
+    let src = r#"x | eval y = mvmap(lower(a), a . "x")"#;
+    let e = errors(src);
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].code, codes::BAD_VALUE);
+    assert_eq!(&src[e[0].span.start..e[0].span.end], "lower(a)");
+}
+
+#[test]
+fn functions_without_a_meaning_here_are_rejected_with_the_reason() {
+    for (src, word) in [
+        (
+            r#"x | eval y = lookup("users.csv", json_object("id", id))"#,
+            "lookup",
+        ),
+        ("x | eval y = sigfig(1.00 * 1111)", "sigfig"),
+        (r#"x | where searchmatch(s)"#, "searchmatch"),
+    ] {
+        let e = errors(src);
+        assert_eq!(e.len(), 1, "{src}");
+        assert_eq!(e[0].code, codes::UNSUPPORTED, "{src}");
+        assert!(e[0].message.contains(word), "{}", e[0].message);
+    }
+}
+
+#[test]
+fn searchmatch_lowers_its_search() {
+    let p = program(r#"x | where searchmatch("user=admin* NOT status=200")"#);
+    let text = p.to_string();
+    assert!(text.contains("searchmatch("), "{text}");
+    let e = errors(r#"x | where searchmatch("a | stats count")"#);
+    assert_eq!(e[0].code, codes::BAD_VALUE);
+    let e = errors(r#"x | where searchmatch("a=(")"#);
+    assert_eq!(e[0].code, codes::BAD_VALUE);
 }

@@ -23,6 +23,8 @@ pub(crate) enum CExpr {
     Not(Box<CExpr>),
     Neg(Box<CExpr>),
     Binary(BinOp, Box<CExpr>, Box<CExpr>),
+    /// `searchmatch("...")`: the search, as the search command tests it.
+    Search(Box<crate::filter::Filter>),
     /// `x LIKE "literal"` / `like(x, "literal")`.
     Like(Box<CExpr>, LikePattern),
     Call {
@@ -54,6 +56,7 @@ impl CExpr {
             ExprKind::Field(name) => CExpr::Field(FieldId::intern(name)),
             ExprKind::Str(s) => CExpr::Str(s.clone()),
             ExprKind::Num(n) => CExpr::Num(*n),
+            ExprKind::Search(pred) => CExpr::Search(Box::new(crate::filter::Filter::new(pred))),
             ExprKind::Not(x) => CExpr::Not(boxed(x)),
             ExprKind::Neg(x) => CExpr::Neg(boxed(x)),
             ExprKind::Binary { op, lhs, rhs } => match (op, literal(rhs)) {
@@ -68,7 +71,7 @@ impl CExpr {
                     (Func::Replace, Some(text)) => Some(Replacement::eval(text)),
                     _ => None,
                 };
-                let filtered = (*func == Func::MvFilter)
+                let filtered = matches!(func, Func::MvFilter | Func::MvMap)
                     .then(|| args[0].fields().first().map(|f| FieldId::intern(f)))
                     .flatten();
                 CExpr::Call {
@@ -92,6 +95,7 @@ impl CExpr {
             },
             CExpr::Str(s) => EvalValue::Str(Cow::Borrowed(s)),
             CExpr::Num(n) => EvalValue::Num(*n),
+            CExpr::Search(filter) => EvalValue::Bool(filter.test(row, row.raw())),
             CExpr::Not(x) => eval::from_truth(eval::not(x.eval(row, bound).truth())),
             CExpr::Neg(x) => eval::neg(&x.eval(row, bound)),
             CExpr::Like(x, p) => eval::like(&x.eval(row, bound), p),
@@ -242,6 +246,16 @@ fn special<'a>(
             f::mvfilter(EvalValue::from_value(row.get(field)), |value| {
                 let value = value.into_owned();
                 pred.eval(row, Some((field, &value))).is_true()
+            })
+        }
+        Func::MvMap => {
+            let Some(field) = filtered else {
+                return EvalValue::Null;
+            };
+            let expression = &args[1];
+            f::mvmap(EvalValue::from_value(row.get(field)), |value| {
+                let value = value.into_owned();
+                expression.eval(row, Some((field, &value))).into_owned()
             })
         }
         Func::Now => f::now(now),

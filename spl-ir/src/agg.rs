@@ -65,15 +65,66 @@ aggregations! {
     Median = "median";
     /// `mode(f)`: the most frequent value (the first seen on ties).
     Mode = "mode";
+    /// `perc<P>(f)` / `p<P>(f)`: the `P`th percentile of the numbers, by nearest rank
+    /// (computed exactly).
+    Perc = "perc" | "p";
+    /// `exactperc<P>(f)`: the `P`th percentile, by nearest rank.
+    ExactPerc = "exactperc";
+    /// `upperperc<P>(f)`: the `P`th percentile, by nearest rank (the upper bound of
+    /// Splunk's approximation, which is exact here).
+    UpperPerc = "upperperc";
+    /// `sumsq(f)`: the sum of the squares of the numbers.
+    Sumsq = "sumsq";
+    /// `earliest_time(f)`: the smallest `_time` of the events that have `f`.
+    EarliestTime = "earliest_time";
+    /// `latest_time(f)`: the largest `_time` of the events that have `f`.
+    LatestTime = "latest_time";
+    /// `rate(f)`: `(latest(f) - earliest(f)) / (latest_time(f) - earliest_time(f))`.
+    Rate = "rate";
+    /// `estdc(f)`: the number of distinct values (computed exactly).
+    Estdc = "estdc";
+    /// `estdc_error(f)`: the relative error of `estdc`, which is 0 as it is exact.
+    EstdcError = "estdc_error";
 }
 
 impl AggFunc {
-    /// The function called `name` or one of its aliases, ignoring case.
+    /// The function called `name` or one of its aliases, ignoring case. The percentile
+    /// functions need their percentile: see [`AggFunc::parse`].
     pub fn from_name(name: &str) -> Option<AggFunc> {
         AggFunc::ALL.iter().copied().find(|f| {
-            f.name().eq_ignore_ascii_case(name)
-                || f.aliases().iter().any(|a| a.eq_ignore_ascii_case(name))
+            !f.takes_percentile()
+                && (f.name().eq_ignore_ascii_case(name)
+                    || f.aliases().iter().any(|a| a.eq_ignore_ascii_case(name)))
         })
+    }
+
+    /// The function a stats call names, with its percentile for `perc95`, `p99.9`,
+    /// `exactperc50`, `upperperc75` (a number from 0 to 100 after the name).
+    pub fn parse(name: &str) -> Option<(AggFunc, Option<f64>)> {
+        if let Some(f) = AggFunc::from_name(name) {
+            return Some((f, None));
+        }
+        let lower = name.to_ascii_lowercase();
+        let split = lower.find(|c: char| c.is_ascii_digit() || c == '.')?;
+        let (head, number) = lower.split_at(split);
+        let func = AggFunc::ALL
+            .iter()
+            .copied()
+            .find(|f| f.takes_percentile() && (f.name() == head || f.aliases().contains(&head)))?;
+        if !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return None;
+        }
+        let p: f64 = number.parse().ok()?;
+        (0.0..=100.0).contains(&p).then_some((func, Some(p)))
+    }
+
+    /// True for the percentile functions (`perc`, `exactperc`, `upperperc`), whose name
+    /// carries the percentile.
+    pub fn takes_percentile(self) -> bool {
+        matches!(
+            self,
+            AggFunc::Perc | AggFunc::ExactPerc | AggFunc::UpperPerc
+        )
     }
 
     /// True when the function may go without an input field (`count`).
@@ -81,9 +132,17 @@ impl AggFunc {
         self == AggFunc::Count
     }
 
-    /// True for `earliest`/`latest`, which read each event's `_time`.
+    /// True for the functions that read each event's `_time` (`earliest`, `latest`,
+    /// `earliest_time`, `latest_time`, `rate`).
     pub fn needs_time(self) -> bool {
-        matches!(self, AggFunc::Earliest | AggFunc::Latest)
+        matches!(
+            self,
+            AggFunc::Earliest
+                | AggFunc::Latest
+                | AggFunc::EarliestTime
+                | AggFunc::LatestTime
+                | AggFunc::Rate
+        )
     }
 }
 
@@ -97,6 +156,9 @@ mod tests {
         for &f in AggFunc::ALL {
             for name in std::iter::once(f.name()).chain(f.aliases().iter().copied()) {
                 assert!(seen.insert(name), "{name} listed twice");
+                if f.takes_percentile() {
+                    continue;
+                }
                 assert_eq!(AggFunc::from_name(&name.to_ascii_uppercase()), Some(f));
             }
         }
@@ -104,5 +166,19 @@ mod tests {
         assert_eq!(AggFunc::from_name("mean"), Some(AggFunc::Avg));
         assert_eq!(AggFunc::from_name("perc"), None);
         assert!(AggFunc::Count.input_optional() && !AggFunc::Sum.input_optional());
+        assert_eq!(AggFunc::parse("perc95"), Some((AggFunc::Perc, Some(95.0))));
+        assert_eq!(AggFunc::parse("P99.9"), Some((AggFunc::Perc, Some(99.9))));
+        assert_eq!(
+            AggFunc::parse("exactperc50"),
+            Some((AggFunc::ExactPerc, Some(50.0)))
+        );
+        assert_eq!(
+            AggFunc::parse("upperperc1"),
+            Some((AggFunc::UpperPerc, Some(1.0)))
+        );
+        assert_eq!(AggFunc::parse("sumsq"), Some((AggFunc::Sumsq, None)));
+        assert_eq!(AggFunc::parse("perc101"), None);
+        assert_eq!(AggFunc::parse("perc9x"), None);
+        assert_eq!(AggFunc::parse("p"), None);
     }
 }

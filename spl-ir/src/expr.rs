@@ -38,7 +38,7 @@ impl Expr {
         while let Some(e) = stack.pop() {
             f(e);
             match &e.kind {
-                ExprKind::Field(_) | ExprKind::Str(_) | ExprKind::Num(_) => {}
+                ExprKind::Field(_) | ExprKind::Str(_) | ExprKind::Num(_) | ExprKind::Search(_) => {}
                 ExprKind::Not(x) | ExprKind::Neg(x) => stack.push(x),
                 ExprKind::Binary { lhs, rhs, .. } => {
                     stack.push(rhs);
@@ -53,7 +53,7 @@ impl Expr {
     /// operator, a function returning one).
     pub fn is_boolean(&self) -> bool {
         match &self.kind {
-            ExprKind::Not(_) => true,
+            ExprKind::Not(_) | ExprKind::Search(_) => true,
             ExprKind::Binary { op, .. } => op.is_boolean(),
             ExprKind::Call { func, .. } => func.returns() == crate::func::Returns::Bool,
             _ => false,
@@ -94,6 +94,9 @@ pub enum ExprKind {
         /// per row (it is then compiled when evaluated).
         regex: Option<RegexLit>,
     },
+    /// `searchmatch("search")`: whether the row matches the search, lowered as the search
+    /// command's (the search string must be a literal).
+    Search(Box<crate::program::Pred>),
 }
 
 /// A regex written in a rule: the PCRE text as the rule gives it (after SPL unescaping)

@@ -19,8 +19,10 @@
 //! ends. A `special` one is compiled by hand in each back end, because its arguments are
 //! not plain values: it short-circuits (`if`, `case`), takes a pattern compiled once per
 //! rule (`match`, `like`, `replace`, `mvfind`), a predicate (`mvfilter`), or the search's
-//! start time (`now`). `searchmatch` is listed so that its name is known; the compiler
-//! rejects it as not supported.
+//! start time (`now`), or walks a field's values (`mvfilter`, `mvmap`). `searchmatch`
+//! is lowered to a search predicate (`ExprKind::Search`), not a call. `lookup` and
+//! `sigfig` are listed so that their names are known; the compiler rejects them as not
+//! supported, with the reason.
 //!
 //! Adding a function: one entry here, its implementation in `spl_runtime::eval::func`, and
 //! cases of its meaning in the eval corpus (`tests/data/eval/cases.yml`), which runs
@@ -118,7 +120,8 @@ macro_rules! for_each_function {
             Round = "round" (x; digits) plain -> value, round;
             /// `rtrim(s[, chars])`: `chars` (spaces and tabs by default) removed on the right.
             Rtrim = "rtrim" (s; chars) plain -> value, rtrim;
-            /// `searchmatch("search")`: whether the row matches a search string.
+            /// `searchmatch("search")`: whether the row matches a search string (lowered to
+            /// a search predicate, `ExprKind::Search`).
             SearchMatch = "searchmatch" (search) special -> bool, none;
             /// `sin(x)`: the sine of an angle in radians.
             Sin = "sin" (x) plain -> value, sin;
@@ -137,7 +140,8 @@ macro_rules! for_each_function {
             Tan = "tan" (x) plain -> value, tan;
             /// `tonumber(s[, base])`: the number the text spells, in base 2 to 36.
             ToNumber = "tonumber" (s; base) plain -> value, tonumber;
-            /// `tostring(x[, format])`: text; `format` is `hex`, `commas` or `duration`.
+            /// `tostring(x[, format])`: text; `format` is `hex`, `binary`, `commas` or
+            /// `duration`.
             ToString = "tostring" (x; format) plain -> value, tostring;
             /// `trim(s[, chars])`: `chars` (spaces and tabs by default) removed on both sides.
             Trim = "trim" (s; chars) plain -> value, trim;
@@ -145,6 +149,119 @@ macro_rules! for_each_function {
             True = "true" () plain -> bool, true_;
             /// `typeof(x)`: `Number`, `String`, `Boolean`, `Multivalue` or `Invalid`.
             TypeOf = "typeof" (x) plain -> value, typeof_;
+            /// `isbool(x)`: whether `x` is a truth value.
+            IsBool = "isbool" (x) plain -> bool, isbool;
+            /// `isint(x)`: whether `x` is a whole number.
+            IsInt = "isint" (x) plain -> bool, isint;
+            /// `isnum(x)`: whether `x` is a number.
+            IsNum = "isnum" (x) plain -> bool, isnum;
+            /// `isstr(x)`: whether `x` is text that is not a number.
+            IsStr = "isstr" (x) plain -> bool, isstr;
+            /// `validate(c1, m1, ...)`: the message after the first condition that is not
+            /// true; null when all are.
+            Validate = "validate" (condition, message .. more) plain -> value, validate;
+            /// `sum(x, ...)`: the sum of the numbers among the values of the arguments.
+            Sum = "sum" (first .. more) plain -> value, sum;
+            /// `avg(x, ...)`: the mean of the numbers among the values of the arguments.
+            Avg = "avg" (first .. more) plain -> value, avg;
+            /// `max(x, ...)`: the greatest value; text is greater than numbers.
+            Max = "max" (first .. more) plain -> value, max;
+            /// `min(x, ...)`: the least value; numbers are less than text.
+            Min = "min" (first .. more) plain -> value, min;
+            /// `random()`: a pseudo-random whole number from 0 to 2^31 - 1.
+            Random = "random" () plain -> value, random;
+            /// `exact(x)`: `x` at full precision.
+            Exact = "exact" (x) plain -> value, exact;
+            /// `sinh(x)`: the hyperbolic sine.
+            Sinh = "sinh" (x) plain -> value, sinh;
+            /// `cosh(x)`: the hyperbolic cosine.
+            Cosh = "cosh" (x) plain -> value, cosh;
+            /// `tanh(x)`: the hyperbolic tangent.
+            Tanh = "tanh" (x) plain -> value, tanh;
+            /// `asinh(x)`: the inverse hyperbolic sine.
+            Asinh = "asinh" (x) plain -> value, asinh;
+            /// `acosh(x)`: the inverse hyperbolic cosine.
+            Acosh = "acosh" (x) plain -> value, acosh;
+            /// `atanh(x)`: the inverse hyperbolic tangent.
+            Atanh = "atanh" (x) plain -> value, atanh;
+            /// `hypot(x, y)`: the square root of `x² + y²`.
+            Hypot = "hypot" (x, y) plain -> value, hypot;
+            /// `bit_and(a, b, ...)`: bitwise AND of whole numbers from 0 to 2^53 - 1.
+            BitAnd = "bit_and" (a, b .. more) plain -> value, bit_and;
+            /// `bit_or(a, b, ...)`: bitwise OR.
+            BitOr = "bit_or" (a, b .. more) plain -> value, bit_or;
+            /// `bit_xor(a, b, ...)`: bitwise exclusive OR.
+            BitXor = "bit_xor" (a, b .. more) plain -> value, bit_xor;
+            /// `bit_not(x[, mask])`: the bits inverted, within the mask (2^53 - 1 by default).
+            BitNot = "bit_not" (x; mask) plain -> value, bit_not;
+            /// `bit_shift_left(x, n)`: shifted left `n` bits, within 53 bits.
+            BitShiftLeft = "bit_shift_left" (x, offset) plain -> value, bit_shift_left;
+            /// `bit_shift_right(x, n)`: shifted right `n` bits.
+            BitShiftRight = "bit_shift_right" (x, offset) plain -> value, bit_shift_right;
+            /// `ipmask(mask, ip)`: the IPv4 address ANDed with the mask.
+            IpMask = "ipmask" (mask, ip) plain -> value, ipmask;
+            /// `mvrange(start, end[, step])`: the numbers from `start` below `end`, `step`
+            /// apart (a number or a time span such as `7d`).
+            MvRange = "mvrange" (start, end; step) plain -> value, mvrange;
+            /// `mvsort(f)`: the values in byte order.
+            MvSort = "mvsort" (f) plain -> value, mvsort;
+            /// `commands(search)`: the commands of a search string.
+            Commands = "commands" (search) plain -> value, commands;
+            /// `printf(format, ...)`: text built as C's `sprintf` does.
+            Printf = "printf" (format .. args) plain -> value, printf;
+            /// `md5(s)`: the MD5 hash, in hexadecimal.
+            Md5 = "md5" (s) plain -> value, md5;
+            /// `sha1(s)`: the SHA-1 hash, in hexadecimal.
+            Sha1 = "sha1" (s) plain -> value, sha1;
+            /// `sha256(s)`: the SHA-256 hash, in hexadecimal.
+            Sha256 = "sha256" (s) plain -> value, sha256;
+            /// `sha512(s)`: the SHA-512 hash, in hexadecimal.
+            Sha512 = "sha512" (s) plain -> value, sha512;
+            /// `relative_time(t, modifier)`: `t` moved by a relative time modifier
+            /// (`-1d@d`), in UTC.
+            RelativeTime = "relative_time" (time, modifier) plain -> value, relative_time;
+            /// `mvmap(f, expression)`: the expression computed for each value of the field.
+            MvMap = "mvmap" (f, expression) special -> value, mvmap;
+            /// `json_object(key, value, ...)`: a JSON object of the pairs.
+            JsonObject = "json_object" (.. members) plain -> value, json_object;
+            /// `json_array(value, ...)`: a JSON array of the values.
+            JsonArray = "json_array" (.. values) plain -> value, json_array;
+            /// `json_valid(json)`: whether the text is valid JSON.
+            JsonValid = "json_valid" (json) plain -> bool, json_valid;
+            /// `json_extract(json, path, ...)`: the values at the paths.
+            JsonExtract = "json_extract" (json .. paths) plain -> value, json_extract;
+            /// `json_extract_exact(json, key, ...)`: the values of top-level keys.
+            JsonExtractExact = "json_extract_exact" (json .. keys) plain -> value, json_extract_exact;
+            /// `json_keys(json)`: the top-level keys, as a JSON array.
+            JsonKeys = "json_keys" (json) plain -> value, json_keys;
+            /// `json_has_key_exact(json, key)`: whether the top-level object has the key.
+            JsonHasKeyExact = "json_has_key_exact" (json, key) plain -> bool, json_has_key_exact;
+            /// `json_entries(json)`: the top-level members as `{"key", "value"}` objects.
+            JsonEntries = "json_entries" (json) plain -> value, json_entries;
+            /// `json_array_to_mv(json[, keep_quotes])`: a JSON array's elements as values.
+            JsonArrayToMv = "json_array_to_mv" (json; keep_quotes) plain -> value, json_array_to_mv;
+            /// `mv_to_json_array(f[, infer_types])`: the values as a JSON array.
+            MvToJsonArray = "mv_to_json_array" (f; infer_types) plain -> value, mv_to_json_array;
+            /// `json_set(json, path, value, ...)`: the document with values set.
+            JsonSet = "json_set" (json, path, value .. more) plain -> value, json_set;
+            /// `json_set_exact(json, key, value, ...)`: top-level keys set.
+            JsonSetExact = "json_set_exact" (json, key, value .. more) plain -> value, json_set_exact;
+            /// `json_append(json, path, value, ...)`: values added to arrays.
+            JsonAppend = "json_append" (json, path, value .. more) plain -> value, json_append;
+            /// `json_extend(json, path, array, ...)`: arrays' elements added to arrays.
+            JsonExtend = "json_extend" (json, path, array .. more) plain -> value, json_extend;
+            /// `json_delete(json, path, ...)`: the document without the paths.
+            JsonDelete = "json_delete" (json .. paths) plain -> value, json_delete;
+            /// `spath(x, path)`: the values at a path of JSON text.
+            Spath = "spath" (x, path) plain -> value, spath;
+            /// `lookup(table, input[, output])`: listed so that its name is known; the
+            /// compiler rejects it (compiled rules carry no lookup tables).
+            Lookup = "lookup" (table, input; output) special -> value, none;
+            /// `sigfig(x)`: listed so that its name is known; the compiler rejects it (the
+            /// written precision of operands is not kept).
+            Sigfig = "sigfig" (x) special -> value, none;
+            /// `time()`: the wall-clock time when the function runs, in epoch seconds.
+            Time = "time" () plain -> value, time;
             /// `upper(s)`: ASCII uppercase.
             Upper = "upper" (s) plain -> value, upper;
             /// `urldecode(s)`: `%XX` escapes and `+` decoded.

@@ -291,6 +291,7 @@ impl Display for Expr {
             ExprKind::Not(e) => write!(f, "(not {e})"),
             ExprKind::Neg(e) => write!(f, "(- {e})"),
             ExprKind::Binary { op, lhs, rhs } => write!(f, "({lhs} {} {rhs})", op.as_str()),
+            ExprKind::Search(pred) => write!(f, "searchmatch({pred})"),
             ExprKind::Call { func, args, regex } => {
                 let mut text = String::new();
                 for (i, a) in args.iter().enumerate() {

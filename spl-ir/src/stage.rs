@@ -345,6 +345,8 @@ pub struct Agg<C: Code = Tree> {
     pub input: AggInput<C>,
     /// The output field name (a pattern when the input is one: `values(*) as *`).
     pub output: String,
+    /// The percentile of a percentile function (`95` in `perc95`); `None` for the others.
+    pub percentile: Option<f64>,
 }
 
 impl<C: Code> Agg<C> {
@@ -354,7 +356,14 @@ impl<C: Code> Agg<C> {
             func,
             input,
             output: output.into(),
+            percentile: None,
         }
+    }
+
+    /// The same aggregation with the percentile of a percentile function.
+    pub fn with_percentile(mut self, percentile: f64) -> Self {
+        self.percentile = Some(percentile);
+        self
     }
 }
 

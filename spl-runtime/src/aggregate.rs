@@ -49,6 +49,11 @@ enum State {
     },
     Edge(Option<String>),
     Timed(Option<(f64, Value)>),
+    /// `rate`: the (time, number) of the earliest and of the latest event.
+    Span {
+        earliest: Option<(f64, f64)>,
+        latest: Option<(f64, f64)>,
+    },
     Numbers(Vec<f64>),
     Mode {
         counts: HashMap<String, (u64, u64)>,
@@ -143,6 +148,8 @@ struct Extremes {
 #[derive(Clone, Debug)]
 pub struct Accumulator {
     func: AggFunc,
+    /// The percentile of `perc`, `exactperc` and `upperperc`.
+    percentile: f64,
     state: State,
 }
 
@@ -184,14 +191,22 @@ fn store(slot: &mut Option<String>, s: &str) {
 }
 
 impl Accumulator {
-    /// A fresh accumulator.
+    /// A fresh accumulator (a percentile function computes the median: see
+    /// [`Accumulator::with_percentile`]).
     pub fn new(func: AggFunc) -> Accumulator {
+        Accumulator::with_percentile(func, 50.0)
+    }
+
+    /// A fresh accumulator of a percentile function (`perc95` is `(Perc, 95.0)`).
+    pub fn with_percentile(func: AggFunc, percentile: f64) -> Accumulator {
         let state = match func {
             AggFunc::Count => State::Count(0),
-            AggFunc::DistinctCount => State::Distinct(HashSet::new()),
+            AggFunc::DistinctCount | AggFunc::Estdc | AggFunc::EstdcError => {
+                State::Distinct(HashSet::new())
+            }
             AggFunc::Values => State::Values(SortedSet::default()),
             AggFunc::List => State::List(Vec::new()),
-            AggFunc::Sum | AggFunc::Avg => State::Sum { sum: 0.0, n: 0 },
+            AggFunc::Sum | AggFunc::Avg | AggFunc::Sumsq => State::Sum { sum: 0.0, n: 0 },
             AggFunc::Min | AggFunc::Max | AggFunc::Range => State::Extremes(Extremes {
                 all_numeric: true,
                 ..Extremes::default()
@@ -202,14 +217,26 @@ impl Accumulator {
                 m2: 0.0,
             },
             AggFunc::First | AggFunc::Last => State::Edge(None),
-            AggFunc::Earliest | AggFunc::Latest => State::Timed(None),
-            AggFunc::Median => State::Numbers(Vec::new()),
+            AggFunc::Earliest | AggFunc::Latest | AggFunc::EarliestTime | AggFunc::LatestTime => {
+                State::Timed(None)
+            }
+            AggFunc::Rate => State::Span {
+                earliest: None,
+                latest: None,
+            },
+            AggFunc::Median | AggFunc::Perc | AggFunc::ExactPerc | AggFunc::UpperPerc => {
+                State::Numbers(Vec::new())
+            }
             AggFunc::Mode => State::Mode {
                 counts: HashMap::new(),
                 seen: 0,
             },
         };
-        Accumulator { func, state }
+        Accumulator {
+            func,
+            percentile,
+            state,
+        }
     }
 
     /// The function.
@@ -219,7 +246,7 @@ impl Accumulator {
 
     /// Forget everything seen.
     pub fn reset(&mut self) {
-        *self = Accumulator::new(self.func);
+        *self = Accumulator::with_percentile(self.func, self.percentile);
     }
 
     /// Add one event's value of the field (`None`: absent). [`AggFunc::Count`] counts the
@@ -253,7 +280,7 @@ impl Accumulator {
                 }
             }),
             State::Sum { sum, n } => each_number(v, |x| {
-                *sum += x;
+                *sum += if func == AggFunc::Sumsq { x * x } else { x };
                 *n += 1;
             }),
             State::Extremes(e) => {
@@ -311,7 +338,7 @@ impl Accumulator {
                 let better = match best {
                     None => true,
                     Some((bt, _)) => {
-                        if func == AggFunc::Earliest {
+                        if matches!(func, AggFunc::Earliest | AggFunc::EarliestTime) {
                             t < *bt
                         } else {
                             t >= *bt
@@ -320,6 +347,22 @@ impl Accumulator {
                 };
                 if better {
                     *best = Some((t, v.clone()));
+                }
+            }
+            State::Span { earliest, latest } => {
+                let Some(t) = time.filter(|t| !t.is_nan()) else {
+                    return;
+                };
+                let mut number = None;
+                each_number(v, |x| {
+                    number.get_or_insert(x);
+                });
+                let x = number.unwrap_or(f64::NAN);
+                if earliest.is_none_or(|(et, _)| t < et) {
+                    *earliest = Some((t, x));
+                }
+                if latest.is_none_or(|(lt, _)| t >= lt) {
+                    *latest = Some((t, x));
                 }
             }
             State::Numbers(list) => each_number(v, |x| list.push(x)),
@@ -338,13 +381,15 @@ impl Accumulator {
     /// The result so far, as [`Accumulator::finish`] gives it, and start again: what was
     /// seen moves into the result instead of being copied.
     pub fn take(&mut self) -> Option<Value> {
-        let fresh = Accumulator::new(self.func);
+        let fresh = Accumulator::with_percentile(self.func, self.percentile);
         let done = std::mem::replace(self, fresh);
         match done.state {
             State::Values(set) => Value::from_strings(set.into_vec()),
             State::List(list) => Value::from_strings(list),
             State::Edge(slot) => slot.map(Value::Str),
-            State::Timed(best) => best.map(|(_, v)| v),
+            State::Timed(best) if matches!(done.func, AggFunc::Earliest | AggFunc::Latest) => {
+                best.map(|(_, v)| v)
+            }
             _ => done.finish(),
         }
     }
@@ -354,6 +399,8 @@ impl Accumulator {
     pub fn finish(&self) -> Option<Value> {
         match &self.state {
             State::Count(n) => Some(Value::Num(*n as f64)),
+            // The distinct count is exact, so the estimate's error is 0.
+            State::Distinct(_) if self.func == AggFunc::EstdcError => Some(Value::Num(0.0)),
             State::Distinct(set) => Some(Value::Num(set.len() as f64)),
             State::Values(set) => Value::from_strings(set.to_vec()),
             State::List(list) => Value::from_strings(list.clone()),
@@ -396,13 +443,26 @@ impl Accumulator {
                 }))
             }
             State::Edge(slot) => slot.clone().map(Value::Str),
-            State::Timed(best) => best.as_ref().map(|(_, v)| v.clone()),
+            State::Timed(best) => match self.func {
+                AggFunc::EarliestTime | AggFunc::LatestTime => {
+                    best.as_ref().map(|(t, _)| Value::Num(*t))
+                }
+                _ => best.as_ref().map(|(_, v)| v.clone()),
+            },
+            State::Span { earliest, latest } => {
+                let ((t0, x0), (t1, x1)) = ((*earliest)?, (*latest)?);
+                let rate = (x1 - x0) / (t1 - t0);
+                (t1 != t0 && rate.is_finite()).then_some(Value::Num(rate))
+            }
             State::Numbers(list) => {
                 if list.is_empty() {
                     return None;
                 }
                 let mut sorted = list.clone();
                 sorted.sort_by(f64::total_cmp);
+                if self.func != AggFunc::Median {
+                    return nearest_rank(&sorted, self.percentile).map(Value::Num);
+                }
                 // An even count takes the higher of the two middle values.
                 sorted.get(sorted.len() / 2).map(|m| Value::Num(*m))
             }
@@ -412,6 +472,17 @@ impl Accumulator {
                 .map(|(s, _)| Value::Str(s.clone())),
         }
     }
+}
+
+/// The `p`th percentile of sorted numbers by nearest rank: the value at rank
+/// `ceil(p / 100 * n)` (at least the first).
+fn nearest_rank(sorted: &[f64], p: f64) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let rank = ((p / 100.0) * n as f64).ceil().clamp(1.0, n as f64) as usize;
+    sorted.get(rank - 1).copied()
 }
 
 /// One BY-field value of an event, borrowed.

@@ -140,6 +140,7 @@ mod tests {
                     func: AggFunc::Values,
                     input: AggInput::Pattern(FieldPattern::new("*")),
                     output: "*".into(),
+                    percentile: None,
                 }],
                 by: vec!["host".into()],
                 window: 0,

@@ -525,3 +525,152 @@ mod tests {
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
     }
 }
+
+/// A unit of a relative time modifier.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RelUnit {
+    Second,
+    Minute,
+    Hour,
+    Day,
+    /// A week; for snapping, the weekday it starts on (0 = Sunday).
+    Week(u32),
+    Month,
+    Quarter,
+    Year,
+}
+
+fn rel_unit(word: &str) -> Option<RelUnit> {
+    Some(match word {
+        "s" | "sec" | "secs" | "second" | "seconds" => RelUnit::Second,
+        "m" | "min" | "mins" | "minute" | "minutes" => RelUnit::Minute,
+        "h" | "hr" | "hrs" | "hour" | "hours" => RelUnit::Hour,
+        "d" | "day" | "days" => RelUnit::Day,
+        "w" | "week" | "weeks" | "w0" | "w7" => RelUnit::Week(0),
+        "w1" => RelUnit::Week(1),
+        "w2" => RelUnit::Week(2),
+        "w3" => RelUnit::Week(3),
+        "w4" => RelUnit::Week(4),
+        "w5" => RelUnit::Week(5),
+        "w6" => RelUnit::Week(6),
+        "mon" | "month" | "months" => RelUnit::Month,
+        "q" | "qtr" | "qtrs" | "quarter" | "quarters" => RelUnit::Quarter,
+        "y" | "yr" | "yrs" | "year" | "years" => RelUnit::Year,
+        _ => return None,
+    })
+}
+
+/// Whole seconds `secs` moved by `n` calendar months, the day kept within the month.
+fn add_months(secs: i64, n: i64) -> i64 {
+    let days = secs.div_euclid(DAY);
+    let sod = secs.rem_euclid(DAY);
+    let (y, m, d) = civil_from_days(days);
+    let total = y * 12 + i64::from(m) - 1 + n;
+    let (year, month) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
+    let day = d.min(days_in_month(year, month));
+    days_from_civil(year, month, day) * DAY + sod
+}
+
+/// `secs` snapped down to the start of its unit.
+fn snap(secs: i64, unit: RelUnit) -> i64 {
+    let days = secs.div_euclid(DAY);
+    match unit {
+        RelUnit::Second => secs,
+        RelUnit::Minute => secs.div_euclid(60) * 60,
+        RelUnit::Hour => secs.div_euclid(3600) * 3600,
+        RelUnit::Day => days * DAY,
+        RelUnit::Week(start) => {
+            let weekday = (days + 4).rem_euclid(7);
+            let back = (weekday - i64::from(start)).rem_euclid(7);
+            (days - back) * DAY
+        }
+        RelUnit::Month | RelUnit::Quarter | RelUnit::Year => {
+            let (y, m, _) = civil_from_days(days);
+            let month = match unit {
+                RelUnit::Month => m,
+                RelUnit::Quarter => (m - 1) / 3 * 3 + 1,
+                _ => 1,
+            };
+            days_from_civil(y, month, 1) * DAY
+        }
+    }
+}
+
+/// Apply a relative time modifier (`-1d@d`, `+3h`, `@w1`, `-2mon@mon+7d`, `now`) to epoch
+/// seconds `t`, in UTC: offsets (`[+|-]<n><unit>`, `n` 1 when left out) and snaps
+/// (`@<unit>`, to the start of the unit; `@w0`..`@w6` to the last given weekday, Sunday
+/// first) in the order written. `None` when the modifier does not parse or the time is
+/// out of range.
+///
+/// ```
+/// use spl_runtime::time::relative_time;
+/// // 2023-11-14T22:13:20Z, one day back and snapped to midnight.
+/// assert_eq!(relative_time(1_700_000_000.0, "-1d@d"), Some(1_699_833_600.0));
+/// ```
+pub fn relative_time(t: f64, modifier: &str) -> Option<f64> {
+    if !t.is_finite() || t.abs() > LIMIT {
+        return None;
+    }
+    let spec = modifier.trim_ascii().to_ascii_lowercase();
+    if spec == "now" || spec.is_empty() {
+        return Some(t);
+    }
+    let mut secs = t.floor() as i64;
+    let mut frac = t - t.floor();
+    let b = spec.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let snapping = b[i] == b'@';
+        let sign = match b[i] {
+            b'@' | b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        i += 1;
+        let digits_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let n: i64 = if i == digits_start {
+            1
+        } else {
+            spec[digits_start..i].parse().ok()?
+        };
+        let unit_start = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let unit = rel_unit(&spec[unit_start..i])?;
+        if snapping {
+            if i > digits_start && unit_start != digits_start {
+                return None;
+            }
+            secs = snap(secs, unit);
+            frac = 0.0;
+            continue;
+        }
+        let n = n.checked_mul(sign)?;
+        secs = match unit {
+            RelUnit::Second => secs.checked_add(n)?,
+            RelUnit::Minute => secs.checked_add(n.checked_mul(60)?)?,
+            RelUnit::Hour => secs.checked_add(n.checked_mul(3600)?)?,
+            RelUnit::Day => secs.checked_add(n.checked_mul(DAY)?)?,
+            RelUnit::Week(_) => secs.checked_add(n.checked_mul(7 * DAY)?)?,
+            RelUnit::Month | RelUnit::Quarter | RelUnit::Year => {
+                let months = match unit {
+                    RelUnit::Month => n,
+                    RelUnit::Quarter => n.checked_mul(3)?,
+                    _ => n.checked_mul(12)?,
+                };
+                if months.abs() > 12 * 300_000 {
+                    return None;
+                }
+                add_months(secs, months)
+            }
+        };
+        if (secs as f64).abs() > LIMIT {
+            return None;
+        }
+    }
+    Some(secs as f64 + frac)
+}

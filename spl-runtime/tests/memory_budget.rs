@@ -94,6 +94,7 @@ fn sort_and_eventstats_of_more_rows_than_memory_stay_near_the_budget() {
         func: AggFunc::Count,
         input: AggInput::None,
         output: output.into(),
+        percentile: None,
     };
     let stats = |kind, by: &[&str]| {
         Stage::Stats(StatsStage {

@@ -351,3 +351,49 @@ fn by_fields_missing_and_multivalued() {
     });
     assert_eq!(count, 1, "no BY fields: one group");
 }
+
+#[test]
+fn percentiles_keep_their_percentile_through_take_and_reset() {
+    // Nearest rank over 15 20 35 40 50: the 30th percentile is rank ceil(1.5) = 2.
+    let mut acc = Accumulator::with_percentile(AggFunc::Perc, 30.0);
+    for v in ["40", "15", "50", "35", "20"] {
+        acc.update(Some(&s(v)));
+    }
+    assert_eq!(acc.take(), num(20.0));
+    for v in ["1", "2", "3", "4"] {
+        acc.update(Some(&s(v)));
+    }
+    assert_eq!(acc.finish(), num(2.0), "rank ceil(1.2) = 2 after take");
+    acc.reset();
+    acc.update(Some(&s("9")));
+    assert_eq!(acc.finish(), num(9.0));
+    assert_eq!(run(AggFunc::ExactPerc, &[Some(s("x"))]), None);
+}
+
+#[test]
+fn time_functions_read_the_event_time() {
+    let mut first = Accumulator::new(AggFunc::EarliestTime);
+    let mut last = Accumulator::new(AggFunc::LatestTime);
+    let mut rate = Accumulator::new(AggFunc::Rate);
+    for (v, t) in [("10", 100.0), ("40", 110.0), ("20", 105.0)] {
+        first.update_at(Some(&s(v)), Some(t));
+        last.update_at(Some(&s(v)), Some(t));
+        rate.update_at(Some(&s(v)), Some(t));
+    }
+    assert_eq!(first.take(), num(100.0));
+    assert_eq!(last.finish(), num(110.0));
+    assert_eq!(rate.finish(), num(3.0), "(40 - 10) / (110 - 100)");
+    assert!(AggFunc::Rate.needs_time() && AggFunc::LatestTime.needs_time());
+}
+
+#[test]
+fn sums_of_squares_and_estimates() {
+    assert_eq!(
+        run(AggFunc::Sumsq, &[Some(s("3")), Some(s("x")), Some(s("-4"))]),
+        num(25.0)
+    );
+    assert_eq!(run(AggFunc::Sumsq, &[]), None);
+    let values = [Some(s("a")), Some(s("b")), Some(s("a"))];
+    assert_eq!(run(AggFunc::Estdc, &values), num(2.0));
+    assert_eq!(run(AggFunc::EstdcError, &values), num(0.0));
+}

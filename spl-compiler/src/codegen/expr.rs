@@ -32,9 +32,42 @@ pub(crate) fn float(n: f64) -> TokenStream {
         quote!(f64::INFINITY)
     } else if n == f64::NEG_INFINITY {
         quote!(f64::NEG_INFINITY)
+    } else if near_a_constant(n) {
+        // Clippy's `approx_constant` rejects a literal like `3.14` in the user's crate;
+        // the same number through its bits is the same value and no lint.
+        let bits = Literal::u64_unsuffixed(n.to_bits());
+        quote!(f64::from_bits(#bits))
     } else {
         Literal::f64_unsuffixed(n).into_token_stream()
     }
+}
+
+/// Whether `n` is within 1% of one of the constants of `std::f64::consts`.
+fn near_a_constant(n: f64) -> bool {
+    use std::f64::consts as c;
+    [
+        c::E,
+        c::FRAC_1_PI,
+        c::FRAC_1_SQRT_2,
+        c::FRAC_2_PI,
+        c::FRAC_2_SQRT_PI,
+        c::FRAC_PI_2,
+        c::FRAC_PI_3,
+        c::FRAC_PI_4,
+        c::FRAC_PI_6,
+        c::FRAC_PI_8,
+        c::LN_10,
+        c::LN_2,
+        c::LOG10_E,
+        c::LOG2_E,
+        c::LOG10_2,
+        c::LOG2_10,
+        c::PI,
+        c::SQRT_2,
+        c::TAU,
+    ]
+    .iter()
+    .any(|k| (n.abs() - k).abs() < k * 0.01)
 }
 
 /// A whole number as a token, its type left to the place it goes.
@@ -61,6 +94,15 @@ impl Gen {
             ExprKind::Num(n) => {
                 let n = float(*n);
                 quote!(EvalValue::Num(#n))
+            }
+            ExprKind::Search(pred) => {
+                let code = self.pred(pred, &quote!(row));
+                // `_raw` only for a search that reads it (an unused local is a warning).
+                if super::mentions(&code, "raw") {
+                    quote!(EvalValue::Bool({ let raw = row.raw(); #code }))
+                } else {
+                    quote!(EvalValue::Bool(#code))
+                }
             }
             ExprKind::Neg(x) => {
                 let x = self.value(x, bound);
@@ -359,6 +401,16 @@ impl Gen {
                 let f = self.field_id(&field);
                 let keep = self.cond(&args[0], true, Some(&field));
                 quote!(func::mvfilter(row.value(#f), |value| #keep))
+            }
+            Func::MvMap => {
+                let field = args[0]
+                    .fields()
+                    .first()
+                    .map(|f| (*f).to_owned())
+                    .unwrap_or_default();
+                let f = self.field_id(&field);
+                let v = self.value(&args[1], Some(&field));
+                quote!(func::mvmap(row.value(#f), |value| #v.into_owned()))
             }
             Func::Now => {
                 let now = self.now();

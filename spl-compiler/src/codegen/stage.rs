@@ -170,7 +170,13 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
                         }
                     };
                     let output = text::lit_str(&a.output);
-                    quote!(Agg::new(#func, #input, #output))
+                    match a.percentile {
+                        Some(p) => {
+                            let p = float(p);
+                            quote!(Agg::new(#func, #input, #output).with_percentile(#p))
+                        }
+                        None => quote!(Agg::new(#func, #input, #output)),
+                    }
                 })
                 .collect();
             let by = strings(&s.by);

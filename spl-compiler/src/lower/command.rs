@@ -440,7 +440,18 @@ fn lower_stats(cx: &mut Lowerer, s: &ast::StatsCommand) -> Option<Stage> {
         }
     }
     for agg in &s.aggs {
-        let Some(func) = AggFunc::from_name(&agg.func.name) else {
+        if let Some(reason) = unsupported_aggregation(&agg.func.name) {
+            cx.error(
+                LowerError::new(
+                    codes::UNSUPPORTED,
+                    agg.func.span,
+                    format!("`{}` is not supported: {reason}", agg.func.name),
+                )
+                .label("unsupported aggregation"),
+            );
+            continue;
+        }
+        let Some((func, percentile)) = AggFunc::parse(&agg.func.name) else {
             cx.error(
                 LowerError::new(
                     codes::UNKNOWN_FUNCTION,
@@ -495,6 +506,7 @@ fn lower_stats(cx: &mut Lowerer, s: &ast::StatsCommand) -> Option<Stage> {
             func,
             input,
             output,
+            percentile,
         });
     }
     for item in &s.by {
@@ -576,6 +588,20 @@ pub(super) fn parse_bool(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
         "t" | "true" | "1" | "yes" => Some(true),
         "f" | "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Why a documented stats function that splc does not run is left out; `None` for the
+/// others.
+fn unsupported_aggregation(name: &str) -> Option<&'static str> {
+    match name.to_ascii_lowercase().as_str() {
+        "per_second" | "per_minute" | "per_hour" | "per_day" => {
+            Some("it divides by the span of a `timechart` bucket, and only `timechart` has one")
+        }
+        "rate_avg" | "rate_sum" => Some(
+            "it reads the time series of metric counters, which only `mstats` and `tstats` have",
+        ),
         _ => None,
     }
 }

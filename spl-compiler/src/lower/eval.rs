@@ -159,7 +159,14 @@ fn lower_call(
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            if condition_arg(func, i) {
+            if func == Func::IsBool
+                || (func == Func::ToString && i == 0)
+                || (matches!(func, Func::JsonArrayToMv | Func::MvToJsonArray) && i == 1)
+            {
+                // `isbool` tests whether its argument is a condition or a value, `tostring`
+                // prints either, and the flags of the JSON functions are either.
+                lower_expr(cx, a).0
+            } else if condition_arg(func, i) {
                 lower_condition(cx, a)
             } else {
                 lower_value(cx, a)
@@ -192,15 +199,30 @@ fn lower_call(
             );
         }
     }
-    if func == Func::SearchMatch {
+    if func == Func::MvMap && !matches!(args[0].kind, ast::ExprKind::Field(_)) {
         cx.error(
             LowerError::new(
-                codes::UNSUPPORTED,
-                span,
-                "`searchmatch` is not supported yet",
+                codes::BAD_VALUE,
+                args[0].span,
+                "`mvmap` maps the values of a field: its first argument must be a field name",
             )
-            .label("unsupported function"),
+            .label("not a field"),
         );
+    }
+    if func == Func::SearchMatch {
+        return (lower_searchmatch(cx, &args[0], span), Kind::Bool);
+    }
+    let unsupported = match func {
+        Func::Lookup => Some(
+            "`lookup` is not supported: compiled rules carry no lookup tables",
+        ),
+        Func::Sigfig => Some(
+            "`sigfig` is not supported: it needs the written precision of each operand, which compiled expressions do not keep",
+        ),
+        _ => None,
+    };
+    if let Some(message) = unsupported {
+        cx.error(LowerError::new(codes::UNSUPPORTED, span, message).label("unsupported function"));
     }
     let kind = if func.returns() == Returns::Bool {
         Kind::Bool
@@ -224,7 +246,7 @@ fn lower_call(
 fn condition_arg(func: Func, i: usize) -> bool {
     match func {
         Func::If => i == 0,
-        Func::Case => i % 2 == 0,
+        Func::Case | Func::Validate => i % 2 == 0,
         Func::MvFilter => true,
         _ => false,
     }
@@ -246,6 +268,59 @@ fn null_expr(span: spl_grammar::Span) -> Expr {
             args: Vec::new(),
             regex: None,
         },
+        span,
+    }
+}
+
+/// `searchmatch("search")`: the literal search string parsed and lowered as the search
+/// command's expression.
+fn lower_searchmatch(cx: &mut Lowerer, arg: &ast::Expr, span: spl_grammar::Span) -> Expr {
+    let pred = match &arg.kind {
+        ast::ExprKind::Str(text) => match spl_grammar::parse_query(text) {
+            Ok(query) => match query.stages.first().map(|s| &s.command) {
+                Some(ast::Command::Search(s)) if query.stages.len() == 1 => match &s.expr {
+                    Some(e) => Some(super::search::lower_search(cx, e)),
+                    None => Some(crate::ir::Pred::constant(true)),
+                },
+                _ => {
+                    cx.error(
+                        LowerError::new(
+                            codes::BAD_VALUE,
+                            arg.span,
+                            "`searchmatch` takes a search expression, without commands",
+                        )
+                        .label("not a search expression"),
+                    );
+                    None
+                }
+            },
+            Err(e) => {
+                cx.error(
+                    LowerError::new(
+                        codes::BAD_VALUE,
+                        arg.span,
+                        format!("`searchmatch`: the search does not parse: {e}"),
+                    )
+                    .label("bad search"),
+                );
+                None
+            }
+        },
+        _ => {
+            cx.error(
+                LowerError::new(
+                    codes::UNSUPPORTED,
+                    arg.span,
+                    "`searchmatch` needs its search as a string literal",
+                )
+                .label("computed search"),
+            );
+            None
+        }
+    };
+    let pred = pred.unwrap_or_else(|| crate::ir::Pred::constant(false));
+    Expr {
+        kind: ExprKind::Search(Box::new(pred)),
         span,
     }
 }

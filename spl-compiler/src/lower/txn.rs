@@ -8,8 +8,8 @@ use super::eval::lower_condition;
 use super::search::lower_search;
 use super::{codes, LowerError, Lowerer};
 use crate::ir::{
-    AtomKind, BinSpan, Expr, ExprKind, FieldPattern, ForeachPlaceholders, ForeachStage, SedEdit,
-    Stage, TransactionStage, TxnFilter,
+    AtomKind, BinSpan, Expr, ExprKind, FieldPattern, ForeachPlaceholders, ForeachStage, Pred,
+    SedEdit, Stage, TransactionStage, TxnFilter,
 };
 
 /// `transaction f... [maxspan=] [maxpause=] [maxevents=] [startswith=] [endswith=]
@@ -354,28 +354,30 @@ impl Found<'_> {
         }
     }
 
-    fn stage(&mut self, stage: &mut Stage) {
-        match stage {
-            Stage::Search(pred) => {
-                for (atom, _) in pred.atoms() {
-                    match &atom.kind {
-                        AtomKind::Compare { field, value, .. } => {
-                            self.name(field);
-                            self.text(value, "a searched value");
-                        }
-                        AtomKind::In { field, values } => {
-                            self.name(field);
-                            for v in values {
-                                self.text(v, "a searched value");
-                            }
-                        }
-                        AtomKind::Term(t)
-                        | AtomKind::Phrase(t)
-                        | AtomKind::TermExact(t)
-                        | AtomKind::CaseTerm(t) => self.text(t, "a searched term"),
+    fn pred(&mut self, pred: &Pred) {
+        for (atom, _) in pred.atoms() {
+            match &atom.kind {
+                AtomKind::Compare { field, value, .. } => {
+                    self.name(field);
+                    self.text(value, "a searched value");
+                }
+                AtomKind::In { field, values } => {
+                    self.name(field);
+                    for v in values {
+                        self.text(v, "a searched value");
                     }
                 }
+                AtomKind::Term(t)
+                | AtomKind::Phrase(t)
+                | AtomKind::TermExact(t)
+                | AtomKind::CaseTerm(t) => self.text(t, "a searched term"),
             }
+        }
+    }
+
+    fn stage(&mut self, stage: &mut Stage) {
+        match stage {
+            Stage::Search(pred) => self.pred(pred),
             Stage::Where(e) => self.expr(e),
             Stage::Eval(assigns) => {
                 for a in assigns {
@@ -435,6 +437,7 @@ impl Found<'_> {
                 }
             }
             ExprKind::Num(_) => {}
+            ExprKind::Search(p) => self.pred(p),
             ExprKind::Not(x) | ExprKind::Neg(x) => self.expr(x),
             ExprKind::Binary { lhs, rhs, .. } => {
                 self.expr(lhs);

@@ -23,6 +23,7 @@
 //!   (or by `tostring`) a boolean reads `True` or `False`.
 
 pub mod func;
+pub mod jsondoc;
 
 use std::borrow::Cow;
 use std::cmp::Ordering;

@@ -528,6 +528,7 @@ mod tests {
                 func: crate::ir::AggFunc::Count,
                 input: crate::ir::AggInput::None,
                 output: "count".into(),
+                percentile: None,
             }],
             by: Vec::new(),
             window: 0,

@@ -54,9 +54,17 @@ enum Mode {
 
 struct Prepared {
     func: AggFunc,
+    percentile: f64,
     input: Input,
     output: FieldId,
     output_glob: FieldGlob,
+}
+
+impl Prepared {
+    /// A fresh accumulator of the aggregation.
+    fn accumulator(&self) -> Accumulator {
+        Accumulator::with_percentile(self.func, self.percentile)
+    }
 }
 
 /// Per-group state: one accumulator per fixed aggregation, and per wildcard aggregation
@@ -117,6 +125,7 @@ impl Stats {
             .into_iter()
             .map(|a| Prepared {
                 func: a.func,
+                percentile: a.percentile.unwrap_or(50.0),
                 output: FieldId::intern(&a.output),
                 output_glob: FieldGlob::new(&a.output),
                 input: match a.input {
@@ -156,7 +165,7 @@ impl Stats {
             fixed: self
                 .aggs
                 .iter()
-                .map(|a| (!matches!(a.input, Input::Pattern(_))).then(|| Accumulator::new(a.func)))
+                .map(|a| (!matches!(a.input, Input::Pattern(_))).then(|| a.accumulator()))
                 .collect(),
             dynamic: self.aggs.iter().map(|_| Vec::new()).collect(),
         }
@@ -230,7 +239,7 @@ impl Stats {
                             _ => match slot.iter().position(|(o, _)| *o == out) {
                                 Some(j) => j,
                                 None => {
-                                    slot.push((out, Accumulator::new(a.func)));
+                                    slot.push((out, a.accumulator()));
                                     slot.len() - 1
                                 }
                             },
@@ -338,8 +347,7 @@ impl Stats {
             return;
         };
         // Gather the entries the aggregate covers.
-        let mut accs: Vec<Accumulator> =
-            self.aggs.iter().map(|a| Accumulator::new(a.func)).collect();
+        let mut accs: Vec<Accumulator> = self.aggs.iter().map(|a| a.accumulator()).collect();
         let feed = |accs: &mut Vec<Accumulator>, vals: &[Option<Value>], t: Option<f64>| {
             for (acc, v) in accs.iter_mut().zip(vals) {
                 acc.update_at(v.as_ref(), t);
@@ -348,9 +356,9 @@ impl Stats {
         if window == 0 {
             // Running totals per group: one set of accumulators per group.
             let aggs = &self.aggs;
-            let running = self.running.get_or_insert_key(&key, || {
-                aggs.iter().map(|a| Accumulator::new(a.func)).collect()
-            });
+            let running = self
+                .running
+                .get_or_insert_key(&key, || aggs.iter().map(|a| a.accumulator()).collect());
             if current {
                 feed(running, &values, time);
             }
@@ -418,10 +426,7 @@ impl Step for Stats {
                 let fresh = || GroupState {
                     fixed: aggs
                         .iter()
-                        .map(|a| {
-                            (!matches!(a.input, Input::Pattern(_)))
-                                .then(|| Accumulator::new(a.func))
-                        })
+                        .map(|a| (!matches!(a.input, Input::Pattern(_))).then(|| a.accumulator()))
                         .collect(),
                     dynamic: aggs.iter().map(|_| Vec::new()).collect(),
                 };
@@ -438,10 +443,7 @@ impl Step for Stats {
                 let (by, aggs) = (&self.by, &self.aggs);
                 let (groups, outputs) = (&mut self.groups, &mut self.outputs);
                 let fresh = || GroupState {
-                    fixed: aggs
-                        .iter()
-                        .map(|a| Some(Accumulator::new(a.func)))
-                        .collect(),
+                    fixed: aggs.iter().map(|a| Some(a.accumulator())).collect(),
                     dynamic: aggs.iter().map(|_| Vec::new()).collect(),
                 };
                 for_each_key(&by_vals, |parts| {
@@ -559,6 +561,7 @@ mod tests {
             func,
             input,
             output: output.to_owned(),
+            percentile: None,
         }
     }
 
