@@ -50,11 +50,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .macros_file(&macros)
         .file_name("armory_rules.rs")
         .emit_rerun_if_changed(false);
-    let mut paths = String::from("/// The rule file of each entry of `RULES`, relative to the armory.\n");
+    let mut paths =
+        String::from("/// The rule file of each entry of `RULES`, relative to the armory.\n");
     paths.push_str("pub const PATHS: &[&str] = &[\n");
     for path in &compiling {
         builder = builder.rule_file(path);
-        let rel = path.strip_prefix(&armory)?.to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(&armory)?
+            .to_string_lossy()
+            .replace('\\', "/");
         paths.push_str(&format!("    {rel:?},\n"));
     }
     paths.push_str("];\n");
