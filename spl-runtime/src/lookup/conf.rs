@@ -111,11 +111,10 @@ fn set(def: &mut Definition, key: &str, value: &str) -> Result<(), String> {
     let rules = &mut def.rules;
     match key {
         "filename" => def.filename = Some(value.to_owned()),
-        "external_cmd" | "external_type" => {
-            if def.external.is_none() || key == "external_cmd" {
-                def.external = Some(value.to_owned());
-            }
+        "external_cmd" | "external_type" if def.external.is_none() || key == "external_cmd" => {
+            def.external = Some(value.to_owned());
         }
+        "external_cmd" | "external_type" => {}
         "case_sensitive_match" => {
             rules.case_sensitive = parse_bool(value)
                 .ok_or_else(|| format!("`case_sensitive_match = {value}` is not a boolean"))?;
@@ -221,8 +220,8 @@ mod tests {
 
     #[test]
     fn a_backslash_continues_a_line() {
-        let defs = parse_transforms("[a]\nmatch_type = WILDCARD(x),\\\n CIDR(y)\n", "t")
-            .expect("parses");
+        let defs =
+            parse_transforms("[a]\nmatch_type = WILDCARD(x),\\\n CIDR(y)\n", "t").expect("parses");
         assert_eq!(defs[0].rules.wildcard, ["x"]);
         assert_eq!(defs[0].rules.cidr, ["y"]);
     }

@@ -34,4 +34,6 @@ pub mod pack {
 }
 
 /// True when the pack was built from the armory.
-pub const BUILT_FROM_ARMORY: bool = cfg!(splc_armory);
+pub fn built_from_armory() -> bool {
+    cfg!(splc_armory)
+}

@@ -4,7 +4,8 @@
 //! For every rule of the pack (every armory rule that compiles), events are built from its
 //! IR: the filter predicate, the predicates of `| search` stages, the conditions of
 //! `| where` that test fields (`match`, `like`, comparisons, `isnull`, `isnotnull`), the
-//! regexes of `| regex` and `| rex`, up to the first stats command. Events that pass take
+//! regexes of `| regex` and `| rex`, up to the first stats command that does not keep the
+//! event's fields (`stats values(*) as * by ...` keeps them). Events that pass take
 //! every item of an AND and one alternative of an OR at a time; events that just miss are
 //! a passing event with one clause's value changed or removed. Each rule's events run
 //! through `spl_engine::EvalRule` and through the rule's generated type from the pack;
@@ -18,6 +19,7 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 use spl_compiler::grammar::MacroTable;
 use spl_compiler::ir::{
     AggInput, AtomKind, BinOp, CmpOp, Expr, ExprKind, Func, Pred, PredKind, Program, Stage,
+    StatsStage,
 };
 use spl_engine::EvalRule;
 use spl_runtime::pipeline::RunOptions;
@@ -294,8 +296,10 @@ fn cond_alternatives(e: &Expr, negated: bool) -> Vec<Scenario> {
             let Some(value) = value else {
                 return unknown();
             };
+            // `NOT match(f, re)` is null, not true, when `f` is missing: the field is
+            // there with another value.
             vec![vec![if negated {
-                Lit::field(field, None, vec![Some(value)])
+                Lit::field(field, Some(MISS.to_owned()), vec![Some(value)])
             } else {
                 Lit::field(field, Some(value), vec![None])
             }]]
@@ -381,12 +385,13 @@ fn pick(ranges: &[(char, char)]) -> Option<char> {
 }
 
 /// The alternatives that take an event through a rule's filter and the row-at-a-time
-/// commands before its first stats command.
+/// commands before its first stats command (other than one that keeps every field, see
+/// [`keeps_fields`]).
 fn scenarios(program: &Program) -> Vec<Scenario> {
     let mut parts = vec![pred_alternatives(program.filter())];
     for stage in program.stages() {
         match stage {
-            Stage::Stats(_) => break,
+            Stage::Stats(st) if !keeps_fields(st) => break,
             Stage::Search(p) => parts.push(pred_alternatives(p)),
             Stage::Where(c) => parts.push(cond_alternatives(c, false)),
             Stage::Regex(r) => {
@@ -410,7 +415,8 @@ fn scenarios(program: &Program) -> Vec<Scenario> {
     all_of(parts)
 }
 
-/// The fields a rule's commands read or keep up to its first stats command (included):
+/// The fields a rule's commands read or keep up to its first stats command that does not keep
+/// them (included):
 /// `table`, `fields`, `rename`, `dedup`, `sort`, `bin`, the inputs and groups of
 /// `stats`, the fields of `eval` and `where` expressions. An event gets each of them that
 /// no clause of its scenario sets, so that rows are not dropped for a missing group.
@@ -443,12 +449,23 @@ fn background(program: &Program) -> Vec<String> {
                         AggInput::None | AggInput::Pattern(_) => {}
                     }
                 }
-                break;
+                if !keeps_fields(st) {
+                    break;
+                }
             }
             _ => {}
         }
     }
     out
+}
+
+/// True for a stats command that keeps every field under its own name (`stats values(*)
+/// as * by ...`, the armory's way to group events): the commands after it still test the
+/// event's fields.
+fn keeps_fields(st: &StatsStage) -> bool {
+    st.aggs
+        .iter()
+        .any(|a| matches!(&a.input, AggInput::Pattern(p) if p.as_str() == "*") && a.output == "*")
 }
 
 /// The event of a scenario, with clause `miss` (its index and value) made to fail, and
@@ -582,7 +599,7 @@ fn evaluator_and_generated_code_agree_on_the_armory() {
         return;
     }
     assert!(
-        splc_armory_pack::BUILT_FROM_ARMORY,
+        splc_armory_pack::built_from_armory(),
         "{} is there but the pack was built without it",
         armory.display()
     );
