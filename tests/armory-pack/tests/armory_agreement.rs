@@ -6,8 +6,10 @@
 //! `| where` that test fields (`match`, `like`, comparisons, `isnull`, `isnotnull`), the
 //! regexes of `| regex` and `| rex`, up to the first stats command that does not keep the
 //! event's fields (`stats values(*) as * by ...` keeps them). Events that pass take
-//! every item of an AND and one alternative of an OR at a time; events that just miss are
-//! a passing event with one clause's value changed or removed. Each rule's events run
+//! every item of an AND and one alternative of an OR at a time (the first few also with
+//! their values' case swapped and with multivalue fields); events that just miss are a
+//! passing event with one clause's value changed or removed. Fields the commands read or
+//! group by get a value of their own, `_time` two events a second. Each rule's events run
 //! through `spl_engine::EvalRule` and through the rule's generated type from the pack;
 //! both must give the same rows, in the same order, with the same fields and values.
 
@@ -528,13 +530,78 @@ fn event(
     record
 }
 
-/// Up to [`MAX_EVENTS`] events for a rule: every passing alternative, then each passing
-/// event with one clause missed, clause by clause.
+/// How many passing alternatives are also given with the case of their values swapped.
+const SWAPPED: usize = 4;
+/// How many passing alternatives are also given with a second value in each field.
+const MULTI: usize = 2;
+
+/// The scenario with the ASCII case of every value it puts in place swapped (field values
+/// compare ignoring case, `CASE()` and eval do not).
+fn swap_case(scenario: &Scenario) -> Scenario {
+    let swap = |v: &String| -> String {
+        v.chars()
+            .map(|c| {
+                if c.is_ascii_lowercase() {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect()
+    };
+    scenario
+        .iter()
+        .map(|l| {
+            Lit::new(
+                l.target.clone(),
+                l.hold.as_ref().map(swap),
+                l.misses.clone(),
+            )
+        })
+        .collect()
+}
+
+/// The scenario with a second value in every field it sets (multivalue fields).
+fn multivalued(scenario: &Scenario) -> Scenario {
+    let mut out = scenario.clone();
+    for l in scenario {
+        if let (Target::Field(_), Some(_)) = (&l.target, &l.hold) {
+            out.push(Lit::new(
+                l.target.clone(),
+                Some(format!("{MISS}-second")),
+                Vec::new(),
+            ));
+        }
+    }
+    out
+}
+
+/// Up to [`MAX_EVENTS`] events for a rule: every passing alternative, the first few again
+/// with their values' case swapped and with multivalue fields, then each passing event
+/// with one clause missed, clause by clause.
 fn events_for(program: &Program) -> Vec<Record> {
     let scenarios = scenarios(program);
     let background = background(program);
     let mut events: Vec<Record> = Vec::new();
-    for s in &scenarios {
+    let variants = scenarios
+        .iter()
+        .chain(
+            &scenarios
+                .iter()
+                .take(SWAPPED)
+                .map(swap_case)
+                .collect::<Vec<_>>(),
+        )
+        .chain(
+            &scenarios
+                .iter()
+                .take(MULTI)
+                .map(multivalued)
+                .collect::<Vec<_>>(),
+        )
+        .cloned()
+        .collect::<Vec<_>>();
+    for s in &variants {
         let n = events.len();
         events.push(event(s, &background, None, n));
     }
@@ -684,13 +751,15 @@ fn derived_events_meet_the_predicates_they_come_from() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let events = events_for(&compiled.program);
-    // Two alternatives of the OR, then each of them with one of its ten ways to miss.
-    assert_eq!(events.len(), 2 + 2 * 10);
+    // Two alternatives of the OR, both again with their case swapped and with multivalue
+    // fields, then each of them with one of its ten ways to miss.
+    assert_eq!(events.len(), 2 + 2 + 2 + 2 * 10);
     let passing: Vec<usize> = (0..events.len())
         .filter(|&i| {
             let mut eval = EvalRule::from_compiled(&compiled);
             !run(&mut eval, [&events[i]]).expect("rows").is_empty()
         })
+        .filter(|&i| !(2..6).contains(&i))
         .collect();
     assert_eq!(passing, [0, 1]);
     let mut eval = EvalRule::from_compiled(&compiled);
