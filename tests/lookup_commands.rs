@@ -122,7 +122,10 @@ fn check(engine: &str, lookups: &Lookups, mut rule_of: impl FnMut(&Case) -> Box<
         .filter_map(|case| {
             let got = rows_of(rule_of(case).as_mut(), case);
             (got != case.rows).then(|| {
-                format!("{} `{}`:\n  expected {:?}\n  got      {got:?}", case.name, case.spl, case.rows)
+                format!(
+                    "{} `{}`:\n  expected {:?}\n  got      {got:?}",
+                    case.name, case.spl, case.rows
+                )
             })
         })
         .collect();

@@ -51,7 +51,8 @@ pub use prefilter::{byte_rank, byte_rarity, literal_rarity, Prefilter, RARITY_CA
 pub use program::{Atom, AtomKind, Pred, PredKind, Program};
 pub use span::Span;
 pub use stage::{
-    Agg, AggInput, Assignment, BinSpan, BinStage, Code, FieldPattern, IplocationStage, LookupColumn,
-    LookupStage, RegexStage, RexStage, SedEdit, SedOccurrence, SedStage, SortKey, Stage, StatsStage, Tree,
+    Agg, AggInput, Assignment, BinSpan, BinStage, Code, FieldPattern, IplocationStage,
+    LookupColumn, LookupStage, RegexStage, RexStage, SedEdit, SedOccurrence, SedStage, SortKey,
+    Stage, StatsStage, Tree,
 };
 pub use witness::{Need, Witness};

@@ -8,8 +8,8 @@ use super::search::lower_search;
 use super::{codes, unexpanded, LowerError, Lowerer};
 use crate::ir::{
     Agg, AggFunc, AggInput, Assignment, BinSpan, BinStage, FieldPattern, IplocationStage,
-    LookupColumn, LookupStage, Pred, RegexStage,
-    RexStage, SedEdit, SedOccurrence, SedStage, SortKey, Stage, StatsKind, StatsStage,
+    LookupColumn, LookupStage, Pred, RegexStage, RexStage, SedEdit, SedOccurrence, SedStage,
+    SortKey, Stage, StatsKind, StatsStage,
 };
 
 pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
@@ -101,9 +101,7 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
         }
         Command::Lookup(l) => Some(lower_lookup(cx, l)),
         Command::Iplocation(i) => Some(lower_iplocation(cx, i)),
-        Command::Transaction(_)
-        | Command::Join(_)
-        | Command::Foreach(_) => {
+        Command::Transaction(_) | Command::Join(_) | Command::Foreach(_) => {
             cx.error(
                 LowerError::new(
                     codes::UNKNOWN_COMMAND,
@@ -148,7 +146,9 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
 /// a search over events: a vendor's private command, a Splunk server's stores or actions.
 fn needs_outside(name: &str) -> Option<&'static str> {
     Some(match name.to_ascii_lowercase().as_str() {
-        "avlbase64" => "the vendor's command `avlbase64` (a private command of the catalog's vendor)",
+        "avlbase64" => {
+            "the vendor's command `avlbase64` (a private command of the catalog's vendor)"
+        }
         "outputlookup" => "a lookup table to write to (a Splunk server's lookup store)",
         "collect" | "mcollect" => "a summary index to write to",
         "sendalert" | "sendemail" => "a Splunk server's alert actions",

@@ -123,7 +123,9 @@ impl Resolver for TableResolver {
     }
 
     fn address_of(&self, host: &str) -> Option<String> {
-        self.addresses.get(&host.trim().to_ascii_lowercase()).cloned()
+        self.addresses
+            .get(&host.trim().to_ascii_lowercase())
+            .cloned()
     }
 }
 
@@ -366,7 +368,8 @@ impl Lookups {
                     .clone()
                     .filter(|_| rules.min_matches > 0)
                     .map(|d| (rules.min_matches, d));
-                let finder = TableFinder::new(Arc::clone(&t), inputs, &out_refs).map_err(in_lookup)?;
+                let finder =
+                    TableFinder::new(Arc::clone(&t), inputs, &out_refs).map_err(in_lookup)?;
                 (Box::new(finder), default)
             }
             Source::Dns(r) => (
@@ -409,7 +412,8 @@ impl Lookups {
                      (columns clienthost, clientip) in a lookup directory; its output fields stay absent"
                 )
             })?;
-            let resolver = TableResolver::new(&table).map_err(|e| format!("lookup `{name}`: {e}"))?;
+            let resolver =
+                TableResolver::new(&table).map_err(|e| format!("lookup `{name}`: {e}"))?;
             return Ok(Source::Dns(Arc::new(resolver)));
         }
         if let Some(d) = definition {
@@ -480,7 +484,9 @@ impl Lookups {
                 return match entry {
                     Ok(t) if t.rules() == rules => Ok(Some(Arc::clone(t))),
                     Ok(t) => Ok(Some(Arc::new((**t).clone().with_rules(rules.clone())))),
-                    Err(e) => Err(format!("lookup `{name}`: {e}; its output fields stay absent")),
+                    Err(e) => Err(format!(
+                        "lookup `{name}`: {e}; its output fields stay absent"
+                    )),
                 };
             }
         }
@@ -498,7 +504,11 @@ struct DnsFinder {
 }
 
 impl DnsFinder {
-    fn new(resolver: Arc<dyn Resolver>, inputs: &[&str], outputs: &[&str]) -> Result<DnsFinder, String> {
+    fn new(
+        resolver: Arc<dyn Resolver>,
+        inputs: &[&str],
+        outputs: &[&str],
+    ) -> Result<DnsFinder, String> {
         let by_ip = match inputs {
             ["clientip"] => true,
             ["clienthost"] => false,
@@ -509,7 +519,9 @@ impl DnsFinder {
             .map(|o| match *o {
                 "clienthost" => Ok(true),
                 "clientip" => Ok(false),
-                other => Err(format!("has no column `{other}` (its columns: clienthost, clientip)")),
+                other => Err(format!(
+                    "has no column `{other}` (its columns: clienthost, clientip)"
+                )),
             })
             .collect::<Result<_, _>>()?;
         Ok(DnsFinder {
@@ -522,7 +534,9 @@ impl DnsFinder {
 
 impl Finder for DnsFinder {
     fn find(&self, values: &[&str], _: &mut String, hit: &mut dyn FnMut(usize, &str)) -> usize {
-        let Some(value) = values.first() else { return 0 };
+        let Some(value) = values.first() else {
+            return 0;
+        };
         let other = if self.by_ip {
             self.resolver.host_of(value)
         } else {
@@ -552,7 +566,9 @@ impl EntropyFinder {
             .map(|o| match *o {
                 "ut_shannon" => Ok(true),
                 "word" => Ok(false),
-                other => Err(format!("has no column `{other}` (its columns: word, ut_shannon)")),
+                other => Err(format!(
+                    "has no column `{other}` (its columns: word, ut_shannon)"
+                )),
             })
             .collect::<Result<_, _>>()?;
         Ok(EntropyFinder { outputs })

@@ -47,7 +47,11 @@ impl Table {
     /// assert_eq!(t.len(), 1);
     /// # Ok::<(), spl_runtime::lookup::LookupError>(())
     /// ```
-    pub fn from_csv(input: impl Read, rules: MatchRules, origin: &str) -> Result<Table, LookupError> {
+    pub fn from_csv(
+        input: impl Read,
+        rules: MatchRules,
+        origin: &str,
+    ) -> Result<Table, LookupError> {
         let bad = |e: csv::Error| LookupError::Csv {
             origin: origin.to_owned(),
             message: e.to_string(),
@@ -62,7 +66,11 @@ impl Table {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let c = if i == 0 { c.trim_start_matches('\u{feff}') } else { c };
+                let c = if i == 0 {
+                    c.trim_start_matches('\u{feff}')
+                } else {
+                    c
+                };
                 c.trim().to_owned()
             })
             .collect();
@@ -157,9 +165,12 @@ impl TableFinder {
         outputs: &[&str],
     ) -> Result<TableFinder, String> {
         let find = |name: &str| {
-            table
-                .column(name)
-                .ok_or_else(|| format!("has no column `{name}` (its columns: {})", table.columns.join(", ")))
+            table.column(name).ok_or_else(|| {
+                format!(
+                    "has no column `{name}` (its columns: {})",
+                    table.columns.join(", ")
+                )
+            })
         };
         let rules = &table.rules;
         let mut cols = Vec::new();
@@ -180,7 +191,10 @@ impl TableFinder {
             };
             cols.push((at, column));
         }
-        let outputs = outputs.iter().map(|n| find(n)).collect::<Result<Vec<_>, _>>()?;
+        let outputs = outputs
+            .iter()
+            .map(|n| find(n))
+            .collect::<Result<Vec<_>, _>>()?;
         let keyed = cols.iter().any(|(_, c)| matches!(c, Column::Exact));
         let mut index: HashMap<String, Vec<u32>, _> = HashMap::default();
         if keyed {

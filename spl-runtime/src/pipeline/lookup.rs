@@ -210,7 +210,12 @@ mod tests {
         Table::from_csv(csv.as_bytes(), rules, "test").expect("a table")
     }
 
-    fn stage(table: &str, inputs: &[(&str, &str)], outputs: &[(&str, &str)], new_only: bool) -> LookupStage {
+    fn stage(
+        table: &str,
+        inputs: &[(&str, &str)],
+        outputs: &[(&str, &str)],
+        new_only: bool,
+    ) -> LookupStage {
         let cols = |items: &[(&str, &str)]| {
             items
                 .iter()
@@ -232,14 +237,22 @@ mod tests {
     const USERS: &str = "user,team,floor\nalice,red,3\nbob,blue,\nAlice,green,1\n";
 
     fn users(rules: MatchRules) -> Lookups {
-        Lookups::builder().table("users", table(USERS, rules)).build()
+        Lookups::builder()
+            .table("users", table(USERS, rules))
+            .build()
     }
 
     #[test]
     fn output_sets_the_named_columns_from_the_matching_row() {
         let lookups = users(MatchRules::default());
-        let mut step = Lookup::new(&stage("users", &[("user", "u")], &[("team", "t")], false), &lookups);
-        let rows = run(&mut step, vec![rec(&[("u", "alice")]), rec(&[("u", "carol"), ("t", "old")])]);
+        let mut step = Lookup::new(
+            &stage("users", &[("user", "u")], &[("team", "t")], false),
+            &lookups,
+        );
+        let rows = run(
+            &mut step,
+            vec![rec(&[("u", "alice")]), rec(&[("u", "carol"), ("t", "old")])],
+        );
         assert_eq!(get(&rows[0], "t"), Some(Value::from("red")));
         assert_eq!(get(&rows[0], "floor"), None, "only the named output");
         // OUTPUT replaces: no match leaves the field absent.
@@ -259,15 +272,24 @@ mod tests {
     #[test]
     fn values_compare_case_unless_the_table_says_otherwise() {
         let sensitive = users(MatchRules::default());
-        let mut step = Lookup::new(&stage("users", &[("user", "user")], &[("team", "team")], false), &sensitive);
-        let rows = run(&mut step, vec![rec(&[("user", "ALICE")]), rec(&[("user", "Alice")])]);
+        let mut step = Lookup::new(
+            &stage("users", &[("user", "user")], &[("team", "team")], false),
+            &sensitive,
+        );
+        let rows = run(
+            &mut step,
+            vec![rec(&[("user", "ALICE")]), rec(&[("user", "Alice")])],
+        );
         assert_eq!(get(&rows[0], "team"), None);
         assert_eq!(get(&rows[1], "team"), Some(Value::from("green")));
         let insensitive = users(MatchRules {
             case_sensitive: false,
             ..MatchRules::default()
         });
-        let mut step = Lookup::new(&stage("users", &[("user", "user")], &[("team", "team")], false), &insensitive);
+        let mut step = Lookup::new(
+            &stage("users", &[("user", "user")], &[("team", "team")], false),
+            &insensitive,
+        );
         let rows = run(&mut step, vec![rec(&[("user", "ALICE")])]);
         assert_eq!(
             get(&rows[0], "team"),
@@ -286,17 +308,32 @@ mod tests {
             ..MatchRules::default()
         };
         let lookups = users(rules);
-        let mut step = Lookup::new(&stage("users", &[("user", "user")], &[("team", "team")], false), &lookups);
-        let rows = run(&mut step, vec![rec(&[("user", "ALICE")]), rec(&[("user", "zed")]), rec(&[])]);
+        let mut step = Lookup::new(
+            &stage("users", &[("user", "user")], &[("team", "team")], false),
+            &lookups,
+        );
+        let rows = run(
+            &mut step,
+            vec![rec(&[("user", "ALICE")]), rec(&[("user", "zed")]), rec(&[])],
+        );
         assert_eq!(get(&rows[0], "team"), Some(Value::from("red")));
         assert_eq!(get(&rows[1], "team"), Some(Value::from("none")));
-        assert_eq!(get(&rows[2], "team"), Some(Value::from("none")), "no input, no match");
+        assert_eq!(
+            get(&rows[2], "team"),
+            Some(Value::from("none")),
+            "no input, no match"
+        );
     }
 
     #[test]
     fn outputnew_keeps_fields_the_row_has() {
         let lookups = users(MatchRules::default());
-        let st = stage("users", &[("user", "user")], &[("team", "team"), ("floor", "floor")], true);
+        let st = stage(
+            "users",
+            &[("user", "user")],
+            &[("team", "team"), ("floor", "floor")],
+            true,
+        );
         let mut step = Lookup::new(&st, &lookups);
         let rows = run(
             &mut step,
@@ -307,14 +344,28 @@ mod tests {
         );
         assert_eq!(get(&rows[0], "team"), Some(Value::from("mine")));
         assert_eq!(get(&rows[0], "floor"), Some(Value::from("3")));
-        assert_eq!(get(&rows[1], "team"), Some(Value::from("kept")), "not removed");
+        assert_eq!(
+            get(&rows[1], "team"),
+            Some(Value::from("kept")),
+            "not removed"
+        );
     }
 
     #[test]
     fn each_value_of_a_multivalue_input_is_looked_up() {
         let lookups = users(MatchRules::default());
-        let mut step = Lookup::new(&stage("users", &[("user", "user")], &[("team", "team")], false), &lookups);
-        let rows = run(&mut step, vec![rec(&[("user", "bob"), ("user", "nobody"), ("user", "alice")])]);
+        let mut step = Lookup::new(
+            &stage("users", &[("user", "user")], &[("team", "team")], false),
+            &lookups,
+        );
+        let rows = run(
+            &mut step,
+            vec![rec(&[
+                ("user", "bob"),
+                ("user", "nobody"),
+                ("user", "alice"),
+            ])],
+        );
         assert_eq!(
             get(&rows[0], "team"),
             Some(Value::Multi(vec!["blue".into(), "red".into()]))
@@ -329,7 +380,11 @@ mod tests {
         let mut step = Lookup::new(&st, &lookups);
         let rows = run(
             &mut step,
-            vec![rec(&[("a", "x"), ("b", "y")]), rec(&[("a", "x"), ("b", "")]), rec(&[("a", "x")])],
+            vec![
+                rec(&[("a", "x"), ("b", "y")]),
+                rec(&[("a", "x"), ("b", "")]),
+                rec(&[("a", "x")]),
+            ],
         );
         assert_eq!(get(&rows[0], "out"), Some(Value::from("both")));
         assert_eq!(get(&rows[1], "out"), Some(Value::from("empty b")));
@@ -345,13 +400,28 @@ mod tests {
             ..MatchRules::default()
         };
         let t = table("host,role\n*-dc*,controller\nweb*,server\n", rules.clone());
-        let nets = table("net,zone\n10.0.0.0/8,inside\n2001:db8::/32,lab\n192.168.1.7,one\n", rules);
-        let lookups = Lookups::builder().table("hosts", t).table("nets", nets).build();
-        let mut step = Lookup::new(&stage("hosts", &[("host", "host")], &[("role", "role")], false), &lookups);
-        let rows = run(&mut step, vec![rec(&[("host", "CORP-DC01")]), rec(&[("host", "db1")])]);
+        let nets = table(
+            "net,zone\n10.0.0.0/8,inside\n2001:db8::/32,lab\n192.168.1.7,one\n",
+            rules,
+        );
+        let lookups = Lookups::builder()
+            .table("hosts", t)
+            .table("nets", nets)
+            .build();
+        let mut step = Lookup::new(
+            &stage("hosts", &[("host", "host")], &[("role", "role")], false),
+            &lookups,
+        );
+        let rows = run(
+            &mut step,
+            vec![rec(&[("host", "CORP-DC01")]), rec(&[("host", "db1")])],
+        );
         assert_eq!(get(&rows[0], "role"), Some(Value::from("controller")));
         assert_eq!(get(&rows[1], "role"), None);
-        let mut step = Lookup::new(&stage("nets", &[("net", "ip")], &[("zone", "zone")], false), &lookups);
+        let mut step = Lookup::new(
+            &stage("nets", &[("net", "ip")], &[("zone", "zone")], false),
+            &lookups,
+        );
         let rows = run(
             &mut step,
             vec![
@@ -394,16 +464,36 @@ mod tests {
 
     #[test]
     fn dnslookup_answers_from_a_resolver_both_ways() {
-        let t = table("clienthost,clientip\nhost1.example.com,10.0.0.1\n", MatchRules::default());
+        let t = table(
+            "clienthost,clientip\nhost1.example.com,10.0.0.1\n",
+            MatchRules::default(),
+        );
         let resolver = crate::lookup::TableResolver::new(&t).expect("columns");
         let lookups = Lookups::builder().resolver(Arc::new(resolver)).build();
-        let by_ip = stage("dnslookup", &[("clientip", "src_ip")], &[("clienthost", "src_dns")], false);
+        let by_ip = stage(
+            "dnslookup",
+            &[("clientip", "src_ip")],
+            &[("clienthost", "src_dns")],
+            false,
+        );
         let mut step = Lookup::new(&by_ip, &lookups);
-        let rows = run(&mut step, vec![rec(&[("src_ip", "10.0.0.1")]), rec(&[("src_ip", "10.0.0.2")])]);
-        assert_eq!(get(&rows[0], "src_dns"), Some(Value::from("host1.example.com")));
+        let rows = run(
+            &mut step,
+            vec![
+                rec(&[("src_ip", "10.0.0.1")]),
+                rec(&[("src_ip", "10.0.0.2")]),
+            ],
+        );
+        assert_eq!(
+            get(&rows[0], "src_dns"),
+            Some(Value::from("host1.example.com"))
+        );
         assert_eq!(get(&rows[1], "src_dns"), None);
         // No output clause: every column but the input, under its own name.
-        let mut step = Lookup::new(&stage("dnslookup", &[("clienthost", "h")], &[], false), &lookups);
+        let mut step = Lookup::new(
+            &stage("dnslookup", &[("clienthost", "h")], &[], false),
+            &lookups,
+        );
         let rows = run(&mut step, vec![rec(&[("h", "HOST1.example.com")])]);
         assert_eq!(get(&rows[0], "clientip"), Some(Value::from("10.0.0.1")));
     }
@@ -443,9 +533,19 @@ mod tests {
             lang: "en".into(),
         };
         let mut step = Iplocation::new(&st, &lookups);
-        let rows = run(&mut step, vec![rec(&[("src_ip", "81.2.69.160")]), rec(&[("src_ip", "10.0.0.1")]), rec(&[])]);
+        let rows = run(
+            &mut step,
+            vec![
+                rec(&[("src_ip", "81.2.69.160")]),
+                rec(&[("src_ip", "10.0.0.1")]),
+                rec(&[]),
+            ],
+        );
         assert_eq!(get(&rows[0], "src_City"), Some(Value::from("London")));
-        assert_eq!(get(&rows[0], "src_Timezone"), Some(Value::from("Europe/London")));
+        assert_eq!(
+            get(&rows[0], "src_Timezone"),
+            Some(Value::from("Europe/London"))
+        );
         assert_eq!(get(&rows[0], "City"), None);
         assert_eq!(rows[1].len(), 1);
         assert_eq!(rows[2].len(), 0);
