@@ -11,7 +11,8 @@
 //! passing event with one clause's value changed or removed. Fields the commands read or
 //! group by get a value of their own, `_time` two events a second. Each rule's events run
 //! through `spl_engine::EvalRule` and through the rule's generated type from the pack;
-//! both must give the same rows, in the same order, with the same fields and values.
+//! both searches must pass the same events, and both rules must give the same rows, in
+//! the same order, with the same fields and values.
 
 use std::io::Write;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -694,6 +695,18 @@ fn evaluator_and_generated_code_agree_on_the_armory() {
             );
             let events = events_for(&compiled.program);
             events_total += events.len();
+            // Which events each back end's search (prefilter and filter) lets through.
+            let eval_matches: Vec<usize> = (0..events.len())
+                .filter(|&i| eval.matches(&events[i]))
+                .collect();
+            let generated_matches: Vec<usize> = (0..events.len())
+                .filter(|&i| rule.matches(&events[i]))
+                .collect();
+            if eval_matches != generated_matches {
+                failures.push(format!(
+                    "{path}: the searches pass other events:\n  evaluator: {eval_matches:?}\n  generated: {generated_matches:?}"
+                ));
+            }
             let expected = rows(&mut eval, &events);
             let got = rows(rule.as_mut(), &events);
             if let Ok(r) = &expected {
