@@ -47,7 +47,6 @@ struct Cli {
     command: Command,
 }
 
-// Parsed once per run: the size of the largest variant costs nothing.
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Check that rules load, parse, expand their macros and lower to the IR.
