@@ -1,6 +1,7 @@
-//! The lookup corpus (`data/lookup/cases.yml`): each case's rule over its events gives the
-//! rows written by hand from Splunk's lookup documentation, in the evaluator and in the
-//! code `build.rs` generated for the same rule, with the same lookup data.
+//! The lookup corpus (`data/lookup/cases.yml`: `lookup`, `iplocation`, `join`): each
+//! case's rule over its events gives the rows written by hand from Splunk's
+//! documentation, in the evaluator and in the code `build.rs` generated for the same rule,
+//! with the same lookup data.
 
 use std::collections::BTreeMap;
 

@@ -550,3 +550,57 @@ fn searchmatch_lowers_its_search() {
     let e = errors(r#"x | where searchmatch("a=(")"#);
     assert_eq!(e[0].code, codes::BAD_VALUE);
 }
+
+#[test]
+fn join_takes_the_events_of_both_searches_and_holds_the_commands_before_it() {
+    let p = program("user=* | eval a=1 | join type=left max=0 host [search role=* | table host role] | table user");
+    // The rule takes the events of its search and of the subsearch's.
+    let text = p.filter().to_string();
+    assert!(text.contains("user") && text.contains("role"), "{text}");
+    let [Stage::Join(j), Stage::Table(_)] = p.stages() else {
+        panic!("the join first: {p}")
+    };
+    assert!(
+        matches!(&j.main[..], [Stage::Search(_), Stage::Eval(_)]),
+        "{p}"
+    );
+    assert!(matches!(&j.stages[..], [Stage::Table(_)]), "{p}");
+    assert_eq!(j.fields, ["host"]);
+    assert!(j.left && j.max == 0 && j.overwrite);
+}
+
+#[test]
+fn join_forms_splc_cannot_run_are_errors_at_their_place() {
+    for (src, code, word) in [
+        (
+            "x | join [search y]",
+            codes::UNSUPPORTED,
+            "without join fields",
+        ),
+        (
+            "x | join h [| tstats count by h]",
+            codes::UNSUPPORTED,
+            "must start with a search",
+        ),
+        (
+            "x | join h [search y | join h [search z]]",
+            codes::UNSUPPORTED,
+            "inside a subsearch",
+        ),
+        (
+            "x | join type=cross h [search y]",
+            codes::BAD_VALUE,
+            "inner, left or outer",
+        ),
+        (
+            "x | join usetime=t h [search y]",
+            codes::UNSUPPORTED,
+            "usetime",
+        ),
+    ] {
+        let e = errors(src);
+        assert!(!e.is_empty(), "{src}");
+        assert_eq!(e[0].code, code, "{src}: {:?}", e[0]);
+        assert!(e[0].message.contains(word), "{src}: {}", e[0].message);
+    }
+}

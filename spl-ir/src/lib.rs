@@ -55,5 +55,5 @@ pub use stage::{
     LookupColumn, LookupStage, RegexStage, RexStage, SedEdit, SedOccurrence, SedStage, SortKey,
     Stage, StatsStage, Tree,
 };
-pub use stage::{ForeachPlaceholders, ForeachStage, TransactionStage, TxnFilter};
+pub use stage::{ForeachPlaceholders, ForeachStage, JoinStage, TransactionStage, TxnFilter};
 pub use witness::{Need, Witness};

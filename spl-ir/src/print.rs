@@ -217,6 +217,23 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
             i.field, i.prefix, i.allfields, i.lang
         ),
         Stage::Transaction(t) => write_transaction(f, t),
+        Stage::Join(j) => {
+            writeln!(
+                f,
+                "join {:?} left={} max={} overwrite={}",
+                j.fields, j.left, j.max, j.overwrite
+            )?;
+            for stage in &j.main {
+                write!(f, "    main ")?;
+                write_stage(f, stage)?;
+            }
+            writeln!(f, "    subsearch {}", j.filter)?;
+            for stage in &j.stages {
+                write!(f, "    - ")?;
+                write_stage(f, stage)?;
+            }
+            Ok(())
+        }
         Stage::Foreach(e) => {
             write!(
                 f,

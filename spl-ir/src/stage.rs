@@ -125,6 +125,9 @@ pub enum Stage<C: Code = Tree> {
     /// `| foreach <patterns> [options] [ template ]`: the template run once per matched
     /// field of each row.
     Foreach(ForeachStage<C>),
+    /// `| join [type=..] [max=..] [overwrite=..] f... [ search ... ]`: each row joined with
+    /// the rows of a subsearch over the same events.
+    Join(Box<JoinStage<C>>),
 }
 
 impl<C: Code> Stage<C> {
@@ -134,7 +137,7 @@ impl<C: Code> Stage<C> {
             Stage::Stats(st) => st.kind == StatsKind::Streamstats,
             Stage::Sort { .. } => false,
             Stage::Fillnull { fields, .. } => !fields.is_empty(),
-            Stage::Transaction(_) => false,
+            Stage::Transaction(_) | Stage::Join(_) => false,
             _ => true,
         }
     }
@@ -165,6 +168,7 @@ impl<C: Code> Stage<C> {
             Stage::Iplocation(_) => "iplocation",
             Stage::Transaction(_) => "transaction",
             Stage::Foreach(_) => "foreach",
+            Stage::Join(_) => "join",
         }
     }
 }
@@ -552,4 +556,31 @@ pub struct IplocationStage {
     pub allfields: bool,
     /// The language of the place names (`lang=`, default `en`).
     pub lang: String,
+}
+
+/// `| join`: the rows before it, each joined with the rows of a subsearch whose values of
+/// the join fields are the same.
+///
+/// The subsearch runs over the same events as the rule. A rule with a join takes the
+/// events its own search or a subsearch's matches, and its join is its first command: it
+/// holds the commands before it (`main`, starting with the rule's own search) and the
+/// subsearch's, runs each event through both, and joins their rows at the end of the
+/// events.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JoinStage<C: Code = Tree> {
+    /// The commands before the join, the rule's own search first.
+    pub main: Vec<Stage<C>>,
+    /// The join fields: a row and a subsearch row join when each has every field, with
+    /// the same values.
+    pub fields: Vec<String>,
+    /// True for `type=left` (or `outer`): a row without a match is kept as it is.
+    pub left: bool,
+    /// `max=`: the most subsearch rows one row joins with (0 = all); default 1.
+    pub max: u64,
+    /// `overwrite=`: the subsearch row's values replace the row's (default true).
+    pub overwrite: bool,
+    /// The subsearch's search.
+    pub filter: C::Pred,
+    /// The subsearch's commands after its search.
+    pub stages: Vec<Stage<C>>,
 }

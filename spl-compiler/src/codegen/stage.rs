@@ -252,6 +252,22 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
             }))
         }
         Stage::Transaction(t) => transaction(g, t),
+        Stage::Join(j) => {
+            let fields = strings(&j.fields);
+            let (left, max, overwrite) = (j.left, int(j.max), j.overwrite);
+            let filter = search_closure(g, "join_search", &j.filter);
+            let main: Vec<TokenStream> = j.main.iter().map(|s| self::stage(g, s)).collect();
+            let stages: Vec<TokenStream> = j.stages.iter().map(|s| self::stage(g, s)).collect();
+            quote!(Stage::Join(Box::new(JoinStage {
+                main: Vec::from([#(#main),*]),
+                fields: #fields,
+                left: #left,
+                max: #max,
+                overwrite: #overwrite,
+                filter: #filter,
+                stages: Vec::from([#(#stages),*]),
+            })))
+        }
         Stage::Foreach(f) => {
             let patterns = patterns(&f.patterns);
             let [field, matchstr, seg1, seg2, seg3] = f.placeholders.all().map(string);

@@ -8,8 +8,8 @@ use super::search::lower_search;
 use super::{codes, unexpanded, LowerError, Lowerer};
 use crate::ir::{
     Agg, AggFunc, AggInput, Assignment, BinSpan, BinStage, FieldPattern, IplocationStage,
-    LookupColumn, LookupStage, Pred, RegexStage, RexStage, SedEdit, SedOccurrence, SedStage,
-    SortKey, Stage, StatsKind, StatsStage,
+    JoinStage, LookupColumn, LookupStage, Pred, RegexStage, RexStage, SedEdit, SedOccurrence,
+    SedStage, SortKey, Stage, StatsKind, StatsStage,
 };
 
 pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
@@ -103,20 +103,7 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
         Command::Iplocation(i) => Some(lower_iplocation(cx, i)),
         Command::Transaction(t) => super::txn::lower_transaction(cx, t),
         Command::Foreach(f) => super::txn::lower_foreach(cx, f, span),
-        Command::Join(_) => {
-            cx.error(
-                LowerError::new(
-                    codes::UNKNOWN_COMMAND,
-                    span,
-                    format!(
-                        "the `{}` command is not supported yet",
-                        command_name(command)
-                    ),
-                )
-                .label("unsupported command"),
-            );
-            None
-        }
+        Command::Join(j) => lower_join(cx, j, span),
         Command::Generic(g) => {
             let error = match needs_outside(&g.name.name) {
                 Some(needs) => LowerError::new(
@@ -162,13 +149,6 @@ fn needs_outside(name: &str) -> Option<&'static str> {
         "dbxquery" => "a database connection (DB Connect)",
         _ => return None,
     })
-}
-
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Join(_) => "join",
-        _ => "this",
-    }
 }
 
 pub(super) fn unsupported_option(o: &OptionArg, command: &str) -> LowerError {
@@ -570,6 +550,110 @@ fn lower_iplocation(cx: &mut Lowerer, i: &ast::IplocationCommand) -> Stage {
         }
     }
     Stage::Iplocation(stage)
+}
+
+fn lower_join(cx: &mut Lowerer, j: &ast::JoinCommand, span: Span) -> Option<Stage> {
+    let mut stage = JoinStage {
+        main: Vec::new(),
+        fields: j.fields.iter().map(|f| f.name.clone()).collect(),
+        left: false,
+        max: 1,
+        overwrite: true,
+        filter: Pred::constant(true),
+        stages: Vec::new(),
+    };
+    for o in &j.options {
+        let v = o.value.value.as_str();
+        match o.key.name.as_str() {
+            "type" => match v.to_ascii_lowercase().as_str() {
+                "inner" => stage.left = false,
+                "left" | "outer" => stage.left = true,
+                _ => cx.error(bad_option(o, "inner, left or outer")),
+            },
+            "max" => match v.parse() {
+                Ok(n) => stage.max = n,
+                Err(_) => cx.error(bad_option(o, "a whole number")),
+            },
+            "overwrite" => match parse_bool(v) {
+                Some(b) => stage.overwrite = b,
+                None => cx.error(bad_option(o, "true or false")),
+            },
+            _ => cx.error(unsupported_option(o, "join")),
+        }
+    }
+    if stage.fields.is_empty() {
+        cx.error(
+            LowerError::new(codes::UNSUPPORTED, span, "`join` without join fields is not supported")
+                .label("name the fields to join on")
+                .note("without fields Splunk joins on every field the two sides share, which splc cannot know before the rows exist"),
+        );
+    }
+    if cx.in_subsearch {
+        cx.error(
+            LowerError::new(
+                codes::UNSUPPORTED,
+                span,
+                "a `join` inside a subsearch is not supported",
+            )
+            .label("nested join"),
+        );
+        return None;
+    }
+    let mut sub = j.subsearch.query.stages.iter().peekable();
+    // `[| tstats ...]`: an empty search, then a generating command.
+    let empty_search = sub
+        .next_if(|st| matches!(&st.command, Command::Search(s) if !s.explicit && s.expr.is_none()))
+        .is_some();
+    if empty_search {
+        if let Some(next) = sub.peek() {
+            cx.error(
+                LowerError::new(
+                    codes::UNSUPPORTED,
+                    next.span,
+                    "a `join` subsearch must start with a search over the events",
+                )
+                .label("not a search")
+                .note("splc runs a subsearch over the rule's own events; a generating command (`tstats`, `inputlookup`, ...) needs data splc does not have here"),
+            );
+            return None;
+        }
+    }
+    match sub.next().map(|st| (&st.command, st.span)) {
+        Some((Command::Search(s), _)) => {
+            if let Some(e) = &s.expr {
+                stage.filter = lower_search(cx, e);
+            }
+        }
+        Some((_, at)) => {
+            cx.error(
+                LowerError::new(
+                    codes::UNSUPPORTED,
+                    at,
+                    "a `join` subsearch must start with a search over the events",
+                )
+                .label("not a search")
+                .note("splc runs a subsearch over the rule's own events; a generating command (`tstats`, `inputlookup`, ...) needs data splc does not have here"),
+            );
+            return None;
+        }
+        None => {}
+    }
+    let mut main = std::mem::take(&mut cx.stages);
+    if cx.join_filters.is_empty() {
+        let own = cx.filter.clone().unwrap_or_else(|| Pred::constant(true));
+        main.insert(0, Stage::Search(own));
+    }
+    cx.in_subsearch = true;
+    for st in sub {
+        cx.stage(st);
+    }
+    cx.in_subsearch = false;
+    stage.stages = std::mem::take(&mut cx.stages);
+    stage.main = main;
+    cx.join_filters.push(stage.filter.clone());
+    // The join takes the events first: the commands before it are its own.
+    cx.stages.push(Stage::Join(Box::new(stage)));
+    None
 }
 
 pub(super) fn bad_option(o: &OptionArg, expected: &str) -> LowerError {

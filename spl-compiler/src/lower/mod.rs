@@ -137,9 +137,17 @@ fn run(query: &Query, source: Option<&str>) -> Result<Program, Vec<LowerError>> 
         },
         None => Pred::constant(true),
     };
+    cx.filter = Some(filter.clone());
     for stage in stages {
         cx.stage(stage);
     }
+    // The rule takes the events of its search and of its subsearches (its own search is
+    // then the first command of its first join).
+    let filter = if cx.join_filters.is_empty() {
+        filter
+    } else {
+        Pred::or(std::iter::once(filter).chain(std::mem::take(&mut cx.join_filters)))
+    };
     if cx.errors.is_empty() {
         Ok(Program::new(filter, cx.stages))
     } else {
@@ -152,6 +160,12 @@ fn run(query: &Query, source: Option<&str>) -> Result<Program, Vec<LowerError>> 
 pub(crate) struct Lowerer<'s> {
     pub(crate) errors: Vec<LowerError>,
     pub(crate) stages: Vec<crate::ir::Stage>,
+    /// The searches of the `join` subsearches: the rule takes the events they match too.
+    pub(crate) join_filters: Vec<Pred>,
+    /// True while lowering a subsearch (a `join` inside one is not supported).
+    pub(crate) in_subsearch: bool,
+    /// The rule's own search, once lowered (the first join's first command).
+    pub(crate) filter: Option<Pred>,
     /// The text the query was parsed from, when known.
     source: Option<&'s str>,
 }

@@ -46,6 +46,7 @@ mod eval;
 mod filter;
 mod foreach;
 mod glob;
+mod join;
 mod lookup;
 mod order;
 mod rex;
@@ -62,6 +63,7 @@ pub use eval::Eval;
 pub use filter::{Filter, RegexFilter};
 pub use foreach::Foreach;
 pub use glob::FieldGlob;
+pub use join::Join;
 pub use lookup::{Iplocation, Lookup};
 pub use order::{compare_values, Dedup, Head};
 pub use rex::{Rex, RexSed};
@@ -221,6 +223,19 @@ pub fn step<C: Code>(
         Stage::Sort { limit, keys } => Box::new(Sort::with_options(&keys, limit, options.clone())),
         Stage::Dedup { count, fields } => Box::new(Dedup::new(&fields, count)),
         Stage::Head(n) => Box::new(Head::new(n)),
+        Stage::Join(j) => {
+            let j = *j;
+            let main = Pipeline::of(j.main, code, options.clone());
+            let search: Box<dyn Step> = Box::new(Filter::new(code.pred(j.filter)));
+            let sub = j.stages.into_iter().fold(
+                Pipeline::with_options(options.clone()).with_step(search),
+                |p, s| {
+                    let step = step(s, code, options);
+                    p.with_step(step)
+                },
+            );
+            Box::new(Join::new(main, sub, &j.fields, j.left, j.max, j.overwrite))
+        }
         Stage::Lookup(l) => Box::new(Lookup::new(&l, &options.lookups)),
         Stage::Iplocation(i) => Box::new(Iplocation::new(&i, &options.lookups)),
         Stage::Transaction(t) => {
