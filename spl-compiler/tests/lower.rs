@@ -604,3 +604,33 @@ fn join_forms_splc_cannot_run_are_errors_at_their_place() {
         assert!(e[0].message.contains(word), "{src}: {}", e[0].message);
     }
 }
+
+#[test]
+fn append_holds_the_commands_before_it_and_appendpipe_its_own() {
+    let p = program(
+        "user=* | table user | append [search role=* | table role] | appendpipe [| stats count]",
+    );
+    let [Stage::Append(a), Stage::Appendpipe(pipe)] = p.stages() else {
+        panic!("append first, then appendpipe: {p}")
+    };
+    assert!(
+        matches!(&a.main[..], [Stage::Search(_), Stage::Table(_)]),
+        "{p}"
+    );
+    assert!(matches!(&a.stages[..], [Stage::Table(_)]), "{p}");
+    assert!(matches!(&pipe[..], [Stage::Stats(_)]), "{p}");
+    for (src, word) in [
+        ("x | append", "needs a subsearch"),
+        ("x | append [search y] [search z]", "one subsearch"),
+        ("x | append maxout=10 [search y]", "maxout"),
+        (
+            "x | append [| inputlookup t.csv]",
+            "must start with a search",
+        ),
+        ("x | appendpipe [stats count]", "must start with `|`"),
+    ] {
+        let e = errors(src);
+        assert!(!e.is_empty(), "{src}");
+        assert!(e[0].message.contains(word), "{src}: {}", e[0].message);
+    }
+}

@@ -55,5 +55,7 @@ pub use stage::{
     LookupColumn, LookupStage, RegexStage, RexStage, SedEdit, SedOccurrence, SedStage, SortKey,
     Stage, StatsStage, Tree,
 };
-pub use stage::{ForeachPlaceholders, ForeachStage, JoinStage, TransactionStage, TxnFilter};
+pub use stage::{
+    AppendStage, ForeachPlaceholders, ForeachStage, JoinStage, TransactionStage, TxnFilter,
+};
 pub use witness::{Need, Witness};

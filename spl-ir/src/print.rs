@@ -217,6 +217,27 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
             i.field, i.prefix, i.allfields, i.lang
         ),
         Stage::Transaction(t) => write_transaction(f, t),
+        Stage::Append(a) => {
+            writeln!(f, "append")?;
+            for stage in &a.main {
+                write!(f, "    main ")?;
+                write_stage(f, stage)?;
+            }
+            writeln!(f, "    subsearch {}", a.filter)?;
+            for stage in &a.stages {
+                write!(f, "    - ")?;
+                write_stage(f, stage)?;
+            }
+            Ok(())
+        }
+        Stage::Appendpipe(stages) => {
+            writeln!(f, "appendpipe")?;
+            for stage in stages {
+                write!(f, "    - ")?;
+                write_stage(f, stage)?;
+            }
+            Ok(())
+        }
         Stage::Join(j) => {
             writeln!(
                 f,

@@ -128,6 +128,11 @@ pub enum Stage<C: Code = Tree> {
     /// `| join [type=..] [max=..] [overwrite=..] f... [ search ... ]`: each row joined with
     /// the rows of a subsearch over the same events.
     Join(Box<JoinStage<C>>),
+    /// `| append [ search ... ]`: the rows, then the rows of a subsearch over the same
+    /// events.
+    Append(Box<AppendStage<C>>),
+    /// `| appendpipe [ ... ]`: the rows, then the rows the commands give from them.
+    Appendpipe(Vec<Stage<C>>),
 }
 
 impl<C: Code> Stage<C> {
@@ -137,7 +142,9 @@ impl<C: Code> Stage<C> {
             Stage::Stats(st) => st.kind == StatsKind::Streamstats,
             Stage::Sort { .. } => false,
             Stage::Fillnull { fields, .. } => !fields.is_empty(),
-            Stage::Transaction(_) | Stage::Join(_) => false,
+            Stage::Transaction(_) | Stage::Join(_) | Stage::Append(_) | Stage::Appendpipe(_) => {
+                false
+            }
             _ => true,
         }
     }
@@ -169,6 +176,8 @@ impl<C: Code> Stage<C> {
             Stage::Transaction(_) => "transaction",
             Stage::Foreach(_) => "foreach",
             Stage::Join(_) => "join",
+            Stage::Append(_) => "append",
+            Stage::Appendpipe(_) => "appendpipe",
         }
     }
 }
@@ -579,6 +588,19 @@ pub struct JoinStage<C: Code = Tree> {
     pub max: u64,
     /// `overwrite=`: the subsearch row's values replace the row's (default true).
     pub overwrite: bool,
+    /// The subsearch's search.
+    pub filter: C::Pred,
+    /// The subsearch's commands after its search.
+    pub stages: Vec<Stage<C>>,
+}
+
+/// `| append`: the rows of the commands before it, then those of a subsearch over the
+/// same events. Like [`JoinStage`], it is the rule's first command and holds the commands
+/// before it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppendStage<C: Code = Tree> {
+    /// The commands before the append, the rule's own search first.
+    pub main: Vec<Stage<C>>,
     /// The subsearch's search.
     pub filter: C::Pred,
     /// The subsearch's commands after its search.

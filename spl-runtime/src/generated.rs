@@ -15,7 +15,9 @@ pub use crate::ir::{
     LookupColumn, LookupStage, Need, RegexStage, RexStage, SedEdit, SedOccurrence, SedStage,
     SortKey, Stage, StatsKind, StatsStage, Witness,
 };
-pub use crate::ir::{ForeachPlaceholders, ForeachStage, JoinStage, TransactionStage, TxnFilter};
+pub use crate::ir::{
+    AppendStage, ForeachPlaceholders, ForeachStage, JoinStage, TransactionStage, TxnFilter,
+};
 pub use crate::pipeline::{CondFn, ExprFn, Pipeline};
 pub use crate::prefilter::Prefilter;
 pub use crate::regex::{Regex, Replacement};

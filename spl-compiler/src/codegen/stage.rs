@@ -252,6 +252,20 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
             }))
         }
         Stage::Transaction(t) => transaction(g, t),
+        Stage::Append(a) => {
+            let filter = search_closure(g, "append_search", &a.filter);
+            let main: Vec<TokenStream> = a.main.iter().map(|s| self::stage(g, s)).collect();
+            let stages: Vec<TokenStream> = a.stages.iter().map(|s| self::stage(g, s)).collect();
+            quote!(Stage::Append(Box::new(AppendStage {
+                main: Vec::from([#(#main),*]),
+                filter: #filter,
+                stages: Vec::from([#(#stages),*]),
+            })))
+        }
+        Stage::Appendpipe(stages) => {
+            let stages: Vec<TokenStream> = stages.iter().map(|s| self::stage(g, s)).collect();
+            quote!(Stage::Appendpipe(Vec::from([#(#stages),*])))
+        }
         Stage::Join(j) => {
             let fields = strings(&j.fields);
             let (left, max, overwrite) = (j.left, int(j.max), j.overwrite);

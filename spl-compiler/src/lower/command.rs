@@ -7,9 +7,9 @@ use super::eval::{lower_condition, lower_value};
 use super::search::lower_search;
 use super::{codes, unexpanded, LowerError, Lowerer};
 use crate::ir::{
-    Agg, AggFunc, AggInput, Assignment, BinSpan, BinStage, FieldPattern, IplocationStage,
-    JoinStage, LookupColumn, LookupStage, Pred, RegexStage, RexStage, SedEdit, SedOccurrence,
-    SedStage, SortKey, Stage, StatsKind, StatsStage,
+    Agg, AggFunc, AggInput, AppendStage, Assignment, BinSpan, BinStage, FieldPattern,
+    IplocationStage, JoinStage, LookupColumn, LookupStage, Pred, RegexStage, RexStage, SedEdit,
+    SedOccurrence, SedStage, SortKey, Stage, StatsKind, StatsStage,
 };
 
 pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
@@ -105,6 +105,12 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
         Command::Foreach(f) => super::txn::lower_foreach(cx, f, span),
         Command::Join(j) => lower_join(cx, j, span),
         Command::Generic(g) => {
+            if let Some(stage) = lower_append(cx, g) {
+                if let Some(stage) = stage {
+                    cx.stages.push(stage);
+                }
+                return;
+            }
             let error = match needs_outside(&g.name.name) {
                 Some(needs) => LowerError::new(
                     codes::UNKNOWN_COMMAND,
@@ -588,72 +594,176 @@ fn lower_join(cx: &mut Lowerer, j: &ast::JoinCommand, span: Span) -> Option<Stag
                 .note("without fields Splunk joins on every field the two sides share, which splc cannot know before the rows exist"),
         );
     }
-    if cx.in_subsearch {
-        cx.error(
-            LowerError::new(
-                codes::UNSUPPORTED,
-                span,
-                "a `join` inside a subsearch is not supported",
-            )
-            .label("nested join"),
-        );
-        return None;
-    }
-    let mut sub = j.subsearch.query.stages.iter().peekable();
-    // `[| tstats ...]`: an empty search, then a generating command.
-    let empty_search = sub
-        .next_if(|st| matches!(&st.command, Command::Search(s) if !s.explicit && s.expr.is_none()))
-        .is_some();
-    if empty_search {
-        if let Some(next) = sub.peek() {
-            cx.error(
-                LowerError::new(
-                    codes::UNSUPPORTED,
-                    next.span,
-                    "a `join` subsearch must start with a search over the events",
-                )
-                .label("not a search")
-                .note("splc runs a subsearch over the rule's own events; a generating command (`tstats`, `inputlookup`, ...) needs data splc does not have here"),
-            );
-            return None;
-        }
-    }
-    match sub.next().map(|st| (&st.command, st.span)) {
-        Some((Command::Search(s), _)) => {
-            if let Some(e) = &s.expr {
-                stage.filter = lower_search(cx, e);
-            }
-        }
-        Some((_, at)) => {
-            cx.error(
-                LowerError::new(
-                    codes::UNSUPPORTED,
-                    at,
-                    "a `join` subsearch must start with a search over the events",
-                )
-                .label("not a search")
-                .note("splc runs a subsearch over the rule's own events; a generating command (`tstats`, `inputlookup`, ...) needs data splc does not have here"),
-            );
-            return None;
-        }
-        None => {}
-    }
+    let (filter, stages) = lower_subsearch(cx, &j.subsearch, span, "join")?;
+    stage.filter = filter;
+    stage.stages = stages;
+    stage.main = take_main(cx);
+    cx.join_filters.push(stage.filter.clone());
+    // The join takes the events first: the commands before it are its own.
+    cx.stages.push(Stage::Join(Box::new(stage)));
+    None
+}
+
+/// The commands lowered so far, for a join or append to hold: the rule's own search first
+/// when it is the first such command (a later one holds the earlier).
+fn take_main(cx: &mut Lowerer) -> Vec<Stage> {
     let mut main = std::mem::take(&mut cx.stages);
     if cx.join_filters.is_empty() {
         let own = cx.filter.clone().unwrap_or_else(|| Pred::constant(true));
         main.insert(0, Stage::Search(own));
     }
+    main
+}
+
+/// A subsearch over the rule's events (`[search ...]`): its search and its commands.
+fn lower_subsearch(
+    cx: &mut Lowerer,
+    subsearch: &ast::Subsearch,
+    span: Span,
+    command: &str,
+) -> Option<(Pred, Vec<Stage>)> {
+    if cx.in_subsearch {
+        cx.error(
+            LowerError::new(
+                codes::UNSUPPORTED,
+                span,
+                format!("a `{command}` inside a subsearch is not supported"),
+            )
+            .label("nested subsearch"),
+        );
+        return None;
+    }
+    let mut sub = subsearch.query.stages.iter().peekable();
+    let not_a_search = |at: Span| {
+        LowerError::new(
+            codes::UNSUPPORTED,
+            at,
+            format!("a `{command}` subsearch must start with a search over the events"),
+        )
+        .label("not a search")
+        .note("splc runs a subsearch over the rule's own events; a generating command (`tstats`, `inputlookup`, ...) needs data splc does not have here")
+    };
+    // `[| tstats ...]`: an empty search, then a generating command.
+    let empty_search = sub
+        .next_if(|st| matches!(&st.command, Command::Search(s) if !s.explicit && s.expr.is_none()))
+        .is_some();
+    let mut filter = Pred::constant(true);
+    if empty_search {
+        if let Some(next) = sub.peek() {
+            cx.error(not_a_search(next.span));
+            return None;
+        }
+    } else {
+        match sub.next().map(|st| (&st.command, st.span)) {
+            Some((Command::Search(s), _)) => {
+                if let Some(e) = &s.expr {
+                    filter = lower_search(cx, e);
+                }
+            }
+            Some((_, at)) => {
+                cx.error(not_a_search(at));
+                return None;
+            }
+            None => {}
+        }
+    }
+    let outer = std::mem::take(&mut cx.stages);
     cx.in_subsearch = true;
     for st in sub {
         cx.stage(st);
     }
     cx.in_subsearch = false;
-    stage.stages = std::mem::take(&mut cx.stages);
-    stage.main = main;
-    cx.join_filters.push(stage.filter.clone());
-    // The join takes the events first: the commands before it are its own.
-    cx.stages.push(Stage::Join(Box::new(stage)));
-    None
+    Some((filter, std::mem::replace(&mut cx.stages, outer)))
+}
+
+/// `append [search ...]` and `appendpipe [...]`, parsed as generic commands: `None` for
+/// another command, else the stage to add (if any).
+fn lower_append(cx: &mut Lowerer, g: &ast::GenericCommand) -> Option<Option<Stage>> {
+    let name = g.name.name.to_ascii_lowercase();
+    if name != "append" && name != "appendpipe" {
+        return None;
+    }
+    let mut subsearch = None;
+    for arg in &g.args {
+        match arg {
+            ast::GenericArg::Subsearch(s) if subsearch.is_none() => subsearch = Some(s),
+            ast::GenericArg::Option(o) => cx.error(unsupported_option(o, &name)),
+            ast::GenericArg::Macro(m) => cx.error(unexpanded(m)),
+            ast::GenericArg::Subsearch(s) => cx.error(one_subsearch(&name, s.span)),
+            ast::GenericArg::Word(w) => cx.error(one_subsearch(&name, w.span)),
+        }
+    }
+    let Some(subsearch) = subsearch else {
+        cx.error(
+            LowerError::new(
+                codes::BAD_VALUE,
+                g.name.span,
+                format!("`{name}` needs a subsearch `[...]`"),
+            )
+            .label("no subsearch"),
+        );
+        return Some(None);
+    };
+    if name == "appendpipe" {
+        if cx.in_subsearch {
+            cx.error(
+                LowerError::new(
+                    codes::UNSUPPORTED,
+                    g.name.span,
+                    "an `appendpipe` inside a subsearch is not supported",
+                )
+                .label("nested subsearch"),
+            );
+            return Some(None);
+        }
+        // The commands run over the rows so far: no search of events first. A first word
+        // without a `|` is read as a search by the parser.
+        if let Some(first) = subsearch.query.stages.first() {
+            if matches!(&first.command, Command::Search(s) if !s.explicit && s.expr.is_some()) {
+                cx.error(
+                    LowerError::new(
+                        codes::UNSUPPORTED,
+                        first.span,
+                        "an `appendpipe` subpipeline must start with `|`",
+                    )
+                    .label("read as a search")
+                    .note("write `appendpipe [| stats ...]`: splc reads a subsearch's first words as a search"),
+                );
+                return Some(None);
+            }
+        }
+        let outer = std::mem::take(&mut cx.stages);
+        cx.in_subsearch = true;
+        for (i, st) in subsearch.query.stages.iter().enumerate() {
+            let empty =
+                matches!(&st.command, Command::Search(s) if !s.explicit && s.expr.is_none());
+            if i == 0 && empty {
+                continue;
+            }
+            cx.stage(st);
+        }
+        cx.in_subsearch = false;
+        let stages = std::mem::replace(&mut cx.stages, outer);
+        return Some(Some(Stage::Appendpipe(stages)));
+    }
+    let (filter, stages) = lower_subsearch(cx, subsearch, g.name.span, "append")?;
+    let main = take_main(cx);
+    cx.join_filters.push(filter.clone());
+    cx.stages.push(Stage::Append(Box::new(AppendStage {
+        main,
+        filter,
+        stages,
+    })));
+    Some(None)
+}
+
+fn one_subsearch(name: &str, at: Span) -> LowerError {
+    LowerError::new(
+        codes::BAD_VALUE,
+        at,
+        format!("`{name}` takes one subsearch"),
+    )
+    .label("unexpected")
 }
 
 pub(super) fn bad_option(o: &OptionArg, expected: &str) -> LowerError {

@@ -114,3 +114,73 @@ impl Step for Join {
         Ok(())
     }
 }
+
+/// `| append [ search ... ]`: the rows of the commands before it, then, at the end of the
+/// events, the rows of the subsearch over the same events. Like [`Join`], the step takes
+/// the rule's events and runs both sides; the first side's rows pass on at once.
+pub struct Append {
+    main: Pipeline,
+    sub: Pipeline,
+    subrows: Vec<Record>,
+}
+
+impl Append {
+    /// The step appending the rows of `sub` to those of `main`.
+    pub fn new(main: Pipeline, sub: Pipeline) -> Append {
+        Append {
+            main,
+            sub,
+            subrows: Vec::new(),
+        }
+    }
+}
+
+impl Step for Append {
+    fn push(&mut self, row: Record, out: &mut Vec<Record>) {
+        self.sub.push(row.clone(), &mut self.subrows);
+        self.main.push(row, out);
+    }
+
+    fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError> {
+        self.main.finish(out)?;
+        for row in std::mem::take(&mut self.subrows) {
+            out(row);
+        }
+        self.sub.finish(out)
+    }
+}
+
+/// `| appendpipe [ ... ]`: the rows, then the rows the commands give when run over them
+/// (held until the end of the input).
+pub struct Appendpipe {
+    sub: Pipeline,
+    rows: Vec<Record>,
+}
+
+impl Appendpipe {
+    /// The step appending what `sub` gives from the rows.
+    pub fn new(sub: Pipeline) -> Appendpipe {
+        Appendpipe {
+            sub,
+            rows: Vec::new(),
+        }
+    }
+}
+
+impl Step for Appendpipe {
+    fn push(&mut self, row: Record, _: &mut Vec<Record>) {
+        self.rows.push(row);
+    }
+
+    fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError> {
+        let mut made = Vec::new();
+        for row in std::mem::take(&mut self.rows) {
+            self.sub.push(row.clone(), &mut made);
+            out(row);
+        }
+        for row in made {
+            out(row);
+        }
+        self.sub.finish(out)
+    }
+}

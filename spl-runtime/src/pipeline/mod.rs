@@ -63,7 +63,7 @@ pub use eval::Eval;
 pub use filter::{Filter, RegexFilter};
 pub use foreach::Foreach;
 pub use glob::FieldGlob;
-pub use join::Join;
+pub use join::{Append, Appendpipe, Join};
 pub use lookup::{Iplocation, Lookup};
 pub use order::{compare_values, Dedup, Head};
 pub use rex::{Rex, RexSed};
@@ -223,6 +223,22 @@ pub fn step<C: Code>(
         Stage::Sort { limit, keys } => Box::new(Sort::with_options(&keys, limit, options.clone())),
         Stage::Dedup { count, fields } => Box::new(Dedup::new(&fields, count)),
         Stage::Head(n) => Box::new(Head::new(n)),
+        Stage::Append(a) => {
+            let a = *a;
+            let main = Pipeline::of(a.main, code, options.clone());
+            let search: Box<dyn Step> = Box::new(Filter::new(code.pred(a.filter)));
+            let sub = a.stages.into_iter().fold(
+                Pipeline::with_options(options.clone()).with_step(search),
+                |p, s| {
+                    let step = step(s, code, options);
+                    p.with_step(step)
+                },
+            );
+            Box::new(Append::new(main, sub))
+        }
+        Stage::Appendpipe(stages) => {
+            Box::new(Appendpipe::new(Pipeline::of(stages, code, options.clone())))
+        }
         Stage::Join(j) => {
             let j = *j;
             let main = Pipeline::of(j.main, code, options.clone());
