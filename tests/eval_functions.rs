@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde_norway::Value as Yaml;
+use splc_tests::yaml::text;
 use spl_engine::EvalRule;
 use spl_runtime::rule::{run, Rule};
 use spl_runtime::{Record, Value};
@@ -22,16 +23,6 @@ struct Case {
     expect: Option<Value>,
 }
 
-/// A YAML scalar as text (numbers as written).
-fn text(v: &Yaml) -> String {
-    match v {
-        Yaml::String(s) => s.clone(),
-        Yaml::Number(n) => n.to_string(),
-        Yaml::Bool(b) => b.to_string(),
-        other => panic!("not a scalar: {other:?}"),
-    }
-}
-
 /// A field value from YAML: a list is a multivalue.
 fn value(v: &Yaml) -> Value {
     match v {
@@ -41,10 +32,7 @@ fn value(v: &Yaml) -> Value {
 }
 
 fn cases() -> Vec<Case> {
-    let path = splc_tests::data("eval/cases.yml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let items: Vec<Yaml> =
-        serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let items = splc_tests::yaml::cases("eval/cases.yml");
     items
         .iter()
         .map(|item| {
@@ -56,12 +44,12 @@ fn cases() -> Vec<Case> {
             event.set_raw("event");
             if let Some(Yaml::Mapping(fields)) = item.get("event") {
                 for (k, v) in fields {
-                    event.set_named(&self::text(k), value(v));
+                    event.set_named(&text(k), value(v));
                 }
             }
             Case {
-                name: self::text(field("name")),
-                eval: self::text(field("eval")),
+                name: text(field("name")),
+                eval: text(field("eval")),
                 event,
                 expect: match field("expect") {
                     Yaml::Null => None,

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde_norway::Value as Yaml;
+use splc_tests::yaml::{fields, text};
 use spl_engine::EvalRule;
 use spl_runtime::geoip::{CityRecord, DatabaseWriter, GeoIp};
 use spl_runtime::lookup::Lookups;
@@ -25,34 +26,8 @@ struct Case {
     rows: Vec<BTreeMap<String, Vec<String>>>,
 }
 
-fn text(v: &Yaml) -> String {
-    match v {
-        Yaml::String(s) => s.clone(),
-        Yaml::Number(n) => n.to_string(),
-        Yaml::Bool(b) => b.to_string(),
-        other => panic!("not a scalar: {other:?}"),
-    }
-}
-
-fn texts(v: &Yaml) -> Vec<String> {
-    match v {
-        Yaml::Sequence(items) => items.iter().map(text).collect(),
-        scalar => vec![text(scalar)],
-    }
-}
-
-fn fields(v: &Yaml) -> Vec<(String, Vec<String>)> {
-    match v {
-        Yaml::Mapping(m) => m.iter().map(|(k, v)| (text(k), texts(v))).collect(),
-        other => panic!("not a map: {other:?}"),
-    }
-}
-
 fn cases() -> Vec<Case> {
-    let path = splc_tests::data("lookup/cases.yml");
-    let body = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let items: Vec<Yaml> =
-        serde_norway::from_str(&body).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let items = splc_tests::yaml::cases("lookup/cases.yml");
     items
         .iter()
         .map(|item| {

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde_norway::Value as Yaml;
+use splc_tests::yaml::{fields, text};
 use spl_engine::EvalRule;
 use spl_runtime::rule::{run, Rule};
 use spl_runtime::{Record, Value};
@@ -25,38 +26,8 @@ struct Case {
     expect: Vec<Row>,
 }
 
-/// A YAML scalar as text (numbers as written).
-fn text(v: &Yaml) -> String {
-    match v {
-        Yaml::String(s) => s.clone(),
-        Yaml::Number(n) => n.to_string(),
-        Yaml::Bool(b) => b.to_string(),
-        other => panic!("not a scalar: {other:?}"),
-    }
-}
-
-/// A field's texts from YAML: a list is a multivalue.
-fn texts_of(v: &Yaml) -> Vec<String> {
-    match v {
-        Yaml::Sequence(items) => items.iter().map(text).collect(),
-        scalar => vec![text(scalar)],
-    }
-}
-
 fn cases() -> Vec<Case> {
-    let path = splc_tests::data("stats/cases.yml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let items: Vec<Yaml> =
-        serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mapping = |v: &Yaml| -> Vec<(String, Vec<String>)> {
-        match v {
-            Yaml::Mapping(fields) => fields
-                .iter()
-                .map(|(k, v)| (self::text(k), texts_of(v)))
-                .collect(),
-            other => panic!("not a mapping: {other:?}"),
-        }
-    };
+    let items = splc_tests::yaml::cases("stats/cases.yml");
     let list = |item: &Yaml, key: &str| -> Vec<Yaml> {
         match item.get(key) {
             Some(Yaml::Sequence(items)) => items.clone(),
@@ -75,7 +46,7 @@ fn cases() -> Vec<Case> {
                 .map(|e| {
                     let mut event = Record::new();
                     event.set_raw("event");
-                    for (k, v) in mapping(e) {
+                    for (k, v) in fields(e) {
                         if k == "_time" {
                             let t = v[0].parse().expect("_time is a number");
                             event.set_time(t);
@@ -89,12 +60,12 @@ fn cases() -> Vec<Case> {
                 })
                 .collect();
             Case {
-                name: self::text(field("name")),
-                spl: self::text(field("spl")),
+                name: text(field("name")),
+                spl: text(field("spl")),
                 events,
                 expect: list(item, "expect")
                     .iter()
-                    .map(|r| mapping(r).into_iter().collect())
+                    .map(|r| fields(r).into_iter().collect())
                     .collect(),
             }
         })

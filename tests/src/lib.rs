@@ -192,3 +192,42 @@ pub fn search_expected() -> BTreeMap<String, Vec<usize>> {
     }
     out
 }
+
+/// Reading the YAML corpora of `data/` (eval, stats and lookup cases).
+pub mod yaml {
+    use serde_norway::Value as Yaml;
+
+    /// The items of the YAML list in `data/<path>`.
+    pub fn cases(path: &str) -> Vec<Yaml> {
+        let path = super::data(path);
+        let body =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_norway::from_str(&body).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// A YAML scalar as text (numbers as written).
+    pub fn text(v: &Yaml) -> String {
+        match v {
+            Yaml::String(s) => s.clone(),
+            Yaml::Number(n) => n.to_string(),
+            Yaml::Bool(b) => b.to_string(),
+            other => panic!("not a scalar: {other:?}"),
+        }
+    }
+
+    /// A field's texts: a list is a multivalue, a scalar one text.
+    pub fn texts(v: &Yaml) -> Vec<String> {
+        match v {
+            Yaml::Sequence(items) => items.iter().map(text).collect(),
+            scalar => vec![text(scalar)],
+        }
+    }
+
+    /// The fields of a YAML map, each with its texts, in order.
+    pub fn fields(v: &Yaml) -> Vec<(String, Vec<String>)> {
+        match v {
+            Yaml::Mapping(m) => m.iter().map(|(k, v)| (text(k), texts(v))).collect(),
+            other => panic!("not a map: {other:?}"),
+        }
+    }
+}
