@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use serde_norway::Value as Yaml;
-use splc_tests::yaml::{fields, text};
 use spl_engine::EvalRule;
 use spl_runtime::rule::{run, Rule};
 use spl_runtime::{Record, Value};
+use splc_tests::yaml::{fields, text};
 
 /// The cases compiled by `build.rs` (one rule per case, named after it).
 mod stats_pack {

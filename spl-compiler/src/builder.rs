@@ -172,6 +172,18 @@ impl Builder {
     }
 
     fn generate_here(&self) -> Result<String, BuildError> {
+        let (compiled, warnings) = self.compile_all()?;
+        if self.warn && self.rerun {
+            for w in &warnings {
+                println!("cargo:warning={w}");
+            }
+        }
+        Ok(to_source(&generate_pack(&compiled)))
+    }
+
+    /// The macro table and the rule paths, each input named in a `cargo:rerun-if-changed`
+    /// line; then every rule compiled, with the warnings.
+    fn compile_all(&self) -> Result<(Vec<crate::CompiledRule>, Vec<String>), BuildError> {
         let mut macros = MacroTable::new();
         for path in &self.macro_files {
             self.rerun_if_changed(path);
@@ -181,27 +193,6 @@ impl Builder {
         for dir in &self.rule_dirs {
             self.rerun_if_changed(dir);
         }
-        let paths: Vec<PathBuf> = self
-            .rule_files
-            .iter()
-            .chain(&self.rule_dirs)
-            .cloned()
-            .collect();
-        let (compiled, warnings) = self.compile_all_with(&macros, &paths)?;
-        if self.warn && self.rerun {
-            for w in &warnings {
-                println!("cargo:warning={w}");
-            }
-        }
-        Ok(to_source(&generate_pack(&compiled)))
-    }
-
-    fn compile_all(&self) -> Result<(Vec<crate::CompiledRule>, Vec<String>), BuildError> {
-        let mut macros = MacroTable::new();
-        for path in &self.macro_files {
-            macros.add_conf_file(path).map_err(BuildError::Macros)?;
-        }
-        macros.set_undefined_as_empty(self.undefined_macros_empty);
         let paths: Vec<PathBuf> = self
             .rule_files
             .iter()

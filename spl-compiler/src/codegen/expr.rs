@@ -393,21 +393,13 @@ impl Gen {
                 quote!(func::like(#v, &#p))
             }
             Func::MvFilter => {
-                let field = args[0]
-                    .fields()
-                    .first()
-                    .map(|f| (*f).to_owned())
-                    .unwrap_or_default();
+                let field = first_field(&args[0]);
                 let f = self.field_id(&field);
                 let keep = self.cond(&args[0], true, Some(&field));
                 quote!(func::mvfilter(row.value(#f), |value| #keep))
             }
             Func::MvMap => {
-                let field = args[0]
-                    .fields()
-                    .first()
-                    .map(|f| (*f).to_owned())
-                    .unwrap_or_default();
+                let field = first_field(&args[0]);
                 let f = self.field_id(&field);
                 let v = self.value(&args[1], Some(&field));
                 quote!(func::mvmap(row.value(#f), |value| #v.into_owned()))
@@ -420,4 +412,12 @@ impl Gen {
             _ => quote!(EvalValue::Null),
         }
     }
+}
+
+/// The field an `mvfilter`/`mvmap` expression reads (its first), or the empty name.
+fn first_field(e: &crate::ir::Expr) -> String {
+    e.fields()
+        .first()
+        .map(|f| (*f).to_owned())
+        .unwrap_or_default()
 }

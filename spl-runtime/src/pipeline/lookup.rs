@@ -146,6 +146,8 @@ pub struct Iplocation {
     /// The ids of `fields`' names, in the order `locate` gives them.
     ids: Vec<FieldId>,
     geoip: Option<GeoIp>,
+    /// The fields found for the current row (room kept between rows).
+    found: Vec<(FieldId, String)>,
 }
 
 impl Iplocation {
@@ -164,6 +166,7 @@ impl Iplocation {
             ids: fields.names().map(FieldId::intern).collect(),
             fields,
             geoip,
+            found: Vec::new(),
         }
     }
 }
@@ -171,12 +174,18 @@ impl Iplocation {
 impl Step for Iplocation {
     fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
         if let (Some(geoip), Some(value)) = (&self.geoip, row.get(self.field)) {
-            let ip = value.first_str().into_owned();
-            let mut ids = self.ids.iter();
-            geoip.locate(&self.fields, &ip, &mut |name, value| {
-                let field = ids.next().copied().unwrap_or_else(|| FieldId::intern(name));
-                row.set(field, Value::Str(value));
+            let (ids, found) = (&self.ids, &mut self.found);
+            let mut next = ids.iter();
+            geoip.locate(&self.fields, &value.first_str(), &mut |name, value| {
+                let field = next
+                    .next()
+                    .copied()
+                    .unwrap_or_else(|| FieldId::intern(name));
+                found.push((field, value));
             });
+        }
+        for (field, value) in self.found.drain(..) {
+            row.set(field, Value::Str(value));
         }
         out.push(row);
     }

@@ -226,14 +226,7 @@ pub fn step<C: Code>(
         Stage::Append(a) => {
             let a = *a;
             let main = Pipeline::of(a.main, code, options.clone());
-            let search: Box<dyn Step> = Box::new(Filter::new(code.pred(a.filter)));
-            let sub = a.stages.into_iter().fold(
-                Pipeline::with_options(options.clone()).with_step(search),
-                |p, s| {
-                    let step = step(s, code, options);
-                    p.with_step(step)
-                },
-            );
+            let sub = subsearch(a.filter, a.stages, code, options);
             Box::new(Append::new(main, sub))
         }
         Stage::Appendpipe(stages) => {
@@ -242,14 +235,7 @@ pub fn step<C: Code>(
         Stage::Join(j) => {
             let j = *j;
             let main = Pipeline::of(j.main, code, options.clone());
-            let search: Box<dyn Step> = Box::new(Filter::new(code.pred(j.filter)));
-            let sub = j.stages.into_iter().fold(
-                Pipeline::with_options(options.clone()).with_step(search),
-                |p, s| {
-                    let step = step(s, code, options);
-                    p.with_step(step)
-                },
-            );
+            let sub = subsearch(j.filter, j.stages, code, options);
             Box::new(Join::new(main, sub, &j.fields, j.left, j.max, j.overwrite))
         }
         Stage::Lookup(l) => Box::new(Lookup::new(&l, &options.lookups)),
@@ -273,6 +259,23 @@ pub fn step<C: Code>(
         }
         Stage::Foreach(f) => Box::new(Foreach::new(f, code, options)),
     }
+}
+
+/// The pipeline of a subsearch over the rule's events: its search, then its commands.
+fn subsearch<C: Code>(
+    filter: C::Pred,
+    stages: Vec<Stage<C>>,
+    code: &mut impl Compile<C>,
+    options: &RunOptions,
+) -> Pipeline {
+    let search: Box<dyn Step> = Box::new(Filter::new(code.pred(filter)));
+    stages.into_iter().fold(
+        Pipeline::with_options(options.clone()).with_step(search),
+        |p, s| {
+            let step = step(s, code, options);
+            p.with_step(step)
+        },
+    )
 }
 
 /// Steps chained in order.
