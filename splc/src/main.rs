@@ -21,6 +21,8 @@ mod check;
 mod compile;
 mod explain;
 mod inputs;
+mod output;
+mod progress;
 mod run;
 mod table;
 
@@ -164,7 +166,15 @@ struct RunArgs {
     lookups: LookupArgs,
     #[command(flatten)]
     limits: LimitArgs,
-    /// Event files, or directories of event files.
+    /// Write the rows to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// No progress bar and no closing summary (errors and skipped inputs are still
+    /// reported).
+    #[arg(short = 'q', long)]
+    quiet: bool,
+    /// Event files, directories of event files, or `-` for standard input. A
+    /// gzip-compressed input is decompressed as it is read.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 }
@@ -263,8 +273,11 @@ fn parse_size(text: &str) -> Result<usize, String> {
 enum OutputFormat {
     /// One JSON object per row; `_rule` names the rule that produced it.
     Jsonl,
-    /// An aligned table per rule.
+    /// An aligned table per rule; `_time` as ISO 8601 UTC.
     Table,
+    /// One CSV document: a header of `_rule` and every field met, a row per result row;
+    /// a multivalue field's values one per line in its cell; `_time` as ISO 8601 UTC.
+    Csv,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,6 @@
 //! `splc run`: run rules over event files and print their result rows.
 
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,6 @@ use spl_compiler::{compile_rule, CompileErrors, CompiledRule};
 use spl_engine::EvalRule;
 use spl_grammar::RuleFile;
 use spl_runtime::alias::AliasMap;
-use spl_runtime::json::RowWriter;
 use spl_runtime::lookup::Lookups;
 use spl_runtime::pack::{Candidates, RuleIndex, RulePack};
 use spl_runtime::pipeline::RunOptions;
@@ -18,8 +17,9 @@ use spl_runtime::rule::Rule;
 use spl_runtime::Record;
 
 use crate::inputs::{macro_table, show};
-use crate::table::Table;
-use crate::{OutputFormat, RunArgs};
+use crate::output::Sink;
+use crate::progress::{Progress, Summary};
+use crate::RunArgs;
 
 /// Events read and not yet run through the pack, with their positions in their input.
 #[derive(Default)]
@@ -159,12 +159,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
         aliases,
         limits: args.limits.limits(),
     };
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(std::fs::File::create(path).with_context(
+            || format!("cannot create the output file {}", path.display()),
+        )?)),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
     let mut sink = Sink::new(args.format);
     let mut stats = ReadStats::default();
-    let mut report = Report::new(args.strict);
     let names: Vec<String> = rules.iter().map(|r| r.name.clone()).collect();
+    let mut rows = vec![0u64; names.len()];
     let rules: Vec<Box<dyn Rule>> = rules
         .into_iter()
         .map(|r| Box::new(r.rule) as Box<dyn Rule>)
@@ -181,21 +185,47 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     let mut batch = Batch::default();
     let inputs = expand_inputs(&args.inputs)?;
     let several_inputs = inputs.len() > 1;
-    for input in &inputs {
-        let input = match input {
-            Input::File(path) => path,
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let mut report = Report::new(
+        args.strict,
+        Progress::new(show_progress, inputs.len(), total_bytes(&inputs)),
+    );
+    for (i, input) in inputs.iter().enumerate() {
+        report.progress.file(i);
+        let (path, opened) = match input {
+            Input::File(path) => (
+                path.as_path(),
+                std::fs::File::open(path)
+                    .map_err(|source| read::ReadError::Open {
+                        path: path.clone(),
+                        source,
+                    })
+                    .and_then(|file| {
+                        read::open_stream(report.progress.count(file), path, format, options.clone())
+                    }),
+            ),
+            Input::Stdin => (
+                Path::new(STDIN),
+                read::open_stream(
+                    report.progress.count(std::io::stdin()),
+                    Path::new(STDIN),
+                    format,
+                    options.clone(),
+                ),
+            ),
             Input::Skip { path, reason } => {
                 report.input_skipped(path, reason)?;
                 continue;
             }
         };
-        let reader = match read::open(input, format, options.clone()) {
+        let reader = match opened {
             Ok(reader) => reader,
             Err(e) => {
-                report.input_skipped(input, &e)?;
+                report.input_skipped(path, &e)?;
                 continue;
             }
         };
+        let input = path;
         // With threads to spare, events are read on a thread of their own, which works
         // out their candidate rules too; the other threads run the rules' searches.
         let mut batches = read::Batches::new(reader, &pack, threads);
@@ -203,6 +233,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
         let mut dropped_before = false;
         let mut last_line = None;
         let mut emit = |index: usize, rule: RuleIndex, row: Record| -> anyhow::Result<()> {
+            rows[rule as usize] += 1;
             if !args.line_numbers {
                 return sink.row(&mut out, &names[rule as usize], row);
             }
@@ -247,6 +278,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
             }
             // A batch holds events of one input (the line numbers name it).
             batch.run(&mut pack, &candidates, matching, &mut emit)?;
+            report.progress.update(stats.events);
             if ended {
                 break;
             }
@@ -256,6 +288,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     // output as it comes.
     let mut written = Ok(());
     let stopped = pack.finish(&mut |rule, row| {
+        rows[rule as usize] += 1;
         if written.is_ok() && !args.line_numbers {
             written = sink.row(&mut out, &names[rule as usize], row);
         }
@@ -271,14 +304,37 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     }
     sink.finish(&mut out)?;
     out.flush()?;
+    let elapsed = report.progress.finish();
     let skipped_inputs = report.skipped_inputs;
-    if skipped_inputs > 0 {
-        report.line(format_args!("{stats}; {skipped_inputs} input(s) skipped"))?;
-    } else {
-        report.line(format_args!("{stats}"))?;
+    if !args.quiet {
+        if skipped_inputs > 0 {
+            report.line(format_args!("{stats}; {skipped_inputs} input(s) skipped"))?;
+        } else {
+            report.line(format_args!("{stats}"))?;
+        }
+        let summary = Summary {
+            inputs: inputs.len(),
+            inputs_skipped: skipped_inputs,
+            stats: &stats,
+            rows: names.iter().map(String::as_str).zip(rows.iter().copied()).collect(),
+            elapsed,
+        };
+        report.line(format_args!("{summary}"))?;
     }
     report.err.flush()?;
     Ok(all_ok && skipped_inputs == 0 && stopped_rules == 0)
+}
+
+/// How standard input is named (`-` on the command line).
+const STDIN: &str = "-";
+
+/// The bytes of the inputs when they are all files (for the progress bar's total).
+fn total_bytes(inputs: &[Input]) -> Option<u64> {
+    inputs.iter().try_fold(0u64, |total, input| match input {
+        Input::File(path) => Some(total + std::fs::metadata(path).ok()?.len()),
+        Input::Skip { .. } => Some(total),
+        Input::Stdin => None,
+    })
 }
 
 /// What `splc run` says about its inputs on standard error, buffered (a file of millions
@@ -288,19 +344,30 @@ struct Report {
     strict: bool,
     /// Inputs that could not be read, or not to the end.
     skipped_inputs: u64,
+    /// The bar drawn on standard error (lines are written around it).
+    progress: Progress,
 }
 
 impl Report {
-    fn new(strict: bool) -> Self {
+    fn new(strict: bool, progress: Progress) -> Self {
         Report {
             err: BufWriter::new(std::io::stderr().lock()),
             strict,
             skipped_inputs: 0,
+            progress,
         }
     }
 
     fn line(&mut self, text: std::fmt::Arguments<'_>) -> std::io::Result<()> {
-        writeln!(self.err, "{text}")
+        let err = &mut self.err;
+        self.progress.suspend(|| {
+            writeln!(err, "{text}")?;
+            // With a bar on the terminal, the line shows now, above it.
+            if self.progress.is_drawn() {
+                err.flush()?;
+            }
+            Ok(())
+        })
     }
 
     /// An input that cannot be read: reported and counted, or with `--strict`, the end
@@ -309,12 +376,13 @@ impl Report {
         self.skipped_inputs += 1;
         if self.strict {
             self.err.flush()?;
+            self.progress.finish();
             bail!(
                 "stopped at the first input that cannot be read (--strict): {}: {reason}",
                 path.display()
             );
         }
-        writeln!(self.err, "{}: input skipped: {reason}", path.display())?;
+        self.line(format_args!("{}: input skipped: {reason}", path.display()))?;
         Ok(())
     }
 }
@@ -327,58 +395,13 @@ fn rule_name(shown: &str, c: &CompiledRule) -> String {
         .map_or_else(|| shown.to_owned(), |s| s.to_string_lossy().into_owned())
 }
 
-/// Where rows go: JSON lines at once, or a table per rule at the end.
-struct Sink {
-    format: OutputFormat,
-    json: RowWriter,
-    tables: Vec<(String, Table)>,
-}
-
-impl Sink {
-    fn new(format: OutputFormat) -> Self {
-        Sink {
-            format,
-            json: RowWriter::default(),
-            tables: Vec::new(),
-        }
-    }
-
-    fn row(&mut self, out: &mut impl Write, rule: &str, row: Record) -> anyhow::Result<()> {
-        match self.format {
-            OutputFormat::Jsonl => {
-                self.json.write(out, rule, &row)?;
-            }
-            OutputFormat::Table => {
-                let i = match self.tables.iter().position(|(n, _)| n == rule) {
-                    Some(i) => i,
-                    None => {
-                        self.tables.push((rule.to_owned(), Table::default()));
-                        self.tables.len() - 1
-                    }
-                };
-                self.tables[i].1.push(&row);
-            }
-        }
-        Ok(())
-    }
-
-    fn finish(&mut self, out: &mut impl Write) -> anyhow::Result<()> {
-        for (i, (rule, table)) in self.tables.iter().enumerate() {
-            if i > 0 {
-                writeln!(out)?;
-            }
-            writeln!(out, "== {rule} ({} rows)", table.len())?;
-            table.write(out)?;
-        }
-        Ok(())
-    }
-}
-
 /// One input of `splc run`.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Input {
     /// A file to read.
     File(PathBuf),
+    /// Standard input (`-`).
+    Stdin,
     /// A directory entry that is not a file to read, and why.
     Skip {
         /// The entry.
@@ -396,7 +419,12 @@ pub enum Input {
 pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
     let mut out = Vec::new();
     for i in inputs {
-        if i.is_dir() {
+        if i.as_os_str() == STDIN {
+            if out.contains(&Input::Stdin) {
+                bail!("standard input (`-`) can be read only once");
+            }
+            out.push(Input::Stdin);
+        } else if i.is_dir() {
             let entries = match std::fs::read_dir(i) {
                 Ok(entries) => entries,
                 Err(e) => {
@@ -509,7 +537,7 @@ mod tests {
             .iter()
             .filter_map(|i| match i {
                 Input::File(p) => Some(p),
-                Input::Skip { .. } => None,
+                Input::Skip { .. } | Input::Stdin => None,
             })
             .collect();
         assert_eq!(files, [&dir.join("a.jsonl"), &dir.join("link.jsonl")]);
@@ -527,8 +555,9 @@ mod tests {
         // In order: the entries sorted by path.
         let order: Vec<&PathBuf> = inputs
             .iter()
-            .map(|i| match i {
-                Input::File(p) | Input::Skip { path: p, .. } => p,
+            .filter_map(|i| match i {
+                Input::File(p) | Input::Skip { path: p, .. } => Some(p),
+                Input::Stdin => None,
             })
             .collect();
         let mut sorted = order.clone();

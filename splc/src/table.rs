@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use spl_runtime::{FieldId, Record, Value};
+use spl_runtime::{FieldId, Record};
 
 /// An aligned table may be this many times larger than the text it shows.
 pub const GRID_FACTOR: usize = 16;
@@ -40,10 +40,10 @@ impl Table {
                 self.names.push(shown(field.name()));
                 self.names.len() - 1
             });
-            let values = match value {
-                Value::Multi(vs) => vs.iter().map(|v| shown(v)).collect(),
-                other => vec![shown(&other.to_string())],
-            };
+            let values = crate::output::cell_values(field, value)
+                .iter()
+                .map(|v| shown(v))
+                .collect();
             cells.push((column, values));
         }
         cells.sort_by_key(|(column, _)| *column);
@@ -172,6 +172,7 @@ fn width(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use spl_runtime::Value;
 
     fn row(fields: &[(&str, Value)]) -> Record {
         let mut r = Record::new();

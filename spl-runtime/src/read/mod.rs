@@ -58,7 +58,7 @@ pub mod xml;
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -275,6 +275,23 @@ pub enum EventError {
     },
 }
 
+impl EventError {
+    /// What kind of fault this is, without the particulars of one event: the key by
+    /// which skipped events are counted ([`ReadStats::skipped_by`]).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventError::Json { .. } => "invalid JSON",
+            EventError::NotAnObject { .. } => "not a JSON object",
+            EventError::Utf8 { .. } => "invalid UTF-8",
+            EventError::Xml { .. } => "malformed XML",
+            EventError::Truncated => "unterminated <Event> element",
+            EventError::Stray => "text outside any <Event> element",
+            EventError::OverLimit { limit, .. } => limit.name(),
+            EventError::Unterminated { .. } => "unterminated XML markup",
+        }
+    }
+}
+
 /// A failure to open or read input, or an event that could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -334,7 +351,7 @@ impl ReadError {
 }
 
 /// Counts of what a reader produced.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReadStats {
     /// Events read.
     pub events: u64,
@@ -344,6 +361,8 @@ pub struct ReadStats {
     /// Events read with some fields left out ([`ReadEvent::dropped`]); they are also
     /// counted in `events`.
     pub fields_dropped: u64,
+    /// The skipped events by [`EventError::kind`], in the order each kind was first met.
+    pub skipped_by: Vec<(&'static str, u64)>,
 }
 
 impl ReadStats {
@@ -354,7 +373,14 @@ impl ReadStats {
                 self.events += 1;
                 self.fields_dropped += u64::from(event.dropped.is_some());
             }
-            Err(e) if !e.is_fatal() => self.skipped += 1,
+            Err(ReadError::Event { reason, .. }) => {
+                self.skipped += 1;
+                let kind = reason.kind();
+                match self.skipped_by.iter_mut().find(|(k, _)| *k == kind) {
+                    Some((_, n)) => *n += 1,
+                    None => self.skipped_by.push((kind, 1)),
+                }
+            }
             Err(_) => {}
         }
     }
@@ -493,21 +519,55 @@ impl fmt::Debug for Reader<'_> {
 
 /// Open a file and read it. With `format` `None`, the format comes from the extension
 /// ([`InputFormat::from_extension`]), or, for `.log`, `.txt` and other extensions, from
-/// the first bytes ([`InputFormat::sniff`]).
+/// the first bytes ([`InputFormat::sniff`]). A gzip-compressed file (known by its first
+/// bytes, whatever its name) is decompressed as it is read; its format comes from the
+/// name without `.gz` (`events.jsonl.gz` is JSON lines) or from its decompressed bytes.
 pub fn open(
     path: &Path,
     format: Option<InputFormat>,
     options: ReadOptions,
 ) -> Result<Reader<'static>, ReadError> {
-    let open_error = |source| ReadError::Open {
+    let file = File::open(path).map_err(|source| ReadError::Open {
         path: path.to_owned(),
         source,
+    })?;
+    open_stream(file, path, format, options)
+}
+
+/// Read `input`, any byte stream (a file, standard input, a socket, a counting wrapper),
+/// as [`open`] reads a file: gzip is decompressed, and without `format` the format comes
+/// from `name`'s extension (`-` or any name without one: from the first bytes). `name`
+/// is only used for that, and for the error of a stream that cannot be read at all.
+pub fn open_stream(
+    input: impl io::Read + Send + 'static,
+    name: &Path,
+    format: Option<InputFormat>,
+    options: ReadOptions,
+) -> Result<Reader<'static>, ReadError> {
+    let open_error = |source| ReadError::Open {
+        path: name.to_owned(),
+        source,
     };
-    let file = File::open(path).map_err(open_error)?;
-    let mut input = Decoder::new(Box::new(BufReader::with_capacity(64 * 1024, file)));
+    let mut input = input;
+    let head = read_head(&mut input, GZIP_MAGIC.len())
+        .map_err(|source| ReadError::Io { line: 1, source })?;
+    let gzip = head == GZIP_MAGIC;
+    // The bytes looked at go back in front of the rest.
+    let buffered = BufReader::with_capacity(64 * 1024, io::Cursor::new(head).chain(input));
+    let (raw, name): (Box<dyn BufRead + Send>, &Path) = if gzip {
+        let inner = flate2::bufread::MultiGzDecoder::new(buffered);
+        let stem = name
+            .extension()
+            .filter(|e| e.eq_ignore_ascii_case("gz"))
+            .map_or(name, |_| Path::new(name.file_stem().unwrap_or_default()));
+        (Box::new(BufReader::with_capacity(64 * 1024, inner)), stem)
+    } else {
+        (Box::new(buffered), name)
+    };
+    let mut input = Decoder::new(raw);
     let format = match format {
         Some(format) => format,
-        None => match InputFormat::from_extension(path) {
+        None => match InputFormat::from_extension(name) {
             Some(InputFormat::Text) | None => {
                 InputFormat::sniff(input.fill_buf().map_err(open_error)?)
             }
@@ -515,6 +575,17 @@ pub fn open(
         },
     };
     Ok(Reader::from_decoder(input, format, options))
+}
+
+/// The first two bytes of every gzip member (RFC 1952).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// The first `n` bytes of `input`, or all of it when it is shorter (a pipe may hand out
+/// one byte at a time).
+fn read_head(input: &mut impl io::Read, n: usize) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(n);
+    input.take(n as u64).read_to_end(&mut head)?;
+    Ok(head)
 }
 
 #[cfg(test)]
@@ -554,6 +625,49 @@ mod tests {
         assert_eq!(inline.iter().filter(|s| s.starts_with("error")).count(), 2);
         let ahead: Vec<String> = ReadAhead::new(reader()).map(shown).collect();
         assert_eq!(ahead, inline);
+    }
+
+    #[test]
+    fn gzip_streams_are_decompressed_and_named_by_their_inner_extension() {
+        use std::io::Write;
+        let text = "{\"a\": \"1\"}\n{\"a\": \"2\"}\n";
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(text.as_bytes()).expect("compress");
+        let gz = enc.finish().expect("compress");
+        let raws = |reader: Reader<'static>| -> Vec<String> {
+            reader
+                .map(|item| item.expect("an event").record.raw().to_owned())
+                .collect()
+        };
+        for name in ["x.jsonl.gz", "x.GZ", "-"] {
+            let reader = open_stream(
+                io::Cursor::new(gz.clone()),
+                Path::new(name),
+                None,
+                ReadOptions::default(),
+            )
+            .expect("opens");
+            assert_eq!(reader.format(), InputFormat::JsonLines, "{name}");
+            assert_eq!(raws(reader), ["{\"a\": \"1\"}", "{\"a\": \"2\"}"], "{name}");
+        }
+        // Not gzip: the bytes looked at are not lost, whatever the stream's pieces.
+        for input in [&b""[..], b"{", b"{\"a\": 1}\n"] {
+            let reader = open_stream(
+                io::Cursor::new(input.to_vec()),
+                Path::new("-"),
+                Some(InputFormat::JsonLines),
+                ReadOptions::default(),
+            )
+            .expect("opens");
+            let got: Vec<String> = reader
+                .map(|item| match item {
+                    Ok(event) => event.record.raw().to_owned(),
+                    Err(e) => format!("error: {e}"),
+                })
+                .collect();
+            let want = usize::from(!input.is_empty());
+            assert_eq!(got.len(), want, "{got:?}");
+        }
     }
 
     #[test]
