@@ -206,7 +206,7 @@ struct Names(Vec<Option<Box<[u8]>>>);
 
 impl Names {
     /// Append the comma, name and colon that start `field` in a row; `false` (nothing
-    /// appended) for `_rule`, which the row does not repeat.
+    /// appended) for `_rule`, `_rule_id` and `_rule_title`, which name the rule.
     fn put(&mut self, out: &mut Vec<u8>, field: FieldId) -> bool {
         let i = field.index() as usize;
         if self.0.len() <= i {
@@ -214,7 +214,7 @@ impl Names {
         }
         let json = self.0[i].get_or_insert_with(|| {
             let name = field.name();
-            if name == "_rule" {
+            if matches!(name, "_rule" | "_rule_id" | "_rule_title") {
                 return Box::default();
             }
             let mut json = vec![b','];
@@ -255,6 +255,41 @@ impl RowWriter {
         write_str(out, rule)?;
         out.write_all(&self.fields)
     }
+
+    /// Write one row after `head`, members made once per rule by [`rule_head`] (the
+    /// rule's name, id and title), instead of `_rule` alone.
+    pub fn write_after(
+        &mut self,
+        out: &mut impl Write,
+        head: &[u8],
+        row: &Record,
+    ) -> io::Result<()> {
+        if !self
+            .last
+            .as_ref()
+            .is_some_and(|last| last.shares_fields(row))
+        {
+            self.fields.clear();
+            write_fields(&mut self.fields, row, &mut self.names);
+            self.last = Some(row.clone());
+        }
+        out.write_all(b"{")?;
+        out.write_all(head)?;
+        out.write_all(&self.fields)
+    }
+}
+
+/// The first members of a rule's rows for [`RowWriter::write_after`]: `_rule` (its
+/// name), `_rule_id` and `_rule_title`. A field of the row with one of those names is
+/// left out of the row, as `_rule` always is.
+pub fn rule_head(name: &str, id: &str, title: &str) -> Vec<u8> {
+    let mut head = b"\"_rule\":".to_vec();
+    push_str(&mut head, name);
+    head.extend_from_slice(b",\"_rule_id\":");
+    push_str(&mut head, id);
+    head.extend_from_slice(b",\"_rule_title\":");
+    push_str(&mut head, title);
+    head
 }
 
 #[cfg(test)]

@@ -8,40 +8,74 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use spl_runtime::json::RowWriter;
+use spl_runtime::json::{rule_head, RowWriter};
 use spl_runtime::{FieldId, Record, Value};
 
 use crate::table::Table;
 use crate::OutputFormat;
 
-/// Rows collected or written, in the chosen format.
+/// What names a rule in its rows.
+pub struct RuleLabel {
+    /// The rule file's stem (or `spl-N`): `_rule`.
+    pub name: String,
+    /// The rule's `id` (the name when it has none): `_rule_id`.
+    pub id: String,
+    /// The rule's `title` (the id when it has none): `_rule_title`.
+    pub title: String,
+    /// The three as the first JSON members of a row.
+    head: Vec<u8>,
+}
+
+impl RuleLabel {
+    /// The label of a rule named `name`, with this id and title.
+    pub fn new(name: String, id: String, title: String) -> Self {
+        let head = rule_head(&name, &id, &title);
+        RuleLabel {
+            name,
+            id,
+            title,
+            head,
+        }
+    }
+}
+
+/// Rows collected or written, in the chosen format. Every row names its rule: JSON and
+/// CSV rows by `_rule`, `_rule_id` and `_rule_title`; a table has a heading per rule.
 pub struct Sink {
     format: OutputFormat,
+    labels: Vec<RuleLabel>,
     json: RowWriter,
-    tables: Vec<(String, Table)>,
+    /// By rule, in the order of each rule's first row.
+    tables: Vec<(usize, Table)>,
     csv: Csv,
 }
 
 impl Sink {
-    /// A sink for `format`.
-    pub fn new(format: OutputFormat) -> Self {
+    /// A sink for `format`, for the rules of `labels` (a row's rule is its index there).
+    pub fn new(format: OutputFormat, labels: Vec<RuleLabel>) -> Self {
         Sink {
             format,
+            labels,
             json: RowWriter::default(),
             tables: Vec::new(),
             csv: Csv::default(),
         }
     }
 
-    /// A row of `rule`: written now (JSON lines) or kept for [`Sink::finish`].
-    pub fn row(&mut self, out: &mut impl Write, rule: &str, row: Record) -> anyhow::Result<()> {
+    /// The labels of the rules.
+    pub fn labels(&self) -> &[RuleLabel] {
+        &self.labels
+    }
+
+    /// A row of rule `rule`: written now (JSON lines) or kept for [`Sink::finish`].
+    pub fn row(&mut self, out: &mut impl Write, rule: usize, row: Record) -> anyhow::Result<()> {
         match self.format {
-            OutputFormat::Jsonl => self.json.write(out, rule, &row)?,
+            OutputFormat::Jsonl => self.json.write_after(out, &self.labels[rule].head, &row)?,
             OutputFormat::Table => {
-                let i = match self.tables.iter().position(|(n, _)| n == rule) {
+                let i = match self.tables.iter().position(|(r, _)| *r == rule) {
                     Some(i) => i,
                     None => {
-                        self.tables.push((rule.to_owned(), Table::default()));
+                        self.tables.push((rule, Table::default()));
                         self.tables.len() - 1
                     }
                 };
@@ -58,11 +92,15 @@ impl Sink {
             if i > 0 {
                 writeln!(out)?;
             }
-            writeln!(out, "== {rule} ({} rows)", table.len())?;
+            let label = &self.labels[*rule];
+            writeln!(out, "== {} ({} rows)", label.name, table.len())?;
+            if label.title != label.name {
+                writeln!(out, "   {} (id {})", label.title, label.id)?;
+            }
             table.write(out)?;
         }
         if self.format == OutputFormat::Csv {
-            self.csv.write(out)?;
+            self.csv.write(out, &self.labels)?;
         }
         Ok(())
     }
@@ -89,7 +127,8 @@ pub fn cell_values(field: FieldId, value: &Value) -> Vec<String> {
     }
 }
 
-/// Rows of every rule as one CSV document: a header of `_rule` and every field met, in
+/// Rows of every rule as one CSV document: a header of `_rule`, `_rule_id`, `_rule_title`
+/// and every field met, in
 /// the order first met; a row leaves the fields it lacks empty; the values of a
 /// multivalue field are one cell, one value per line (as Splunk exports them).
 #[derive(Default)]
@@ -98,35 +137,40 @@ struct Csv {
     names: Vec<String>,
     columns: HashMap<FieldId, usize>,
     /// Each row: its rule, then its cells by column.
-    rows: Vec<(String, Vec<(usize, String)>)>,
+    rows: Vec<(usize, Vec<(usize, String)>)>,
 }
 
 impl Csv {
-    fn push(&mut self, rule: &str, row: &Record) {
+    fn push(&mut self, rule: usize, row: &Record) {
         let mut cells = Vec::with_capacity(row.len());
         for (field, value) in row.iter() {
+            if matches!(field.name(), "_rule" | "_rule_id" | "_rule_title") {
+                continue;
+            }
             let column = *self.columns.entry(field).or_insert_with(|| {
                 self.names.push(field.name().to_owned());
                 self.names.len() - 1
             });
             cells.push((column, cell_values(field, value).join("\n")));
         }
-        self.rows.push((rule.to_owned(), cells));
+        self.rows.push((rule, cells));
     }
 
-    fn write(&self, out: &mut impl Write) -> anyhow::Result<()> {
+    fn write(&self, out: &mut impl Write, labels: &[RuleLabel]) -> anyhow::Result<()> {
+        const LEAD: usize = 3;
         let mut w = csv::WriterBuilder::new().flexible(false).from_writer(out);
-        let width = self.names.len() + 1;
+        let width = self.names.len() + LEAD;
         let mut record: Vec<&str> = Vec::with_capacity(width);
-        record.push("_rule");
+        record.extend(["_rule", "_rule_id", "_rule_title"]);
         record.extend(self.names.iter().map(String::as_str));
         w.write_record(&record)?;
         for (rule, cells) in &self.rows {
             record.clear();
             record.resize(width, "");
-            record[0] = rule;
+            let label = &labels[*rule];
+            record[..LEAD].copy_from_slice(&[&label.name, &label.id, &label.title]);
             for (column, text) in cells {
-                record[column + 1] = text;
+                record[column + LEAD] = text;
             }
             w.write_record(&record)?;
         }
@@ -144,7 +188,10 @@ mod tests {
         // 1,700,000,000 s after the epoch is 2023-11-14 22:13:20 UTC.
         assert_eq!(iso_time(1_700_000_000.0), "2023-11-14T22:13:20.000Z");
         assert_eq!(iso_time(1_700_000_000.25), "2023-11-14T22:13:20.250Z");
-        assert_eq!(iso_time(1_700_000_000.000_125), "2023-11-14T22:13:20.000125Z");
+        assert_eq!(
+            iso_time(1_700_000_000.000_125),
+            "2023-11-14T22:13:20.000125Z"
+        );
         assert_eq!(iso_time(0.0), "1970-01-01T00:00:00.000Z");
         assert_eq!(iso_time(-1.0), "1969-12-31T23:59:59.000Z");
     }

@@ -17,7 +17,7 @@ use spl_runtime::rule::Rule;
 use spl_runtime::Record;
 
 use crate::inputs::{macro_table, show};
-use crate::output::Sink;
+use crate::output::{RuleLabel, Sink};
 use crate::progress::{Progress, Summary};
 use crate::RunArgs;
 
@@ -53,7 +53,7 @@ impl Batch {
 }
 
 struct Loaded {
-    name: String,
+    label: RuleLabel,
     rule: EvalRule,
     streaming: bool,
 }
@@ -120,7 +120,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     for (name, result) in compiled {
         match result {
             Ok(c) => rules.push(Loaded {
-                name: rule_name(&name, &c),
+                label: RuleLabel::new(
+                    rule_name(&name, &c),
+                    c.rule.id.clone(),
+                    c.rule.title.clone(),
+                ),
                 streaming: c.program.is_streaming(),
                 rule: EvalRule::from_compiled_with(&c, run_options.clone()),
             }),
@@ -134,7 +138,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
         if let Some(r) = rules.iter().find(|r| !r.streaming) {
             bail!(
                 "--line-numbers needs rules whose every command answers each event at once; `{}` has a transforming or blocking command (stats, sort, eventstats, ...)",
-                r.name
+                r.label.name
             );
         }
     }
@@ -165,14 +169,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
         )?)),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
-    let mut sink = Sink::new(args.format);
     let mut stats = ReadStats::default();
-    let names: Vec<String> = rules.iter().map(|r| r.name.clone()).collect();
-    let mut rows = vec![0u64; names.len()];
-    let rules: Vec<Box<dyn Rule>> = rules
+    let mut rows = vec![0u64; rules.len()];
+    let (labels, rules): (Vec<RuleLabel>, Vec<Box<dyn Rule>>) = rules
         .into_iter()
-        .map(|r| Box::new(r.rule) as Box<dyn Rule>)
-        .collect();
+        .map(|r| (r.label, Box::new(r.rule) as Box<dyn Rule>))
+        .unzip();
+    let mut sink = Sink::new(args.format, labels);
     let mut pack = if args.no_index {
         RulePack::without_index(rules)
     } else {
@@ -201,7 +204,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
                         source,
                     })
                     .and_then(|file| {
-                        read::open_stream(report.progress.count(file), path, format, options.clone())
+                        read::open_stream(
+                            report.progress.count(file),
+                            path,
+                            format,
+                            options.clone(),
+                        )
                     }),
             ),
             Input::Stdin => (
@@ -235,7 +243,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
         let mut emit = |index: usize, rule: RuleIndex, row: Record| -> anyhow::Result<()> {
             rows[rule as usize] += 1;
             if !args.line_numbers {
-                return sink.row(&mut out, &names[rule as usize], row);
+                return sink.row(&mut out, rule as usize, row);
             }
             // One line per event that gave rows, however many it gave.
             if last_line != Some(index) {
@@ -290,7 +298,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     let stopped = pack.finish(&mut |rule, row| {
         rows[rule as usize] += 1;
         if written.is_ok() && !args.line_numbers {
-            written = sink.row(&mut out, &names[rule as usize], row);
+            written = sink.row(&mut out, rule as usize, row);
         }
     });
     written?;
@@ -299,7 +307,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     for (rule, e) in stopped {
         report.line(format_args!(
             "{}: the rule stopped, its results are incomplete: {e}",
-            names[rule as usize]
+            sink.labels()[rule as usize].name
         ))?;
     }
     sink.finish(&mut out)?;
@@ -316,7 +324,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
             inputs: inputs.len(),
             inputs_skipped: skipped_inputs,
             stats: &stats,
-            rows: names.iter().map(String::as_str).zip(rows.iter().copied()).collect(),
+            rows: sink
+                .labels()
+                .iter()
+                .map(|l| l.name.as_str())
+                .zip(rows.iter().copied())
+                .collect(),
             elapsed,
         };
         report.line(format_args!("{summary}"))?;

@@ -127,7 +127,10 @@ fn rules_from_files_and_directories_of_inputs() {
         &["run", "--rule", rule.to_str().expect("utf-8 path")],
         &[&inputs],
     );
-    assert_eq!(stdout(&out), "{\"_rule\":\"pkg\",\"user\":\"bob\"}\n");
+    assert_eq!(
+        stdout(&out),
+        "{\"_rule\":\"pkg\",\"_rule_id\":\"pkg\",\"_rule_title\":\"pkg\",\"user\":\"bob\"}\n"
+    );
 }
 
 #[test]
@@ -145,7 +148,7 @@ fn windows_xml_uses_the_alias_layer_unless_turned_off() {
     );
     assert_eq!(
         stdout(&out),
-        "{\"_rule\":\"spl-1\",\"host\":\"WS01\",\"process\":\"pip install flask\"}\n"
+        "{\"_rule\":\"spl-1\",\"_rule_id\":\"spl-1\",\"_rule_title\":\"spl-1\",\"host\":\"WS01\",\"process\":\"pip install flask\"}\n"
     );
     let out = splc(
         &[
@@ -238,7 +241,7 @@ fn unreadable_inputs_are_reported_and_the_run_goes_on() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        "{\"_rule\":\"spl-1\",\"user\":\"alice\"}\n{\"_rule\":\"spl-1\",\"user\":\"carol\"}\n{\"_rule\":\"spl-1\",\"user\":\"zoe\"}\n"
+        "{\"_rule\":\"spl-1\",\"_rule_id\":\"spl-1\",\"_rule_title\":\"spl-1\",\"user\":\"alice\"}\n{\"_rule\":\"spl-1\",\"_rule_id\":\"spl-1\",\"_rule_title\":\"spl-1\",\"user\":\"carol\"}\n{\"_rule\":\"spl-1\",\"_rule_id\":\"spl-1\",\"_rule_title\":\"spl-1\",\"user\":\"zoe\"}\n"
     );
     let err = stderr(&out);
     assert!(err.contains("archive: input skipped: a directory"), "{err}");
@@ -267,7 +270,7 @@ fn unreadable_inputs_are_reported_and_the_run_goes_on() {
     strict.insert(1, "--strict");
     let out = splc(&strict, &given);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "{\"_rule\":\"spl-1\",\"user\":\"alice\"}\n");
+    assert_eq!(stdout(&out), "{\"_rule\":\"spl-1\",\"_rule_id\":\"spl-1\",\"_rule_title\":\"spl-1\",\"user\":\"alice\"}\n");
     let err = stderr(&out);
     assert!(
         err.contains("error: stopped at the first input that cannot be read (--strict)")
@@ -300,7 +303,7 @@ fn limits_are_options_and_their_skips_name_them() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        "{\"_rule\":\"spl-1\",\"a\":\"ok\"}\n{\"_rule\":\"spl-1\",\"a\":\"ok2\"}\n"
+        "{\"_rule\":\"spl-1\",\"_rule_id\":\"spl-1\",\"_rule_title\":\"spl-1\",\"a\":\"ok\"}\n{\"_rule\":\"spl-1\",\"_rule_id\":\"spl-1\",\"_rule_title\":\"spl-1\",\"a\":\"ok2\"}\n"
     );
     let err = stderr(&out);
     assert!(
@@ -433,7 +436,10 @@ fn a_rule_that_cannot_spill_stops_with_an_error() {
     );
     assert!(!err.contains("panicked"), "{err}");
     // The other rule's rows still come out.
-    assert_eq!(stdout(&out), "{\"_rule\":\"spl-2\",\"count\":500}\n");
+    assert_eq!(
+        stdout(&out),
+        "{\"_rule\":\"spl-2\",\"_rule_id\":\"spl-2\",\"_rule_title\":\"spl-2\",\"count\":500}\n"
+    );
     let bad = splc(&["run", "--memory-budget", "12X", "--spl", "*"], &[&ev]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("not a size"), "{}", stderr(&bad));

@@ -71,7 +71,11 @@ fn standard_input_is_read_for_a_dash() {
     // Twice is refused: the second would read nothing.
     let twice = splc(&["run", "--spl", RULE, "-", "-"]);
     assert_eq!(twice.status.code(), Some(2));
-    assert!(text(&twice.stderr).contains("only once"), "{}", text(&twice.stderr));
+    assert!(
+        text(&twice.stderr).contains("only once"),
+        "{}",
+        text(&twice.stderr)
+    );
 }
 
 #[test]
@@ -96,13 +100,19 @@ fn gzip_inputs_are_decompressed_from_files_and_standard_input() {
     std::fs::write(&cut, &gz[..gz.len() - 12]).expect("write");
     let out = splc(&["run", "--spl", RULE, cut.to_str().expect("utf-8 path")]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("input skipped"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("input skipped"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn csv_has_one_header_iso_times_and_multivalues_on_lines() {
     let out = splc_with_input(
-        &["run", "--format", "csv", "--spl", RULE, "--spl", "host=h3", "-"],
+        &[
+            "run", "--format", "csv", "--spl", RULE, "--spl", "host=h3", "-",
+        ],
         EVENTS.as_bytes(),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -131,7 +141,10 @@ fn csv_has_one_header_iso_times_and_multivalues_on_lines() {
 
 #[test]
 fn table_shows_time_as_iso_and_json_keeps_the_number() {
-    let table = splc_with_input(&["run", "--format", "table", "--spl", RULE, "-"], EVENTS.as_bytes());
+    let table = splc_with_input(
+        &["run", "--format", "table", "--spl", RULE, "-"],
+        EVENTS.as_bytes(),
+    );
     let shown = text(&table.stdout);
     assert!(shown.contains("2023-11-14T22:13:20.500Z"), "{shown}");
     let json = splc_with_input(&["run", "--spl", RULE, "-"], EVENTS.as_bytes());
@@ -143,7 +156,14 @@ fn output_goes_to_a_file() {
     let dir = scratch("run_io_output");
     let file = dir.join("rows.jsonl");
     let out = splc_with_input(
-        &["run", "--spl", RULE, "-o", file.to_str().expect("utf-8 path"), "-"],
+        &[
+            "run",
+            "--spl",
+            RULE,
+            "-o",
+            file.to_str().expect("utf-8 path"),
+            "-",
+        ],
         EVENTS.as_bytes(),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -153,7 +173,14 @@ fn output_goes_to_a_file() {
     // A file that cannot be created is an error before anything runs.
     let bad = dir.join("missing-dir").join("rows.jsonl");
     let out = splc_with_input(
-        &["run", "--spl", RULE, "-o", bad.to_str().expect("utf-8 path"), "-"],
+        &[
+            "run",
+            "--spl",
+            RULE,
+            "-o",
+            bad.to_str().expect("utf-8 path"),
+            "-",
+        ],
         EVENTS.as_bytes(),
     );
     assert_eq!(out.status.code(), Some(2));
@@ -163,12 +190,17 @@ fn output_goes_to_a_file() {
 #[test]
 fn the_summary_counts_inputs_skips_by_reason_and_rows_per_rule() {
     let bad = format!("{EVENTS}{{broken\n[1,2]\n{{\"a\": 1}}\n");
-    let out = splc_with_input(&["run", "--spl", RULE, "--spl", "host=nobody", "-"], bad.as_bytes());
+    let out = splc_with_input(
+        &["run", "--spl", RULE, "--spl", "host=nobody", "-"],
+        bad.as_bytes(),
+    );
     // Skipped events are reported, not fatal: exit status 0.
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.contains("summary: 1 input(s), 4 events read, 2 skipped (invalid JSON: 1, not a JSON object: 1)"),
+        err.contains(
+            "summary: 1 input(s), 4 events read, 2 skipped (invalid JSON: 1, not a JSON object: 1)"
+        ),
         "{err}"
     );
     assert!(err.contains("events/s"), "{err}");
@@ -183,4 +215,41 @@ fn the_summary_counts_inputs_skips_by_reason_and_rows_per_rule() {
     assert!(!err.contains("events read"), "{err}");
     // Not a terminal: no progress bar drawn.
     assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+}
+
+#[test]
+fn rows_name_their_rule_by_name_id_and_title() {
+    let dir = scratch("run_io_labels");
+    let rule = dir.join("whoami_runs.yml");
+    std::fs::write(
+        &rule,
+        "id: '1234.5'\ntitle: Whoami runs\nlogic: 'process=whoami* | table host'\n",
+    )
+    .expect("write rule");
+    let rule = rule.to_str().expect("utf-8 path");
+    let json = splc_with_input(&["run", "--rule", rule, "-"], EVENTS.as_bytes());
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json.stderr));
+    assert_eq!(
+        text(&json.stdout).lines().next(),
+        Some(
+            r#"{"_rule":"whoami_runs","_rule_id":"1234.5","_rule_title":"Whoami runs","host":"h1"}"#
+        )
+    );
+    let csv = splc_with_input(
+        &["run", "--format", "csv", "--rule", rule, "-"],
+        EVENTS.as_bytes(),
+    );
+    let shown = text(&csv.stdout);
+    let mut lines = shown.lines();
+    assert_eq!(lines.next(), Some("_rule,_rule_id,_rule_title,host"));
+    assert_eq!(lines.next(), Some("whoami_runs,1234.5,Whoami runs,h1"));
+    let table = splc_with_input(
+        &["run", "--format", "table", "--rule", rule, "-"],
+        EVENTS.as_bytes(),
+    );
+    assert!(
+        text(&table.stdout).starts_with("== whoami_runs (2 rows)\n   Whoami runs (id 1234.5)\n"),
+        "{}",
+        text(&table.stdout)
+    );
 }

@@ -90,6 +90,42 @@ impl BufRead for Decoder<'_> {
     }
 }
 
+/// A byte stream with bytes already taken from it put back in front: a read hands out
+/// what is left of them and, in the same call, reads on into the rest of the buffer, so
+/// the first fill of a buffered reader over it is as full as one over the stream itself.
+pub(crate) struct Prefixed<R> {
+    head: Vec<u8>,
+    at: usize,
+    inner: R,
+}
+
+impl<R> Prefixed<R> {
+    /// `inner`, with `head` (taken from its start) put back.
+    pub(crate) fn new(head: Vec<u8>, inner: R) -> Self {
+        Prefixed { head, at: 0, inner }
+    }
+}
+
+impl<R: Read> Read for Prefixed<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let left = &self.head[self.at..];
+        if left.is_empty() {
+            return self.inner.read(out);
+        }
+        let n = left.len().min(out.len());
+        out[..n].copy_from_slice(&left[..n]);
+        self.at += n;
+        if n == out.len() {
+            return Ok(n);
+        }
+        // The rest of `out` from the stream; a failure now comes back on the next read.
+        match self.inner.read(&mut out[n..]) {
+            Ok(more) => Ok(n + more),
+            Err(_) => Ok(n),
+        }
+    }
+}
+
 /// Streams UTF-16 code units in, UTF-8 bytes out.
 pub(crate) struct Utf16ToUtf8<R> {
     inner: R,

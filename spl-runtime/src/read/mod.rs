@@ -553,16 +553,16 @@ pub fn open_stream(
         .map_err(|source| ReadError::Io { line: 1, source })?;
     let gzip = head == GZIP_MAGIC;
     // The bytes looked at go back in front of the rest.
-    let buffered = BufReader::with_capacity(64 * 1024, io::Cursor::new(head).chain(input));
+    let input = input::Prefixed::new(head, input);
     let (raw, name): (Box<dyn BufRead + Send>, &Path) = if gzip {
-        let inner = flate2::bufread::MultiGzDecoder::new(buffered);
+        let inner = flate2::bufread::MultiGzDecoder::new(BufReader::new(input));
         let stem = name
             .extension()
             .filter(|e| e.eq_ignore_ascii_case("gz"))
             .map_or(name, |_| Path::new(name.file_stem().unwrap_or_default()));
         (Box::new(BufReader::with_capacity(64 * 1024, inner)), stem)
     } else {
-        (Box::new(buffered), name)
+        (Box::new(BufReader::with_capacity(64 * 1024, input)), name)
     };
     let mut input = Decoder::new(raw);
     let format = match format {
@@ -668,6 +668,40 @@ mod tests {
             let want = usize::from(!input.is_empty());
             assert_eq!(got.len(), want, "{got:?}");
         }
+    }
+
+    /// Hands out one byte per read, as a slow pipe may.
+    struct Trickle(io::Cursor<Vec<u8>>);
+
+    impl io::Read for Trickle {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = out.len().min(1);
+            self.0.read(&mut out[..n])
+        }
+    }
+
+    #[test]
+    fn formats_are_sniffed_from_the_first_bytes_after_the_ones_looked_at() {
+        let classic =
+            "12/03/2026 10:00:00 AM\nLogName=Security\nEventCode=4688\nMessage=A new process\n\n";
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("security.log");
+        std::fs::write(&path, classic).expect("write");
+        let reader = open(&path, None, ReadOptions::default()).expect("opens");
+        assert_eq!(reader.format(), InputFormat::WinEventText);
+        assert_eq!(reader.count(), 1);
+        // A stream of one byte per read loses none of them.
+        let reader = open_stream(
+            Trickle(io::Cursor::new(b"{\"a\": 1}\n{\"a\": 2}\n".to_vec())),
+            Path::new("-"),
+            None,
+            ReadOptions::default(),
+        )
+        .expect("opens");
+        let raws: Vec<String> = reader
+            .map(|item| item.expect("an event").record.raw().to_owned())
+            .collect();
+        assert_eq!(raws, ["{\"a\": 1}", "{\"a\": 2}"]);
     }
 
     #[test]
