@@ -71,6 +71,115 @@ impl fmt::Display for SearchTerm {
     }
 }
 
+/// How many rules of a corpus look for each indicator and search term: the "corpus"
+/// column of a detection catalog's rule page. High counts point to widely used
+/// indicators; 0 to one only the rule itself has.
+///
+/// Two indicators are the same when their field, kind, value and negation are: field
+/// names exactly (they are case-sensitive in SPL), regexes exactly as written, other
+/// values ignoring ASCII case (SPL compares field values so). Two search terms are the same
+/// when their kind, negation and text ignoring ASCII case are (`CASE` terms: exactly). A
+/// rule counts once however often it has the item.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    /// For each item, the rules (by their key) that have it.
+    items: std::collections::HashMap<CorpusItem, std::collections::BTreeSet<String>>,
+    rules: usize,
+}
+
+/// An indicator or search term as [`Corpus`] compares them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum CorpusItem {
+    Indicator {
+        field: String,
+        kind: &'static str,
+        value: String,
+        negated: bool,
+    },
+    Term {
+        kind: &'static str,
+        text: String,
+        negated: bool,
+    },
+}
+
+impl CorpusItem {
+    fn indicator(i: &Indicator) -> Self {
+        let value = if i.kind.starts_with("regex") {
+            i.value.clone()
+        } else {
+            i.value.to_ascii_lowercase()
+        };
+        CorpusItem::Indicator {
+            field: i.field.clone(),
+            kind: i.kind,
+            value,
+            negated: i.negated,
+        }
+    }
+
+    fn term(t: &SearchTerm) -> Self {
+        let text = if t.kind == "CASE" {
+            t.text.clone()
+        } else {
+            t.text.to_ascii_lowercase()
+        };
+        CorpusItem::Term {
+            kind: t.kind,
+            text,
+            negated: t.negated,
+        }
+    }
+}
+
+impl Corpus {
+    /// An empty corpus.
+    pub fn new() -> Self {
+        Corpus::default()
+    }
+
+    /// Add a rule, known by `key` (its file path, say): its indicators and search terms.
+    pub fn add(&mut self, key: &str, program: &Program) {
+        self.rules += 1;
+        let found = indicators(program);
+        let terms = search_terms(program);
+        let items = found
+            .iter()
+            .map(CorpusItem::indicator)
+            .chain(terms.iter().map(CorpusItem::term));
+        for item in items {
+            self.items.entry(item).or_default().insert(key.to_owned());
+        }
+    }
+
+    /// How many rules were added.
+    pub fn len(&self) -> usize {
+        self.rules
+    }
+
+    /// True when no rule was added.
+    pub fn is_empty(&self) -> bool {
+        self.rules == 0
+    }
+
+    /// How many rules other than `this` (a key given to [`Corpus::add`], or one not in
+    /// the corpus) look for the indicator.
+    pub fn indicator_count(&self, indicator: &Indicator, this: &str) -> usize {
+        self.count(&CorpusItem::indicator(indicator), this)
+    }
+
+    /// How many rules other than `this` have the search term.
+    pub fn term_count(&self, term: &SearchTerm, this: &str) -> usize {
+        self.count(&CorpusItem::term(term), this)
+    }
+
+    fn count(&self, item: &CorpusItem, this: &str) -> usize {
+        self.items
+            .get(item)
+            .map_or(0, |rules| rules.len() - usize::from(rules.contains(this)))
+    }
+}
+
 /// The indicators of a program, in rule order.
 pub fn indicators(program: &Program) -> Vec<Indicator> {
     let mut out = Vec::new();
@@ -328,6 +437,38 @@ mod tests {
             negated,
             stage,
         }
+    }
+
+    #[test]
+    fn the_corpus_counts_other_rules_once_each() {
+        let mut corpus = Corpus::new();
+        corpus.add(
+            "a",
+            &program(r#"TERM(npm) process="X*" | regex process="(?i)install\s""#),
+        );
+        // Same indicators, another case for the value; the term twice in one rule.
+        corpus.add("b", &program(r#"TERM(NPM) OR TERM(npm) process="x*""#));
+        // Another regex (without `(?i)`); `!=` is another kind.
+        corpus.add(
+            "c",
+            &program(r#"process!="x*" | regex process="install\s""#),
+        );
+        corpus.add(
+            "d",
+            &program(r#"NOT TERM(npm) Process="x*" | regex process="(?i)install\s""#),
+        );
+        assert_eq!(corpus.len(), 4);
+        let eq = ind("process", "=", "x*", false, 1);
+        // a, b (and not d: `Process` is another field).
+        assert_eq!(corpus.indicator_count(&eq, "a"), 1);
+        assert_eq!(corpus.indicator_count(&eq, "elsewhere"), 2);
+        let re = ind("process", "regex_match", r"(?i)install\s", false, 2);
+        assert_eq!(corpus.indicator_count(&re, "a"), 1);
+        // a and b have TERM npm; d has it negated, which is another item.
+        let t = term("TERM", "npm", false, 1);
+        assert_eq!(corpus.term_count(&t, "a"), 1);
+        assert_eq!(corpus.term_count(&term("TERM", "npm", true, 1), "a"), 1);
+        assert_eq!(corpus.term_count(&term("TERM", "gem", false, 1), "a"), 0);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::{CheckArgs, Format};
 
 /// Every rule of `paths`, loaded and compiled, in order; the work is shared by one thread
 /// per core (each rule compiles on its own).
-fn compile_all(
+pub(crate) fn compile_all(
     paths: &[std::path::PathBuf],
     macros: &spl_grammar::MacroTable,
 ) -> Vec<(std::path::PathBuf, Result<CompiledRule, CompileErrors>)> {

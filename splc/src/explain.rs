@@ -3,11 +3,35 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use spl_compiler::explain::{indicators, pred_line, search_terms, stage_line};
+use serde_json::json;
+use spl_compiler::explain::{indicators, pred_line, search_terms, stage_line, Corpus};
 use spl_compiler::CompiledRule;
 
 use crate::inputs::{compile_all, macro_table, report_errors};
-use crate::ExplainArgs;
+use crate::{ExplainArgs, Format};
+
+/// The rules of the `--corpus` directories that compile, each known by its canonical
+/// path; how many did not compile.
+fn corpus(args: &ExplainArgs, macros: &spl_grammar::MacroTable) -> (Corpus, usize) {
+    let mut corpus = Corpus::new();
+    let mut failed = 0;
+    for (path, result) in crate::check::compile_all(&args.corpus, macros) {
+        match result {
+            Ok(c) => corpus.add(&key(&path), &c.program),
+            Err(_) => failed += 1,
+        }
+    }
+    (corpus, failed)
+}
+
+/// How a rule file is known in a corpus: its canonical path (the path as given when it
+/// has none).
+fn key(path: &std::path::Path) -> String {
+    path.canonicalize()
+        .unwrap_or_else(|_| path.to_owned())
+        .display()
+        .to_string()
+}
 
 /// Run the command; `Ok(false)` when a rule did not compile (its diagnostics go to
 /// stderr, the other rules are still explained).
@@ -17,6 +41,21 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<bool> {
     if rules.is_empty() {
         anyhow::bail!("no rule given: name rule files or directories, or use --spl TEXT");
     }
+    for dir in &args.corpus {
+        if !dir.is_dir() {
+            anyhow::bail!("--corpus {}: not a directory", dir.display());
+        }
+    }
+    let corpus = (!args.corpus.is_empty()).then(|| {
+        let (corpus, failed) = corpus(args, &macros);
+        if failed > 0 {
+            eprintln!(
+                "note: the corpus counts come from {} rules; {failed} rules there did not compile and are not counted",
+                corpus.len()
+            );
+        }
+        corpus
+    });
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.pack {
@@ -40,11 +79,23 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<bool> {
     for rule in &rules {
         match &rule.result {
             Ok(c) => {
+                let counts = corpus.as_ref().map(|corpus| {
+                    let this = c.rule.path.as_deref().map(key).unwrap_or_default();
+                    (corpus, this)
+                });
+                let counts = counts
+                    .as_ref()
+                    .map(|(corpus, this)| (*corpus, this.as_str()));
+                if args.format == Format::Json {
+                    let line = serde_json::to_string(&summary_json(&rule.shown, c, counts))?;
+                    writeln!(out, "{line}")?;
+                    continue;
+                }
                 if !first {
                     writeln!(out)?;
                 }
                 first = false;
-                out.write_all(summary(&rule.shown, &rule.type_name, c).as_bytes())?;
+                out.write_all(summary(&rule.shown, &rule.type_name, c, counts).as_bytes())?;
             }
             Err(errors) => {
                 all_ok = false;
@@ -136,7 +187,12 @@ pub fn pack_summary(rules: &[(&str, &CompiledRule)]) -> String {
 /// indicators:
 ///   process = "x*" (stage 1)
 /// ```
-pub fn summary(shown: &str, type_name: &str, c: &CompiledRule) -> String {
+pub fn summary(
+    shown: &str,
+    type_name: &str,
+    c: &CompiledRule,
+    corpus: Option<(&Corpus, &str)>,
+) -> String {
     let mut s = String::new();
     let p = &c.program;
     // Writing to a String cannot fail.
@@ -179,7 +235,11 @@ pub fn summary(shown: &str, type_name: &str, c: &CompiledRule) -> String {
     } else {
         let _ = writeln!(s, "search terms:");
         for t in terms {
-            let _ = writeln!(s, "  {t} (stage {})", t.stage);
+            let _ = write!(s, "  {t} (stage {})", t.stage);
+            if let Some((corpus, this)) = corpus {
+                let _ = write!(s, " corpus {}", corpus.term_count(&t, this));
+            }
+            s.push('\n');
         }
     }
     let found = indicators(p);
@@ -188,8 +248,66 @@ pub fn summary(shown: &str, type_name: &str, c: &CompiledRule) -> String {
     } else {
         let _ = writeln!(s, "indicators:");
         for i in found {
-            let _ = writeln!(s, "  {i} (stage {})", i.stage);
+            let _ = write!(s, "  {i} (stage {})", i.stage);
+            if let Some((corpus, this)) = corpus {
+                let _ = write!(s, " corpus {}", corpus.indicator_count(&i, this));
+            }
+            s.push('\n');
         }
     }
     s
+}
+
+/// The summary of one compiled rule as JSON: what [`summary`] shows, with `corpus` counts
+/// on each indicator and search term when a corpus is given.
+pub fn summary_json(
+    shown: &str,
+    c: &CompiledRule,
+    corpus: Option<(&Corpus, &str)>,
+) -> serde_json::Value {
+    let p = &c.program;
+    let mut stages = vec![format!("search {}", pred_line(p.filter()))];
+    stages.extend(p.stages().iter().map(stage_line));
+    let terms: Vec<serde_json::Value> = search_terms(p)
+        .iter()
+        .map(|t| {
+            let mut v = json!({
+                "kind": t.kind,
+                "text": t.text,
+                "negated": t.negated,
+                "stage": t.stage,
+            });
+            if let Some((corpus, this)) = corpus {
+                v["corpus"] = json!(corpus.term_count(t, this));
+            }
+            v
+        })
+        .collect();
+    let found: Vec<serde_json::Value> = indicators(p)
+        .iter()
+        .map(|i| {
+            let mut v = json!({
+                "field": i.field,
+                "kind": i.kind,
+                "value": i.value,
+                "negated": i.negated,
+                "stage": i.stage,
+            });
+            if let Some((corpus, this)) = corpus {
+                v["corpus"] = json!(corpus.indicator_count(i, this));
+            }
+            v
+        })
+        .collect();
+    json!({
+        "path": shown,
+        "id": c.rule.id,
+        "title": c.rule.title,
+        "techniques": c.rule.technique_id,
+        "transforming": p.is_transforming(),
+        "streaming": p.is_streaming(),
+        "stages": stages,
+        "search_terms": terms,
+        "indicators": found,
+    })
 }

@@ -109,6 +109,14 @@ struct ExplainArgs {
     /// rules it cannot narrow down (they see every event), instead of each rule.
     #[arg(long)]
     pack: bool,
+    /// A directory of rules to count indicators and search terms in (repeatable): each
+    /// indicator and term of an explained rule shows how many *other* rules there look
+    /// for the same (the "corpus" column of a detection catalog's rule page).
+    #[arg(long = "corpus", value_name = "DIR")]
+    corpus: Vec<PathBuf>,
+    /// Output format: text, or one JSON object per rule (one per line).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
     /// A rule given as SPL text (repeatable).
     #[arg(long = "spl", value_name = "TEXT")]
     spl: Vec<String>,

@@ -278,3 +278,101 @@ fn explain_reports_errors_and_still_explains_the_rest() {
     let (code, _, _) = run(splc().arg("explain"));
     assert_eq!(code, Some(2));
 }
+
+#[test]
+fn explain_with_a_corpus_counts_the_other_rules_that_look_for_the_same() {
+    let dir = scratch("explain_corpus");
+    let rule = "id: 'c-1'\ntitle: curl to shell\nlogic: 'TERM(curl) process=\"*| sh*\" | regex process=\"(?i)curl\\s+-s\"'\n";
+    write(&dir, "corpus/a.yml", rule);
+    // The same regex and compare (the value in another case); TERM curl negated.
+    write(
+        &dir,
+        "corpus/b.yml",
+        "logic: 'NOT TERM(curl) process=\"*| SH*\" | regex process=\"(?i)curl\\s+-s\"'\n",
+    );
+    // TERM curl twice in one rule: counted once. The regex without `(?i)`: another one.
+    write(
+        &dir,
+        "corpus/c.yml",
+        "logic: 'TERM(curl) OR TERM(CURL) | regex process=\"curl\\s+-s\"'\n",
+    );
+    let (code, out, err) = run(splc()
+        .args(["explain", "--corpus"])
+        .arg(dir.join("corpus"))
+        .arg(dir.join("corpus/a.yml")));
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let has = |l: &str| assert!(lines.contains(&l), "missing {l:?} in\n{out}");
+    // Other rules: c has TERM curl (b has it negated, another item).
+    has("  TERM \"curl\" (stage 1) corpus 1");
+    // b compares process with the same pattern in another case.
+    has("  process = \"*| sh*\" (stage 1) corpus 1");
+    has("  process regex_match \"(?i)curl\\\\s+-s\" (stage 2) corpus 1");
+    // As JSON, one object per rule.
+    let (code, out, err) = run(splc()
+        .args(["explain", "--format", "json", "--corpus"])
+        .arg(dir.join("corpus"))
+        .arg(dir.join("corpus/a.yml")));
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["id"], "c-1");
+    assert_eq!(
+        v["stages"][1],
+        "regex \"process\" =~ /(?i)curl[\\t-\\r ]+\\-s/"
+    );
+    assert_eq!(v["search_terms"][0]["text"], "curl");
+    assert_eq!(v["search_terms"][0]["corpus"], 1);
+    assert_eq!(v["indicators"][1]["kind"], "regex_match");
+    assert_eq!(v["indicators"][1]["corpus"], 1);
+    // A rule outside the corpus counts every rule that has the item.
+    write(&dir, "elsewhere/a.yml", rule);
+    let (_, out, _) = run(splc()
+        .args(["explain", "--corpus"])
+        .arg(dir.join("corpus"))
+        .arg(dir.join("elsewhere/a.yml")));
+    // (a and c; a and b; a and b.)
+    assert!(
+        out.contains("  TERM \"curl\" (stage 1) corpus 2\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  process = \"*| sh*\" (stage 1) corpus 2\n"),
+        "{out}"
+    );
+    assert!(out.contains("(stage 2) corpus 2\n"), "{out}");
+    // A corpus that is not a directory: an error.
+    let (code, _, err) = run(splc()
+        .args(["explain", "--corpus"])
+        .arg(dir.join("missing"))
+        .arg(dir.join("corpus/a.yml")));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not a directory"), "{err}");
+}
+
+/// The catalog page splc started from shows, for the Sysmon "Package installation"
+/// rule's `process` regex `(?i)install\s`, how many other catalog rules look for it.
+/// The armory beside this repository has it in five rules (the package-installation
+/// rule for edr, powershell, sysmon, unix and winevent data), so four others; the page,
+/// made from the vendor's catalog at another time, says 3.
+#[test]
+fn explain_corpus_counts_on_the_seed_rule() {
+    let Some(armory) = splc_tests::corpus("armory", "explain_corpus_counts_on_the_seed_rule")
+    else {
+        return;
+    };
+    let rule = armory.join("endpoint/package_installation/package_installation-splunk-sysmon.yml");
+    let macros = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/armory-macros.conf");
+    let (code, out, err) = run(splc()
+        .args(["explain", "--macros"])
+        .arg(&macros)
+        .arg("--corpus")
+        .arg(&armory)
+        .arg(&rule));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("  process regex_match \"(?i)install\\\\s\" (stage 2) corpus 4\n"),
+        "{out}"
+    );
+    // TERM(npm) is in the same five, and in nothing else.
+    assert!(out.contains("  TERM \"npm\" (stage 1) corpus 4\n"), "{out}");
+}
