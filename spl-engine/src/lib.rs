@@ -29,6 +29,7 @@
 
 mod expr;
 mod filter;
+pub mod pack;
 
 use std::borrow::Cow;
 use std::path::Path;
