@@ -44,6 +44,8 @@ pub struct Builder {
     undefined_macros_empty: bool,
     rerun: bool,
     warn: bool,
+    /// The event type the rules are checked against, as Rust source.
+    event_type: Option<String>,
 }
 
 /// Why a rule pack did not compile.
@@ -62,6 +64,8 @@ pub enum BuildError {
     Rules(Vec<(PathBuf, CompileErrors)>),
     /// A macros file that could not be read.
     Macros(spl_grammar::Error),
+    /// The event type given to [`Builder::event_type`] is not a Rust type.
+    EventType(String),
 }
 
 impl fmt::Display for BuildError {
@@ -79,6 +83,7 @@ impl fmt::Display for BuildError {
                 Ok(())
             }
             BuildError::Macros(e) => write!(f, "{e}"),
+            BuildError::EventType(t) => write!(f, "event_type: `{t}` is not a Rust type"),
         }
     }
 }
@@ -159,6 +164,17 @@ impl Builder {
         self
     }
 
+    /// Check every rule against an event type of the program (a path as the generated
+    /// file sees it, e.g. `crate::events::Process`), which implements
+    /// `spl_runtime::typed::TypedEvent` (`#[derive(spl_runtime::Event)]`): a rule that
+    /// reads a field the type does not have makes the build fail, with the rule's
+    /// position and a caret in the message (see [`crate::typed`]).
+    #[must_use]
+    pub fn event_type(mut self, path: impl Into<String>) -> Self {
+        self.event_type = Some(path.into());
+        self
+    }
+
     /// The warnings of the rules (the lints `splc check` prints), located in their rule
     /// files, one line each: `path:line:col: warning[code]: message`. Rules that do not
     /// compile are the error, as for [`Builder::generate`].
@@ -178,7 +194,20 @@ impl Builder {
                 println!("cargo:warning={w}");
             }
         }
-        Ok(to_source(&generate_pack(&compiled)))
+        let mut pack = generate_pack(&compiled);
+        if let Some(t) = &self.event_type {
+            let ty: syn::Type = syn::parse_str(t).map_err(|_| BuildError::EventType(t.clone()))?;
+            let ty = quote::quote!(#ty);
+            for c in &compiled {
+                pack.extend(crate::typed::field_checks(
+                    &c.parsed,
+                    &ty,
+                    t,
+                    proc_macro2::Span::call_site(),
+                ));
+            }
+        }
+        Ok(to_source(&pack))
     }
 
     /// The macro table and the rule paths, each input named in a `cargo:rerun-if-changed`

@@ -58,6 +58,7 @@ pub mod explain;
 pub mod lint;
 pub mod lower;
 pub mod regex;
+pub mod typed;
 
 pub use spl_grammar as grammar;
 pub use spl_ir as ir;

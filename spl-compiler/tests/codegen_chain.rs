@@ -36,3 +36,35 @@ fn thousands_of_alternatives_parse_back() {
         assert_eq!(file.items.len(), 4, "the struct and its three impls");
     }
 }
+
+#[test]
+fn the_builder_checks_rules_against_an_event_type() {
+    let builder = spl_compiler::Builder::new()
+        .emit_rerun_if_changed(false)
+        .emit_warnings(false)
+        .rule_spl("typed.spl", "process=x* | where len(cmd) > 3")
+        .rule_spl("raw.spl", "TERM(x)")
+        .event_type("crate::events::Process");
+    let source = builder.generate().expect("generates");
+    // One check per field read from events, none for the `_raw`-only rule.
+    assert_eq!(source.matches("has_field").count(), 2, "{source}");
+    assert!(
+        source.contains("::spl_runtime::typed::TypedEvent"),
+        "{source}"
+    );
+    assert!(
+        source.contains("the event type `crate::events::Process`"),
+        "{source}"
+    );
+    assert!(source.contains("\"cmd\""), "{source}");
+    assert!(source.contains("typed.spl:1:24"), "{source}");
+    let bad = spl_compiler::Builder::new()
+        .emit_rerun_if_changed(false)
+        .rule_spl("raw.spl", "TERM(x)")
+        .event_type("not a type");
+    let err = bad.generate().expect_err("not a type");
+    assert!(
+        err.to_string().contains("`not a type` is not a Rust type"),
+        "{err}"
+    );
+}

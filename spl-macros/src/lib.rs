@@ -70,6 +70,8 @@ struct Input {
     name: Ident,
     source: Source,
     macros: Option<LitStr>,
+    /// The event type the rule is checked against.
+    event: Option<syn::Type>,
 }
 
 enum Source {
@@ -97,16 +99,20 @@ impl Parse for Input {
             Source::Inline(input.parse()?)
         };
         let mut macros = None;
-        if input.peek(Token![,]) {
+        let mut event = None;
+        while input.peek(Token![,]) {
             input.parse::<Token![,]>()?;
             let kw: Ident = input.parse()?;
-            if kw != "macros" {
+            if kw == "macros" && macros.is_none() {
+                macros = Some(input.parse()?);
+            } else if kw == "event" && event.is_none() {
+                event = Some(input.parse()?);
+            } else {
                 return Err(syn::Error::new(
                     kw.span(),
-                    "expected `macros \"path/to/macros.conf\"`",
+                    "expected `macros \"path/to/macros.conf\"` or `event Type` (each once)",
                 ));
             }
-            macros = Some(input.parse()?);
         }
         if input.peek(Token![;]) {
             input.parse::<Token![;]>()?;
@@ -120,6 +126,7 @@ impl Parse for Input {
             name,
             source,
             macros,
+            event,
         })
     }
 }
@@ -172,10 +179,15 @@ fn expand(input: &Input) -> TokenStream2 {
                 .filter(|a| a.path().is_ident("allow"))
                 .collect();
             let warnings = warnings(&compiled, span, &allows);
+            let checks = input.event.as_ref().map(|ty| {
+                let shown = quote!(#ty).to_string().replace(' ', "");
+                spl_compiler::typed::field_checks(&compiled.parsed, &quote!(#ty), &shown, span)
+            });
             quote! {
                 #generated
                 #track
                 #warnings
+                #checks
             }
         }
         Err(errors) => failure(input, span, &errors.to_string(), &tracked),
@@ -238,4 +250,92 @@ fn failure(input: &Input, span: Span, message: &str, tracked: &[PathBuf]) -> Tok
         }
         #track
     }
+}
+
+/// Implement `spl_runtime::Event` and `spl_runtime::typed::TypedEvent` for a struct whose
+/// named fields are the event's fields (see `spl_runtime::typed`).
+///
+/// Each field has type `spl_runtime::Value` (always present) or `Option<Value>` (absent
+/// when `None`); its SPL name is its Rust name or the one of `#[spl(name = "...")]`.
+#[proc_macro_derive(Event, attributes(spl))]
+pub fn derive_event(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    derive_event_impl(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+fn derive_event_impl(input: &syn::DeriveInput) -> syn::Result<TokenStream2> {
+    let syn::Data::Struct(data) = &input.data else {
+        return Err(syn::Error::new_spanned(
+            &input.ident,
+            "#[derive(Event)] needs a struct with named fields",
+        ));
+    };
+    let syn::Fields::Named(named) = &data.fields else {
+        return Err(syn::Error::new_spanned(
+            &input.ident,
+            "#[derive(Event)] needs a struct with named fields",
+        ));
+    };
+    let mut names = Vec::new();
+    let mut arms = Vec::new();
+    for (i, field) in named.named.iter().enumerate() {
+        let Some(ident) = &field.ident else {
+            continue;
+        };
+        let mut name = ident.to_string();
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("spl")) {
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("name") {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    name = lit.value();
+                    Ok(())
+                } else {
+                    Err(meta.error("expected `name = \"...\"`"))
+                }
+            })?;
+        }
+        if names.contains(&name) {
+            return Err(syn::Error::new_spanned(
+                ident,
+                format!("two fields are named `{name}`"),
+            ));
+        }
+        let optional = matches!(&field.ty, syn::Type::Path(p)
+            if p.qself.is_none()
+                && p.path.segments.last().is_some_and(|s| s.ident == "Option"));
+        let value = if optional {
+            quote!(self.#ident.as_ref())
+        } else {
+            quote!(::core::option::Option::Some(&self.#ident))
+        };
+        arms.push(quote! {
+            if field == ids[#i] {
+                return #value;
+            }
+        });
+        names.push(name);
+    }
+    let count = names.len();
+    let ty = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    Ok(quote! {
+        impl #impl_generics ::spl_runtime::Event for #ty #ty_generics #where_clause {
+            fn get(
+                &self,
+                field: ::spl_runtime::FieldId,
+            ) -> ::core::option::Option<&::spl_runtime::Value> {
+                // The ids of the names, interned once.
+                static IDS: ::std::sync::OnceLock<[::spl_runtime::FieldId; #count]> =
+                    ::std::sync::OnceLock::new();
+                let ids = IDS.get_or_init(|| [#(::spl_runtime::FieldId::intern(#names)),*]);
+                #(#arms)*
+                ::core::option::Option::None
+            }
+        }
+        impl #impl_generics ::spl_runtime::typed::TypedEvent for #ty #ty_generics #where_clause {
+            const FIELDS: &'static [&'static str] = &[#(#names),*];
+        }
+    })
 }

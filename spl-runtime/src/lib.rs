@@ -89,6 +89,7 @@ pub mod rule;
 pub mod search;
 mod texts;
 pub mod time;
+pub mod typed;
 pub mod value;
 
 pub use spl_ir as ir;
@@ -100,3 +101,8 @@ pub use value::Value;
 /// Compile an SPL rule into a Rust type at build time (feature `macros`).
 #[cfg(feature = "macros")]
 pub use spl_macros::detect;
+
+/// Implement [`Event`] and [`typed::TypedEvent`] for a struct (feature `macros`; see
+/// [`typed`]).
+#[cfg(feature = "macros")]
+pub use spl_macros::Event;

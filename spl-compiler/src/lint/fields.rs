@@ -162,6 +162,27 @@ fn group_names(pattern: &str) -> Vec<String> {
     out
 }
 
+/// The field compares of a search, with where each field is named.
+fn searched_reads<'a>(expr: &'a SearchExpr, out: &mut Vec<Read<'a>>) {
+    match &expr.kind {
+        SearchKind::And(items) | SearchKind::Or(items) => {
+            for i in items {
+                searched_reads(i, out);
+            }
+        }
+        SearchKind::Not(inner) => searched_reads(inner, out),
+        SearchKind::Compare(c) => out.push(Read {
+            name: &c.field.name,
+            span: c.field.span,
+        }),
+        SearchKind::In(l) => out.push(Read {
+            name: &l.field.name,
+            span: l.field.span,
+        }),
+        _ => {}
+    }
+}
+
 /// The fields the first search compares: event fields the author knows of.
 fn searched<'a>(expr: &'a SearchExpr, out: &mut BTreeSet<&'a str>) {
     match &expr.kind {
@@ -181,10 +202,19 @@ fn searched<'a>(expr: &'a SearchExpr, out: &mut BTreeSet<&'a str>) {
     }
 }
 
-/// The warnings of `query`.
-pub(super) fn lint_fields(query: &Query, found: &mut Vec<Diagnostic>) {
+/// Each command of `query` with what it reads and makes, and the fields it restricts
+/// rows to (`Some`); and the fields the first search compares.
+#[allow(clippy::type_complexity)]
+fn effects(
+    query: &Query,
+) -> (
+    Vec<(&'static str, Effect<'_>, Option<Fields>)>,
+    BTreeSet<&str>,
+    Vec<Read<'_>>,
+) {
     let mut effects: Vec<(&'static str, Effect<'_>, Option<Fields>)> = Vec::new();
     let mut in_search = BTreeSet::new();
+    let mut search_reads = Vec::new();
     for (i, stage) in query.stages.iter().enumerate() {
         let mut e = Effect::default();
         // `Some(fields)`: after this command rows hold only `fields` (plus what it makes).
@@ -194,6 +224,7 @@ pub(super) fn lint_fields(query: &Query, found: &mut Vec<Diagnostic>) {
                 if let Some(expr) = &s.expr {
                     if i == 0 {
                         searched(expr, &mut in_search);
+                        searched_reads(expr, &mut search_reads);
                     }
                 }
                 "search"
@@ -357,6 +388,47 @@ pub(super) fn lint_fields(query: &Query, found: &mut Vec<Diagnostic>) {
         };
         effects.push((name, e, restrict));
     }
+    (effects, in_search, search_reads)
+}
+
+/// The fields a rule reads from its events, each where it is first read: those its first
+/// search compares, then those later commands read before any command made a field of
+/// that name, while rows are still whole events. `_raw`, `_time` and other names starting
+/// with `_`, wildcard patterns and `foreach` templates are left out; so are reads after a
+/// command whose effect on the fields is not known here.
+pub(crate) fn event_fields(query: &Query) -> Vec<(String, Span)> {
+    let (effects, _, search_reads) = effects(query);
+    let mut out: Vec<(String, Span)> = Vec::new();
+    let push = |name: &str, span: Span, out: &mut Vec<(String, Span)>| {
+        let skip = name.starts_with('_') || name.contains('*') || name.contains("<<");
+        if !skip && !out.iter().any(|(n, _)| n == name) {
+            out.push((name.to_owned(), span));
+        }
+    };
+    for read in &search_reads {
+        push(read.name, read.span, &mut out);
+    }
+    let mut whole_events = true;
+    let mut made: BTreeSet<&str> = BTreeSet::new();
+    for (_, e, restrict) in &effects {
+        if whole_events {
+            for read in &e.reads {
+                if !made.contains(read.name) {
+                    push(read.name, read.span, &mut out);
+                }
+            }
+        }
+        if restrict.is_some() {
+            whole_events = false;
+        }
+        made.extend(e.makes.iter().map(String::as_str));
+    }
+    out
+}
+
+/// The warnings of `query`.
+pub(super) fn lint_fields(query: &Query, found: &mut Vec<Diagnostic>) {
+    let (effects, in_search, _) = effects(query);
     let made: BTreeSet<&str> = effects
         .iter()
         .flat_map(|(_, e, _)| e.makes.iter().map(String::as_str))

@@ -12,7 +12,7 @@
 //! stop a rule from compiling.
 
 mod escapes;
-mod fields;
+pub(crate) mod fields;
 
 use spl_grammar::ast::{Command, Query, SearchExpr, SearchKind};
 use spl_grammar::{Code, Diagnostic, ParsedRule};
