@@ -24,6 +24,7 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
                 .iter()
                 .map(|a| Assignment {
                     field: a.field.name.clone(),
+                    dynamic: a.dynamic,
                     value: lower_value(cx, &a.value),
                 })
                 .collect(),
