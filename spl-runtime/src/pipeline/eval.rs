@@ -37,7 +37,8 @@ impl Eval {
     }
 }
 
-/// The field a `{field}` target names in `row`.
+/// The field a `{field}` target names in `row`. The name is known only per row, so it is
+/// interned here (a look-up in the table of names; a new name is added once).
 fn named_by(row: &Record, field: FieldId) -> Option<FieldId> {
     let value = row.get(field)?;
     let name = value.first_str();
