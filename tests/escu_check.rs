@@ -4,7 +4,8 @@
 //! macro expansion) is pinned in `data/escu_parse_failures.txt`, every one that does not
 //! check (lowering included) in `data/escu_check_failures.txt`, each with the phase, the
 //! place and the message of its first error. Any difference fails with a diff; run with
-//! `SPLC_BLESS=1` to rewrite the lists. Skipped without the catalog.
+//! `SPLC_BLESS=1` to rewrite the lists. The catalog's lookup definitions read too. Skipped
+//! without the catalog.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -150,4 +151,16 @@ fn escu_detections_that_do_not_check_are_pinned() {
         rules.len()
     );
     check_pinned("escu_check_failures.txt", &header, &found);
+}
+
+#[test]
+fn escu_lookup_definitions_read() {
+    let Some(root) = splc_tests::corpus("escu", "escu_lookup_definitions_read") else {
+        return;
+    };
+    let lookups = spl_runtime::lookup::Lookups::builder()
+        .content_dir(&root)
+        .expect("every lookups/*.yml of the catalog reads")
+        .build();
+    assert!(lookups.warnings().is_empty(), "{:?}", lookups.warnings());
 }
