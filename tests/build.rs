@@ -80,10 +80,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     pack.compile()?;
     // The stats corpus (tests/stats_functions.rs): one rule per case.
-    let cases = manifest.join("data/stats/cases.yml");
-    println!("cargo::rerun-if-changed={}", cases.display());
-    let cases: Vec<serde_norway::Value> =
-        serde_norway::from_str(&std::fs::read_to_string(&cases)?)?;
+    // The stats corpus and the syntax corpus share one runner (`stats_functions.rs`).
+    let mut cases: Vec<serde_norway::Value> = Vec::new();
+    for file in ["data/stats/cases.yml", "data/syntax/cases.yml"] {
+        let path = manifest.join(file);
+        println!("cargo::rerun-if-changed={}", path.display());
+        cases.extend(serde_norway::from_str::<Vec<serde_norway::Value>>(
+            &std::fs::read_to_string(&path)?,
+        )?);
+    }
     let mut pack = Builder::new()
         .emit_warnings(false)
         .file_name("stats_rules.rs");

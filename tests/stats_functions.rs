@@ -1,6 +1,7 @@
-//! The stats corpus (`data/stats/cases.yml`): each case's pipeline over its events gives
-//! the rows written by hand from Splunk's search reference (statistical and charting
-//! functions), in the evaluator and in the code `build.rs` generated for the same rule.
+//! The stats corpus (`data/stats/cases.yml`) and the syntax corpus
+//! (`data/syntax/cases.yml`: what Splunk's content catalog writes): each case's pipeline
+//! over its events gives the rows written by hand from Splunk's search reference, in the
+//! evaluator and in the code `build.rs` generated for the same rule.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +28,8 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let items = splc_tests::yaml::cases("stats/cases.yml");
+    let mut items = splc_tests::yaml::cases("stats/cases.yml");
+    items.extend(splc_tests::yaml::cases("syntax/cases.yml"));
     let list = |item: &Yaml, key: &str| -> Vec<Yaml> {
         match item.get(key) {
             Some(Yaml::Sequence(items)) => items.clone(),

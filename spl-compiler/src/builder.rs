@@ -39,6 +39,7 @@ pub struct Builder {
     rule_files: Vec<PathBuf>,
     rule_texts: Vec<(String, String)>,
     macro_files: Vec<PathBuf>,
+    content_dirs: Vec<PathBuf>,
     out_dir: Option<PathBuf>,
     file_name: Option<String>,
     undefined_macros_empty: bool,
@@ -128,6 +129,18 @@ impl Builder {
         self
     }
 
+    /// Read the macros of a content directory: a checkout of Splunk's content catalog
+    /// (`macros/*.yml`) or a Splunk app (`default/macros.conf`), with the content defaults
+    /// (`*_filter` macros and `drop_dm_object_name`; see
+    /// [`MacroTable::add_content_dir`]). Content directories are read before the
+    /// [`macros_file`](Self::macros_file)s, which override them. The lookups of the
+    /// directory are a runtime matter: `spl_runtime::lookup::LookupsBuilder::content_dir`.
+    #[must_use]
+    pub fn content_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.content_dirs.push(dir.as_ref().to_path_buf());
+        self
+    }
+
     /// Expand macros with no definition to nothing instead of failing.
     #[must_use]
     pub fn undefined_macros_empty(mut self, on: bool) -> Self {
@@ -214,6 +227,10 @@ impl Builder {
     /// line; then every rule compiled, with the warnings.
     fn compile_all(&self) -> Result<(Vec<crate::CompiledRule>, Vec<String>), BuildError> {
         let mut macros = MacroTable::new();
+        for dir in &self.content_dirs {
+            self.rerun_if_changed(dir);
+            macros.add_content_dir(dir).map_err(BuildError::Macros)?;
+        }
         for path in &self.macro_files {
             self.rerun_if_changed(path);
             macros.add_conf_file(path).map_err(BuildError::Macros)?;

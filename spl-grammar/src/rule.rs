@@ -2,6 +2,10 @@
 //!
 //! A YAML rule is a mapping with the keys `id`, `title`, `description`, `logic_format`,
 //! `logic` (the SPL text), `techniques`, `technique_id`, `data_category` and `references`.
+//! A detection of Splunk's content catalog (ESCU) loads too: its SPL is the `search` key
+//! (used when there is no `logic`), its title the `name` key, its ATT&CK ids
+//! `tags.mitre_attack_id`; those keys, `type`, `data_source` and the rest stay in
+//! [`RuleFile::extra`].
 //! Lists may be a list, a single string, `null`, empty, or absent. Every other key is kept,
 //! in file order, in [`RuleFile::extra`]. A `.spl` file is the logic alone; its id and title
 //! are the file stem.
@@ -132,6 +136,7 @@ impl RuleFile {
         };
         let mut logic = None;
         let mut title = None;
+        let mut escu = EscuKeys::default();
         for (key, value) in mapping {
             let Some(k) = key.as_str().map(str::to_string) else {
                 rule.extra.insert(key, value);
@@ -185,25 +190,53 @@ impl RuleFile {
                         string_list(&value).map_err(|()| wrong("a list of strings"))?
                 }
                 _ => {
+                    escu.note(&k, &value);
                     rule.extra.insert(key, value);
                 }
             }
+        }
+        let logic_key = if logic.is_some() { "logic" } else { "search" };
+        let logic = logic.or(escu.search);
+        if title.is_none() {
+            title = escu.name;
+        }
+        if rule.technique_id.is_empty() {
+            rule.technique_id = escu.mitre_attack_id;
         }
         let Some(logic) = logic else {
             return Err(fail(
                 Diagnostic::error(Code::NO_LOGIC, "this rule file has no `logic`")
                     .with_primary(Span::point(0), "")
-                    .with_note("the SPL text of a rule is the value of its top-level `logic` key"),
+                    .with_note(
+                        "the SPL text of a rule is the value of its top-level `logic` key \
+                         (or `search`, in Splunk's content format)",
+                    ),
             ));
         };
         rule.title = title.unwrap_or_else(|| rule.id.clone());
         rule.source = RuleSource {
-            map: locate_logic(text, &logic),
+            map: locate_logic(text, logic_key, &logic),
             file,
             logic: logic.as_str().into(),
         };
         rule.logic = logic;
         Ok(rule)
+    }
+
+    /// A top-level key of [`extra`](Self::extra) as a string (a string, number or boolean).
+    pub fn extra_string(&self, key: &str) -> Option<String> {
+        self.extra
+            .get(key)
+            .and_then(|v| scalar_string(v).ok().flatten())
+    }
+
+    /// A top-level key of [`extra`](Self::extra) as a list of strings (a single string is
+    /// a list of one; anything else, or no such key, is empty).
+    pub fn extra_list(&self, key: &str) -> Vec<String> {
+        self.extra
+            .get(key)
+            .and_then(|v| string_list(v).ok())
+            .unwrap_or_default()
     }
 
     /// Where the rule came from, and how its `logic` maps into that file.
@@ -222,6 +255,37 @@ impl RuleFile {
             .as_ref()
             .map_or_else(|| self.id.clone(), |p| p.display().to_string());
         RuleFile::from_spl_str(&self.logic, &name).source
+    }
+}
+
+/// What the loader takes from the keys of Splunk's content format (ESCU detections): the
+/// SPL is `search` when there is no `logic`, the title is `name` when there is no
+/// `title`, and `tags.mitre_attack_id` gives the ATT&CK ids when there is no
+/// `technique_id`. The keys themselves stay in [`RuleFile::extra`].
+#[derive(Default)]
+struct EscuKeys {
+    search: Option<String>,
+    name: Option<String>,
+    mitre_attack_id: Vec<String>,
+}
+
+impl EscuKeys {
+    /// Take what this top-level key gives, if anything.
+    fn note(&mut self, key: &str, value: &Value) {
+        match key {
+            "search" => {
+                if let Value::String(s) = untag(value.clone()) {
+                    self.search = Some(s);
+                }
+            }
+            "name" => self.name = scalar_string(value).ok().flatten(),
+            "tags" => {
+                if let Some(ids) = value.get("mitre_attack_id") {
+                    self.mitre_attack_id = string_list(ids).unwrap_or_default();
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -563,9 +627,9 @@ fn key_span(text: &str, key: &str) -> Span {
 }
 
 /// Find the `logic` scalar that decodes to `logic` and map it; else fall back.
-fn locate_logic(text: &str, logic: &str) -> LogicMap {
+fn locate_logic(text: &str, logic_key: &str, logic: &str) -> LogicMap {
     let mut fallback = None;
-    for (key, after_colon) in top_level_keys(text, "logic") {
+    for (key, after_colon) in top_level_keys(text, logic_key) {
         let mut decoder = Decoder::new(text, after_colon);
         let Some(start) = decoder.value_start() else {
             fallback.get_or_insert(key.start);
@@ -1120,6 +1184,34 @@ mod tests {
 
         let rule = RuleFile::from_yaml_str("logic: x\n", "dir/r.yml").expect("valid");
         assert_eq!((rule.id.as_str(), rule.title.as_str()), ("r", "r"));
+    }
+
+    #[test]
+    fn escu_detections_load_from_search_name_and_tags() {
+        let yaml = "name: Crush It\nid: ccf6-1\ntype: TTP\ndata_source:\n- CrushFTP\n\
+                    search: '`crushftp` | eval x=\"it''s\"\n  | stats count'\n\
+                    tags:\n  mitre_attack_id:\n  - T1190\n  confidence: 80\n";
+        let rule = RuleFile::from_yaml_str(yaml, "d/crush.yml").expect("valid");
+        assert_eq!(rule.id, "ccf6-1");
+        assert_eq!(rule.title, "Crush It");
+        assert_eq!(rule.logic, "`crushftp` | eval x=\"it's\" | stats count");
+        assert_eq!(rule.technique_id, vec!["T1190".to_string()]);
+        assert_eq!(rule.extra_string("type").as_deref(), Some("TTP"));
+        assert_eq!(rule.extra_list("data_source"), vec!["CrushFTP".to_string()]);
+        let keys: Vec<&str> = rule.extra.keys().filter_map(Value::as_str).collect();
+        assert_eq!(keys, vec!["name", "type", "data_source", "search", "tags"]);
+        // Positions point into the `search` scalar.
+        assert!(rule.source().is_exact());
+        assert_eq!(file_text(&rule, span_of(&rule, "it's")), "it''s");
+        assert_eq!(file_text(&rule, span_of(&rule, "stats")), "stats");
+
+        // `logic` wins over `search`, `title` over `name`.
+        let yaml = "name: N\ntitle: T\nsearch: a\nlogic: b\n";
+        let rule = RuleFile::from_yaml_str(yaml, "r.yml").expect("valid");
+        assert_eq!((rule.title.as_str(), rule.logic.as_str()), ("T", "b"));
+        // A `search` that is not a string is no SPL.
+        let err = RuleFile::from_yaml_str("search: [a]\n", "r.yml").expect_err("no logic");
+        assert_eq!(err.code(), Code::NO_LOGIC);
     }
 
     #[test]

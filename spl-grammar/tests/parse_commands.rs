@@ -737,3 +737,57 @@ fn eval_option_values_are_kept_as_written() {
         other => panic!("{other:?}"),
     }
 }
+
+/// What Splunk's content catalog writes: comments, glued field names, `/` in names, quoted
+/// and `{field}` eval targets.
+#[test]
+fn content_catalog_forms() {
+    // A triple-backtick comment is white space, wherever white space may stand; spans of
+    // what follows stay where they were written.
+    let q = parse("```lead``` x ```mid``` | ```before``` table a ```after```");
+    assert_eq!(q.stages.len(), 2);
+    let Command::Table(items) = &q.stages[1].command else {
+        panic!("{:?}", q.stages[1].command);
+    };
+    assert_eq!(items.len(), 1);
+    let src = "x | eval a=\"```kept```\" ```gone```";
+    let Command::Eval(assigns) = command(src, 1) else {
+        panic!("eval");
+    };
+    assert_eq!(format!("{}", assigns[0].value), "\"```kept```\"");
+    assert_eq!(
+        &src[assigns[0].field.span.start..assigns[0].field.span.end],
+        "a"
+    );
+    // An unclosed comment is a backtick error, not a silent truncation.
+    let err = parse_err("x ```open");
+    assert!(err.message.contains("unterminated"), "{}", err.message);
+
+    // Quoted and bare pieces glued together are one name.
+    let Command::Rename(pairs) = command(r#"x | rename "Web".* as *, "All_Traffic".dest AS d"#, 1)
+    else {
+        panic!("rename");
+    };
+    let names: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|p| (p.from.name.as_str(), p.to.name.as_str()))
+        .collect();
+    assert_eq!(names, [("Web.*", "*"), ("All_Traffic.dest", "d")]);
+
+    // `/` in field lists.
+    let Command::Table(items) = command("x | table k8s.io/reason a:b c{}.d", 1) else {
+        panic!("table");
+    };
+    assert_eq!(items.len(), 3);
+
+    // Quoted and dynamic eval targets.
+    let Command::Eval(assigns) = command(r#"x | eval "a b"=1, {key} = value, {'k k'}=2"#, 1) else {
+        panic!("eval");
+    };
+    let targets: Vec<(&str, bool)> = assigns
+        .iter()
+        .map(|a| (a.field.name.as_str(), a.dynamic))
+        .collect();
+    assert_eq!(targets, [("a b", false), ("key", true), ("k k", true)]);
+    assert_eq!(format!("{}", assigns[1]), "{key}=value");
+}

@@ -101,13 +101,12 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
         Stage::Eval(assigns) => {
             write!(f, "eval")?;
             for (i, a) in assigns.iter().enumerate() {
-                write!(
-                    f,
-                    "{} {:?} = {}",
-                    if i > 0 { "," } else { "" },
-                    a.field,
-                    a.value
-                )?;
+                let sep = if i > 0 { "," } else { "" };
+                if a.dynamic {
+                    write!(f, "{sep} {{{:?}}} = {}", a.field, a.value)?;
+                } else {
+                    write!(f, "{sep} {:?} = {}", a.field, a.value)?;
+                }
             }
             writeln!(f)
         }

@@ -185,8 +185,12 @@ impl<C: Code> Stage<C> {
 /// One `field = expr` of `eval`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Assignment<C: Code = Tree> {
-    /// The target field.
+    /// The target field; with [`dynamic`](Self::dynamic), the field whose value names the
+    /// target.
     pub field: String,
+    /// `{field} = value`: each row's value of `field` (its first value) names the assigned
+    /// field; a row without `field` gets no assignment.
+    pub dynamic: bool,
     /// The value.
     pub value: C::Expr,
 }
@@ -196,7 +200,16 @@ impl<C: Code> Assignment<C> {
     pub fn new(field: impl Into<String>, value: C::Expr) -> Self {
         Assignment {
             field: field.into(),
+            dynamic: false,
             value,
+        }
+    }
+
+    /// `{field} = value`: the value of `field` names the assigned field.
+    pub fn dynamic(field: impl Into<String>, value: C::Expr) -> Self {
+        Assignment {
+            dynamic: true,
+            ..Assignment::new(field, value)
         }
     }
 }

@@ -150,6 +150,8 @@ impl Witness {
         let mut flow = Flow::default();
         for stage in stages {
             match stage {
+                // `{field}=...` may write any field: what comes after is not looked at.
+                Stage::Eval(assigns) if assigns.iter().any(|a| a.dynamic) => break,
                 Stage::Eval(assigns) => {
                     assigns.iter().for_each(|a| flow.assign(&a.field, &a.value));
                 }

@@ -66,6 +66,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
     let mut ok = 0usize;
     let mut warned = 0usize;
     let mut failed: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut outside: BTreeMap<String, usize> = BTreeMap::new();
     for (path, result) in compile_all(&args.paths, &macros) {
         match result {
             Ok(compiled) => {
@@ -108,6 +109,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
             Err(errors) => {
                 let phase = errors.phase().map_or("load", |p| p.as_str());
                 *failed.entry(phase).or_default() += 1;
+                for command in outside_commands(&errors) {
+                    *outside.entry(command).or_default() += 1;
+                }
                 match args.format {
                     Format::Text => {
                         for e in &errors.0 {
@@ -155,6 +159,37 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<bool> {
             "{} rules: {ok} ok{warned}, {total_failed} failed{detail}",
             ok + total_failed
         )?;
+        if !outside.is_empty() {
+            let mut by_count: Vec<(&String, &usize)> = outside.iter().collect();
+            by_count.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+            let list: Vec<String> = by_count.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+            writeln!(
+                out,
+                "rules needing what splc does not provide, by command: {}",
+                list.join(", ")
+            )?;
+        }
     }
     Ok(total_failed == 0)
+}
+
+/// The commands, each once, of a rule's errors that say the command needs something splc
+/// does not provide (a Splunk server's stores, a vendor's command; see
+/// [`spl_compiler::lower::needs_outside`]).
+fn outside_commands(errors: &CompileErrors) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for e in &errors.0 {
+        let d = e.diagnostic();
+        if d.code != spl_compiler::lower::codes::UNKNOWN_COMMAND {
+            continue;
+        }
+        let Some(name) = d.message.split('`').nth(1) else {
+            continue;
+        };
+        let name = name.to_ascii_lowercase();
+        if spl_compiler::lower::needs_outside(&name).is_some() && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
 }

@@ -169,13 +169,17 @@ pub fn pack_summary(rules: &[(&str, &CompiledRule)]) -> String {
     s
 }
 
-/// The summary of one compiled rule.
+/// The summary of one compiled rule. `rule type` and `sources` are the `type` and
+/// `data_source` of a detection of Splunk's content catalog, when it has them.
 ///
 /// ```text
 /// == rules/npm_install.yml
 /// type:       NpmInstall
 /// id:         1
 /// title:      npm install
+/// rule type:  TTP
+/// sources:    Sysmon EventID 1
+/// techniques: T1195
 /// mode:       streaming (each event gives its result rows at once)
 /// stages:
 ///   1. search TERM "npm" AND field "process" = "x*"
@@ -200,6 +204,15 @@ pub fn summary(
     let _ = writeln!(s, "type:       {type_name}");
     let _ = writeln!(s, "id:         {}", c.rule.id);
     let _ = writeln!(s, "title:      {}", c.rule.title);
+    // A detection of Splunk's content catalog: its kind (TTP, Anomaly, Hunting, ...) and
+    // its data sources.
+    if let Some(kind) = c.rule.extra_string("type") {
+        let _ = writeln!(s, "rule type:  {kind}");
+    }
+    let sources = c.rule.extra_list("data_source");
+    if !sources.is_empty() {
+        let _ = writeln!(s, "sources:    {}", sources.join(", "));
+    }
     if !c.rule.technique_id.is_empty() {
         let _ = writeln!(s, "techniques: {}", c.rule.technique_id.join(", "));
     }

@@ -13,6 +13,12 @@ use crate::MacroArgs;
 /// The macro table the flags ask for.
 pub fn macro_table(args: &MacroArgs) -> anyhow::Result<MacroTable> {
     let mut table = MacroTable::new();
+    for dir in &args.content {
+        table
+            .add_content_dir(dir)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("reading macros from --content {}", dir.display()))?;
+    }
     for path in &args.macros {
         table
             .add_conf_file(path)

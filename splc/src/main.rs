@@ -69,6 +69,12 @@ struct MacroArgs {
     /// A Splunk macros.conf with macro definitions (repeatable; later files win).
     #[arg(long = "macros", value_name = "FILE")]
     macros: Vec<PathBuf>,
+    /// A content directory: a checkout of Splunk's content catalog (macros/*.yml,
+    /// lookups/*.yml) or a Splunk app (default/macros.conf, default/transforms.conf,
+    /// lookups/). Its macros come before --macros files; with it, `*_filter` macros
+    /// default to `search *` and drop_dm_object_name(1) is built in (repeatable).
+    #[arg(long = "content", value_name = "DIR")]
+    content: Vec<PathBuf>,
     /// Expand macros that have no definition to nothing (with a note) instead of failing.
     #[arg(long)]
     undefined_macros_empty: bool,

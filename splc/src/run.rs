@@ -61,11 +61,18 @@ struct Loaded {
 /// The lookup data the options name.
 fn lookups(args: &RunArgs) -> anyhow::Result<Lookups> {
     let mut builder = Lookups::builder();
+    // --lookups directories are searched first; --transforms files override the
+    // content's definitions.
     for dir in &args.lookups.dirs {
         if !dir.is_dir() {
             bail!("--lookups {}: not a directory", dir.display());
         }
         builder = builder.dir(dir);
+    }
+    for dir in &args.macros.content {
+        builder = builder
+            .content_dir(dir)
+            .with_context(|| format!("reading lookups from --content {}", dir.display()))?;
     }
     for file in &args.lookups.transforms {
         builder = builder

@@ -60,7 +60,11 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
                         let v = g.value(&a.value, None);
                         quote!(#v.into_value())
                     });
-                    quote!(Assignment::new(#field, #value))
+                    if a.dynamic {
+                        quote!(Assignment::dynamic(#field, #value))
+                    } else {
+                        quote!(Assignment::new(#field, #value))
+                    }
                 })
                 .collect();
             quote!(Stage::Eval(Vec::from([#(#items),*])))

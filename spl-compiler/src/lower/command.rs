@@ -24,6 +24,7 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
                 .iter()
                 .map(|a| Assignment {
                     field: a.field.name.clone(),
+                    dynamic: a.dynamic,
                     value: lower_value(cx, &a.value),
                 })
                 .collect(),
@@ -139,7 +140,8 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
 
 /// What a command splc does not run needs, for the commands whose meaning lies outside
 /// a search over events: a vendor's private command, a Splunk server's stores or actions.
-fn needs_outside(name: &str) -> Option<&'static str> {
+/// `None` for every other command name (known or not).
+pub fn needs_outside(name: &str) -> Option<&'static str> {
     Some(match name.to_ascii_lowercase().as_str() {
         "avlbase64" => {
             "the vendor's command `avlbase64` (a private command of the catalog's vendor)"

@@ -246,8 +246,11 @@ pub enum ExprKind {
 /// `field = expr` in `eval`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Assignment {
-    /// The assigned field (may be a `<<FIELD>>` template inside `foreach`).
+    /// The assigned field (may be a `<<FIELD>>` template inside `foreach`); with
+    /// [`dynamic`](Self::dynamic), the field whose value names the assigned field.
     pub field: Ident,
+    /// `eval {field}=...`: the output field is named by the value of `field` in each row.
+    pub dynamic: bool,
     /// The value.
     pub value: Expr,
     /// The whole assignment.

@@ -438,6 +438,12 @@ impl Display for Expr {
 
 impl Display for Assignment {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if self.dynamic {
+            f.write_str("{")?;
+            eval_name(f, &self.field.name)?;
+            f.write_str("}")?;
+            return write!(f, "={}", self.value);
+        }
         eval_name(f, &self.field.name)?;
         write!(f, "={}", self.value)
     }

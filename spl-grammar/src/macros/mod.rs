@@ -14,6 +14,11 @@
 //!    - a data-source macro, any name matching `get_*_data*` called without arguments,
 //!      expands to nothing, so it matches every event; each use earns a note (`N0201`);
 //!    - `hec_collect` (an output sink: it sends results elsewhere) expands to nothing;
+//!    - with content defaults on ([`MacroTable::set_content_builtins`], which
+//!      [`MacroTable::add_content_dir`] turns on): a macro without arguments whose name
+//!      ends in `_filter` is `search *` (Splunk's content tooling generates one such
+//!      filter per detection, for users to edit), and `drop_dm_object_name(1)` is
+//!      `rename $object$.* AS *` (its definition in Splunk's CIM add-on);
 //! 3. when [`MacroTable::set_undefined_as_empty`] is on, any other macro expands to
 //!    nothing, with a warning (`W0202`) for each use;
 //! 4. otherwise the call is an error: `undefined macro `name(2)`` (`E0201`), or, when the
@@ -26,10 +31,11 @@
 pub mod conf;
 pub mod expand;
 pub mod source_map;
+pub mod yaml;
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
 
 pub use expand::{expand, Expanded, Expander, MAX_DEPTH, MAX_EXPANDED_LEN};
 pub use source_map::{ExpansionId, ExpansionRecord, MappedSpan, SourceMap};
@@ -115,6 +121,22 @@ pub fn is_data_source_name(name: &str) -> bool {
 /// The name of the built-in output-sink macro.
 pub const OUTPUT_SINK: &str = "hec_collect";
 
+/// What a `*_filter` macro without a definition expands to, with content defaults on.
+pub static CONTENT_FILTER: LazyLock<MacroDef> = LazyLock::new(|| MacroDef {
+    description: Some(
+        "a detection's filter macro, as Splunk's content tooling generates it".into(),
+    ),
+    defined_at: Some("built-in (content default)".into()),
+    ..MacroDef::new("<detection>_filter", &[], "search *")
+});
+
+/// `drop_dm_object_name(1)`, as Splunk's CIM add-on defines it, with content defaults on.
+pub static DROP_DM_OBJECT_NAME: LazyLock<MacroDef> = LazyLock::new(|| MacroDef {
+    description: Some("drop the data-model object prefix of field names (CIM add-on)".into()),
+    defined_at: Some("built-in (CIM add-on)".into()),
+    ..MacroDef::new("drop_dm_object_name", &["object"], "rename $object$.* AS *")
+});
+
 /// What a call resolves to; see the [module docs](self) for the order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resolution<'a> {
@@ -146,6 +168,7 @@ pub enum Resolution<'a> {
 pub struct MacroTable {
     defs: BTreeMap<(String, usize), MacroDef>,
     builtins: bool,
+    content_builtins: bool,
     undefined_as_empty: bool,
 }
 
@@ -161,6 +184,7 @@ impl MacroTable {
         MacroTable {
             defs: BTreeMap::new(),
             builtins: true,
+            content_builtins: false,
             undefined_as_empty: false,
         }
     }
@@ -269,6 +293,58 @@ impl MacroTable {
         Ok(())
     }
 
+    /// Add the definition of one YAML macro file of Splunk's content catalog (see
+    /// [`yaml`]); `name` names it in diagnostics. It replaces an earlier definition of the
+    /// same name and arity.
+    pub fn add_yaml_str(&mut self, text: &str, name: &str) -> Result<(), Error> {
+        let def = yaml::parse_macro_yaml(text, name)?;
+        self.define(def);
+        Ok(())
+    }
+
+    /// Read one YAML macro file (see [`add_yaml_str`](Self::add_yaml_str)).
+    pub fn add_yaml_file(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+        self.add_yaml_str(&text, &path.display().to_string())
+    }
+
+    /// Add the macros of a content directory and turn the content defaults on
+    /// ([`set_content_builtins`](Self::set_content_builtins)). `dir` is a checkout of
+    /// Splunk's content catalog (every `macros/*.yml`, in name order) or a Splunk app
+    /// (`default/macros.conf`, then `local/macros.conf`); both are read when present.
+    pub fn add_content_dir(&mut self, dir: impl AsRef<Path>) -> Result<(), Error> {
+        let dir = dir.as_ref();
+        if !dir.is_dir() {
+            return Err(Error::io(
+                dir,
+                &std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+            ));
+        }
+        for path in yaml_files(&dir.join("macros"))? {
+            self.add_yaml_file(&path)?;
+        }
+        for conf in ["default", "local"] {
+            let path = dir.join(conf).join("macros.conf");
+            if path.is_file() {
+                self.add_conf_file(&path)?;
+            }
+        }
+        self.content_builtins = true;
+        Ok(())
+    }
+
+    /// Turn the content defaults on or off (default off; see the [module docs](self)).
+    pub fn set_content_builtins(&mut self, on: bool) -> &mut Self {
+        self.content_builtins = on;
+        self
+    }
+
+    /// Whether the content defaults apply.
+    pub fn content_builtins(&self) -> bool {
+        self.content_builtins
+    }
+
     /// Add (or replace) one definition.
     pub fn define(&mut self, def: MacroDef) {
         self.defs.insert((def.name.clone(), def.arity), def);
@@ -335,6 +411,14 @@ impl MacroTable {
                 return Resolution::OutputSink;
             }
         }
+        if self.builtins && self.content_builtins {
+            if arity == 0 && name.ends_with("_filter") {
+                return Resolution::Defined(&CONTENT_FILTER);
+            }
+            if arity == 1 && name == DROP_DM_OBJECT_NAME.name {
+                return Resolution::Defined(&DROP_DM_OBJECT_NAME);
+            }
+        }
         if self.undefined_as_empty {
             Resolution::UndefinedEmpty
         } else {
@@ -343,9 +427,90 @@ impl MacroTable {
     }
 }
 
+/// The `.yml` and `.yaml` files directly in `dir`, in name order (none when `dir` does not
+/// exist).
+fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, &e))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_defaults_filter_and_drop_dm_object_name() {
+        let mut t = MacroTable::new();
+        assert_eq!(t.resolve("x_filter", 0), Resolution::Undefined);
+        assert_eq!(t.resolve("drop_dm_object_name", 1), Resolution::Undefined);
+        t.set_content_builtins(true);
+        let Resolution::Defined(filter) = t.resolve("some_detection_filter", 0) else {
+            panic!("a `_filter` macro resolves with content defaults");
+        };
+        assert_eq!(filter.definition.as_deref(), Some("search *"));
+        // Only without arguments, and only names ending in `_filter`.
+        assert_eq!(t.resolve("some_detection_filter", 1), Resolution::Undefined);
+        assert_eq!(t.resolve("filter_x", 0), Resolution::Undefined);
+        let Resolution::Defined(drop) = t.resolve("drop_dm_object_name", 1) else {
+            panic!("drop_dm_object_name(1) resolves with content defaults");
+        };
+        assert_eq!(drop.definition.as_deref(), Some("rename $object$.* AS *"));
+        assert_eq!(drop.args, vec!["object".to_string()]);
+        assert_eq!(t.resolve("drop_dm_object_name", 0), Resolution::Undefined);
+        // A user definition wins; built-ins off turns them off.
+        t.define(MacroDef::new("mine_filter", &[], "search user!=svc"));
+        let Resolution::Defined(mine) = t.resolve("mine_filter", 0) else {
+            panic!("defined");
+        };
+        assert_eq!(mine.definition.as_deref(), Some("search user!=svc"));
+        t.set_builtins(false);
+        assert_eq!(t.resolve("other_filter", 0), Resolution::Undefined);
+    }
+
+    #[test]
+    fn content_dirs_read_yaml_macros_and_app_confs() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let macros = dir.path().join("macros");
+        std::fs::create_dir(&macros).expect("mkdir");
+        std::fs::write(macros.join("a.yml"), "name: a\ndefinition: index=a\n").expect("write");
+        std::fs::write(
+            macros.join("b.yml"),
+            "name: b\narguments:\n- x\ndefinition: eval y=$x$\n",
+        )
+        .expect("write");
+        std::fs::write(macros.join("notes.txt"), "ignored").expect("write");
+        let default = dir.path().join("default");
+        std::fs::create_dir(&default).expect("mkdir");
+        std::fs::write(default.join("macros.conf"), "[a]\ndefinition = index=app\n")
+            .expect("write");
+        let mut t = MacroTable::new();
+        t.add_content_dir(dir.path()).expect("reads");
+        assert!(t.content_builtins());
+        assert_eq!(
+            t.get("a", 0).and_then(|d| d.definition.as_deref()),
+            Some("index=app"),
+            "the app's macros.conf comes after the YAML files"
+        );
+        assert_eq!(
+            t.get("b", 1).map(|d| d.args.clone()),
+            Some(vec!["x".to_string()])
+        );
+        let mut t = MacroTable::new();
+        assert!(t.add_content_dir(dir.path().join("missing")).is_err());
+        std::fs::write(macros.join("c.yml"), "definition: x\n").expect("write");
+        let err = MacroTable::new()
+            .add_content_dir(dir.path())
+            .expect_err("no name");
+        assert_eq!(err.code(), Code::CONF_STANZA);
+    }
 
     #[test]
     fn data_source_names() {

@@ -178,12 +178,16 @@ fn phrase(rule: Rule) -> &'static str {
         | Rule::macro_args_body => "a macro call",
         Rule::field_name
         | Rule::field_word
+        | Rule::field_tail
         | Rule::field_list
         | Rule::search_field
         | Rule::regex_field => "a field name",
-        Rule::field_ref | Rule::bare_field | Rule::squoted_field | Rule::squoted_inner => {
-            "a field name"
-        }
+        Rule::field_ref
+        | Rule::bare_field
+        | Rule::squoted_field
+        | Rule::squoted_inner
+        | Rule::dynamic_target
+        | Rule::dynamic_bare => "a field name",
         Rule::word | Rule::bare_piece => "an argument",
         Rule::option
         | Rule::generic_option

@@ -33,11 +33,18 @@ fn expr_at(pair: Pair<'_, Rule>, depth: usize) -> PResult<Expr> {
 pub(crate) fn assignment(pair: Pair<'_, Rule>) -> PResult<Assignment> {
     let whole = span(&pair);
     let mut inner = pair.into_inner().filter(|p| p.as_rule() != Rule::assign_op);
-    let field = field_ref(
-        inner
-            .next()
-            .expect("grammar guarantees an assignment has a target"),
-    );
+    let target = inner
+        .next()
+        .expect("grammar guarantees an assignment has a target");
+    let dynamic = target.as_rule() == Rule::dynamic_target;
+    let field = match target.as_rule() {
+        Rule::quoted => Ident {
+            span: span(&target),
+            name: quoted_value(target),
+        },
+        // `{name}` reads like a field reference inside its braces.
+        _ => field_ref(target),
+    };
     let value = eval_expr(
         inner
             .next()
@@ -45,6 +52,7 @@ pub(crate) fn assignment(pair: Pair<'_, Rule>) -> PResult<Assignment> {
     )?;
     Ok(Assignment {
         field,
+        dynamic,
         value,
         span: whole,
     })

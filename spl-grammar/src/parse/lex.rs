@@ -37,6 +37,40 @@ const MAX_NESTING: usize = 64;
 /// The longest run of prefix operators (`NOT`, `!`, `-`) accepted, for the same reason.
 const MAX_PREFIX_RUN: usize = 256;
 
+/// The text with every comment blanked out: from three backticks to the next three
+/// backticks (```` ```like this``` ````), outside double-quoted strings, every byte of the
+/// comment becomes a space, so the text keeps its length and every span stays valid. A
+/// comment may stand anywhere white space may. An unclosed ```` ``` ```` is left as it is
+/// (the backtick check reports it).
+pub(crate) fn blank_comments(src: &str) -> std::borrow::Cow<'_, str> {
+    if !src.contains("```") {
+        return std::borrow::Cow::Borrowed(src);
+    }
+    let bytes = src.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    let mut in_quote = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_quote => i += 1,
+            b'"' => in_quote = !in_quote,
+            b'`' if !in_quote && bytes[i..].starts_with(b"```") => {
+                let Some(len) = src[i + 3..].find("```") else {
+                    break;
+                };
+                let end = i + 3 + len + 3;
+                out[i..end].fill(b' ');
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Whole comments, between ASCII backticks, became spaces: the text is still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
 /// Check quotes, backticks (macro calls) and brackets of the whole text, and that it is
 /// not nested absurdly deep.
 pub(crate) fn precheck(src: &str) -> Result<(), ParseError> {

@@ -88,6 +88,7 @@ pub(crate) type PResult<T> = Result<T, ParseError>;
 /// string points at its opening quote, an unclosed parenthesis at the `(`, an extra `)` at
 /// itself, a broken macro call at its backtick or parenthesis.
 pub fn parse_query(src: &str) -> Result<Query, ParseError> {
+    let src = &*lex::blank_comments(src);
     lex::precheck(src)?;
     let mut pairs = SplParser::parse(Rule::query, src).map_err(|e| diagnose::explain(src, &e))?;
     let query = pairs.next().expect("grammar guarantees one query");

@@ -104,17 +104,17 @@ pub(crate) fn ident(pair: &Pair<'_, Rule>) -> Ident {
     }
 }
 
-/// A `field_name` pair (bare or double-quoted) as an identifier.
+/// A `field_name` pair (bare or double-quoted pieces, glued) as an identifier: the pieces
+/// joined, quoted ones unescaped.
 pub(crate) fn field_name(pair: Pair<'_, Rule>) -> Ident {
     let span = span(&pair);
-    let inner = pair
-        .into_inner()
-        .next()
-        .expect("grammar guarantees a field name has one part");
-    let name = match inner.as_rule() {
-        Rule::quoted => quoted_value(inner),
-        _ => inner.as_str().to_string(),
-    };
+    let mut name = String::new();
+    for piece in pair.into_inner() {
+        match piece.as_rule() {
+            Rule::quoted => name.push_str(&quoted_value(piece)),
+            _ => name.push_str(piece.as_str()),
+        }
+    }
     Ident { name, span }
 }
 

@@ -107,6 +107,57 @@ pub fn parse_transforms(text: &str, origin: &str) -> Result<Vec<Definition>, Loo
     Ok(out)
 }
 
+/// The lookup definition of one YAML lookup file of Splunk's content catalog (ESCU's
+/// `lookups/*.yml`): `name` (required) and the same settings as a `transforms.conf`
+/// stanza (`filename`, `match_type`, `case_sensitive_match`, `min_matches`,
+/// `max_matches`, `default_match`, ...), as YAML scalars (strings, numbers or
+/// booleans). A definition with `collection` instead of `filename` names a KV store
+/// collection, which splc does not have: it stays without a file. `origin` names the file
+/// in errors.
+pub fn parse_lookup_yaml(text: &str, origin: &str) -> Result<Definition, LookupError> {
+    let value: serde_norway::Value = serde_norway::from_str(text)
+        .map_err(|e| bad(origin, 1, &format!("not a YAML lookup definition: {e}")))?;
+    let serde_norway::Value::Mapping(map) = value else {
+        return Err(bad(
+            origin,
+            1,
+            "a lookup file must be a mapping with `name`",
+        ));
+    };
+    let mut def = Definition::default();
+    for (key, value) in &map {
+        let (Some(key), Some(value)) = (key.as_str(), yaml_scalar(value)) else {
+            continue;
+        };
+        if key == "name" {
+            def.name = value.trim().to_owned();
+        } else {
+            set(&mut def, key, value.trim()).map_err(|m| bad(origin, key_line(text, key), &m))?;
+        }
+    }
+    if def.name.is_empty() {
+        return Err(bad(origin, 1, "this lookup file has no `name`"));
+    }
+    Ok(def)
+}
+
+/// A YAML string, number or boolean as text.
+fn yaml_scalar(value: &serde_norway::Value) -> Option<String> {
+    match value {
+        serde_norway::Value::String(s) => Some(s.clone()),
+        serde_norway::Value::Number(n) => Some(n.to_string()),
+        serde_norway::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The 1-based line of the top-level `key:` in `text` (1 when not found).
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+        .map_or(1, |i| i + 1)
+}
+
 fn set(def: &mut Definition, key: &str, value: &str) -> Result<(), String> {
     let rules = &mut def.rules;
     match key {
@@ -176,6 +227,34 @@ pub(crate) fn by_name(defs: Vec<Definition>) -> HashMap<String, Definition> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_lookup_files_give_the_same_definitions() {
+        let text = "description: IOC domains\nfilename: iocs.csv\nname: iocs\n\
+                    default_match: 'false'\nmatch_type: WILDCARD(domain), CIDR(ip)\n\
+                    min_matches: 1\nmax_matches: 5\ncase_sensitive_match: 'false'\n";
+        let def = parse_lookup_yaml(text, "iocs.yml").expect("valid");
+        assert_eq!(def.name, "iocs");
+        assert_eq!(def.filename.as_deref(), Some("iocs.csv"));
+        assert_eq!(def.rules.wildcard, ["domain"]);
+        assert_eq!(def.rules.cidr, ["ip"]);
+        assert!(!def.rules.case_sensitive);
+        assert_eq!((def.rules.min_matches, def.rules.max_matches), (1, 5));
+        assert_eq!(def.rules.default_match.as_deref(), Some("false"));
+
+        // A KV store collection has no file; case is compared by default.
+        let def = parse_lookup_yaml("name: kv\ncollection: kv\nfields_list: a, b\n", "kv.yml")
+            .expect("valid");
+        assert_eq!((def.filename, def.rules.case_sensitive), (None, true));
+
+        let err = parse_lookup_yaml("filename: x.csv\n", "x.yml").expect_err("no name");
+        assert!(err.to_string().contains("no `name`"), "{err}");
+        let err = parse_lookup_yaml("name: x\nmax_matches: 0\n", "x.yml").expect_err("range");
+        assert_eq!(
+            err.to_string(),
+            "x.yml:2: `max_matches = 0` is not a number from 1 to 1000"
+        );
+    }
 
     #[test]
     fn stanzas_give_files_and_match_rules() {

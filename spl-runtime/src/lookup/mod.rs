@@ -10,6 +10,9 @@
 //! - lookup definitions from a `transforms.conf` ([`parse_transforms`]): a name that
 //!   stands for a file, with its match rules (`WILDCARD`, `CIDR`, case, `max_matches`,
 //!   `min_matches`, `default_match`);
+//! - the definitions and files of a content directory ([`LookupsBuilder::content_dir`]):
+//!   Splunk's content catalog (`lookups/*.yml` beside their CSV files) or a Splunk app
+//!   (`default/transforms.conf`, `lookups/`), as `--content DIR` gives it;
 //! - tables the embedding program gives by name ([`LookupsBuilder::table`]);
 //! - a [`Resolver`] for Splunk's external lookup `dnslookup`; without one, a table named
 //!   `dnslookup` (a `dnslookup.csv` in a lookup directory, columns `clienthost` and
@@ -31,7 +34,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub use conf::{parse_transforms, Definition, MatchRules};
+pub use conf::{parse_lookup_yaml, parse_transforms, Definition, MatchRules};
 pub use table::Table;
 
 use crate::geoip::GeoIp;
@@ -263,6 +266,40 @@ impl LookupsBuilder {
     pub fn transforms(mut self, text: &str, origin: &str) -> Result<Self, LookupError> {
         let defs = parse_transforms(text, origin)?;
         self.inner.definitions.extend(conf::by_name(defs));
+        Ok(self)
+    }
+
+    /// Add the lookups of a content directory: a checkout of Splunk's content catalog
+    /// (every `lookups/*.yml` definition, in name order, see
+    /// [`parse_lookup_yaml`]) or a Splunk app
+    /// (`default/transforms.conf`, then `local/transforms.conf`); in both, the files
+    /// are in `lookups/`, which becomes a lookup directory.
+    pub fn content_dir(mut self, dir: &Path) -> Result<Self, LookupError> {
+        let io = |path: &Path, e: std::io::Error| LookupError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let lookups = dir.join("lookups");
+        if lookups.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&lookups)
+                .map_err(|e| io(&lookups, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+                .collect();
+            files.sort();
+            for path in files {
+                let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+                let def = conf::parse_lookup_yaml(&text, &path.display().to_string())?;
+                self.inner.definitions.insert(def.name.clone(), def);
+            }
+            self = self.dir(lookups);
+        }
+        for conf in ["default", "local"] {
+            let path = dir.join(conf).join("transforms.conf");
+            if path.is_file() {
+                self = self.transforms_file(&path)?;
+            }
+        }
         Ok(self)
     }
 

@@ -59,7 +59,7 @@ mod transaction;
 use std::fmt;
 use std::sync::Arc;
 
-pub use eval::Eval;
+pub use eval::{Eval, Target};
 pub use filter::{Filter, RegexFilter};
 pub use foreach::Foreach;
 pub use glob::FieldGlob;
@@ -205,10 +205,18 @@ pub fn step<C: Code>(
     match stage {
         Stage::Search(pred) => Box::new(Filter::new(code.pred(pred))),
         Stage::Where(cond) => Box::new(Filter::new(code.cond(cond))),
-        Stage::Eval(assigns) => Box::new(Eval::new(
+        Stage::Eval(assigns) => Box::new(Eval::with_targets(
             assigns
                 .into_iter()
-                .map(|a| (FieldId::intern(&a.field), code.expr(a.value)))
+                .map(|a| {
+                    let field = FieldId::intern(&a.field);
+                    let target = if a.dynamic {
+                        Target::NamedBy(field)
+                    } else {
+                        Target::Field(field)
+                    };
+                    (target, code.expr(a.value))
+                })
                 .collect(),
         )),
         Stage::Regex(r) => Box::new(RegexFilter::new(&r.field, code.regex(r.regex), r.negated)),
