@@ -18,6 +18,10 @@ pub use crate::ir::{
 pub use crate::ir::{
     AppendStage, ForeachPlaceholders, ForeachStage, JoinStage, TransactionStage, TxnFilter,
 };
+pub use crate::ir::{
+    AddtotalsStage, ConvertFunc, ConvertItem, ConvertStage, MakemvSplit, MakemvStage,
+    ReplaceStage, SpathStage, TopStage,
+};
 pub use crate::pipeline::{CondFn, ExprFn, Pipeline};
 pub use crate::prefilter::Prefilter;
 pub use crate::regex::{Regex, Replacement};
