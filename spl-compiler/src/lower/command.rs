@@ -105,6 +105,12 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
         Command::Foreach(f) => super::txn::lower_foreach(cx, f, span),
         Command::Join(j) => lower_join(cx, j, span),
         Command::Generic(g) => {
+            if let Some(stage) = super::fieldcmd::lower_field_command(cx, g) {
+                if let Some(stage) = stage {
+                    cx.stages.push(stage);
+                }
+                return;
+            }
             if let Some(stage) = lower_append(cx, g) {
                 if let Some(stage) = stage {
                     cx.stages.push(stage);

@@ -10,6 +10,7 @@
 
 mod command;
 mod eval;
+mod fieldcmd;
 mod origin;
 mod search;
 mod txn;
