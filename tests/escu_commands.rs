@@ -97,7 +97,10 @@ fn evaluator_gives_the_expected_rows() {
     check("evaluator", |case| {
         let compiled = spl_compiler::compile_spl(&case.spl, &case.name, &Default::default())
             .unwrap_or_else(|e| panic!("{}: {e}", case.name));
-        Box::new(EvalRule::from_compiled_with(&compiled, RunOptions::default()))
+        Box::new(EvalRule::from_compiled_with(
+            &compiled,
+            RunOptions::default(),
+        ))
     });
 }
 

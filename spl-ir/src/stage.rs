@@ -175,7 +175,8 @@ impl<C: Code> Stage<C> {
 
     /// True for a transforming command (`stats`): its rows are not events.
     pub fn is_transforming(&self) -> bool {
-        matches!(self, Stage::Stats(st) if st.kind == StatsKind::Stats) || matches!(self, Stage::Top(_))
+        matches!(self, Stage::Stats(st) if st.kind == StatsKind::Stats)
+            || matches!(self, Stage::Top(_))
     }
 
     /// The command name.

@@ -11,16 +11,16 @@ pub use crate::eval::{self, func, EvalValue, LikePattern};
 pub use crate::event::{Event, Record};
 pub use crate::field::FieldId;
 pub use crate::ir::{
+    AddtotalsStage, ConvertFunc, ConvertItem, ConvertStage, MakemvSplit, MakemvStage, ReplaceStage,
+    SpathStage, TopStage,
+};
+pub use crate::ir::{
     Agg, AggFunc, AggInput, Assignment, BinSpan, BinStage, CmpOp, FieldPattern, IplocationStage,
     LookupColumn, LookupStage, Need, RegexStage, RexStage, SedEdit, SedOccurrence, SedStage,
     SortKey, Stage, StatsKind, StatsStage, Witness,
 };
 pub use crate::ir::{
     AppendStage, ForeachPlaceholders, ForeachStage, JoinStage, TransactionStage, TxnFilter,
-};
-pub use crate::ir::{
-    AddtotalsStage, ConvertFunc, ConvertItem, ConvertStage, MakemvSplit, MakemvStage,
-    ReplaceStage, SpathStage, TopStage,
 };
 pub use crate::pipeline::{CondFn, ExprFn, Pipeline};
 pub use crate::prefilter::Prefilter;

@@ -418,34 +418,6 @@ fn transaction(g: &mut Gen, t: &crate::ir::TransactionStage) -> TokenStream {
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    use crate::codegen::{generate_rule, RuleMeta};
-    use crate::compile_spl;
-
-    fn search_closure(spl: &str) -> String {
-        let compiled = compile_spl(spl, "r", &Default::default()).expect("compiles");
-        let meta = RuleMeta::of("R".into(), &compiled);
-        let code = generate_rule(&meta, &compiled.program).to_string();
-        let start = code.find("let search").expect("a search closure");
-        code[start..]
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    #[test]
-    fn a_search_after_a_pipe_reads_raw_only_when_it_needs_it() {
-        // Found building the `differential` fuzz target's rules: `| search` over fields
-        // bound `raw` and never used it, a warning in the crate of the rule pack.
-        let fields = search_closure("* | search user!=root OR uid<100");
-        assert!(!fields.contains("raw"), "{fields}");
-        let term = search_closure("* | search user!=root OR admin");
-        assert!(term.contains("let raw = row . raw ()"), "{term}");
-    }
-}
-
 /// `Stage::Convert(...)`.
 fn convert(c: &crate::ir::ConvertStage) -> TokenStream {
     let timeformat = string(&c.timeformat);
@@ -488,4 +460,32 @@ fn top(t: &crate::ir::TopStage) -> TokenStream {
         percentfield: #percentfield,
         other: #other,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::codegen::{generate_rule, RuleMeta};
+    use crate::compile_spl;
+
+    fn search_closure(spl: &str) -> String {
+        let compiled = compile_spl(spl, "r", &Default::default()).expect("compiles");
+        let meta = RuleMeta::of("R".into(), &compiled);
+        let code = generate_rule(&meta, &compiled.program).to_string();
+        let start = code.find("let search").expect("a search closure");
+        code[start..]
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[test]
+    fn a_search_after_a_pipe_reads_raw_only_when_it_needs_it() {
+        // Found building the `differential` fuzz target's rules: `| search` over fields
+        // bound `raw` and never used it, a warning in the crate of the rule pack.
+        let fields = search_closure("* | search user!=root OR uid<100");
+        assert!(!fields.contains("raw"), "{fields}");
+        let term = search_closure("* | search user!=root OR admin");
+        assert!(term.contains("let raw = row . raw ()"), "{term}");
+    }
 }

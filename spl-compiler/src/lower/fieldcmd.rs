@@ -11,8 +11,8 @@ use spl_grammar::Span;
 use super::command::{bad_option, parse_bool, unsupported_option};
 use super::{codes, unexpanded, LowerError, Lowerer};
 use crate::ir::{
-    AddtotalsStage, ConvertFunc, ConvertItem, ConvertStage, FieldPattern, MakemvSplit,
-    MakemvStage, ReplaceStage, SpathStage, Stage, TopStage, CONVERT_TIMEFORMAT,
+    AddtotalsStage, ConvertFunc, ConvertItem, ConvertStage, FieldPattern, MakemvSplit, MakemvStage,
+    ReplaceStage, SpathStage, Stage, TopStage, CONVERT_TIMEFORMAT,
 };
 
 /// A word of a command, its separating commas taken off.
@@ -184,17 +184,17 @@ fn lower_convert(cx: &mut Lowerer, args: Args, g: &GenericCommand) -> Option<Sta
         let Some((func, field)) = call else {
             cx.error(bad_word(
                 w,
-                format!("expected a conversion like `ctime(field)`, found `{}`", w.text),
+                format!(
+                    "expected a conversion like `ctime(field)`, found `{}`",
+                    w.text
+                ),
                 "not a conversion",
             ));
             ok = false;
             continue;
         };
         let Some(func) = ConvertFunc::parse(func) else {
-            let known = matches!(
-                func.to_ascii_lowercase().as_str(),
-                "auto" | "memk" | "none"
-            );
+            let known = matches!(func.to_ascii_lowercase().as_str(), "auto" | "memk" | "none");
             cx.error(
                 LowerError::new(
                     if known {
@@ -218,7 +218,11 @@ fn lower_convert(cx: &mut Lowerer, args: Args, g: &GenericCommand) -> Option<Sta
             continue;
         }
         let mut output = None;
-        if !w.comma && words.peek().is_some_and(|n| n.text.eq_ignore_ascii_case("as")) {
+        if !w.comma
+            && words
+                .peek()
+                .is_some_and(|n| n.text.eq_ignore_ascii_case("as"))
+        {
             let as_word = words.next();
             match words.next() {
                 Some(new) => output = Some(FieldPattern::new(new.text.clone())),
@@ -356,7 +360,11 @@ fn lower_replace(cx: &mut Lowerer, args: Args, g: &GenericCommand) -> Option<Sta
             break;
         }
         let (Some(with), Some(new)) = (words.next(), words.next()) else {
-            cx.error(bad_word(old, "expected `old WITH new`", "incomplete replacement"));
+            cx.error(bad_word(
+                old,
+                "expected `old WITH new`",
+                "incomplete replacement",
+            ));
             return None;
         };
         if !keyword(with, "with") {

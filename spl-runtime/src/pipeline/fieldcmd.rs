@@ -305,7 +305,11 @@ impl Makemv {
                         break;
                     };
                     let Some((start, end)) = c.range() else { break };
-                    let piece = if re.group_len() > 1 { c.get(1) } else { c.get(0) };
+                    let piece = if re.group_len() > 1 {
+                        c.get(1)
+                    } else {
+                        c.get(0)
+                    };
                     if let Some(p) = piece {
                         if self.allowempty || !p.is_empty() {
                             out.push(p.to_owned());

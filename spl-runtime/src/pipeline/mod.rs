@@ -62,9 +62,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use eval::Eval;
-pub use fieldcmd::{
-    Addtotals, Convert, Makemv, MakemvSplitter, Mvexpand, Replace, Spath,
-};
+pub use fieldcmd::{Addtotals, Convert, Makemv, MakemvSplitter, Mvexpand, Replace, Spath};
 pub use filter::{Filter, RegexFilter};
 pub use foreach::Foreach;
 pub use glob::FieldGlob;

@@ -101,7 +101,10 @@ impl Step for Top {
         ) else {
             return;
         };
-        let key: Vec<String> = key.into_iter().filter_map(|v| v.into_iter().next()).collect();
+        let key: Vec<String> = key
+            .into_iter()
+            .filter_map(|v| v.into_iter().next())
+            .collect();
         let group = self.groups.entry(key).or_default();
         group.rows += 1;
         for combo in product(&values) {
@@ -116,7 +119,8 @@ impl Step for Top {
     }
 
     fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError> {
-        let mut groups: Vec<(Vec<String>, Group)> = std::mem::take(&mut self.groups).into_iter().collect();
+        let mut groups: Vec<(Vec<String>, Group)> =
+            std::mem::take(&mut self.groups).into_iter().collect();
         groups.sort_by(|(a, _), (b, _)| {
             a.iter()
                 .zip(b)
