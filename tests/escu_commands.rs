@@ -1,5 +1,5 @@
 //! The field commands of Splunk's ESCU catalog (`data/escu/cases.yml`: `convert`, `spath`,
-//! `mvexpand`, `makemv`, `replace`, `addtotals`, `top`, `rare`): each case's rule over its
+//! `mvexpand`, `makemv`, `replace`, `addtotals`, `top`, `rare`, `xmlkv`, `fromjson`): each case's rule over its
 //! events gives the rows written by hand from Splunk's documentation, in the evaluator and
 //! in the code `build.rs` generated for the same rule.
 
@@ -148,6 +148,11 @@ fn bad_arguments_are_errors() {
         "* | top limit=x a",
         "* | rare by host",
         "* | top a bogus=1",
+        "* | xmlkv a b",
+        "* | xmlkv maxinputs=x",
+        "* | fromjson",
+        "* | fromjson a bogus=1",
+        "* | convert ctime(a) [search b]",
     ] {
         let err = spl_compiler::compile_spl(spl, "bad", &Default::default());
         assert!(err.is_err(), "{spl} should not compile");

@@ -155,6 +155,16 @@ pub enum Stage<C: Code = Tree> {
     Addtotals(AddtotalsStage),
     /// `| top` / `| rare`.
     Top(TopStage),
+    /// `| xmlkv [field]`: each element holding only text becomes a field.
+    Xmlkv(String),
+    /// `| fromjson field [prefix=p]`: each member of the field's JSON object becomes a
+    /// field.
+    Fromjson {
+        /// The field read.
+        field: String,
+        /// Put before each new field's name.
+        prefix: String,
+    },
 }
 
 impl<C: Code> Stage<C> {
@@ -211,6 +221,8 @@ impl<C: Code> Stage<C> {
             Stage::Addtotals(_) => "addtotals",
             Stage::Top(t) if t.rare => "rare",
             Stage::Top(_) => "top",
+            Stage::Xmlkv(_) => "xmlkv",
+            Stage::Fromjson { .. } => "fromjson",
         }
     }
 }

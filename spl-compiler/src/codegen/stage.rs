@@ -358,6 +358,14 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
             quote!(Stage::Addtotals(AddtotalsStage { fields: #fields, fieldname: #fieldname }))
         }
         Stage::Top(t) => top(t),
+        Stage::Xmlkv(field) => {
+            let field = string(field);
+            quote!(Stage::Xmlkv(#field))
+        }
+        Stage::Fromjson { field, prefix } => {
+            let (field, prefix) = (string(field), string(prefix));
+            quote!(Stage::Fromjson { field: #field, prefix: #prefix })
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! Lowering the field commands parsed as generic commands: `convert`, `spath`,
-//! `mvexpand`, `makemv`, `replace`, `addtotals`, `top` and `rare`.
+//! `mvexpand`, `makemv`, `replace`, `addtotals`, `top`, `rare`, `xmlkv` and `fromjson`.
 //!
 //! Their arguments arrive as options (`key=value`) and words. A word may end with the
 //! comma that separates it from the next (`dur2sec(a), dur2sec(b)`, `fieldname=Score,`);
@@ -42,6 +42,8 @@ pub(super) fn lower_field_command(cx: &mut Lowerer, g: &GenericCommand) -> Optio
         "replace" => lower_replace,
         "addtotals" => lower_addtotals,
         "top" | "rare" => lower_top,
+        "xmlkv" => lower_xmlkv,
+        "fromjson" => lower_fromjson,
         _ => return None,
     };
     let args = args(cx, g);
@@ -471,4 +473,34 @@ fn lower_top(cx: &mut Lowerer, args: Args, g: &GenericCommand) -> Option<Stage> 
         stage.other = Some(otherstr);
     }
     Some(Stage::Top(stage))
+}
+
+/// `xmlkv [field]`.
+fn lower_xmlkv(cx: &mut Lowerer, args: Args, g: &GenericCommand) -> Option<Stage> {
+    for o in &args.options {
+        match o.key.name.to_ascii_lowercase().as_str() {
+            // How many results Splunk reads: every row is read here.
+            "maxinputs" => {
+                number(cx, o);
+            }
+            _ => cx.error(unsupported_option(o, "xmlkv")),
+        }
+    }
+    if args.words.is_empty() {
+        return Some(Stage::Xmlkv("_raw".to_owned()));
+    }
+    one_field(cx, &args, g).map(Stage::Xmlkv)
+}
+
+/// `fromjson field [prefix=p]`.
+fn lower_fromjson(cx: &mut Lowerer, args: Args, g: &GenericCommand) -> Option<Stage> {
+    let mut prefix = String::new();
+    for o in &args.options {
+        match o.key.name.to_ascii_lowercase().as_str() {
+            "prefix" => prefix.clone_from(&o.value.value),
+            _ => cx.error(unsupported_option(o, "fromjson")),
+        }
+    }
+    let field = one_field(cx, &args, g)?;
+    Some(Stage::Fromjson { field, prefix })
 }

@@ -478,6 +478,171 @@ impl Step for Addtotals {
     }
 }
 
+/// `xmlkv [field]` (`_raw` by default): each element of the field's text that holds only
+/// text (`<Command>rundll32.exe</Command>`) sets the field of its tag name to that text,
+/// XML entities decoded; a name met several times gives a multivalue in document order.
+/// The text need not be a well-formed document: elements are found where they are.
+pub struct Xmlkv {
+    field: FieldId,
+}
+
+impl Xmlkv {
+    /// Extract from `field`.
+    pub fn new(field: &str) -> Self {
+        Xmlkv {
+            field: FieldId::intern(field),
+        }
+    }
+}
+
+/// The `(tag, text)` of each element of `text` that holds only text.
+fn xml_pairs(text: &str) -> Vec<(&str, String)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find('>') else { break };
+        let tag = &rest[..close];
+        let name = tag
+            .split(|c: char| c.is_ascii_whitespace())
+            .next()
+            .unwrap_or("");
+        let usable = !name.is_empty()
+            && !tag.ends_with('/')
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
+        if !usable {
+            continue;
+        }
+        let body = &rest[close + 1..];
+        let Some(end) = body.find('<') else { break };
+        let closing = body[end + 1..]
+            .strip_prefix('/')
+            .and_then(|b| b.strip_prefix(name))
+            .is_some_and(|b| b.trim_start().starts_with('>'));
+        if closing {
+            out.push((name, unescape_xml(&body[..end])));
+        }
+    }
+    out
+}
+
+/// The five predefined XML entities and numeric references decoded.
+fn unescape_xml(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(semi) = rest.find(';') else { break };
+        let entity = &rest[1..semi];
+        let decoded = match entity {
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "amp" => Some('&'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => entity
+                .strip_prefix("#x")
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl Step for Xmlkv {
+    fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
+        let pairs: Vec<(String, String)> = match row.get(self.field) {
+            Some(v) => xml_pairs(&v.first_str())
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut seen: Vec<FieldId> = Vec::new();
+        for (name, value) in pairs {
+            let id = FieldId::intern(&name);
+            if seen.contains(&id) {
+                row.push(id, value);
+            } else {
+                seen.push(id);
+                row.set(id, Value::Str(value));
+            }
+        }
+        out.push(row);
+    }
+}
+
+/// `fromjson field [prefix=p]`: each member of the field's JSON object sets the field of
+/// its name (after `prefix`): a string its text, an array a multivalue of its elements
+/// (strings as text, others as JSON), other values as JSON text; `null` sets nothing. A
+/// missing field or text that is not a JSON object changes nothing.
+pub struct Fromjson {
+    field: FieldId,
+    prefix: String,
+}
+
+impl Fromjson {
+    /// Expand `field`, naming fields after `prefix`.
+    pub fn new(field: &str, prefix: &str) -> Self {
+        Fromjson {
+            field: FieldId::intern(field),
+            prefix: prefix.to_owned(),
+        }
+    }
+}
+
+impl Step for Fromjson {
+    fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
+        use crate::eval::jsondoc::Json;
+        let text = |j: &Json| match j {
+            Json::Str(s) => s.clone(),
+            other => other.to_text(),
+        };
+        let members = match row.get(self.field).map(|v| Json::parse(&v.first_str())) {
+            Some(Some(Json::Obj(members))) => members,
+            _ => {
+                out.push(row);
+                return;
+            }
+        };
+        for (key, value) in members {
+            let v = match &value {
+                Json::Null => None,
+                Json::Arr(items) => Value::from_strings(
+                    items
+                        .iter()
+                        .filter(|j| **j != Json::Null)
+                        .map(text)
+                        .collect(),
+                ),
+                other => Some(Value::Str(text(other))),
+            };
+            if let Some(v) = v {
+                row.set(FieldId::intern(&format!("{}{key}", self.prefix)), v);
+            }
+        }
+        out.push(row);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

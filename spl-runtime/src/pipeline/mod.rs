@@ -62,7 +62,9 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use eval::Eval;
-pub use fieldcmd::{Addtotals, Convert, Makemv, MakemvSplitter, Mvexpand, Replace, Spath};
+pub use fieldcmd::{
+    Addtotals, Convert, Fromjson, Makemv, MakemvSplitter, Mvexpand, Replace, Spath, Xmlkv,
+};
 pub use filter::{Filter, RegexFilter};
 pub use foreach::Foreach;
 pub use glob::FieldGlob;
@@ -275,6 +277,8 @@ pub fn step<C: Code>(
         Stage::Replace(r) => Box::new(Replace::new(&r)),
         Stage::Addtotals(a) => Box::new(Addtotals::new(&a)),
         Stage::Top(t) => Box::new(Top::new(t)),
+        Stage::Xmlkv(field) => Box::new(Xmlkv::new(&field)),
+        Stage::Fromjson { field, prefix } => Box::new(Fromjson::new(&field, &prefix)),
     }
 }
 
