@@ -153,6 +153,12 @@ fn bad_arguments_are_errors() {
         "* | fromjson",
         "* | fromjson a bogus=1",
         "* | convert ctime(a) [search b]",
+        "* | inputlookup users",
+        "* | inputlookup append=t",
+        "* | inputlookup append=t users where user=a",
+        "* | inputlookup append=maybe users",
+        "* | join user [| inputlookup]",
+        "* | join user [| inputlookup users WHERE a=b]",
     ] {
         let err = spl_compiler::compile_spl(spl, "bad", &Default::default());
         assert!(err.is_err(), "{spl} should not compile");

@@ -125,6 +125,17 @@ pub struct AddtotalsStage {
     pub fieldname: String,
 }
 
+/// `| inputlookup [append=t] [start=N] [max=N] table`: the rows, then the table's rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputlookupStage {
+    /// The lookup table (a file name or a definition).
+    pub table: String,
+    /// Rows of the table skipped first.
+    pub start: u64,
+    /// The most rows of the table given; `None` = all.
+    pub max: Option<u64>,
+}
+
 /// `| top` / `| rare`: the most (least) common combinations of values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TopStage {

@@ -47,8 +47,8 @@ mod witness;
 pub use agg::AggFunc;
 pub use expr::{Expr, ExprKind, RegexLit};
 pub use fieldcmd::{
-    AddtotalsStage, ConvertFunc, ConvertItem, ConvertStage, MakemvSplit, MakemvStage, ReplaceStage,
-    SpathStage, TopStage, CONVERT_TIMEFORMAT,
+    AddtotalsStage, ConvertFunc, ConvertItem, ConvertStage, InputlookupStage, MakemvSplit,
+    MakemvStage, ReplaceStage, SpathStage, TopStage, CONVERT_TIMEFORMAT,
 };
 pub use func::{Calling, Func, Returns};
 pub use op::{BinOp, CmpOp, StatsKind};

@@ -302,6 +302,11 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
             a.fields.iter().map(|p| &p.0).collect::<Vec<_>>(),
             a.fieldname
         ),
+        Stage::Inputlookup(i) => writeln!(
+            f,
+            "inputlookup {:?} start={} max={:?}",
+            i.table, i.start, i.max
+        ),
         Stage::Xmlkv(field) => writeln!(f, "xmlkv {field:?}"),
         Stage::Fromjson { field, prefix } => writeln!(f, "fromjson {field:?} prefix={prefix:?}"),
         Stage::Top(t) => writeln!(

@@ -13,7 +13,7 @@ use std::fmt::Debug;
 use crate::agg::AggFunc;
 use crate::expr::{Expr, RegexLit};
 use crate::fieldcmd::{
-    AddtotalsStage, ConvertStage, MakemvStage, ReplaceStage, SpathStage, TopStage,
+    AddtotalsStage, ConvertStage, InputlookupStage, MakemvStage, ReplaceStage, SpathStage, TopStage,
 };
 use crate::op::StatsKind;
 use crate::program::Pred;
@@ -155,6 +155,9 @@ pub enum Stage<C: Code = Tree> {
     Addtotals(AddtotalsStage),
     /// `| top` / `| rare`.
     Top(TopStage),
+    /// `| inputlookup`: the rows, then those of a lookup table (at the start of a
+    /// subsearch, whose search then takes no event: the table's rows only).
+    Inputlookup(InputlookupStage),
     /// `| xmlkv [field]`: each element holding only text becomes a field.
     Xmlkv(String),
     /// `| fromjson field [prefix=p]`: each member of the field's JSON object becomes a
@@ -178,7 +181,8 @@ impl<C: Code> Stage<C> {
             | Stage::Join(_)
             | Stage::Append(_)
             | Stage::Appendpipe(_)
-            | Stage::Top(_) => false,
+            | Stage::Top(_)
+            | Stage::Inputlookup(_) => false,
             _ => true,
         }
     }
@@ -222,6 +226,7 @@ impl<C: Code> Stage<C> {
             Stage::Top(t) if t.rare => "rare",
             Stage::Top(_) => "top",
             Stage::Xmlkv(_) => "xmlkv",
+            Stage::Inputlookup(_) => "inputlookup",
             Stage::Fromjson { .. } => "fromjson",
         }
     }

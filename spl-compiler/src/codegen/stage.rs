@@ -358,6 +358,17 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
             quote!(Stage::Addtotals(AddtotalsStage { fields: #fields, fieldname: #fieldname }))
         }
         Stage::Top(t) => top(t),
+        Stage::Inputlookup(i) => {
+            let (table, start) = (string(&i.table), int(i.start));
+            let max = match i.max {
+                Some(n) => {
+                    let n = int(n);
+                    quote!(Some(#n))
+                }
+                None => quote!(None),
+            };
+            quote!(Stage::Inputlookup(InputlookupStage { table: #table, start: #start, max: #max }))
+        }
         Stage::Xmlkv(field) => {
             let field = string(field);
             quote!(Stage::Xmlkv(#field))

@@ -654,10 +654,23 @@ fn lower_subsearch(
         .next_if(|st| matches!(&st.command, Command::Search(s) if !s.explicit && s.expr.is_none()))
         .is_some();
     let mut filter = Pred::constant(true);
+    let mut generated = None;
     if empty_search {
-        if let Some(next) = sub.peek() {
-            cx.error(not_a_search(next.span));
-            return None;
+        match sub.next() {
+            // `[| inputlookup t ...]`: no event, the table's rows.
+            Some(st) if matches!(&st.command, Command::Generic(g) if g.name.name.eq_ignore_ascii_case("inputlookup")) =>
+            {
+                let Command::Generic(g) = &st.command else {
+                    return None;
+                };
+                filter = Pred::constant(false);
+                generated = Some(super::fieldcmd::lower_inputlookup_first(cx, g)?);
+            }
+            Some(next) => {
+                cx.error(not_a_search(next.span));
+                return None;
+            }
+            None => {}
         }
     } else {
         match sub.next().map(|st| (&st.command, st.span)) {
@@ -674,6 +687,7 @@ fn lower_subsearch(
         }
     }
     let outer = std::mem::take(&mut cx.stages);
+    cx.stages.extend(generated);
     cx.in_subsearch = true;
     for st in sub {
         cx.stage(st);

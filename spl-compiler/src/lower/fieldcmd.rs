@@ -1,5 +1,5 @@
 //! Lowering the field commands parsed as generic commands: `convert`, `spath`,
-//! `mvexpand`, `makemv`, `replace`, `addtotals`, `top`, `rare`, `xmlkv` and `fromjson`.
+//! `mvexpand`, `makemv`, `replace`, `addtotals`, `top`, `rare`, `xmlkv`, `fromjson` and `inputlookup`.
 //!
 //! Their arguments arrive as options (`key=value`) and words. A word may end with the
 //! comma that separates it from the next (`dur2sec(a), dur2sec(b)`, `fieldname=Score,`);
@@ -11,8 +11,8 @@ use spl_grammar::Span;
 use super::command::{bad_option, parse_bool, unsupported_option};
 use super::{codes, unexpanded, LowerError, Lowerer};
 use crate::ir::{
-    AddtotalsStage, ConvertFunc, ConvertItem, ConvertStage, FieldPattern, MakemvSplit, MakemvStage,
-    ReplaceStage, SpathStage, Stage, TopStage, CONVERT_TIMEFORMAT,
+    AddtotalsStage, ConvertFunc, ConvertItem, ConvertStage, FieldPattern, InputlookupStage,
+    MakemvSplit, MakemvStage, ReplaceStage, SpathStage, Stage, TopStage, CONVERT_TIMEFORMAT,
 };
 
 /// A word of a command, its separating commas taken off.
@@ -43,6 +43,7 @@ pub(super) fn lower_field_command(cx: &mut Lowerer, g: &GenericCommand) -> Optio
         "addtotals" => lower_addtotals,
         "top" | "rare" => lower_top,
         "xmlkv" => lower_xmlkv,
+        "inputlookup" => lower_inputlookup,
         "fromjson" => lower_fromjson,
         _ => return None,
     };
@@ -503,4 +504,67 @@ fn lower_fromjson(cx: &mut Lowerer, args: Args, g: &GenericCommand) -> Option<St
     }
     let field = one_field(cx, &args, g)?;
     Some(Stage::Fromjson { field, prefix })
+}
+
+/// `inputlookup` after other commands: only with `append=t`.
+fn lower_inputlookup(cx: &mut Lowerer, args: Args, g: &GenericCommand) -> Option<Stage> {
+    inputlookup(cx, args, g, false)
+}
+
+/// `inputlookup` as the first command of a subsearch (after `[|`): the table's rows.
+pub(super) fn lower_inputlookup_first(cx: &mut Lowerer, g: &GenericCommand) -> Option<Stage> {
+    let args = args(cx, g);
+    inputlookup(cx, args, g, true)
+}
+
+fn inputlookup(cx: &mut Lowerer, args: Args, g: &GenericCommand, first: bool) -> Option<Stage> {
+    let mut stage = InputlookupStage {
+        table: String::new(),
+        start: 0,
+        max: None,
+    };
+    let mut append = false;
+    for o in &args.options {
+        match o.key.name.to_ascii_lowercase().as_str() {
+            "append" => append = boolean(cx, o).unwrap_or(false),
+            "start" => stage.start = number(cx, o).unwrap_or(0),
+            "max" => stage.max = number(cx, o),
+            // Whether a missing table fails the search: here it warns and gives no rows.
+            "strict" => {
+                boolean(cx, o);
+            }
+            _ => cx.error(unsupported_option(o, "inputlookup")),
+        }
+    }
+    match args.words.as_slice() {
+        [w] => stage.table.clone_from(&w.text),
+        [] => {
+            cx.error(missing(g, "a lookup table"));
+            return None;
+        }
+        [_, extra, ..] => {
+            cx.error(
+                LowerError::new(
+                    codes::UNSUPPORTED,
+                    extra.span,
+                    "`inputlookup` takes one table; a `WHERE` clause is not supported",
+                )
+                .label("unexpected"),
+            );
+            return None;
+        }
+    }
+    if !first && !append {
+        cx.error(
+            LowerError::new(
+                codes::UNSUPPORTED,
+                g.name.span,
+                "`inputlookup` after other commands needs `append=t`",
+            )
+            .label("not first, not appending")
+            .note("splc runs `inputlookup` with `append=t`, or first in a subsearch (`[| inputlookup t | ...]`)"),
+        );
+        return None;
+    }
+    Some(Stage::Inputlookup(stage))
 }

@@ -69,7 +69,7 @@ pub use filter::{Filter, RegexFilter};
 pub use foreach::Foreach;
 pub use glob::FieldGlob;
 pub use join::{Append, Appendpipe, Join};
-pub use lookup::{Iplocation, Lookup};
+pub use lookup::{Inputlookup, Iplocation, Lookup};
 pub use order::{compare_values, Dedup, Head};
 pub use rex::{Rex, RexSed};
 pub use shape::{Bin, Fields, Fillnull, Rename, Table};
@@ -277,6 +277,7 @@ pub fn step<C: Code>(
         Stage::Replace(r) => Box::new(Replace::new(&r)),
         Stage::Addtotals(a) => Box::new(Addtotals::new(&a)),
         Stage::Top(t) => Box::new(Top::new(t)),
+        Stage::Inputlookup(i) => Box::new(Inputlookup::new(i, &options.lookups)),
         Stage::Xmlkv(field) => Box::new(Xmlkv::new(&field)),
         Stage::Fromjson { field, prefix } => Box::new(Fromjson::new(&field, &prefix)),
     }
