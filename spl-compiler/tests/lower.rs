@@ -624,7 +624,7 @@ fn append_holds_the_commands_before_it_and_appendpipe_its_own() {
         ("x | append [search y] [search z]", "one subsearch"),
         ("x | append maxout=10 [search y]", "maxout"),
         (
-            "x | append [| inputlookup t.csv]",
+            "x | append [| tstats count]",
             "must start with a search",
         ),
         ("x | appendpipe [stats count]", "must start with `|`"),
