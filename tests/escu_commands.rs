@@ -112,6 +112,7 @@ fn generated_code_gives_the_expected_rows() {
             .map(|r| (r.info().id.into_owned(), r))
             .collect();
     assert_eq!(escu_pack::RULES.len(), cases().len());
+    assert_eq!(escu_pack::all_rules().len(), cases().len());
     check("generated code", |case| {
         rules
             .remove(&case.name)
