@@ -35,7 +35,15 @@ fn matching(row: &Record, glob: &FieldGlob) -> Vec<(FieldId, Vec<String>)> {
 /// `num`, which drops it (a field left with no value is removed).
 pub struct Convert {
     timeformat: String,
-    items: Vec<(ConvertFunc, FieldGlob, Option<FieldGlob>)>,
+    items: Vec<(ConvertFunc, ConvertFields)>,
+}
+
+/// The fields of one `convert` item.
+enum ConvertFields {
+    /// A named field and where its result goes (the ids interned once).
+    Exact(FieldId, FieldId),
+    /// A pattern with `*`, and the `AS` pattern.
+    Glob(FieldGlob, Option<FieldGlob>),
 }
 
 impl Convert {
@@ -47,11 +55,16 @@ impl Convert {
                 .items
                 .iter()
                 .map(|i| {
-                    (
-                        i.func,
-                        FieldGlob::new(i.field.as_str()),
-                        i.output.as_ref().map(|o| FieldGlob::new(o.as_str())),
-                    )
+                    let output = i.output.as_ref().map(|o| FieldGlob::new(o.as_str()));
+                    let fields = match (i.field.is_wildcard(), &i.output) {
+                        (false, out) => {
+                            let id = FieldId::intern(i.field.as_str());
+                            let target = out.as_ref().map_or(id, |o| FieldId::intern(o.as_str()));
+                            ConvertFields::Exact(id, target)
+                        }
+                        (true, _) => ConvertFields::Glob(FieldGlob::new(i.field.as_str()), output),
+                    };
+                    (i.func, fields)
                 })
                 .collect(),
         }
@@ -76,10 +89,17 @@ impl Convert {
 
     /// The converted value of a whole field (`None`: no value is left).
     fn convert(&self, func: ConvertFunc, value: &Value) -> Option<Value> {
-        if let Value::Num(n) = value {
-            if matches!(func, ConvertFunc::Num | ConvertFunc::Rmunit) {
+        match value {
+            Value::Num(n) if matches!(func, ConvertFunc::Num | ConvertFunc::Rmunit) => {
                 return Some(Value::Num(*n));
             }
+            Value::Str(text) => {
+                return match self.one(func, text)? {
+                    Ok(v) => Some(v),
+                    Err(()) => Some(value.clone()),
+                };
+            }
+            _ => {}
         }
         let mut out: Vec<Value> = Vec::new();
         for text in value.iter_str() {
@@ -100,23 +120,34 @@ impl Convert {
     }
 }
 
+impl Convert {
+    /// Convert `id` of `row` into `target` (a missing field changes nothing).
+    fn apply(&self, row: &mut Record, func: ConvertFunc, id: FieldId, target: FieldId) {
+        let Some(value) = row.get(id) else { return };
+        match self.convert(func, value) {
+            Some(v) => row.set(target, v),
+            None => {
+                row.remove(target);
+            }
+        }
+    }
+}
+
 impl Step for Convert {
     fn push(&mut self, mut row: Record, out: &mut Vec<Record>) {
-        for (func, input, output) in &self.items {
-            for (id, caps) in matching(&row, input) {
-                let Some(value) = row.get(id) else { continue };
-                let converted = self.convert(*func, value);
-                let target = match output {
-                    Some(o) => {
-                        let caps: Vec<&str> = caps.iter().map(String::as_str).collect();
-                        FieldId::intern(&o.substitute(&caps))
-                    }
-                    None => id,
-                };
-                match converted {
-                    Some(v) => row.set(target, v),
-                    None => {
-                        row.remove(target);
+        for (func, fields) in &self.items {
+            match fields {
+                ConvertFields::Exact(id, target) => self.apply(&mut row, *func, *id, *target),
+                ConvertFields::Glob(input, output) => {
+                    for (id, caps) in matching(&row, input) {
+                        let target = match output {
+                            Some(o) => {
+                                let caps: Vec<&str> = caps.iter().map(String::as_str).collect();
+                                FieldId::intern(&o.substitute(&caps))
+                            }
+                            None => id,
+                        };
+                        self.apply(&mut row, *func, id, target);
                     }
                 }
             }
