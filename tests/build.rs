@@ -79,6 +79,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pack = pack.rule_spl(field("name"), field("spl"));
     }
     pack.compile()?;
+    // The field commands of the ESCU catalog (tests/escu_commands.rs): one rule per case.
+    let cases = manifest.join("data/escu/cases.yml");
+    println!("cargo::rerun-if-changed={}", cases.display());
+    let cases: Vec<serde_norway::Value> =
+        serde_norway::from_str(&std::fs::read_to_string(&cases)?)?;
+    let mut pack = Builder::new()
+        .emit_warnings(false)
+        .file_name("escu_rules.rs");
+    for case in &cases {
+        let field = |key: &str| case.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+        pack = pack.rule_spl(field("name"), field("spl"));
+    }
+    pack.compile()?;
     // The stats corpus (tests/stats_functions.rs): one rule per case.
     // The stats corpus and the syntax corpus share one runner (`stats_functions.rs`).
     let mut cases: Vec<serde_norway::Value> = Vec::new();

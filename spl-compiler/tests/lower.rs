@@ -623,10 +623,7 @@ fn append_holds_the_commands_before_it_and_appendpipe_its_own() {
         ("x | append", "needs a subsearch"),
         ("x | append [search y] [search z]", "one subsearch"),
         ("x | append maxout=10 [search y]", "maxout"),
-        (
-            "x | append [| inputlookup t.csv]",
-            "must start with a search",
-        ),
+        ("x | append [| tstats count]", "must start with a search"),
         ("x | appendpipe [stats count]", "must start with `|`"),
     ] {
         let e = errors(src);

@@ -34,6 +34,7 @@ pub mod breaker;
 
 mod agg;
 mod expr;
+mod fieldcmd;
 mod func;
 mod op;
 mod prefilter;
@@ -45,6 +46,10 @@ mod witness;
 
 pub use agg::AggFunc;
 pub use expr::{Expr, ExprKind, RegexLit};
+pub use fieldcmd::{
+    AddtotalsStage, ConvertFunc, ConvertItem, ConvertStage, InputlookupStage, MakemvSplit,
+    MakemvStage, ReplaceStage, SpathStage, TopStage, CONVERT_TIMEFORMAT,
+};
 pub use func::{Calling, Func, Returns};
 pub use op::{BinOp, CmpOp, StatsKind};
 pub use prefilter::{byte_rank, byte_rarity, literal_rarity, Prefilter, RARITY_CAP};

@@ -271,7 +271,66 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
             }
             Ok(())
         }
+        Stage::Convert(c) => write_convert(f, c),
+        Stage::Spath(s) => writeln!(
+            f,
+            "spath input={:?} path={:?} output={:?}",
+            s.input, s.path, s.output
+        ),
+        Stage::Mvexpand { field, limit } => match limit {
+            Some(n) => writeln!(f, "mvexpand {field:?} limit={n}"),
+            None => writeln!(f, "mvexpand {field:?}"),
+        },
+        Stage::Makemv(m) => {
+            write!(f, "makemv {:?}", m.field)?;
+            match &m.split {
+                crate::MakemvSplit::Delim(d) => write!(f, " delim={d:?}")?,
+                crate::MakemvSplit::Tokenizer(r) => write!(f, " tokenizer={:?}", r.source)?,
+            }
+            writeln!(f, " allowempty={} setsv={}", m.allowempty, m.setsv)
+        }
+        Stage::Replace(r) => writeln!(
+            f,
+            "replace {:?} in {:?}",
+            r.pairs,
+            r.fields.iter().map(|p| &p.0).collect::<Vec<_>>()
+        ),
+        Stage::Addtotals(a) => writeln!(
+            f,
+            "addtotals {:?} fieldname={:?}",
+            a.fields.iter().map(|p| &p.0).collect::<Vec<_>>(),
+            a.fieldname
+        ),
+        Stage::Inputlookup(i) => writeln!(
+            f,
+            "inputlookup {:?} start={} max={:?}",
+            i.table, i.start, i.max
+        ),
+        Stage::Xmlkv(field) => writeln!(f, "xmlkv {field:?}"),
+        Stage::Fromjson { field, prefix } => writeln!(f, "fromjson {field:?} prefix={prefix:?}"),
+        Stage::Top(t) => writeln!(
+            f,
+            "{} {:?} by={:?} limit={} countfield={:?} percentfield={:?} other={:?}",
+            if t.rare { "rare" } else { "top" },
+            t.fields,
+            t.by,
+            t.limit,
+            t.countfield,
+            t.percentfield,
+            t.other
+        ),
     }
+}
+
+fn write_convert(f: &mut Formatter<'_>, c: &crate::ConvertStage) -> fmt::Result {
+    write!(f, "convert timeformat={:?}", c.timeformat)?;
+    for item in &c.items {
+        write!(f, " {}({:?})", item.func.as_str(), item.field.0)?;
+        if let Some(out) = &item.output {
+            write!(f, " as {:?}", out.0)?;
+        }
+    }
+    writeln!(f)
 }
 
 fn write_transaction(f: &mut Formatter<'_>, t: &crate::TransactionStage) -> fmt::Result {

@@ -12,6 +12,9 @@ use std::fmt::Debug;
 
 use crate::agg::AggFunc;
 use crate::expr::{Expr, RegexLit};
+use crate::fieldcmd::{
+    AddtotalsStage, ConvertStage, InputlookupStage, MakemvStage, ReplaceStage, SpathStage, TopStage,
+};
 use crate::op::StatsKind;
 use crate::program::Pred;
 
@@ -133,6 +136,38 @@ pub enum Stage<C: Code = Tree> {
     Append(Box<AppendStage<C>>),
     /// `| appendpipe [ ... ]`: the rows, then the rows the commands give from them.
     Appendpipe(Vec<Stage<C>>),
+    /// `| convert [timeformat=..] func(field) [AS new] ...`.
+    Convert(ConvertStage),
+    /// `| spath [input=f] [output=f] [path=p]`.
+    Spath(SpathStage),
+    /// `| mvexpand field [limit=N]`: one row per value of the field.
+    Mvexpand {
+        /// The field expanded.
+        field: String,
+        /// The most rows per input row; `None` = all.
+        limit: Option<u64>,
+    },
+    /// `| makemv [delim=..|tokenizer=..] field`.
+    Makemv(MakemvStage<C>),
+    /// `| replace "old" WITH "new" ... [IN fields]`.
+    Replace(ReplaceStage),
+    /// `| addtotals [fieldname=..] [fields]`.
+    Addtotals(AddtotalsStage),
+    /// `| top` / `| rare`.
+    Top(TopStage),
+    /// `| inputlookup`: the rows, then those of a lookup table (at the start of a
+    /// subsearch, whose search then takes no event: the table's rows only).
+    Inputlookup(InputlookupStage),
+    /// `| xmlkv [field]`: each element holding only text becomes a field.
+    Xmlkv(String),
+    /// `| fromjson field [prefix=p]`: each member of the field's JSON object becomes a
+    /// field.
+    Fromjson {
+        /// The field read.
+        field: String,
+        /// Put before each new field's name.
+        prefix: String,
+    },
 }
 
 impl<C: Code> Stage<C> {
@@ -142,9 +177,12 @@ impl<C: Code> Stage<C> {
             Stage::Stats(st) => st.kind == StatsKind::Streamstats,
             Stage::Sort { .. } => false,
             Stage::Fillnull { fields, .. } => !fields.is_empty(),
-            Stage::Transaction(_) | Stage::Join(_) | Stage::Append(_) | Stage::Appendpipe(_) => {
-                false
-            }
+            Stage::Transaction(_)
+            | Stage::Join(_)
+            | Stage::Append(_)
+            | Stage::Appendpipe(_)
+            | Stage::Top(_)
+            | Stage::Inputlookup(_) => false,
             _ => true,
         }
     }
@@ -152,6 +190,7 @@ impl<C: Code> Stage<C> {
     /// True for a transforming command (`stats`): its rows are not events.
     pub fn is_transforming(&self) -> bool {
         matches!(self, Stage::Stats(st) if st.kind == StatsKind::Stats)
+            || matches!(self, Stage::Top(_))
     }
 
     /// The command name.
@@ -178,6 +217,17 @@ impl<C: Code> Stage<C> {
             Stage::Join(_) => "join",
             Stage::Append(_) => "append",
             Stage::Appendpipe(_) => "appendpipe",
+            Stage::Convert(_) => "convert",
+            Stage::Spath(_) => "spath",
+            Stage::Mvexpand { .. } => "mvexpand",
+            Stage::Makemv(_) => "makemv",
+            Stage::Replace(_) => "replace",
+            Stage::Addtotals(_) => "addtotals",
+            Stage::Top(t) if t.rare => "rare",
+            Stage::Top(_) => "top",
+            Stage::Xmlkv(_) => "xmlkv",
+            Stage::Inputlookup(_) => "inputlookup",
+            Stage::Fromjson { .. } => "fromjson",
         }
     }
 }

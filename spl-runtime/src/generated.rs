@@ -11,6 +11,10 @@ pub use crate::eval::{self, func, EvalValue, LikePattern};
 pub use crate::event::{Event, Record};
 pub use crate::field::FieldId;
 pub use crate::ir::{
+    AddtotalsStage, ConvertFunc, ConvertItem, ConvertStage, InputlookupStage, MakemvSplit,
+    MakemvStage, ReplaceStage, SpathStage, TopStage,
+};
+pub use crate::ir::{
     Agg, AggFunc, AggInput, Assignment, BinSpan, BinStage, CmpOp, FieldPattern, IplocationStage,
     LookupColumn, LookupStage, Need, RegexStage, RexStage, SedEdit, SedOccurrence, SedStage,
     SortKey, Stage, StatsKind, StatsStage, Witness,

@@ -302,6 +302,85 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
                 names: #names,
             }))
         }
+        Stage::Convert(c) => convert(c),
+        Stage::Spath(s) => {
+            let input = string(&s.input);
+            let opt = |o: &Option<String>| match o {
+                Some(v) => {
+                    let v = string(v);
+                    quote!(Some(#v))
+                }
+                None => quote!(None),
+            };
+            let (path, output) = (opt(&s.path), opt(&s.output));
+            quote!(Stage::Spath(SpathStage { input: #input, path: #path, output: #output }))
+        }
+        Stage::Mvexpand { field, limit } => {
+            let field = string(field);
+            let limit = match limit {
+                Some(n) => {
+                    let n = int(*n);
+                    quote!(Some(#n))
+                }
+                None => quote!(None),
+            };
+            quote!(Stage::Mvexpand { field: #field, limit: #limit })
+        }
+        Stage::Makemv(m) => {
+            let field = string(&m.field);
+            let split = match &m.split {
+                crate::ir::MakemvSplit::Delim(d) => {
+                    let d = string(d);
+                    quote!(MakemvSplit::Delim(#d))
+                }
+                crate::ir::MakemvSplit::Tokenizer(r) => {
+                    let re = g.regex_local(&format!("makemv_{}", m.field), &r.translated);
+                    quote!(MakemvSplit::Tokenizer(#re))
+                }
+            };
+            let (allowempty, setsv) = (m.allowempty, m.setsv);
+            quote!(Stage::Makemv(MakemvStage {
+                field: #field,
+                split: #split,
+                allowempty: #allowempty,
+                setsv: #setsv,
+            }))
+        }
+        Stage::Replace(r) => {
+            let pairs = r.pairs.iter().map(|(a, b)| {
+                let (a, b) = (string(a), string(b));
+                quote!((#a, #b))
+            });
+            let fields = patterns(&r.fields);
+            quote!(Stage::Replace(ReplaceStage {
+                pairs: Vec::from([#(#pairs),*]),
+                fields: #fields,
+            }))
+        }
+        Stage::Addtotals(a) => {
+            let (fields, fieldname) = (patterns(&a.fields), string(&a.fieldname));
+            quote!(Stage::Addtotals(AddtotalsStage { fields: #fields, fieldname: #fieldname }))
+        }
+        Stage::Top(t) => top(t),
+        Stage::Inputlookup(i) => {
+            let (table, start) = (string(&i.table), int(i.start));
+            let max = match i.max {
+                Some(n) => {
+                    let n = int(n);
+                    quote!(Some(#n))
+                }
+                None => quote!(None),
+            };
+            quote!(Stage::Inputlookup(InputlookupStage { table: #table, start: #start, max: #max }))
+        }
+        Stage::Xmlkv(field) => {
+            let field = string(field);
+            quote!(Stage::Xmlkv(#field))
+        }
+        Stage::Fromjson { field, prefix } => {
+            let (field, prefix) = (string(field), string(prefix));
+            quote!(Stage::Fromjson { field: #field, prefix: #prefix })
+        }
     }
 }
 
@@ -359,6 +438,50 @@ fn transaction(g: &mut Gen, t: &crate::ir::TransactionStage) -> TokenStream {
         ends_with: #ends_with,
         keep_evicted: #keep_evicted,
         closes: #closes,
+    }))
+}
+
+/// `Stage::Convert(...)`.
+fn convert(c: &crate::ir::ConvertStage) -> TokenStream {
+    let timeformat = string(&c.timeformat);
+    let items = c.items.iter().map(|i| {
+        let func = variant("ConvertFunc", i.func);
+        let field = pattern(&i.field);
+        let output = match &i.output {
+            Some(o) => {
+                let o = pattern(o);
+                quote!(Some(#o))
+            }
+            None => quote!(None),
+        };
+        quote!(ConvertItem { func: #func, field: #field, output: #output })
+    });
+    quote!(Stage::Convert(ConvertStage {
+        timeformat: #timeformat,
+        items: Vec::from([#(#items),*]),
+    }))
+}
+
+/// `Stage::Top(...)`.
+fn top(t: &crate::ir::TopStage) -> TokenStream {
+    let opt = |o: &Option<String>| match o {
+        Some(v) => {
+            let v = string(v);
+            quote!(Some(#v))
+        }
+        None => quote!(None),
+    };
+    let (rare, fields, by, limit) = (t.rare, strings(&t.fields), strings(&t.by), int(t.limit));
+    let (countfield, percentfield, other) =
+        (opt(&t.countfield), opt(&t.percentfield), opt(&t.other));
+    quote!(Stage::Top(TopStage {
+        rare: #rare,
+        fields: #fields,
+        by: #by,
+        limit: #limit,
+        countfield: #countfield,
+        percentfield: #percentfield,
+        other: #other,
     }))
 }
 

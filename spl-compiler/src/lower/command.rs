@@ -106,6 +106,12 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
         Command::Foreach(f) => super::txn::lower_foreach(cx, f, span),
         Command::Join(j) => lower_join(cx, j, span),
         Command::Generic(g) => {
+            if let Some(stage) = super::fieldcmd::lower_field_command(cx, g) {
+                if let Some(stage) = stage {
+                    cx.stages.push(stage);
+                }
+                return;
+            }
             if let Some(stage) = lower_append(cx, g) {
                 if let Some(stage) = stage {
                     cx.stages.push(stage);
@@ -650,10 +656,23 @@ fn lower_subsearch(
         .next_if(|st| matches!(&st.command, Command::Search(s) if !s.explicit && s.expr.is_none()))
         .is_some();
     let mut filter = Pred::constant(true);
+    let mut generated = None;
     if empty_search {
-        if let Some(next) = sub.peek() {
-            cx.error(not_a_search(next.span));
-            return None;
+        match sub.next() {
+            // `[| inputlookup t ...]`: no event, the table's rows.
+            Some(st) if matches!(&st.command, Command::Generic(g) if g.name.name.eq_ignore_ascii_case("inputlookup")) =>
+            {
+                let Command::Generic(g) = &st.command else {
+                    return None;
+                };
+                filter = Pred::constant(false);
+                generated = Some(super::fieldcmd::lower_inputlookup_first(cx, g)?);
+            }
+            Some(next) => {
+                cx.error(not_a_search(next.span));
+                return None;
+            }
+            None => {}
         }
     } else {
         match sub.next().map(|st| (&st.command, st.span)) {
@@ -670,6 +689,7 @@ fn lower_subsearch(
         }
     }
     let outer = std::mem::take(&mut cx.stages);
+    cx.stages.extend(generated);
     cx.in_subsearch = true;
     for st in sub {
         cx.stage(st);

@@ -11,6 +11,7 @@
 mod command;
 pub use command::needs_outside;
 mod eval;
+mod fieldcmd;
 mod origin;
 mod search;
 mod txn;

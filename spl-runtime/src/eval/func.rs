@@ -1949,21 +1949,26 @@ pub fn spath(v: V<'_>, path: V<'_>) -> V<'static> {
     let (Some(text), Some(path)) = (v.text(), path.text()) else {
         return EvalValue::Null;
     };
+    spath_values(&text, &path).map_or(EvalValue::Null, EvalValue::from_strings)
+}
+
+/// The values at `path` of the JSON or XML `text`, as [`spath`] finds them (the `spath`
+/// command shares them); `None` when the text is neither or the path is malformed.
+pub fn spath_values(text: &str, path: &str) -> Option<Vec<String>> {
     if text.trim_ascii_start().starts_with('<') {
-        return spath_xml(&text, &path).map_or(EvalValue::Null, EvalValue::from_strings);
+        return spath_xml(text, path);
     }
-    let (Some(doc), Some(steps)) = (Json::parse(&text), jsondoc::parse_path(&path)) else {
-        return EvalValue::Null;
-    };
+    let (doc, steps) = (Json::parse(text)?, jsondoc::parse_path(path)?);
     let mut found = Vec::new();
     jsondoc::select(&doc, &steps, &mut found);
-    let values = found
-        .into_iter()
-        .filter(|j| **j != Json::Null)
-        .map(|j| match j {
-            Json::Str(s) => s.clone(),
-            other => other.to_text(),
-        })
-        .collect();
-    EvalValue::from_strings(values)
+    Some(
+        found
+            .into_iter()
+            .filter(|j| **j != Json::Null)
+            .map(|j| match j {
+                Json::Str(s) => s.clone(),
+                other => other.to_text(),
+            })
+            .collect(),
+    )
 }

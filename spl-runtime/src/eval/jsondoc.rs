@@ -445,6 +445,51 @@ pub fn delete(doc: &mut Json, steps: &[Step]) -> bool {
     }
 }
 
+/// Every leaf of the JSON `text` (the `spath` command without a path): each scalar under
+/// its path, members joined by `.`, array elements marked `{}` (`user.roles{}.name`);
+/// several leaves of one path give its values in document order, names in order of first
+/// appearance. Strings come out unescaped, other scalars as written; `null` and empty
+/// objects and arrays give nothing. Empty when the text is not a JSON object or array.
+pub fn leaves(text: &str) -> Vec<(String, Vec<String>)> {
+    fn walk(j: &Json, path: &mut String, out: &mut Vec<(String, Vec<String>)>) {
+        let value = match j {
+            Json::Null => return,
+            Json::Obj(members) => {
+                for (key, v) in members {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                    walk(v, path, out);
+                    path.truncate(len);
+                }
+                return;
+            }
+            Json::Arr(items) => {
+                let len = path.len();
+                path.push_str("{}");
+                for v in items {
+                    walk(v, path, out);
+                }
+                path.truncate(len);
+                return;
+            }
+            Json::Str(s) => s.clone(),
+            other => other.to_text(),
+        };
+        match out.iter_mut().find(|(name, _)| name == path) {
+            Some((_, values)) => values.push(value),
+            None => out.push((path.clone(), vec![value])),
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(doc @ (Json::Obj(_) | Json::Arr(_))) = Json::parse(text) {
+        walk(&doc, &mut String::new(), &mut out);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -418,6 +418,17 @@ impl Lookups {
         })
     }
 
+    /// The rows of the table `name` (`inputlookup`); `Err` is the warning to give when
+    /// there is no such table.
+    pub(crate) fn table(&self, name: &str) -> Result<Arc<Table>, String> {
+        match self.source(name)? {
+            Source::Table(t) => Ok(t),
+            Source::Dns(_) | Source::Entropy => Err(format!(
+                "`inputlookup {name}`: not a table (a built-in lookup); it gives no rows"
+            )),
+        }
+    }
+
     fn source(&self, name: &str) -> Result<Source, String> {
         let inner = &self.0;
         if let Some(t) = inner.given.get(name) {

@@ -1,10 +1,10 @@
 //! `lookup` and `iplocation`: fields from data outside the event.
 
-use super::Step;
+use super::{Step, StepError};
 use crate::event::{Event, Record};
 use crate::field::FieldId;
 use crate::geoip::{GeoFields, GeoIp};
-use crate::ir::{IplocationStage, LookupStage};
+use crate::ir::{InputlookupStage, IplocationStage, LookupStage};
 use crate::lookup::{Lookups, Prepared};
 use crate::value::Value;
 
@@ -188,6 +188,58 @@ impl Step for Iplocation {
             row.set(field, Value::Str(value));
         }
         out.push(row);
+    }
+}
+
+/// `inputlookup [append=t] [start=N] [max=N] table`: the rows pass, then, at the end of
+/// the input, each row of the table (from `start`, at most `max`) as a row of its
+/// columns; an empty cell is an absent field. A table that cannot be read gives no rows
+/// and a warning (in `Lookups::warnings`).
+pub struct Inputlookup {
+    table: Option<std::sync::Arc<crate::lookup::Table>>,
+    start: usize,
+    max: usize,
+}
+
+impl Inputlookup {
+    /// The step of `stage`, with its table from `lookups`.
+    pub fn new(stage: InputlookupStage, lookups: &Lookups) -> Inputlookup {
+        let table = match lookups.table(&stage.table) {
+            Ok(t) => Some(t),
+            Err(warning) => {
+                lookups.warn(warning);
+                None
+            }
+        };
+        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        Inputlookup {
+            table,
+            start: size(stage.start),
+            max: stage.max.map_or(usize::MAX, size),
+        }
+    }
+}
+
+impl Step for Inputlookup {
+    fn push(&mut self, row: Record, out: &mut Vec<Record>) {
+        out.push(row);
+    }
+
+    fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError> {
+        let Some(table) = &self.table else {
+            return Ok(());
+        };
+        let columns: Vec<FieldId> = table.columns().iter().map(|c| FieldId::intern(c)).collect();
+        for cells in table.rows().iter().skip(self.start).take(self.max) {
+            let mut row = Record::with_capacity(columns.len());
+            for (id, cell) in columns.iter().zip(cells) {
+                if !cell.is_empty() {
+                    row.set(*id, Value::Str(cell.clone()));
+                }
+            }
+            out(row);
+        }
+        Ok(())
     }
 }
 

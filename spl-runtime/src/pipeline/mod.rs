@@ -43,6 +43,7 @@
 //! ```
 
 mod eval;
+mod fieldcmd;
 mod filter;
 mod foreach;
 mod glob;
@@ -54,28 +55,33 @@ mod shape;
 mod sort;
 mod spill;
 mod stats;
+mod top;
 mod transaction;
 
 use std::fmt;
 use std::sync::Arc;
 
 pub use eval::{Eval, Target};
+pub use fieldcmd::{
+    Addtotals, Convert, Fromjson, Makemv, MakemvSplitter, Mvexpand, Replace, Spath, Xmlkv,
+};
 pub use filter::{Filter, RegexFilter};
 pub use foreach::Foreach;
 pub use glob::FieldGlob;
 pub use join::{Append, Appendpipe, Join};
-pub use lookup::{Iplocation, Lookup};
+pub use lookup::{Inputlookup, Iplocation, Lookup};
 pub use order::{compare_values, Dedup, Head};
 pub use rex::{Rex, RexSed};
 pub use shape::{Bin, Fields, Fillnull, Rename, Table};
 pub use sort::Sort;
 pub use spill::{RunOptions, StepError};
 pub use stats::Stats;
+pub use top::Top;
 pub use transaction::{Transaction, TransactionOptions};
 
 use crate::event::Record;
 use crate::field::FieldId;
-use crate::ir::{Code, Stage, TxnFilter};
+use crate::ir::{Code, MakemvSplit, Stage, TxnFilter};
 use crate::regex::Regex;
 use crate::value::Value;
 
@@ -266,6 +272,22 @@ pub fn step<C: Code>(
             Box::new(Transaction::new(txn, options.clone()))
         }
         Stage::Foreach(f) => Box::new(Foreach::new(f, code, options)),
+        Stage::Convert(c) => Box::new(Convert::new(&c)),
+        Stage::Spath(s) => Box::new(Spath::new(&s)),
+        Stage::Mvexpand { field, limit } => Box::new(Mvexpand::new(&field, limit)),
+        Stage::Makemv(m) => {
+            let split = match m.split {
+                MakemvSplit::Delim(d) => MakemvSplitter::Delim(d),
+                MakemvSplit::Tokenizer(r) => MakemvSplitter::Tokenizer(code.regex(r)),
+            };
+            Box::new(Makemv::new(&m.field, split, m.allowempty))
+        }
+        Stage::Replace(r) => Box::new(Replace::new(&r)),
+        Stage::Addtotals(a) => Box::new(Addtotals::new(&a)),
+        Stage::Top(t) => Box::new(Top::new(t)),
+        Stage::Inputlookup(i) => Box::new(Inputlookup::new(i, &options.lookups)),
+        Stage::Xmlkv(field) => Box::new(Xmlkv::new(&field)),
+        Stage::Fromjson { field, prefix } => Box::new(Fromjson::new(&field, &prefix)),
     }
 }
 
