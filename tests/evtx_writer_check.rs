@@ -28,6 +28,7 @@ fn one_record_reads_back() {
     let (id, xml) = &records[0];
     assert_eq!(*id, 1);
     for part in [
+        r#"<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event">"#,
         r#"<Provider Name="Microsoft-Windows-Sysmon" Guid="{5770385f-c22a-43e0-bf4c-06f5698ffbd9}"/>"#,
         "<EventID>1</EventID>",
         r#"<TimeCreated SystemTime="2026-11-28T04:04:08.1234567Z"/>"#,

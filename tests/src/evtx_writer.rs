@@ -194,7 +194,20 @@ impl Chunk {
 
     /// One element and all below it.
     fn element(&mut self, node: roxmltree::Node<'_, '_>) {
-        let attributes: Vec<_> = node.attributes().collect();
+        // Namespace declarations are attributes in Binary XML, as in the text.
+        let inherited: Vec<_> = node
+            .parent_element()
+            .map(|p| p.namespaces().collect())
+            .unwrap_or_default();
+        let mut attributes: Vec<(String, &str)> = node
+            .namespaces()
+            .filter(|ns| !inherited.contains(ns) && ns.name() != Some("xml"))
+            .map(|ns| match ns.name() {
+                Some(prefix) => (format!("xmlns:{prefix}"), ns.uri()),
+                None => ("xmlns".to_owned(), ns.uri()),
+            })
+            .collect();
+        attributes.extend(node.attributes().map(|a| (a.name().to_owned(), a.value())));
         let token = if attributes.is_empty() { 0x01 } else { 0x41 };
         self.data.push(token);
         let size_at = self.data.len();
@@ -203,11 +216,11 @@ impl Chunk {
         if !attributes.is_empty() {
             let list_at = self.data.len();
             self.data.extend_from_slice(&[0; 4]);
-            for (i, attribute) in attributes.iter().enumerate() {
+            for (i, (name, value)) in attributes.iter().enumerate() {
                 let more = i + 1 < attributes.len();
                 self.data.push(if more { 0x46 } else { 0x06 });
-                self.name(attribute.name());
-                self.text(attribute.value());
+                self.name(name);
+                self.text(value);
             }
             let list_len = self.data.len() - list_at - 4;
             put_u32(&mut self.data, list_at, list_len as u32);
@@ -347,4 +360,14 @@ pub fn fix_chunk_checksums(bytes: &mut [u8], chunk: usize) {
     crc.update(&c[..120]);
     crc.update(&c[128..CHUNK_HEADER_SIZE]);
     put_u32(c, 124, crc.finalize());
+}
+
+/// The `<Event>` elements of an XML export written one per line (as
+/// `tests/data/evtx/export.xml` holds them): the lines that start with `<Event `.
+pub fn events_of_export(export: &str) -> Vec<&str> {
+    export
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("<Event "))
+        .collect()
 }
