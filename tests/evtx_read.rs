@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use spl_runtime::read::{self, EventError, InputFormat, Limit, Limits, ReadError, ReadOptions};
 use spl_runtime::{Event, FieldId, Record};
-use splc_tests::evtx_writer::{events_of_export, fix_chunk_checksums, write_evtx, EvtxFile};
+use splc_tests::evtx_writer::{
+    events_of_export, fix_chunk_checksums, numbered_events, sample_export, write_evtx, EvtxFile,
+};
 
 fn export() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/evtx/export.xml");
-    std::fs::read_to_string(path).expect("read the XML export")
+    sample_export()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -51,20 +52,8 @@ fn skips(items: &[Item]) -> Vec<&ReadError> {
     items.iter().filter_map(|i| i.as_ref().err()).collect()
 }
 
-/// Events with distinct values, enough of them to fill more than one chunk.
-fn many_events(n: usize) -> Vec<String> {
-    let export = export();
-    let base = events_of_export(&export)[1].to_owned();
-    (1..=n)
-        .map(|i| {
-            base.replace("<EventRecordID>2<", &format!("<EventRecordID>{i}<"))
-                .replace("whoami /all", &format!("whoami /all #{i}"))
-        })
-        .collect()
-}
-
 fn write_many(n: usize) -> EvtxFile {
-    let events = many_events(n);
+    let events = numbered_events(n);
     let refs: Vec<&str> = events.iter().map(String::as_str).collect();
     write_evtx(&refs).expect("written")
 }

@@ -371,3 +371,29 @@ pub fn events_of_export(export: &str) -> Vec<&str> {
         .filter(|line| line.starts_with("<Event "))
         .collect()
 }
+
+/// The XML export of `tests/data/evtx/export.xml`: a Sysmon process creation (event 1), a
+/// process creation of the Security log (4688) and a network logon (4624), record ids 1
+/// to 3, one `<Event>` per line.
+pub fn sample_export() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/evtx/export.xml");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// `n` events, enough from about 40 on to fill more than one chunk: copies of the 4688
+/// event of [`sample_export`] with record ids 1 to `n` and the command line
+/// `whoami /all #<id>`.
+pub fn numbered_events(n: usize) -> Vec<String> {
+    let export = sample_export();
+    let base = events_of_export(&export)
+        .into_iter()
+        .find(|e| e.contains("<EventID>4688<"))
+        .unwrap_or_default()
+        .to_owned();
+    (1..=n)
+        .map(|i| {
+            base.replace("<EventRecordID>2<", &format!("<EventRecordID>{i}<"))
+                .replace("whoami /all", &format!("whoami /all #{i}"))
+        })
+        .collect()
+}
