@@ -33,10 +33,11 @@
 //! damaged record is skipped on its own. Empty (all-zero) chunks hold no records and are
 //! passed over.
 //!
-//! Reading needs to seek: [`open`](super::open) hands the file itself to the parser, and
-//! memory holds one chunk (64 KiB) and the events rendered from it. Other input
-//! ([`Reader::new`](super::Reader::new)) is read into memory first, at most
-//! [`MAX_BUFFERED_BYTES`]; a larger input is a read error and nothing of it is read.
+//! Reading needs to seek: [`open`](super::open) hands a regular file itself to the
+//! parser, and memory holds one chunk (64 KiB) and the events rendered from it. Other
+//! input (a pipe such as `<(zcat Security.evtx.gz)`, or bytes given to
+//! [`Reader::new`](super::Reader::new)) is read into memory first, at most
+//! [`MAX_BUFFERED_BYTES`]; a larger input is an error and nothing of it is read.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -50,8 +51,9 @@ use super::input::Decoder;
 use super::xml::XmlReader;
 use super::{EventError, FieldSink, ReadError, ReadEvent};
 
-/// The most bytes of an EVTX input that is not a file ([`Reader::new`](super::Reader::new))
-/// read into memory: 1 GiB. Files opened by [`open`](super::open) have no such bound.
+/// The most bytes of an EVTX input that is not a regular file (a pipe, or the input of
+/// [`Reader::new`](super::Reader::new)) read into memory: 1 GiB. Regular files opened by
+/// [`open`](super::open) have no such bound.
 pub const MAX_BUFFERED_BYTES: u64 = 1 << 30;
 
 /// The size of the file header block.

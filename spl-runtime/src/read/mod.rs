@@ -552,7 +552,9 @@ impl fmt::Debug for Reader<'_> {
 /// Open a file and read it. With `format` `None`, the format comes from the extension
 /// ([`InputFormat::from_extension`]), or, for `.log`, `.txt` and other extensions, from
 /// the first bytes ([`InputFormat::sniff`]). An EVTX file is handed to its parser as a
-/// file (it seeks); one without a valid EVTX file header is [`ReadError::Open`].
+/// file (it seeks; other inputs, pipes, are read into memory first, at most
+/// [`evtx::MAX_BUFFERED_BYTES`]); one without a valid EVTX file header is
+/// [`ReadError::Open`].
 pub fn open(
     path: &Path,
     format: Option<InputFormat>,
@@ -579,7 +581,12 @@ pub fn open(
         },
     };
     if format == Some(InputFormat::Evtx) {
-        let source = evtx::Source::File(buffered.into_inner());
+        // A pipe cannot seek: it is read into memory, within a bound.
+        let source = if buffered.get_ref().metadata().is_ok_and(|m| m.is_file()) {
+            evtx::Source::File(buffered.into_inner())
+        } else {
+            evtx::Source::buffer(buffered).map_err(open_error)?
+        };
         let sink = FieldSink::new(options.limits);
         let reader = evtx::EvtxReader::open(source, sink).map_err(open_error)?;
         let inner = Inner::Evtx(Box::new(reader));
