@@ -235,6 +235,29 @@ fn a_bad_chunk_header_skips_that_chunk_only() {
     );
 }
 
+/// A pipe cannot seek: it is read into memory, and recognised by its first bytes.
+#[cfg(unix)]
+#[test]
+fn an_evtx_pipe_is_read() {
+    let dir = scratch("evtx_pipe");
+    let fifo = dir.join("security");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success());
+    let file = write_evtx(&events_of_export(&sample_export())).expect("written");
+    let path = fifo.clone();
+    let writer = std::thread::spawn(move || std::fs::write(&path, &file.bytes));
+    let out = splc(&["run", "--spl", LOGONS], &[&fifo]);
+    writer
+        .join()
+        .expect("writer thread")
+        .expect("write to the pipe");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(rows(&out).len(), 1, "{}", stderr(&out));
+}
+
 #[test]
 fn a_file_that_is_not_evtx_is_an_input_skipped() {
     let dir = scratch("evtx_not");

@@ -342,17 +342,20 @@ impl Iterator for EvtxReader {
     }
 }
 
-/// An error and its sources, each after a colon.
+/// An error and its sources, each after a colon (a source whose message the text already
+/// holds is left out).
 fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(e) = source {
         let more = e.to_string();
         if !text.contains(&more) {
+            text.truncate(text.trim_end_matches('.').len());
             text.push_str(": ");
             text.push_str(&more);
         }
         source = e.source();
     }
+    text.truncate(text.trim_end_matches('.').len());
     text
 }
