@@ -226,15 +226,11 @@ impl Chunk {
             put_u32(&mut self.data, list_at, list_len as u32);
         }
         let has_elements = node.children().any(|c| c.is_element());
+        // Indentation between child elements is not content.
+        let is_content = |t: &str| !(t.is_empty() || (has_elements && t.trim().is_empty()));
         let content: Vec<_> = node
             .children()
-            .filter(|c| {
-                c.is_element()
-                    || (c.is_text()
-                        && c.text().is_some_and(|t| {
-                            !t.is_empty() && !(has_elements && t.trim().is_empty())
-                        }))
-            })
+            .filter(|c| c.is_element() || (c.is_text() && c.text().is_some_and(is_content)))
             .collect();
         if content.is_empty() {
             self.data.push(0x03);
