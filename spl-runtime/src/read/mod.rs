@@ -549,6 +549,22 @@ impl fmt::Debug for Reader<'_> {
     }
 }
 
+/// Whether [`open`] reads a file as EVTX: named so (by `format`, or else the extension),
+/// or, when neither decides (no format given, and a `.log`, `.txt` or other extension),
+/// starting with the EVTX file magic.
+fn is_evtx(
+    path: &Path,
+    format: Option<InputFormat>,
+    file: &mut BufReader<File>,
+) -> io::Result<bool> {
+    match format.or_else(|| InputFormat::from_extension(path)) {
+        Some(named) if format.is_some() || named != InputFormat::Text => {
+            Ok(named == InputFormat::Evtx)
+        }
+        _ => Ok(file.fill_buf()?.starts_with(EVTX_MAGIC)),
+    }
+}
+
 /// Open a file and read it. With `format` `None`, the format comes from the extension
 /// ([`InputFormat::from_extension`]), or, for `.log`, `.txt` and other extensions, from
 /// the first bytes ([`InputFormat::sniff`]). An EVTX file is handed to its parser as a
@@ -566,21 +582,7 @@ pub fn open(
     };
     let file = File::open(path).map_err(open_error)?;
     let mut buffered = BufReader::with_capacity(64 * 1024, file);
-    let format = match format {
-        Some(format) => Some(format),
-        None => match InputFormat::from_extension(path) {
-            Some(InputFormat::Evtx) => Some(InputFormat::Evtx),
-            _ if buffered
-                .fill_buf()
-                .map_err(open_error)?
-                .starts_with(EVTX_MAGIC) =>
-            {
-                Some(InputFormat::Evtx)
-            }
-            _ => None,
-        },
-    };
-    if format == Some(InputFormat::Evtx) {
+    if is_evtx(path, format, &mut buffered).map_err(open_error)? {
         // A pipe cannot seek: it is read into memory, within a bound.
         let source = if buffered.get_ref().metadata().is_ok_and(|m| m.is_file()) {
             evtx::Source::File(buffered.into_inner())
