@@ -264,9 +264,10 @@ impl EvtxReader {
                 reason,
             })
         };
+        // Always there once the reader is open: each record gives it back below.
         let Some(sink) = self.sink.take() else {
             return skipped(EventError::Evtx {
-                message: "no reader".to_owned(),
+                message: "the reader has no table of field names".to_owned(),
             });
         };
         let mut reader = XmlReader::new(Decoder::new(Box::new(Cursor::new(xml))), sink);
