@@ -1,4 +1,4 @@
-//! What the reader targets (`read_json`, `read_xml`, `read_text`) share: the options an
+//! What the reader targets (`read_json`, `read_xml`, `read_text`, `read_evtx`) share: the options an
 //! input chooses, and the checks on what a reader gives.
 //!
 //! An input is `<3 option bytes> <bytes to read>`. The option bytes choose small limits
@@ -10,6 +10,8 @@
 //!   event ([`ReadError::Event`]) with its line (1-based, inside the input) and index
 //!   (JSON lines: the 0-based line; other formats: the item's position), items in input
 //!   order; errors render, and a skip over a limit names the limit's configured value;
+//!   EVTX: no lines (every line 0), skips are [`ReadError::Record`], and an input that is
+//!   not an EVTX file gives one fatal error and nothing else;
 //! - the counts add up: `ReadStats` counts every item, as an event or a skip;
 //! - every event respects the limits: at most `max_fields` fields and `max_values`
 //!   values (`_raw` and `_time` included), and a `_raw` of at most `max_event_bytes`
@@ -107,6 +109,7 @@ pub fn check(format: InputFormat, options: &Options, input: &[u8]) {
     let mut stats = ReadStats::default();
     let mut last_line = 0;
     let mut last_index = None;
+    let evtx = format == InputFormat::Evtx;
     for (position, item) in items.iter().enumerate() {
         stats.count(item);
         let (index, line) = match item {
@@ -125,8 +128,23 @@ pub fn check(format: InputFormat, options: &Options, input: &[u8]) {
                 check_reason(&limits, input.len(), *line, reason);
                 (*index, *line)
             }
+            Err(err @ ReadError::Record { index, reason, .. }) if evtx => {
+                assert!(!err.to_string().is_empty());
+                check_reason(&limits, input.len(), 0, reason);
+                (*index, 0)
+            }
+            // Not an EVTX file: that error alone.
+            Err(err @ ReadError::Io { line: 0, .. }) if evtx && items.len() == 1 => {
+                assert!(err.is_fatal() && !err.to_string().is_empty());
+                return;
+            }
             Err(err) => panic!("a fatal error reading bytes in memory: {err:?}"),
         };
+        if evtx {
+            assert_eq!(line, 0, "EVTX has no lines\nitem: {item:?}");
+            assert_eq!(index, position, "the index counts the items before");
+            continue;
+        }
         assert!(
             (1..=lines).contains(&line),
             "item {position}: line {line} is outside the input ({lines} lines)\nitem: {item:?}"

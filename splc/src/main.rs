@@ -145,7 +145,7 @@ struct RunArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
     format: OutputFormat,
     /// Input format (default: from the file extension, or sniffed from the content):
-    /// jsonl, xml, text, wineventlog.
+    /// jsonl, xml, text, wineventlog, evtx.
     #[arg(long, value_name = "FORMAT")]
     input_format: Option<String>,
     /// Field aliases: a mapping file replacing the built-in one, or `none`.

@@ -203,6 +203,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     for (i, input) in inputs.iter().enumerate() {
         report.progress.file(i);
         let (path, opened) = match input {
+            // An EVTX file is read by seeking in it: opened by path (its bytes are not
+            // counted for the progress bar).
+            Input::File(path) if is_evtx(path, format) => {
+                (path.as_path(), read::open(path, format, options.clone()))
+            }
             Input::File(path) => (
                 path.as_path(),
                 std::fs::File::open(path)
@@ -343,6 +348,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     }
     report.err.flush()?;
     Ok(all_ok && skipped_inputs == 0 && stopped_rules == 0)
+}
+
+/// Whether `path` is read as EVTX by its name or the `--input-format`.
+fn is_evtx(path: &Path, format: Option<InputFormat>) -> bool {
+    format.or_else(|| InputFormat::from_extension(path)) == Some(InputFormat::Evtx)
 }
 
 /// How standard input is named (`-` on the command line).

@@ -1,6 +1,8 @@
 //! Shared helpers of the workspace tests: the armory location, the compiled rule pack, and
 //! running one rule through all three entry points.
 
+pub mod evtx_writer;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

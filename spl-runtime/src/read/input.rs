@@ -104,6 +104,11 @@ impl<R> Prefixed<R> {
     pub(crate) fn new(head: Vec<u8>, inner: R) -> Self {
         Prefixed { head, at: 0, inner }
     }
+
+    /// The bytes put back.
+    pub(crate) fn head(&self) -> &[u8] {
+        &self.head
+    }
 }
 
 impl<R: Read> Read for Prefixed<R> {

@@ -12,12 +12,13 @@
 //! | [`InputFormat::WinEventXml`] | `xml`, `xmlwineventlog` | `.xml` | an `<Event>` element | [`xml`] |
 //! | [`InputFormat::Text`] | `text`, `txt`, `log` | `.log` `.txt` | a line | [`text`] |
 //! | [`InputFormat::WinEventText`] | `wineventlog`, `winevent-text` | (by content) | a classic multi-line `WinEventLog` record | [`wineventlog`] |
+//! | [`InputFormat::Evtx`] | `evtx` | `.evtx` (and by content) | a record of a Windows event log file | [`evtx`] |
 //!
 //! [`open`] picks the format from the file name when none is given; for `.log`, `.txt` and
 //! unknown extensions it looks at the first bytes ([`InputFormat::sniff`]). Input is
 //! UTF-8; a byte order mark is honoured, and UTF-16 with a byte order mark is decoded.
 //! Input is streamed: memory holds one event (one line, one `<Event>`, one record) at a
-//! time, not the file.
+//! time, not the file (an EVTX file: one 64 KiB chunk and its events).
 //!
 //! Every reader applies the same [`Limits`] ([`ReadOptions::limits`]): an event larger,
 //! wider or deeper than they allow is a skipped event naming the limit
@@ -47,6 +48,7 @@
 //! assert_eq!((stats.events, stats.skipped), (1, 1));
 //! ```
 
+pub mod evtx;
 pub(crate) mod input;
 pub mod json;
 pub mod kv;
@@ -83,29 +85,33 @@ pub enum InputFormat {
     Text,
     /// Classic multi-line `WinEventLog` records ([`wineventlog`]).
     WinEventText,
+    /// Windows event log files, `.evtx` ([`evtx`]): each record read as its event XML.
+    Evtx,
 }
 
 impl InputFormat {
     /// Every format, in the order of this enum.
-    pub const ALL: [InputFormat; 4] = [
+    pub const ALL: [InputFormat; 5] = [
         InputFormat::JsonLines,
         InputFormat::WinEventXml,
         InputFormat::Text,
         InputFormat::WinEventText,
+        InputFormat::Evtx,
     ];
 
-    /// The canonical flag name (`jsonl`, `xml`, `text`, `wineventlog`).
+    /// The canonical flag name (`jsonl`, `xml`, `text`, `wineventlog`, `evtx`).
     pub fn name(self) -> &'static str {
         match self {
             InputFormat::JsonLines => "jsonl",
             InputFormat::WinEventXml => "xml",
             InputFormat::Text => "text",
             InputFormat::WinEventText => "wineventlog",
+            InputFormat::Evtx => "evtx",
         }
     }
 
     /// The format a file name's extension stands for: `.jsonl`, `.json`, `.ndjson` → JSON
-    /// lines; `.xml` → Windows event XML; `.log`, `.txt` → text (a guess: such files may
+    /// lines; `.xml` → Windows event XML; `.evtx` → Windows event log file; `.log`, `.txt` → text (a guess: such files may
     /// also hold classic `WinEventLog` records, which [`open`] tells apart by content).
     /// Case-insensitive; `None` for any other extension.
     pub fn from_extension(path: &Path) -> Option<InputFormat> {
@@ -113,16 +119,21 @@ impl InputFormat {
         match ext.as_str() {
             "jsonl" | "json" | "ndjson" => Some(InputFormat::JsonLines),
             "xml" => Some(InputFormat::WinEventXml),
+            "evtx" => Some(InputFormat::Evtx),
             "log" | "txt" => Some(InputFormat::Text),
             _ => None,
         }
     }
 
-    /// The format the first bytes of an input look like: `{` → JSON lines, `<` → event
+    /// The format the first bytes of an input look like: the EVTX file magic `ElfFile\0` →
+    /// EVTX, `{` → JSON lines, `<` → event
     /// XML, a `WinEventLog` header line (`11/28/2026 04:04:08 AM`) followed by a
     /// `Key=Value` line, or a first line starting with `LogName=` → classic records;
     /// anything else → text. Leading whitespace is skipped.
     pub fn sniff(head: &[u8]) -> InputFormat {
+        if head.starts_with(EVTX_MAGIC) {
+            return InputFormat::Evtx;
+        }
         let start = head
             .iter()
             .position(|b| !b.is_ascii_whitespace())
@@ -159,9 +170,12 @@ impl fmt::Display for InputFormat {
     }
 }
 
+/// The first bytes of an EVTX file.
+const EVTX_MAGIC: &[u8] = b"ElfFile\0";
+
 /// An `--input-format` value that names no format.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown input format `{0}` (expected one of: jsonl, xml, text, wineventlog)")]
+#[error("unknown input format `{0}` (expected one of: jsonl, xml, text, wineventlog, evtx)")]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for InputFormat {
@@ -169,7 +183,7 @@ impl FromStr for InputFormat {
 
     /// Accepts (case-insensitive): `jsonl`, `json`, `ndjson`, `json-lines`; `xml`,
     /// `xmlwineventlog`, `winevent-xml`; `text`, `txt`, `log`, `lines`; `wineventlog`,
-    /// `winevent-text`, `wineventtext`.
+    /// `winevent-text`, `wineventtext`; `evtx`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "jsonl" | "json" | "ndjson" | "json-lines" | "jsonlines" => Ok(InputFormat::JsonLines),
@@ -178,6 +192,7 @@ impl FromStr for InputFormat {
             }
             "text" | "txt" | "log" | "lines" => Ok(InputFormat::Text),
             "wineventlog" | "winevent-text" | "wineventtext" => Ok(InputFormat::WinEventText),
+            "evtx" => Ok(InputFormat::Evtx),
             _ => Err(UnknownFormat(s.to_owned())),
         }
     }
@@ -205,9 +220,11 @@ pub struct ReadEvent {
     /// The event.
     pub record: Record,
     /// 0-based position of the event in its input: the line index for JSON lines, the
-    /// record index (events and skipped events before it) for the other formats.
+    /// record index (events and skipped events before it) for the other formats (for EVTX,
+    /// the record's position in the log's record order, see [`evtx`]).
     pub index: usize,
-    /// 1-based line where the event starts.
+    /// 1-based line where the event starts; 0 for EVTX, which has no lines (its
+    /// `EventRecordID` field names the record).
     pub line: usize,
     /// Fields left out of the event because the table of field names refused their
     /// names ([`Limits::max_field_names`], [`Limits::max_field_name_bytes`]); `None`
@@ -258,6 +275,12 @@ pub enum EventError {
         /// Its value.
         max: usize,
     },
+    /// An EVTX chunk or record that cannot be read: the EVTX parser's message.
+    #[error("unreadable EVTX data: {message}")]
+    Evtx {
+        /// What is wrong.
+        message: String,
+    },
     /// Event XML markup that does not end (a comment, CDATA section, processing
     /// instruction or tag): the bytes from its start to the next `<Event>` (or to the end
     /// of the input) were skipped.
@@ -288,6 +311,7 @@ impl EventError {
             EventError::Stray => "text outside any <Event> element",
             EventError::OverLimit { limit, .. } => limit.name(),
             EventError::Unterminated { .. } => "unterminated XML markup",
+            EventError::Evtx { .. } => "unreadable EVTX data",
         }
     }
 }
@@ -305,9 +329,9 @@ pub enum ReadError {
         source: io::Error,
     },
     /// Reading the input failed; nothing more is read.
-    #[error("line {line}: read failed: {source}")]
+    #[error("{}read failed: {source}", if *line > 0 { format!("line {line}: ") } else { String::new() })]
     Io {
-        /// The line being read.
+        /// The line being read (0 for EVTX, which has no lines).
         line: usize,
         /// Why.
         #[source]
@@ -324,19 +348,43 @@ pub enum ReadError {
         /// Why.
         reason: EventError,
     },
+    /// One record of an EVTX file, or a whole chunk of it, was skipped; reading goes on.
+    #[error("{}: event {index} skipped: {reason}", evtx_position(*chunk, *record))]
+    Record {
+        /// The event's index, as [`ReadEvent::index`] (a chunk skipped whole counts as
+        /// one).
+        index: usize,
+        /// The 0-based number of the chunk in the file, when known.
+        chunk: Option<u64>,
+        /// The record's id (its `EventRecordID`), when known (`None` for a chunk).
+        record: Option<u64>,
+        /// Why.
+        reason: EventError,
+    },
+}
+
+/// `chunk 3, record 17` for a position in an EVTX file.
+fn evtx_position(chunk: Option<u64>, record: Option<u64>) -> String {
+    match (chunk, record) {
+        (Some(chunk), Some(record)) => format!("chunk {chunk}, record {record}"),
+        (Some(chunk), None) => format!("chunk {chunk}"),
+        (None, Some(record)) => format!("record {record}"),
+        (None, None) => "a chunk".to_owned(),
+    }
 }
 
 impl ReadError {
     /// True when nothing more can be read after this error ([`ReadError::Open`],
     /// [`ReadError::Io`]); false for a skipped event.
     pub fn is_fatal(&self) -> bool {
-        !matches!(self, ReadError::Event { .. })
+        !matches!(self, ReadError::Event { .. } | ReadError::Record { .. })
     }
 
     /// The 1-based line of the error, when it has one.
     pub fn line(&self) -> Option<usize> {
         match self {
-            ReadError::Open { .. } => None,
+            ReadError::Open { .. } | ReadError::Record { .. } => None,
+            ReadError::Io { line: 0, .. } => None,
             ReadError::Io { line, .. } | ReadError::Event { line, .. } => Some(*line),
         }
     }
@@ -344,7 +392,7 @@ impl ReadError {
     /// The skipped event's index, for [`ReadError::Event`].
     pub fn index(&self) -> Option<usize> {
         match self {
-            ReadError::Event { index, .. } => Some(*index),
+            ReadError::Event { index, .. } | ReadError::Record { index, .. } => Some(*index),
             _ => None,
         }
     }
@@ -373,7 +421,7 @@ impl ReadStats {
                 self.events += 1;
                 self.fields_dropped += u64::from(event.dropped.is_some());
             }
-            Err(ReadError::Event { reason, .. }) => {
+            Err(ReadError::Event { reason, .. } | ReadError::Record { reason, .. }) => {
                 self.skipped += 1;
                 let kind = reason.kind();
                 match self.skipped_by.iter_mut().find(|(k, _)| *k == kind) {
@@ -415,6 +463,7 @@ enum Inner<'a> {
     Xml(xml::XmlReader<'a>),
     Text(text::TextReader<'a>),
     WinEventLog(wineventlog::WinEventLogReader<'a>),
+    Evtx(Box<evtx::EvtxReader>),
 }
 
 impl<'a> Reader<'a> {
@@ -437,7 +486,12 @@ impl<'a> Reader<'a> {
             InputFormat::WinEventText => {
                 Inner::WinEventLog(wineventlog::WinEventLogReader::new(lines(input), sink))
             }
+            InputFormat::Evtx => Inner::Evtx(Box::new(evtx::EvtxReader::from_input(input, sink))),
         };
+        Reader::from_inner(inner, format, options)
+    }
+
+    fn from_inner(inner: Inner<'a>, format: InputFormat, options: ReadOptions) -> Reader<'a> {
         let time_fields = match (&options.time_field, format) {
             (Some(field), _) => vec![FieldId::intern(field)],
             (None, InputFormat::JsonLines) => {
@@ -487,6 +541,7 @@ impl Iterator for Reader<'_> {
             Inner::Xml(r) => r.next(),
             Inner::Text(r) => r.next(),
             Inner::WinEventLog(r) => r.next(),
+            Inner::Evtx(r) => r.next(),
         }? {
             Ok(event) => event,
             Err(e) => return Some(Err(e)),
@@ -495,12 +550,16 @@ impl Iterator for Reader<'_> {
         // The readers count the fields and values they add as they add them; `_raw` and
         // `_time`, set apart from those (the `_time` of a field just above), count too.
         if let Some(limit) = self.limits.passed_by(&event.record) {
-            return Some(Err(ReadError::Event {
-                index: event.index,
-                line: event.line,
-                reason: EventError::OverLimit {
-                    limit,
-                    max: limit.of(&self.limits),
+            let reason = EventError::OverLimit {
+                limit,
+                max: limit.of(&self.limits),
+            };
+            return Some(Err(match &self.inner {
+                Inner::Evtx(r) => r.skip_current(event.index, reason),
+                _ => ReadError::Event {
+                    index: event.index,
+                    line: event.line,
+                    reason,
                 },
             }));
         }
@@ -517,21 +576,66 @@ impl fmt::Debug for Reader<'_> {
     }
 }
 
+/// Whether [`open`] reads a file as EVTX: named so (by `format`, or else the extension),
+/// or, when neither decides (no format given, and a `.log`, `.txt` or other extension),
+/// starting with the EVTX file magic.
+fn is_evtx(
+    path: &Path,
+    format: Option<InputFormat>,
+    file: &mut BufReader<File>,
+) -> io::Result<bool> {
+    match format.or_else(|| InputFormat::from_extension(path)) {
+        Some(named) if format.is_some() || named != InputFormat::Text => {
+            Ok(named == InputFormat::Evtx)
+        }
+        _ => Ok(file.fill_buf()?.starts_with(EVTX_MAGIC)),
+    }
+}
+
 /// Open a file and read it. With `format` `None`, the format comes from the extension
 /// ([`InputFormat::from_extension`]), or, for `.log`, `.txt` and other extensions, from
 /// the first bytes ([`InputFormat::sniff`]). A gzip-compressed file (known by its first
 /// bytes, whatever its name) is decompressed as it is read; its format comes from the
 /// name without `.gz` (`events.jsonl.gz` is JSON lines) or from its decompressed bytes.
+/// An EVTX file is handed to its parser as a file (it seeks); one without a valid EVTX
+/// file header is [`ReadError::Open`].
 pub fn open(
     path: &Path,
     format: Option<InputFormat>,
     options: ReadOptions,
 ) -> Result<Reader<'static>, ReadError> {
-    let file = File::open(path).map_err(|source| ReadError::Open {
+    let open_error = |source| ReadError::Open {
         path: path.to_owned(),
         source,
+    };
+    let file = File::open(path).map_err(open_error)?;
+    let mut buffered = BufReader::with_capacity(64 * 1024, file);
+    if is_evtx(path, format, &mut buffered).map_err(open_error)? {
+        // A pipe cannot seek: it is read into memory, within a bound.
+        let source = if buffered.get_ref().metadata().is_ok_and(|m| m.is_file()) {
+            evtx::Source::File(buffered.into_inner())
+        } else {
+            evtx::Source::buffer(buffered).map_err(open_error)?
+        };
+        return open_evtx(source, path, options);
+    }
+    // (Its buffer is read through: no byte is lost, and a large read bypasses it.)
+    open_stream(buffered, path, format, options)
+}
+
+/// Read an EVTX file or buffer.
+fn open_evtx(
+    source: evtx::Source,
+    name: &Path,
+    options: ReadOptions,
+) -> Result<Reader<'static>, ReadError> {
+    let sink = FieldSink::new(options.limits);
+    let reader = evtx::EvtxReader::open(source, sink).map_err(|source| ReadError::Open {
+        path: name.to_owned(),
+        source,
     })?;
-    open_stream(file, path, format, options)
+    let inner = Inner::Evtx(Box::new(reader));
+    Ok(Reader::from_inner(inner, InputFormat::Evtx, options))
 }
 
 /// Read `input`, any byte stream (a file, standard input, a socket, a counting wrapper),
@@ -549,11 +653,16 @@ pub fn open_stream(
         source,
     };
     let mut input = input;
-    let head = read_head(&mut input, GZIP_MAGIC.len())
+    let head = read_head(&mut input, EVTX_MAGIC.len())
         .map_err(|source| ReadError::Io { line: 1, source })?;
-    let gzip = head == GZIP_MAGIC;
+    let gzip = head.starts_with(&GZIP_MAGIC);
+    let named_evtx = format.or_else(|| InputFormat::from_extension(name)) == Some(InputFormat::Evtx);
     // The bytes looked at go back in front of the rest.
     let input = input::Prefixed::new(head, input);
+    if named_evtx || (format.is_none() && input.head().starts_with(EVTX_MAGIC)) {
+        // A stream cannot seek: it is read into memory, within a bound.
+        return open_evtx(evtx::Source::buffer(input).map_err(open_error)?, name, options);
+    }
     let (raw, name): (Box<dyn BufRead + Send>, &Path) = if gzip {
         let inner = flate2::bufread::MultiGzDecoder::new(BufReader::new(input));
         let stem = name
@@ -727,7 +836,8 @@ mod tests {
         assert_eq!(of("x/a.xml"), Some(InputFormat::WinEventXml));
         assert_eq!(of("a.log"), Some(InputFormat::Text));
         assert_eq!(of("a.txt"), Some(InputFormat::Text));
-        assert_eq!(of("a.evtx"), None);
+        assert_eq!(of("a.evtx"), Some(InputFormat::Evtx));
+        assert_eq!(of("a.EVTX"), Some(InputFormat::Evtx));
         assert_eq!(of("noext"), None);
     }
 
@@ -755,6 +865,8 @@ mod tests {
             InputFormat::Text
         );
         assert_eq!(InputFormat::sniff(b""), InputFormat::Text);
+        assert_eq!(InputFormat::sniff(b"ElfFile\0\0\0\0\0"), InputFormat::Evtx);
+        assert_eq!(InputFormat::sniff(b"ElfFile"), InputFormat::Text);
     }
 }
 

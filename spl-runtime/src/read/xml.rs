@@ -249,6 +249,11 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// The table of names and the limits this reader used, to lend to another.
+    pub(crate) fn into_sink(self) -> FieldSink {
+        self.sink
+    }
+
     /// The 1-based line of `pending[offset]`.
     fn line_at(&mut self, offset: usize) -> usize {
         if offset >= self.mark {
