@@ -656,12 +656,17 @@ pub fn open_stream(
     let head = read_head(&mut input, EVTX_MAGIC.len())
         .map_err(|source| ReadError::Io { line: 1, source })?;
     let gzip = head.starts_with(&GZIP_MAGIC);
-    let named_evtx = format.or_else(|| InputFormat::from_extension(name)) == Some(InputFormat::Evtx);
+    let named_evtx =
+        format.or_else(|| InputFormat::from_extension(name)) == Some(InputFormat::Evtx);
     // The bytes looked at go back in front of the rest.
     let input = input::Prefixed::new(head, input);
     if named_evtx || (format.is_none() && input.head().starts_with(EVTX_MAGIC)) {
         // A stream cannot seek: it is read into memory, within a bound.
-        return open_evtx(evtx::Source::buffer(input).map_err(open_error)?, name, options);
+        return open_evtx(
+            evtx::Source::buffer(input).map_err(open_error)?,
+            name,
+            options,
+        );
     }
     let (raw, name): (Box<dyn BufRead + Send>, &Path) = if gzip {
         let inner = flate2::bufread::MultiGzDecoder::new(BufReader::new(input));
