@@ -5,58 +5,16 @@
 
 use std::collections::BTreeMap;
 
-use serde_norway::Value as Yaml;
 use spl_engine::EvalRule;
 use spl_runtime::geoip::{CityRecord, DatabaseWriter, GeoIp};
 use spl_runtime::lookup::Lookups;
 use spl_runtime::pipeline::RunOptions;
-use spl_runtime::rule::{run, Rule};
-use spl_runtime::{Record, Value};
-use splc_tests::yaml::{fields, text};
+use spl_runtime::rule::Rule;
+use splc_tests::row_cases::{self, Case};
 
 /// The cases compiled by `build.rs` (one rule per case, named after it).
 mod lookup_pack {
     include!(concat!(env!("OUT_DIR"), "/lookup_rules.rs"));
-}
-
-struct Case {
-    name: String,
-    spl: String,
-    events: Vec<Record>,
-    rows: Vec<BTreeMap<String, Vec<String>>>,
-}
-
-fn cases() -> Vec<Case> {
-    let items = splc_tests::yaml::cases("lookup/cases.yml");
-    items
-        .iter()
-        .map(|item| {
-            let list = |k: &str| match item.get(k) {
-                Some(Yaml::Sequence(s)) => s.clone(),
-                other => panic!("{k}: {other:?}"),
-            };
-            Case {
-                name: text(&item["name"]),
-                spl: text(&item["spl"]),
-                events: list("events")
-                    .iter()
-                    .map(|e| {
-                        let mut r = Record::new();
-                        for (k, vs) in fields(e) {
-                            for v in vs {
-                                r.push_named(&k, v);
-                            }
-                        }
-                        r
-                    })
-                    .collect(),
-                rows: list("rows")
-                    .iter()
-                    .map(|r| fields(r).into_iter().collect())
-                    .collect(),
-            }
-        })
-        .collect()
 }
 
 /// The GeoIP database the `iplocation` cases read (described in `cases.yml`).
@@ -98,40 +56,12 @@ fn options() -> (RunOptions, Lookups) {
     (options, lookups)
 }
 
-fn rows_of(rule: &mut dyn Rule, case: &Case) -> Vec<BTreeMap<String, Vec<String>>> {
-    run(rule, &case.events)
-        .expect("the rule gives its rows")
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|(f, v)| {
-                    let values = match v {
-                        Value::Multi(vs) => vs.clone(),
-                        other => vec![other.to_string()],
-                    };
-                    (f.name().to_owned(), values)
-                })
-                .collect()
-        })
-        .collect()
+fn cases() -> Vec<Case> {
+    row_cases::cases("lookup/cases.yml")
 }
 
-fn check(engine: &str, lookups: &Lookups, mut rule_of: impl FnMut(&Case) -> Box<dyn Rule>) {
-    let cases = cases();
-    assert!(!cases.is_empty());
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|case| {
-            let got = rows_of(rule_of(case).as_mut(), case);
-            (got != case.rows).then(|| {
-                format!(
-                    "{} `{}`:\n  expected {:?}\n  got      {got:?}",
-                    case.name, case.spl, case.rows
-                )
-            })
-        })
-        .collect();
-    assert!(failures.is_empty(), "{engine}:\n{}", failures.join("\n"));
+fn check(engine: &str, lookups: &Lookups, rule_of: impl FnMut(&Case) -> Box<dyn Rule>) {
+    row_cases::check(engine, &cases(), rule_of);
     // The one lookup without data says so, once.
     let warnings = lookups.warnings();
     assert_eq!(warnings.len(), 1, "{warnings:?}");

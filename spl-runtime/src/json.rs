@@ -242,6 +242,14 @@ pub struct RowWriter {
 impl RowWriter {
     /// Write one row (the same bytes as [`write_row`]).
     pub fn write(&mut self, out: &mut impl Write, rule: &str, row: &Record) -> io::Result<()> {
+        self.fields_of(row);
+        out.write_all(b"{\"_rule\":")?;
+        write_str(out, rule)?;
+        out.write_all(&self.fields)
+    }
+
+    /// Turn the fields of `row` into JSON, unless they are those of the last row.
+    fn fields_of(&mut self, row: &Record) {
         if !self
             .last
             .as_ref()
@@ -251,9 +259,6 @@ impl RowWriter {
             write_fields(&mut self.fields, row, &mut self.names);
             self.last = Some(row.clone());
         }
-        out.write_all(b"{\"_rule\":")?;
-        write_str(out, rule)?;
-        out.write_all(&self.fields)
     }
 
     /// Write one row after `head`, members made once per rule by [`rule_head`] (the
@@ -264,15 +269,7 @@ impl RowWriter {
         head: &[u8],
         row: &Record,
     ) -> io::Result<()> {
-        if !self
-            .last
-            .as_ref()
-            .is_some_and(|last| last.shares_fields(row))
-        {
-            self.fields.clear();
-            write_fields(&mut self.fields, row, &mut self.names);
-            self.last = Some(row.clone());
-        }
+        self.fields_of(row);
         out.write_all(b"{")?;
         out.write_all(head)?;
         out.write_all(&self.fields)

@@ -3,23 +3,12 @@
 //! Splunk app (`default/macros.conf`, `default/transforms.conf`, `lookups/`), through
 //! `check`, `explain` and `run`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn splc(args: &[&str], paths: &[&Path]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_splc"))
-        .args(args)
-        .args(paths)
-        .output()
-        .expect("run splc")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
+use common::{scratch, splc};
 
 fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {

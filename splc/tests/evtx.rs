@@ -2,35 +2,16 @@
 //! the same rows on an `.evtx` file and on its XML export, and damaged files give skips
 //! with their place, or an input skipped, never a panic.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use common::{scratch, splc, stderr, stdout};
 
 use splc_tests::evtx_writer::{
     events_of_export, numbered_events, sample_export, write_evtx, EvtxFile,
 };
-
-fn splc(args: &[&str], inputs: &[&Path]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_splc"))
-        .args(args)
-        .args(inputs)
-        .output()
-        .expect("run splc")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn rows(o: &Output) -> Vec<serde_json::Value> {
     stdout(o)

@@ -1,30 +1,11 @@
 //! `splc run` end to end: rows as JSON lines and tables, line numbers, skips, mappings.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn splc(args: &[&str], inputs: &[&Path]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_splc"))
-        .args(args)
-        .args(inputs)
-        .output()
-        .expect("run splc")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{scratch, splc, stderr, stdout};
 
 const EVENTS: &str = r#"{"_time": 1700000000.5, "host": "h1", "process": "pip install -r requirements.txt", "user": "alice"}
 {"_time": 1700000000.7, "host": "h1", "process": "npm install lodash", "user": "bob"}

@@ -233,3 +233,101 @@ pub mod yaml {
         }
     }
 }
+
+/// Corpora of rules with their events and the rows written by hand (`name`, `spl`,
+/// `events`, `rows` in each YAML item), checked in the evaluator and in generated code.
+pub mod row_cases {
+    use std::collections::BTreeMap;
+
+    use serde_norway::Value as Yaml;
+    use spl_runtime::rule::{run, Rule};
+    use spl_runtime::{Record, Value};
+
+    use super::yaml::{fields, text};
+
+    /// A row: each field with its values.
+    pub type Fields = BTreeMap<String, Vec<String>>;
+
+    /// One case: a rule, its events, the rows it must give.
+    pub struct Case {
+        /// The case's name (the generated rule's id).
+        pub name: String,
+        /// The rule.
+        pub spl: String,
+        /// The events, in order.
+        pub events: Vec<Record>,
+        /// The rows, in order.
+        pub rows: Vec<Fields>,
+    }
+
+    /// The cases of `data/<path>`.
+    pub fn cases(path: &str) -> Vec<Case> {
+        super::yaml::cases(path)
+            .iter()
+            .map(|item| {
+                let list = |k: &str| match item.get(k) {
+                    Some(Yaml::Sequence(s)) => s.clone(),
+                    other => panic!("{k}: {other:?}"),
+                };
+                Case {
+                    name: text(&item["name"]),
+                    spl: text(&item["spl"]),
+                    events: list("events")
+                        .iter()
+                        .map(|e| {
+                            let mut r = Record::new();
+                            for (k, vs) in fields(e) {
+                                for v in vs {
+                                    r.push_named(&k, v);
+                                }
+                            }
+                            r
+                        })
+                        .collect(),
+                    rows: list("rows")
+                        .iter()
+                        .map(|r| fields(r).into_iter().collect())
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// The rows `rule` gives over `events`.
+    pub fn rows_of(rule: &mut dyn Rule, events: &[Record]) -> Vec<Fields> {
+        run(rule, events)
+            .expect("the rule gives its rows")
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|(f, v)| {
+                        let values = match v {
+                            Value::Multi(vs) => vs.clone(),
+                            other => vec![other.to_string()],
+                        };
+                        (f.name().to_owned(), values)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Every case's rule (from `rule_of`) gives the case's rows; the failures of
+    /// `engine` listed together.
+    pub fn check(engine: &str, cases: &[Case], mut rule_of: impl FnMut(&Case) -> Box<dyn Rule>) {
+        assert!(!cases.is_empty());
+        let failures: Vec<String> = cases
+            .iter()
+            .filter_map(|case| {
+                let got = rows_of(rule_of(case).as_mut(), &case.events);
+                (got != case.rows).then(|| {
+                    format!(
+                        "{} `{}`:\n  expected {:?}\n  got      {got:?}",
+                        case.name, case.spl, case.rows
+                    )
+                })
+            })
+            .collect();
+        assert!(failures.is_empty(), "{engine}:\n{}", failures.join("\n"));
+    }
+}
