@@ -42,6 +42,7 @@
 //! # Ok::<(), spl_runtime::pipeline::StepError>(())
 //! ```
 
+mod datamodel;
 mod eval;
 mod filter;
 mod foreach;
@@ -59,6 +60,7 @@ mod transaction;
 use std::fmt;
 use std::sync::Arc;
 
+pub use datamodel::Datamodel;
 pub use eval::Eval;
 pub use filter::{Filter, RegexFilter};
 pub use foreach::Foreach;
@@ -258,6 +260,7 @@ pub fn step<C: Code>(
             Box::new(Transaction::new(txn, options.clone()))
         }
         Stage::Foreach(f) => Box::new(Foreach::new(f, code, options)),
+        Stage::Datamodel(d) => Box::new(Datamodel::new(&d, &options.datamodels)),
     }
 }
 
