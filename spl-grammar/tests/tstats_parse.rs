@@ -54,6 +54,7 @@ fn the_printer_round_trips() {
     for src in [
         "| tstats summariesonly=false count from datamodel=Endpoint.Processes where Processes.process_name IN (\"a.exe\", b.exe) by Processes.dest span=1h",
         "| tstats count",
+        "| tstats summariesonly=`a` allow_old_summaries=`b(1)` count from datamodel=Endpoint.Processes",
         "| tstats count from datamodel=Web by Web.src",
         "| tstats dc(All_Traffic.dest) as n from datamodel=Network_Traffic where NOT All_Traffic.dest_port=443",
     ] {

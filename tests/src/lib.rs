@@ -231,3 +231,8 @@ pub mod yaml {
         }
     }
 }
+
+/// ESCU detections over CIM data models and the macros they need (shared with `build.rs`).
+pub mod escu_dm {
+    include!("escu_dm.rs");
+}

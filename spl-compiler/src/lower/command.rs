@@ -95,6 +95,10 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
         Command::Head(h) => Some(Stage::Head(h.limit.unwrap_or(10))),
         Command::Bin(b) => lower_bin(cx, b, span),
         Command::Stats(s) => lower_stats(cx, s),
+        Command::Tstats(t) => {
+            super::datamodel::lower_tstats(cx, t, span);
+            None
+        }
         Command::Macro(m) => {
             cx.error(unexpanded(m));
             None
@@ -105,6 +109,9 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
         Command::Foreach(f) => super::txn::lower_foreach(cx, f, span),
         Command::Join(j) => lower_join(cx, j, span),
         Command::Generic(g) => {
+            if super::datamodel::lower_generic(cx, g).is_some() {
+                return;
+            }
             if let Some(stage) = lower_append(cx, g) {
                 if let Some(stage) = stage {
                     cx.stages.push(stage);
@@ -398,7 +405,7 @@ pub(crate) fn parse_span(text: &str) -> Option<BinSpan> {
     Some(BinSpan::Seconds(n * seconds))
 }
 
-fn lower_stats(cx: &mut Lowerer, s: &ast::StatsCommand) -> Option<Stage> {
+pub(super) fn lower_stats(cx: &mut Lowerer, s: &ast::StatsCommand) -> Option<Stage> {
     let mut stage = StatsStage {
         kind: s.kind,
         aggs: Vec::new(),

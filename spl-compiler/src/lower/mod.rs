@@ -9,6 +9,7 @@
 //! very character of the pattern at fault, through SPL's unescaping of the quoted string.
 
 mod command;
+mod datamodel;
 mod eval;
 mod origin;
 mod search;

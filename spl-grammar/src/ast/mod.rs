@@ -402,6 +402,8 @@ pub struct TstatsCommand {
     pub options: Vec<OptionArg>,
     /// Macro calls written among the options and aggregations.
     pub macros: Vec<MacroCall>,
+    /// Options whose value is a macro call (`summariesonly=`config``).
+    pub macro_options: Vec<(Ident, MacroCall)>,
     /// The aggregations.
     pub aggs: Vec<Aggregation>,
     /// `FROM datamodel=...` (the option after `FROM`).

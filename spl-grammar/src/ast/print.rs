@@ -585,6 +585,9 @@ impl Display for TstatsCommand {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str("tstats")?;
         options(f, &self.options)?;
+        for (key, m) in &self.macro_options {
+            write!(f, " {}={m}", key.name)?;
+        }
         for m in &self.macros {
             write!(f, " {m}")?;
         }

@@ -51,7 +51,7 @@ fn visit_stage(stage: &Stage, f: &mut dyn FnMut(&MacroCall, MacroPosition)) {
         Command::Fillnull(c) => items(&c.fields, f),
         Command::Stats(c) => items(&c.by, f),
         Command::Tstats(c) => {
-            for m in &c.macros {
+            for m in c.macros.iter().chain(c.macro_options.iter().map(|(_, m)| m)) {
                 f(m, MacroPosition::GenericArg);
             }
             if let Some(expr) = &c.filter {
@@ -368,6 +368,10 @@ impl SpanMut for TstatsCommand {
     fn clear_spans(&mut self) {
         self.options.clear_spans();
         self.macros.clear_spans();
+        for (key, m) in &mut self.macro_options {
+            key.clear_spans();
+            m.clear_spans();
+        }
         self.aggs.clear_spans();
         self.from.clear_spans();
         self.filter.clear_spans();

@@ -429,6 +429,7 @@ fn tstats(pair: Pair<'_, Rule>) -> PResult<TstatsCommand> {
     let mut cmd = TstatsCommand {
         options: Vec::new(),
         macros: Vec::new(),
+        macro_options: Vec::new(),
         aggs: Vec::new(),
         from: None,
         filter: None,
@@ -441,6 +442,12 @@ fn tstats(pair: Pair<'_, Rule>) -> PResult<TstatsCommand> {
             Rule::option if after_from && cmd.from.is_none() => cmd.from = Some(option(child)),
             Rule::option => cmd.options.push(option(child)),
             Rule::macro_call => cmd.macros.push(macro_call(child)),
+            Rule::macro_option => {
+                let mut inner = child.into_inner();
+                let key = ident(&inner.next().expect("grammar guarantees a key"));
+                let call = macro_call(inner.next().expect("grammar guarantees a macro call"));
+                cmd.macro_options.push((key, call));
+            }
             Rule::aggregation => cmd.aggs.push(aggregation(child)?),
             Rule::tstats_where => cmd.filter = child.into_inner().next().map(search_expr),
             Rule::tstats_by => {

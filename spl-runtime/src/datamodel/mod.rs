@@ -27,7 +27,7 @@
 //!       process: CommandLine               # a copy of the field
 //!       process_name: {basename: Image}    # the text after the last `\` or `/`
 //!       registry_key_name: {basename: {dirname: TargetObject}}   # before the last `\` or `/`
-//!       dest: {first_of: [Computer, ComputerName]}                # the first that has a value
+//!       dest: {first_of: [Computer, ComputerName]}                # the first not empty
 //!       user: {first: Account_Name}        # the first value of a multivalue field
 //!       transport: {lower: Protocol}       # lower case
 //!       action: {value: allowed}           # a constant

@@ -98,7 +98,10 @@ impl Spec {
             Spec::Dirname(s) => each(s.eval(record)?, |v| dirname(v).map(str::to_owned)),
             Spec::Lower(s) => each(s.eval(record)?, |v| Some(v.to_lowercase())),
             Spec::First(s) => Some(Value::Str(s.eval(record)?.first_str().into_owned())),
-            Spec::FirstOf(items) => items.iter().find_map(|s| s.eval(record)),
+            Spec::FirstOf(items) => items
+                .iter()
+                .filter_map(|s| s.eval(record))
+                .find(|v| v.iter_str().any(|x| !x.is_empty())),
             Spec::Map {
                 input,
                 values,
