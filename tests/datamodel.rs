@@ -105,6 +105,7 @@ fn generated_code_gives_the_expected_rows() {
         .map(|r| (r.info().id.into_owned(), r))
         .collect();
     assert_eq!(datamodel_pack::RULES.len(), cases().len());
+    assert_eq!(datamodel_pack::all_rules().len(), cases().len());
     check("generated code", &models, |case| {
         rules
             .remove(&case.name)
@@ -124,7 +125,8 @@ fn a_tstats_rule_has_no_witness() {
     .expect("compiles");
     let rule = EvalRule::from_compiled_with(&compiled, RunOptions::default());
     assert_eq!(rule.witness(), None);
-    assert!(compiled.program.prefilter.is_none(), "{:?}", compiled.program.prefilter);
+    assert!(compiled.program.prefilter().is_empty());
+    assert_eq!(*compiled.program.filter(), spl_runtime::ir::Pred::constant(true));
 }
 
 /// A dataset no mapping covers gives no events and one warning; so does a model splc
