@@ -41,7 +41,10 @@ fn cases() -> Vec<Case> {
                 events: list("files")
                     .iter()
                     .flat_map(|f| {
-                        splc_tests::events(&splc_tests::data(&format!("datamodel/{}", text(f))), None)
+                        splc_tests::events(
+                            &splc_tests::data(&format!("datamodel/{}", text(f))),
+                            None,
+                        )
                     })
                     .collect(),
                 rows: list("rows")
@@ -126,7 +129,10 @@ fn a_tstats_rule_has_no_witness() {
     let rule = EvalRule::from_compiled_with(&compiled, RunOptions::default());
     assert_eq!(rule.witness(), None);
     assert!(compiled.program.prefilter().is_empty());
-    assert_eq!(*compiled.program.filter(), spl_runtime::ir::Pred::constant(true));
+    assert_eq!(
+        *compiled.program.filter(),
+        spl_runtime::ir::Pred::constant(true)
+    );
 }
 
 /// A dataset no mapping covers gives no events and one warning; so does a model splc
@@ -155,15 +161,36 @@ fn an_uncovered_dataset_warns_once() {
 #[test]
 fn bad_uses_are_lowering_errors() {
     for (spl, message) in [
-        ("index=x | tstats count from datamodel=Endpoint.Processes", "must be the first command"),
-        ("| tstats count where index=main by host", "without `from datamodel=...`"),
-        ("| tstats prestats=t count from datamodel=Endpoint.Processes", "option `prestats`"),
-        ("| tstats summariesonly=maybe count from datamodel=Endpoint.Processes", "true or false"),
-        ("| tstats count from datamodel=Endpoint.Processes by _time span=fast", "time span"),
+        (
+            "index=x | tstats count from datamodel=Endpoint.Processes",
+            "must be the first command",
+        ),
+        (
+            "| tstats count where index=main by host",
+            "without `from datamodel=...`",
+        ),
+        (
+            "| tstats prestats=t count from datamodel=Endpoint.Processes",
+            "option `prestats`",
+        ),
+        (
+            "| tstats summariesonly=maybe count from datamodel=Endpoint.Processes",
+            "true or false",
+        ),
+        (
+            "| tstats count from datamodel=Endpoint.Processes by _time span=fast",
+            "time span",
+        ),
         ("| from lookup:users", "only `from datamodel:"),
         ("| datamodel Endpoint", "datamodel <model> <dataset> search"),
-        ("| datamodel Endpoint Processes acceleration_search", "search mode"),
-        ("| stats count | from datamodel:Endpoint.Processes", "must be the first command"),
+        (
+            "| datamodel Endpoint Processes acceleration_search",
+            "search mode",
+        ),
+        (
+            "| stats count | from datamodel:Endpoint.Processes",
+            "must be the first command",
+        ),
     ] {
         let err = spl_compiler::compile_spl(spl, "bad", &Default::default())
             .err()

@@ -24,7 +24,14 @@ fn expected() -> BTreeMap<String, Vec<Row>> {
     let yaml: BTreeMap<String, Vec<serde_norway::Value>> =
         serde_norway::from_str(&text).expect("the expected rows parse");
     yaml.into_iter()
-        .map(|(k, rows)| (k, rows.iter().map(|r| fields(r).into_iter().collect()).collect()))
+        .map(|(k, rows)| {
+            (
+                k,
+                rows.iter()
+                    .map(|r| fields(r).into_iter().collect())
+                    .collect(),
+            )
+        })
         .collect()
 }
 

@@ -57,7 +57,11 @@ pub(crate) fn lower_tstats(cx: &mut Lowerer, t: &ast::TstatsCommand, span: Span)
         cx.error(not_first("tstats", span));
         return;
     }
-    for m in t.macros.iter().chain(t.macro_options.iter().map(|(_, m)| m)) {
+    for m in t
+        .macros
+        .iter()
+        .chain(t.macro_options.iter().map(|(_, m)| m))
+    {
         cx.error(unexpanded(m));
     }
     let mut fill = None;
@@ -108,7 +112,10 @@ pub(crate) fn lower_tstats(cx: &mut Lowerer, t: &ast::TstatsCommand, span: Span)
         return;
     }
     let Some((model, mut dataset)) = split_dataset(&from.value.value) else {
-        cx.error(bad_option(from, "a data model and dataset such as `Endpoint.Processes`"));
+        cx.error(bad_option(
+            from,
+            "a data model and dataset such as `Endpoint.Processes`",
+        ));
         return;
     };
     // `where nodename=Root.Child` names a child dataset.
@@ -129,19 +136,22 @@ pub(crate) fn lower_tstats(cx: &mut Lowerer, t: &ast::TstatsCommand, span: Span)
         let pred = lower_search(cx, f);
         cx.stages.push(Stage::Search(pred));
     }
-    let by_fields: Vec<String> = t
-        .by
-        .iter()
-        .filter_map(|b| match b {
-            FieldItem::Field(f) => Some(f.name.clone()),
-            FieldItem::Macro(m) => {
-                cx.error(unexpanded(m));
-                None
-            }
-        })
-        .collect();
+    let by_fields: Vec<String> =
+        t.by.iter()
+            .filter_map(|b| match b {
+                FieldItem::Field(f) => Some(f.name.clone()),
+                FieldItem::Macro(m) => {
+                    cx.error(unexpanded(m));
+                    None
+                }
+            })
+            .collect();
     if let Some(value) = fill {
-        let fields: Vec<String> = by_fields.iter().filter(|f| *f != "_time").cloned().collect();
+        let fields: Vec<String> = by_fields
+            .iter()
+            .filter(|f| *f != "_time")
+            .cloned()
+            .collect();
         if !fields.is_empty() {
             cx.stages.push(Stage::Fillnull { value, fields });
         }
@@ -266,8 +276,12 @@ fn lower_from(cx: &mut Lowerer, g: &ast::GenericCommand) {
     }
     let Some((model, dataset)) = split_dataset(&target) else {
         cx.error(
-            LowerError::new(codes::BAD_VALUE, at, "`from datamodel:` needs a dataset name")
-                .label("such as `Endpoint.Processes`"),
+            LowerError::new(
+                codes::BAD_VALUE,
+                at,
+                "`from datamodel:` needs a dataset name",
+            )
+            .label("such as `Endpoint.Processes`"),
         );
         return;
     };

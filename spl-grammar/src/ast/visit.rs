@@ -51,7 +51,11 @@ fn visit_stage(stage: &Stage, f: &mut dyn FnMut(&MacroCall, MacroPosition)) {
         Command::Fillnull(c) => items(&c.fields, f),
         Command::Stats(c) => items(&c.by, f),
         Command::Tstats(c) => {
-            for m in c.macros.iter().chain(c.macro_options.iter().map(|(_, m)| m)) {
+            for m in c
+                .macros
+                .iter()
+                .chain(c.macro_options.iter().map(|(_, m)| m))
+            {
                 f(m, MacroPosition::GenericArg);
             }
             if let Some(expr) = &c.filter {
