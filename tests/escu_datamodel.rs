@@ -128,8 +128,12 @@ fn escu_tstats_detections_compile() {
         }
     }
     let mut top: Vec<_> = reasons.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
-    let summary: Vec<String> = top.iter().take(15).map(|(r, n)| format!("{n:5} {r}")).collect();
+    top.sort_by_key(|b| std::cmp::Reverse(b.1));
+    let summary: Vec<String> = top
+        .iter()
+        .take(15)
+        .map(|(r, n)| format!("{n:5} {r}"))
+        .collect();
     println!(
         "{ok} of {} tstats detections compile; first errors of the others:\n{}",
         searches.len(),

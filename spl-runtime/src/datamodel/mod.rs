@@ -496,7 +496,7 @@ impl Inner {
         let mut fields = Vec::new();
         for (name, value) in m.fields {
             if let Some(cim) = cim_fields {
-                if !cim.iter().any(|f| *f == name) {
+                if !cim.contains(&name) {
                     return Err(at(format!(
                         "`{name}` is not a field of the CIM dataset `{model}.{root}`"
                     )));
