@@ -71,3 +71,19 @@ fn the_printer_round_trips() {
 fn a_malformed_tstats_is_a_parse_error() {
     assert!(spl_grammar::parse_query("| tstats count from datamodel=X where (a").is_err());
 }
+
+#[test]
+fn a_quoted_piece_splices_with_what_follows_in_a_field_name() {
+    let q = spl_grammar::parse_query(r#"| rename "Web".* AS *, "a""b" AS c"#).expect("parses");
+    let Command::Rename(pairs) = &q.stages[1].command else {
+        panic!("rename")
+    };
+    assert_eq!(pairs[0].from.name, "Web.*");
+    assert_eq!(pairs[1].from.name, "ab");
+    let printed = spl_grammar::ast::print(&q);
+    let mut again = spl_grammar::parse_query(&printed).expect("printed text parses");
+    let mut q = q;
+    q.clear_spans();
+    again.clear_spans();
+    assert_eq!(q, again, "{printed}");
+}

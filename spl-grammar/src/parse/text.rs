@@ -107,14 +107,13 @@ pub(crate) fn ident(pair: &Pair<'_, Rule>) -> Ident {
 /// A `field_name` pair (bare or double-quoted) as an identifier.
 pub(crate) fn field_name(pair: Pair<'_, Rule>) -> Ident {
     let span = span(&pair);
-    let inner = pair
+    let name = pair
         .into_inner()
-        .next()
-        .expect("grammar guarantees a field name has one part");
-    let name = match inner.as_rule() {
-        Rule::quoted => quoted_value(inner),
-        _ => inner.as_str().to_string(),
-    };
+        .map(|piece| match piece.as_rule() {
+            Rule::quoted => quoted_value(piece),
+            _ => piece.as_str().to_string(),
+        })
+        .collect();
     Ident { name, span }
 }
 
