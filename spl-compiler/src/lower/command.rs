@@ -655,10 +655,18 @@ fn lower_subsearch(
         .next_if(|st| matches!(&st.command, Command::Search(s) if !s.explicit && s.expr.is_none()))
         .is_some();
     let mut filter = Pred::constant(true);
+    let mut generating = None;
     if empty_search {
-        if let Some(next) = sub.peek() {
-            cx.error(not_a_search(next.span));
-            return None;
+        // `[| tstats ...]` and the other data-model commands read the rule's events too.
+        match sub.next() {
+            Some(next) if super::datamodel::is_datamodel_command(&next.command) => {
+                generating = Some(next);
+            }
+            Some(next) => {
+                cx.error(not_a_search(next.span));
+                return None;
+            }
+            None => {}
         }
     } else {
         match sub.next().map(|st| (&st.command, st.span)) {
@@ -676,6 +684,11 @@ fn lower_subsearch(
     }
     let outer = std::mem::take(&mut cx.stages);
     cx.in_subsearch = true;
+    if let Some(first) = generating {
+        cx.subsearch_start = true;
+        cx.stage(first);
+        cx.subsearch_start = false;
+    }
     for st in sub {
         cx.stage(st);
     }

@@ -16,14 +16,28 @@ use super::search::lower_search;
 use super::{codes, unexpanded, LowerError, Lowerer};
 use crate::ir::{BinStage, DatamodelCommand, DatamodelStage, Pred, Stage, StatsKind};
 
-/// True when a generating command at this point would start the rule.
+/// True when a generating command at this point would start the rule, or a subsearch
+/// written `[| command ...]`.
 fn at_start(cx: &Lowerer) -> bool {
     cx.stages.is_empty()
-        && !cx.in_subsearch
-        && cx
-            .filter
-            .as_ref()
-            .is_none_or(|f| *f == Pred::constant(true))
+        && (cx.subsearch_start
+            || !cx.in_subsearch
+                && cx
+                    .filter
+                    .as_ref()
+                    .is_none_or(|f| *f == Pred::constant(true)))
+}
+
+/// True when `command` reads a data model (`tstats`, `from`, `datamodel`).
+pub(crate) fn is_datamodel_command(command: &ast::Command) -> bool {
+    match command {
+        ast::Command::Tstats(_) => true,
+        ast::Command::Generic(g) => {
+            let n = g.name.name.to_ascii_lowercase();
+            n == "from" || n == "datamodel"
+        }
+        _ => false,
+    }
 }
 
 fn not_first(name: &str, span: Span) -> LowerError {
