@@ -28,7 +28,7 @@
 //!       process_name: {basename: Image}    # the text after the last `\` or `/`
 //!       registry_key_name: {basename: {dirname: TargetObject}}   # before the last `\` or `/`
 //!       dest: {first_of: [Computer, ComputerName]}                # the first not empty
-//!       user: {first: Account_Name}        # the first value of a multivalue field
+//!       user: {first: Account_Name}        # the first value of a multivalue field (`last`: the last)
 //!       transport: {lower: Protocol}       # lower case
 //!       action: {value: allowed}           # a constant
 //!       direction: {map: Initiated, values: {"true": outbound, "false": inbound}, default: Initiated}

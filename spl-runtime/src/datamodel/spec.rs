@@ -35,6 +35,7 @@ pub(super) enum FuncDe {
     Dirname(Box<SpecDe>),
     Lower(Box<SpecDe>),
     First(Box<SpecDe>),
+    Last(Box<SpecDe>),
     FirstOf(Vec<SpecDe>),
 }
 
@@ -47,6 +48,7 @@ pub(super) enum Spec {
     Dirname(Box<Spec>),
     Lower(Box<Spec>),
     First(Box<Spec>),
+    Last(Box<Spec>),
     FirstOf(Vec<Spec>),
     Map {
         input: Box<Spec>,
@@ -77,6 +79,7 @@ impl Spec {
             SpecDe::Func(FuncDe::Dirname(d)) => Spec::Dirname(boxed(d)?),
             SpecDe::Func(FuncDe::Lower(d)) => Spec::Lower(boxed(d)?),
             SpecDe::Func(FuncDe::First(d)) => Spec::First(boxed(d)?),
+            SpecDe::Func(FuncDe::Last(d)) => Spec::Last(boxed(d)?),
             SpecDe::Func(FuncDe::FirstOf(items)) if items.is_empty() => {
                 return Err("`first_of` needs at least one item".into())
             }
@@ -98,6 +101,11 @@ impl Spec {
             Spec::Dirname(s) => each(s.eval(record)?, |v| dirname(v).map(str::to_owned)),
             Spec::Lower(s) => each(s.eval(record)?, |v| Some(v.to_lowercase())),
             Spec::First(s) => Some(Value::Str(s.eval(record)?.first_str().into_owned())),
+            Spec::Last(s) => s
+                .eval(record)?
+                .iter_str()
+                .last()
+                .map(|v| Value::Str(v.into_owned())),
             Spec::FirstOf(items) => items
                 .iter()
                 .filter_map(|s| s.eval(record))

@@ -136,3 +136,65 @@ fn paths_split_on_either_slash() {
     assert_eq!(spec::dirname(r"HKLM\Run\x"), Some(r"HKLM\Run"));
     assert_eq!(spec::dirname("plain"), None);
 }
+
+#[test]
+fn computations_apply_to_each_value() {
+    let text = r#"
+mappings:
+  - name: t
+    dataset: Endpoint.Processes
+    when: [{kind: p}]
+    fields:
+      process_name: {basename: Image}
+      user: {last: User}
+      dest: {first_of: [Host, Computer]}
+      action: {map: Verdict, values: {OK: allowed, bad: blocked}, default: {value: unknown}}
+      process_path: {dirname: Image}
+      os: {lower: Os}
+"#;
+    let models = DataModels::with_user_text(text).expect("valid");
+    let view = models.view("Endpoint", Some("Processes"), false);
+    let mut r = Record::new();
+    r.set_named("kind", "P");
+    r.set(
+        FieldId::intern("Image"),
+        crate::value::Value::Multi(vec![r"C:\a\x.exe".into(), "/usr/bin/y".into(), "z".into()]),
+    );
+    r.set(
+        FieldId::intern("User"),
+        crate::value::Value::Multi(vec!["NOT_TRANSLATED".into(), r"CORP\carol".into()]),
+    );
+    r.set_named("Host", "");
+    r.set_named("Computer", "ws1");
+    r.set_named("Verdict", "ok");
+    r.set_named("Os", "Windows");
+    assert!(view.apply(&mut r));
+    let get = |f: &str| {
+        r.get_named(f)
+            .map(|v| v.iter_str().map(|s| s.into_owned()).collect::<Vec<_>>())
+    };
+    assert_eq!(
+        get("process_name"),
+        Some(vec!["x.exe".into(), "y".into(), "z".into()])
+    );
+    assert_eq!(
+        get("process_path"),
+        Some(vec![r"C:\a".into(), "/usr/bin".into()])
+    );
+    assert_eq!(get("user"), Some(vec![r"CORP\carol".into()]));
+    assert_eq!(
+        get("dest"),
+        Some(vec!["ws1".into()]),
+        "an empty value is passed over"
+    );
+    assert_eq!(get("action"), Some(vec!["allowed".into()]));
+    assert_eq!(get("os"), Some(vec!["windows".into()]));
+    r.set_named("Verdict", "maybe");
+    r.remove(FieldId::intern("Os"));
+    assert!(view.apply(&mut r));
+    assert_eq!(
+        r.get_named("action").map(|v| v.to_string()),
+        Some("unknown".to_owned())
+    );
+    assert_eq!(r.get_named("os"), None, "no value: the field is unset");
+}
