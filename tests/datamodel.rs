@@ -199,3 +199,54 @@ fn bad_uses_are_lowering_errors() {
         assert!(text.contains(message), "`{spl}`: {text}");
     }
 }
+
+/// In a pack with a rule the index can narrow, the data-model rules are unindexed and
+/// give the same rows with the index as without it.
+#[test]
+fn the_pack_index_never_skips_a_data_model_rule() {
+    use spl_runtime::pack::RulePack;
+    let cases = cases();
+    let rules = |cases: &[Case]| -> Vec<Box<dyn Rule>> {
+        let mut rules: Vec<Box<dyn Rule>> = cases
+            .iter()
+            .map(|c| {
+                let compiled = spl_compiler::compile_spl(&c.spl, &c.name, &Default::default())
+                    .expect("compiles");
+                Box::new(EvalRule::from_compiled_with(&compiled, options().0)) as Box<dyn Rule>
+            })
+            .collect();
+        let narrow =
+            spl_compiler::compile_spl("EventID=4688 whoami", "narrow", &Default::default())
+                .expect("compiles");
+        rules.push(Box::new(EvalRule::from_compiled_with(
+            &narrow,
+            RunOptions::default(),
+        )));
+        rules
+    };
+    let events: Vec<Record> = ["sysmon.xml", "security.xml", "events.jsonl"]
+        .iter()
+        .flat_map(|f| splc_tests::events(&splc_tests::data(&format!("datamodel/{f}")), None))
+        .collect();
+    let run_pack = |mut pack: RulePack| {
+        let mut out = Vec::new();
+        for e in &events {
+            pack.push(e.clone(), &mut out);
+        }
+        let mut rows: Vec<(u32, Row)> = out
+            .into_iter()
+            .map(|(i, r)| (u32::from(i), splc_tests::rows(&[r]).remove(0)))
+            .collect();
+        let stopped =
+            pack.finish(&mut |i, r| rows.push((u32::from(i), splc_tests::rows(&[r]).remove(0))));
+        assert!(stopped.is_empty());
+        rows
+    };
+    let indexed = RulePack::new(rules(&cases));
+    let index = indexed.index().expect("an index");
+    assert_eq!(index.unindexed(), cases.len());
+    let with_index = run_pack(indexed);
+    let without = run_pack(RulePack::without_index(rules(&cases)));
+    assert!(with_index.len() > cases.len(), "{} rows", with_index.len());
+    assert_eq!(with_index, without);
+}
