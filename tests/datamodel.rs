@@ -235,10 +235,9 @@ fn the_pack_index_never_skips_a_data_model_rule() {
         }
         let mut rows: Vec<(u32, Row)> = out
             .into_iter()
-            .map(|(i, r)| (u32::from(i), splc_tests::rows(&[r]).remove(0)))
+            .map(|(i, r)| (i, splc_tests::rows(&[r]).remove(0)))
             .collect();
-        let stopped =
-            pack.finish(&mut |i, r| rows.push((u32::from(i), splc_tests::rows(&[r]).remove(0))));
+        let stopped = pack.finish(&mut |i, r| rows.push((i, splc_tests::rows(&[r]).remove(0))));
         assert!(stopped.is_empty());
         rows
     };
