@@ -110,6 +110,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pack = pack.rule_spl(field("name"), format!("* | {}", field("spl")));
     }
     pack.compile()?;
+    // The data-model corpus (tests/datamodel.rs): one rule per case.
+    let cases = manifest.join("data/datamodel/cases.yml");
+    println!("cargo::rerun-if-changed={}", cases.display());
+    let cases: Vec<serde_norway::Value> =
+        serde_norway::from_str(&std::fs::read_to_string(&cases)?)?;
+    let mut pack = Builder::new()
+        .emit_warnings(false)
+        .file_name("datamodel_rules.rs");
+    for case in &cases {
+        let field = |key: &str| case.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+        pack = pack.rule_spl(field("name"), field("spl"));
+    }
+    pack.compile()?;
+    escu_datamodel_pack(manifest)?;
+    Ok(())
+}
+
+include!("src/escu_dm.rs");
+
+/// ESCU detections over `Endpoint.Processes` (tests/escu_datamodel.rs), with the macros
+/// they need; an empty pack without the catalog (`../shared/escu`).
+fn escu_datamodel_pack(manifest: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let escu = manifest.join("../../shared/escu");
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR")?);
+    let mut pack = Builder::new()
+        .emit_warnings(false)
+        .file_name("escu_datamodel_rules.rs");
+    if escu.is_dir() {
+        let searches = escu_dm_searches(&escu)?;
+        let names: Vec<String> = searches.iter().map(|(n, _)| n.clone()).collect();
+        let conf = out.join("escu_datamodel_macros.conf");
+        std::fs::write(&conf, escu_dm_macros_conf(&escu, &names)?)?;
+        pack = pack.macros_file(&conf);
+        for (name, search) in searches {
+            pack = pack.rule_spl(name, search);
+        }
+    }
+    pack.compile()?;
     Ok(())
 }
 

@@ -578,7 +578,7 @@ fn join_forms_splc_cannot_run_are_errors_at_their_place() {
             "without join fields",
         ),
         (
-            "x | join h [| tstats count by h]",
+            "x | join h [| inputlookup hosts]",
             codes::UNSUPPORTED,
             "must start with a search",
         ),

@@ -61,6 +61,7 @@ pub use stage::{
     Stage, StatsStage, Tree,
 };
 pub use stage::{
-    AppendStage, ForeachPlaceholders, ForeachStage, JoinStage, TransactionStage, TxnFilter,
+    AppendStage, DatamodelCommand, DatamodelStage, ForeachPlaceholders, ForeachStage, JoinStage,
+    TransactionStage, TxnFilter,
 };
 pub use witness::{Need, Witness};

@@ -229,6 +229,13 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
             }
             Ok(())
         }
+        Stage::Datamodel(d) => writeln!(
+            f,
+            "datamodel {:?} prefixed={} ({})",
+            d.name(),
+            d.prefixed,
+            d.command.as_str()
+        ),
         Stage::Appendpipe(stages) => {
             writeln!(f, "appendpipe")?;
             for stage in stages {

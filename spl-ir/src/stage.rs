@@ -168,6 +168,9 @@ pub enum Stage<C: Code = Tree> {
         /// Put before each new field's name.
         prefix: String,
     },
+    /// The events of a data-model dataset, with its fields (the first stage of `tstats`,
+    /// `| from datamodel:...` and `| datamodel ... search`).
+    Datamodel(DatamodelStage),
 }
 
 impl<C: Code> Stage<C> {
@@ -228,6 +231,7 @@ impl<C: Code> Stage<C> {
             Stage::Xmlkv(_) => "xmlkv",
             Stage::Inputlookup(_) => "inputlookup",
             Stage::Fromjson { .. } => "fromjson",
+            Stage::Datamodel(d) => d.command.as_str(),
         }
     }
 }
@@ -668,4 +672,54 @@ pub struct AppendStage<C: Code = Tree> {
     pub filter: C::Pred,
     /// The subsearch's commands after its search.
     pub stages: Vec<Stage<C>>,
+}
+
+/// The events of one data-model dataset (`Endpoint.Processes`): an event not in the
+/// dataset is dropped, an event in it gets the dataset's fields, computed by the mapping
+/// that takes it in (the runtime's data-model layer).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatamodelStage {
+    /// The data model (`Endpoint`).
+    pub model: String,
+    /// The dataset as written after the model (`Processes`, `Authentication.Failed_Authentication`);
+    /// `None` when only the model is named (its one root dataset).
+    pub dataset: Option<String>,
+    /// True when the fields are named with the root dataset's prefix (`Processes.dest`), as
+    /// `tstats` and `datamodel ... search` name them; false for `from datamodel`
+    /// (`dest`).
+    pub prefixed: bool,
+    /// The command that asked for the dataset.
+    pub command: DatamodelCommand,
+}
+
+/// Which command reads a data-model dataset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatamodelCommand {
+    /// `| tstats ... from datamodel=...`.
+    Tstats,
+    /// `| from datamodel:...`.
+    From,
+    /// `| datamodel <model> <dataset> search`.
+    Datamodel,
+}
+
+impl DatamodelCommand {
+    /// The command name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DatamodelCommand::Tstats => "tstats",
+            DatamodelCommand::From => "from",
+            DatamodelCommand::Datamodel => "datamodel",
+        }
+    }
+}
+
+impl DatamodelStage {
+    /// The dataset's name as written: `Model.Dataset`, or `Model` alone.
+    pub fn name(&self) -> String {
+        match &self.dataset {
+            Some(d) => format!("{}.{d}", self.model),
+            None => self.model.clone(),
+        }
+    }
 }

@@ -20,7 +20,8 @@ pub use crate::ir::{
     SortKey, Stage, StatsKind, StatsStage, Witness,
 };
 pub use crate::ir::{
-    AppendStage, ForeachPlaceholders, ForeachStage, JoinStage, TransactionStage, TxnFilter,
+    AppendStage, DatamodelCommand, DatamodelStage, ForeachPlaceholders, ForeachStage, JoinStage,
+    TransactionStage, TxnFilter,
 };
 pub use crate::pipeline::{CondFn, ExprFn, Pipeline};
 pub use crate::prefilter::Prefilter;

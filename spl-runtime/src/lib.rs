@@ -72,6 +72,7 @@ pub mod aggregate;
 pub mod alias;
 pub mod cidr;
 pub mod compare;
+pub mod datamodel;
 pub mod eval;
 pub mod event;
 pub mod field;

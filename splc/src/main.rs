@@ -151,6 +151,11 @@ struct RunArgs {
     /// Field aliases: a mapping file replacing the built-in one, or `none`.
     #[arg(long, value_name = "FILE|none")]
     mapping: Option<String>,
+    /// Data-model mappings (YAML) for `tstats`, `from datamodel` and `datamodel`: they
+    /// are added to the built-in ones (Sysmon, Windows Security), a mapping of the same
+    /// name replacing the built-in one (docs/semantics.md, "Data models").
+    #[arg(long, value_name = "FILE")]
+    datamodels: Option<PathBuf>,
     /// The JSON field holding the event time (default: _time, timestamp, time).
     #[arg(long, value_name = "FIELD")]
     time_field: Option<String>,

@@ -9,6 +9,7 @@ use spl_compiler::{compile_rule, CompileErrors, CompiledRule};
 use spl_engine::EvalRule;
 use spl_grammar::RuleFile;
 use spl_runtime::alias::AliasMap;
+use spl_runtime::datamodel::DataModels;
 use spl_runtime::lookup::Lookups;
 use spl_runtime::pack::{Candidates, RuleIndex, RulePack};
 use spl_runtime::pipeline::RunOptions;
@@ -86,13 +87,18 @@ fn lookups(args: &RunArgs) -> anyhow::Result<Lookups> {
     Ok(builder.build())
 }
 
-/// Print the warnings of `lookups` not printed yet.
-fn print_warnings(lookups: &Lookups, printed: &mut usize) {
-    let warnings = lookups.warnings();
-    for w in warnings.iter().skip(*printed) {
-        eprintln!("warning: {w}");
+/// Print the warnings of `lookups` and `datamodels` not printed yet (`printed`: how many
+/// of each were).
+fn print_warnings(lookups: &Lookups, datamodels: &DataModels, printed: &mut (usize, usize)) {
+    for (warnings, done) in [
+        (lookups.warnings(), &mut printed.0),
+        (datamodels.warnings(), &mut printed.1),
+    ] {
+        for w in warnings.iter().skip(*done) {
+            eprintln!("warning: {w}");
+        }
+        *done = warnings.len();
     }
-    *printed = warnings.len();
 }
 
 /// Run the command; `Ok(false)` when a rule did not compile, an input was skipped, or a
@@ -119,10 +125,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     let mut all_ok = true;
     let mut rules = Vec::new();
     let lookups = lookups(args)?;
+    let datamodels = match &args.datamodels {
+        None => DataModels::builtin(),
+        Some(path) => DataModels::with_user_file(path).map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
     let run_options = RunOptions {
         memory_budget: args.memory_budget,
         temp_dir: None,
         lookups: lookups.clone(),
+        datamodels: datamodels.clone(),
     };
     for (name, result) in compiled {
         match result {
@@ -149,8 +160,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
             );
         }
     }
-    let mut warned = 0;
-    print_warnings(&lookups, &mut warned);
+    let mut warned = (0, 0);
+    print_warnings(&lookups, &datamodels, &mut warned);
     let aliases = match args.mapping.as_deref() {
         None => AliasMap::builtin(),
         Some("none") => AliasMap::none(),
@@ -314,7 +325,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
         }
     });
     written?;
-    print_warnings(&lookups, &mut warned);
+    print_warnings(&lookups, &datamodels, &mut warned);
     let stopped_rules = stopped.len();
     for (rule, e) in stopped {
         report.line(format_args!(

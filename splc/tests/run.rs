@@ -589,3 +589,59 @@ fn lookups_and_geoip_come_from_the_options_and_missing_data_warns_once() {
     );
     assert!(!stdout(&out).contains("City"), "{}", stdout(&out));
 }
+
+#[test]
+fn data_models_from_a_mapping_file_and_a_warning_for_an_uncovered_dataset() {
+    let dir = scratch("run_datamodels");
+    let events = dir.join("web.jsonl");
+    std::fs::write(
+        &events,
+        "{\"st\": \"web\", \"ip\": \"10.0.0.1\", \"m\": \"POST\"}\n{\"st\": \"web\", \"ip\": \"10.0.0.2\", \"m\": \"GET\"}\n{\"st\": \"other\", \"ip\": \"10.0.0.3\", \"m\": \"POST\"}\n",
+    )
+    .expect("write events");
+    let mappings = dir.join("models.yml");
+    std::fs::write(
+        &mappings,
+        "mappings:\n  - name: web\n    dataset: Web\n    when: [{st: web}]\n    fields: {src: ip, http_method: m}\n",
+    )
+    .expect("write mappings");
+    let mappings = mappings.to_string_lossy().into_owned();
+    let out = splc(
+        &[
+            "run",
+            "--datamodels",
+            &mappings,
+            "--spl",
+            "| tstats count from datamodel=Web where Web.http_method=POST by Web.src",
+            "--spl",
+            "| tstats count from datamodel=Endpoint.Services by Services.service_name",
+        ],
+        &[&events],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON row"))
+        .collect();
+    assert_eq!(
+        rows,
+        [serde_json::json!({"_rule": "spl-1", "Web.src": "10.0.0.1", "count": 1})]
+    );
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("warning: data model dataset `Endpoint.Services`")
+            .count(),
+        1,
+        "{err}"
+    );
+    let bad = splc(
+        &["run", "--datamodels", "/nonexistent.yml", "--spl", "x"],
+        &[&events],
+    );
+    assert_ne!(bad.status.code(), Some(0));
+    assert!(
+        stderr(&bad).contains("/nonexistent.yml"),
+        "{}",
+        stderr(&bad)
+    );
+}

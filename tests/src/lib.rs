@@ -331,3 +331,8 @@ pub mod row_cases {
         assert!(failures.is_empty(), "{engine}:\n{}", failures.join("\n"));
     }
 }
+
+/// ESCU detections over CIM data models and the macros they need (shared with `build.rs`).
+pub mod escu_dm {
+    include!("escu_dm.rs");
+}

@@ -11,7 +11,9 @@ use quote::quote;
 
 use super::expr::{float, int};
 use super::{mentions, text, variant, Gen};
-use crate::ir::{AggInput, BinSpan, FieldPattern, SedEdit, Stage, StatsKind, TxnFilter};
+use crate::ir::{
+    AggInput, BinSpan, DatamodelCommand, FieldPattern, SedEdit, Stage, StatsKind, TxnFilter,
+};
 
 /// `Pipeline::with_options(options).with(...)...` for `stages` (`options` is the
 /// parameter of the rule's `with_options`).
@@ -265,6 +267,28 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
                 filter: #filter,
                 stages: Vec::from([#(#stages),*]),
             })))
+        }
+        Stage::Datamodel(d) => {
+            let model = string(&d.model);
+            let dataset = match &d.dataset {
+                Some(ds) => {
+                    let ds = string(ds);
+                    quote!(Some(#ds))
+                }
+                None => quote!(None),
+            };
+            let prefixed = d.prefixed;
+            let command = match d.command {
+                DatamodelCommand::Tstats => quote!(DatamodelCommand::Tstats),
+                DatamodelCommand::From => quote!(DatamodelCommand::From),
+                DatamodelCommand::Datamodel => quote!(DatamodelCommand::Datamodel),
+            };
+            quote!(Stage::Datamodel(DatamodelStage {
+                model: #model,
+                dataset: #dataset,
+                prefixed: #prefixed,
+                command: #command,
+            }))
         }
         Stage::Appendpipe(stages) => {
             let stages: Vec<TokenStream> = stages.iter().map(|s| self::stage(g, s)).collect();

@@ -96,6 +96,10 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
         Command::Head(h) => Some(Stage::Head(h.limit.unwrap_or(10))),
         Command::Bin(b) => lower_bin(cx, b, span),
         Command::Stats(s) => lower_stats(cx, s),
+        Command::Tstats(t) => {
+            super::datamodel::lower_tstats(cx, t, span);
+            None
+        }
         Command::Macro(m) => {
             cx.error(unexpanded(m));
             None
@@ -110,6 +114,9 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
                 if let Some(stage) = stage {
                     cx.stages.push(stage);
                 }
+                return;
+            }
+            if super::datamodel::lower_generic(cx, g).is_some() {
                 return;
             }
             if let Some(stage) = lower_append(cx, g) {
@@ -406,7 +413,7 @@ pub(crate) fn parse_span(text: &str) -> Option<BinSpan> {
     Some(BinSpan::Seconds(n * seconds))
 }
 
-fn lower_stats(cx: &mut Lowerer, s: &ast::StatsCommand) -> Option<Stage> {
+pub(super) fn lower_stats(cx: &mut Lowerer, s: &ast::StatsCommand) -> Option<Stage> {
     let mut stage = StatsStage {
         kind: s.kind,
         aggs: Vec::new(),
@@ -657,6 +664,7 @@ fn lower_subsearch(
         .is_some();
     let mut filter = Pred::constant(true);
     let mut generated = None;
+    let mut generating = None;
     if empty_search {
         match sub.next() {
             // `[| inputlookup t ...]`: no event, the table's rows.
@@ -667,6 +675,10 @@ fn lower_subsearch(
                 };
                 filter = Pred::constant(false);
                 generated = Some(super::fieldcmd::lower_inputlookup_first(cx, g)?);
+            }
+            // `[| tstats ...]` and the other data-model commands read the rule's events too.
+            Some(next) if super::datamodel::is_datamodel_command(&next.command) => {
+                generating = Some(next);
             }
             Some(next) => {
                 cx.error(not_a_search(next.span));
@@ -691,6 +703,11 @@ fn lower_subsearch(
     let outer = std::mem::take(&mut cx.stages);
     cx.stages.extend(generated);
     cx.in_subsearch = true;
+    if let Some(first) = generating {
+        cx.subsearch_start = true;
+        cx.stage(first);
+        cx.subsearch_start = false;
+    }
     for st in sub {
         cx.stage(st);
     }

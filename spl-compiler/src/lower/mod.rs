@@ -10,6 +10,7 @@
 
 mod command;
 pub use command::needs_outside;
+mod datamodel;
 mod eval;
 mod fieldcmd;
 mod origin;
@@ -166,6 +167,9 @@ pub(crate) struct Lowerer<'s> {
     pub(crate) join_filters: Vec<Pred>,
     /// True while lowering a subsearch (a `join` inside one is not supported).
     pub(crate) in_subsearch: bool,
+    /// True while lowering the first command of a subsearch written `[| command ...]`,
+    /// where a data-model command may start it.
+    pub(crate) subsearch_start: bool,
     /// The rule's own search, once lowered (the first join's first command).
     pub(crate) filter: Option<Pred>,
     /// The text the query was parsed from, when known.

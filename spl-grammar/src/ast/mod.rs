@@ -113,6 +113,8 @@ pub enum Command {
     Bin(BinCommand),
     /// `stats`, `eventstats`, `streamstats`.
     Stats(StatsCommand),
+    /// `tstats ... [FROM datamodel=X] [WHERE ...] [BY ...]`.
+    Tstats(TstatsCommand),
     /// `transaction f ... [options]`.
     Transaction(TransactionCommand),
     /// `lookup table in [AS f] ... OUTPUT|OUTPUTNEW out [AS f] ...`.
@@ -393,6 +395,25 @@ pub struct StatsCommand {
     /// The aggregations.
     pub aggs: Vec<Aggregation>,
     /// The `BY` fields (and macro calls written among them).
+    pub by: Vec<FieldItem>,
+}
+
+/// `tstats [options] aggregations [FROM datamodel=X] [WHERE <search>] [BY fields]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TstatsCommand {
+    /// Options in order, wherever written (`summariesonly=t`, `span=1h` after `BY`).
+    pub options: Vec<OptionArg>,
+    /// Macro calls written among the options and aggregations.
+    pub macros: Vec<MacroCall>,
+    /// Options whose value is a macro call (`summariesonly=`config``).
+    pub macro_options: Vec<(Ident, MacroCall)>,
+    /// The aggregations.
+    pub aggs: Vec<Aggregation>,
+    /// `FROM datamodel=...` (the option after `FROM`).
+    pub from: Option<OptionArg>,
+    /// The search after `WHERE`.
+    pub filter: Option<SearchExpr>,
+    /// The `BY` fields (and macro calls among them).
     pub by: Vec<FieldItem>,
 }
 

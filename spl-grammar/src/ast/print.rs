@@ -19,7 +19,7 @@ use super::{
     HeadCommand, Ident, InList, IplocationCommand, JoinCommand, Literal, LookupCommand,
     LookupField, LookupOutput, MacroCall, OptionArg, Query, RegexCommand, RenamePair, RexCommand,
     SearchCommand, SearchExpr, SearchKind, SortCommand, SortKey, Stage, StatsCommand, Subsearch,
-    TransactionCommand,
+    TransactionCommand, TstatsCommand,
 };
 
 /// The canonical SPL text of `query`.
@@ -286,6 +286,7 @@ impl Display for Command {
             Command::Head(c) => write!(f, "{c}"),
             Command::Bin(c) => write!(f, "{c}"),
             Command::Stats(c) => write!(f, "{c}"),
+            Command::Tstats(c) => write!(f, "{c}"),
             Command::Transaction(c) => write!(f, "{c}"),
             Command::Lookup(c) => write!(f, "{c}"),
             Command::Iplocation(c) => write!(f, "{c}"),
@@ -579,6 +580,36 @@ impl Display for StatsCommand {
             f.write_str(" BY")?;
             field_items(f, &self.by)?;
             options(f, &self.options)?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for TstatsCommand {
+    /// Options (those written after `BY` too) and macro calls first, then the
+    /// aggregations, `FROM`, `WHERE` and `BY`.
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("tstats")?;
+        options(f, &self.options)?;
+        for (key, m) in &self.macro_options {
+            write!(f, " {}={m}", key.name)?;
+        }
+        for m in &self.macros {
+            write!(f, " {m}")?;
+        }
+        if !self.aggs.is_empty() {
+            f.write_char(' ')?;
+            joined(f, &self.aggs, ", ", |f, a| write!(f, "{a}"))?;
+        }
+        if let Some(from) = &self.from {
+            write!(f, " FROM {from}")?;
+        }
+        if let Some(filter) = &self.filter {
+            write!(f, " WHERE {filter}")?;
+        }
+        if !self.by.is_empty() {
+            f.write_str(" BY")?;
+            field_items(f, &self.by)?;
         }
         Ok(())
     }

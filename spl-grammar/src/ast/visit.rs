@@ -6,7 +6,7 @@ use super::{
     HeadCommand, Ident, InList, IplocationCommand, JoinCommand, Literal, LookupCommand,
     LookupField, MacroArg, MacroCall, OptionArg, Query, RegexCommand, RenamePair, RexCommand,
     SearchCommand, SearchExpr, SearchKind, SortCommand, SortKey, Stage, StatsCommand, Subsearch,
-    TransactionCommand,
+    TransactionCommand, TstatsCommand,
 };
 use crate::span::Span;
 
@@ -50,6 +50,19 @@ fn visit_stage(stage: &Stage, f: &mut dyn FnMut(&MacroCall, MacroPosition)) {
         Command::Fields(c) => items(&c.fields, f),
         Command::Fillnull(c) => items(&c.fields, f),
         Command::Stats(c) => items(&c.by, f),
+        Command::Tstats(c) => {
+            for m in c
+                .macros
+                .iter()
+                .chain(c.macro_options.iter().map(|(_, m)| m))
+            {
+                f(m, MacroPosition::GenericArg);
+            }
+            if let Some(expr) = &c.filter {
+                visit_search(expr, f);
+            }
+            items(&c.by, f);
+        }
         Command::Join(c) => visit_macro_calls(&c.subsearch.query, f),
         Command::Foreach(c) => visit_macro_calls(&c.template.query, f),
         Command::Macro(m) => f(m, MacroPosition::Stage),
@@ -181,6 +194,7 @@ impl SpanMut for Command {
             Command::Head(c) => c.clear_spans(),
             Command::Bin(c) => c.clear_spans(),
             Command::Stats(c) => c.clear_spans(),
+            Command::Tstats(c) => c.clear_spans(),
             Command::Transaction(c) => c.clear_spans(),
             Command::Lookup(c) => c.clear_spans(),
             Command::Iplocation(c) => c.clear_spans(),
@@ -350,6 +364,21 @@ impl SpanMut for StatsCommand {
     fn clear_spans(&mut self) {
         self.options.clear_spans();
         self.aggs.clear_spans();
+        self.by.clear_spans();
+    }
+}
+
+impl SpanMut for TstatsCommand {
+    fn clear_spans(&mut self) {
+        self.options.clear_spans();
+        self.macros.clear_spans();
+        for (key, m) in &mut self.macro_options {
+            key.clear_spans();
+            m.clear_spans();
+        }
+        self.aggs.clear_spans();
+        self.from.clear_spans();
+        self.filter.clear_spans();
         self.by.clear_spans();
     }
 }

@@ -13,7 +13,7 @@ use crate::ast::{
     FillnullCommand, ForeachCommand, GenericArg, GenericCommand, HeadCommand, Ident,
     IplocationCommand, JoinCommand, LookupCommand, LookupField, LookupOutput, OptionArg,
     RegexCommand, RenamePair, RexCommand, SearchCommand, SortCommand, SortKey, StatsCommand,
-    StatsKind, TransactionCommand,
+    StatsKind, TransactionCommand, TstatsCommand,
 };
 
 /// Any command rule.
@@ -62,6 +62,7 @@ pub(crate) fn command(pair: Pair<'_, Rule>) -> PResult<Command> {
         Rule::cmd_head => Command::Head(head(pair)?),
         Rule::cmd_bin => Command::Bin(bin(pair)?),
         Rule::cmd_stats => Command::Stats(stats(pair)?),
+        Rule::cmd_tstats => Command::Tstats(tstats(pair)?),
         Rule::cmd_transaction => Command::Transaction(transaction(pair)),
         Rule::cmd_lookup => Command::Lookup(lookup(pair)),
         Rule::cmd_iplocation => Command::Iplocation(iplocation(pair)?),
@@ -417,6 +418,47 @@ fn stats(pair: Pair<'_, Rule>) -> PResult<StatsCommand> {
             Rule::aggregation => cmd.aggs.push(aggregation(child)?),
             Rule::by_list => cmd.by = child.into_inner().map(field_item).collect(),
             _ => {} // the BY keyword
+        }
+    }
+    Ok(cmd)
+}
+
+/// `cmd_tstats`: options and aggregations, `FROM datamodel=...`, `WHERE <search>`, `BY`
+/// fields and options.
+fn tstats(pair: Pair<'_, Rule>) -> PResult<TstatsCommand> {
+    let mut cmd = TstatsCommand {
+        options: Vec::new(),
+        macros: Vec::new(),
+        macro_options: Vec::new(),
+        aggs: Vec::new(),
+        from: None,
+        filter: None,
+        by: Vec::new(),
+    };
+    let mut after_from = false;
+    for child in pair.into_inner() {
+        match child.as_rule() {
+            Rule::kw_from => after_from = true,
+            Rule::option if after_from && cmd.from.is_none() => cmd.from = Some(option(child)),
+            Rule::option => cmd.options.push(option(child)),
+            Rule::macro_call => cmd.macros.push(macro_call(child)),
+            Rule::macro_option => {
+                let mut inner = child.into_inner();
+                let key = ident(&inner.next().expect("grammar guarantees a key"));
+                let call = macro_call(inner.next().expect("grammar guarantees a macro call"));
+                cmd.macro_options.push((key, call));
+            }
+            Rule::aggregation => cmd.aggs.push(aggregation(child)?),
+            Rule::tstats_where => cmd.filter = child.into_inner().next().map(search_expr),
+            Rule::tstats_by => {
+                for item in child.into_inner() {
+                    match item.as_rule() {
+                        Rule::option => cmd.options.push(option(item)),
+                        _ => cmd.by.push(field_item(item)),
+                    }
+                }
+            }
+            _ => {} // keywords
         }
     }
     Ok(cmd)

@@ -149,6 +149,18 @@ fn take_trailing(command: &mut Command) -> Vec<MacroCall> {
                 from_items(&mut s.by)
             }
         }
+        Command::Tstats(t) => {
+            let by_end = t.by.last().map(|b| field_item_span(b).end);
+            let options_after = t
+                .options
+                .iter()
+                .any(|o| by_end.is_some_and(|end| o.span.start > end));
+            if options_after {
+                Vec::new()
+            } else {
+                from_items(&mut t.by)
+            }
+        }
         Command::Generic(g) => {
             let Some(last_other) = g
                 .args

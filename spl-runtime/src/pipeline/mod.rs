@@ -42,6 +42,7 @@
 //! # Ok::<(), spl_runtime::pipeline::StepError>(())
 //! ```
 
+mod datamodel;
 mod eval;
 mod fieldcmd;
 mod filter;
@@ -61,6 +62,7 @@ mod transaction;
 use std::fmt;
 use std::sync::Arc;
 
+pub use datamodel::Datamodel;
 pub use eval::{Eval, Target};
 pub use fieldcmd::{
     Addtotals, Convert, Fromjson, Makemv, MakemvSplitter, Mvexpand, Replace, Spath, Xmlkv,
@@ -288,6 +290,7 @@ pub fn step<C: Code>(
         Stage::Inputlookup(i) => Box::new(Inputlookup::new(i, &options.lookups)),
         Stage::Xmlkv(field) => Box::new(Xmlkv::new(&field)),
         Stage::Fromjson { field, prefix } => Box::new(Fromjson::new(&field, &prefix)),
+        Stage::Datamodel(d) => Box::new(Datamodel::new(&d, &options.datamodels)),
     }
 }
 

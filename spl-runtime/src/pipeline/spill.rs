@@ -45,6 +45,9 @@ pub struct RunOptions {
     /// The data of `lookup` and `iplocation` (none by default: they pass rows on, with a
     /// warning).
     pub lookups: crate::lookup::Lookups,
+    /// The data-model mappings of `tstats`, `from datamodel` and `datamodel` (the
+    /// built-in ones by default).
+    pub datamodels: crate::datamodel::DataModels,
 }
 
 impl RunOptions {
@@ -63,6 +66,7 @@ impl Default for RunOptions {
             memory_budget: RunOptions::DEFAULT_MEMORY_BUDGET,
             temp_dir: None,
             lookups: crate::lookup::Lookups::none(),
+            datamodels: crate::datamodel::DataModels::builtin(),
         }
     }
 }
