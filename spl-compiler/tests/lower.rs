@@ -578,7 +578,7 @@ fn join_forms_splc_cannot_run_are_errors_at_their_place() {
             "without join fields",
         ),
         (
-            "x | join h [| inputlookup hosts]",
+            "x | join h [| makeresults count=3]",
             codes::UNSUPPORTED,
             "must start with a search",
         ),
@@ -623,7 +623,7 @@ fn append_holds_the_commands_before_it_and_appendpipe_its_own() {
         ("x | append", "needs a subsearch"),
         ("x | append [search y] [search z]", "one subsearch"),
         ("x | append maxout=10 [search y]", "maxout"),
-        ("x | append [| tstats count]", "must start with a search"),
+        ("x | append [| makeresults count=3]", "must start with a search"),
         ("x | appendpipe [stats count]", "must start with `|`"),
     ] {
         let e = errors(src);
