@@ -623,7 +623,10 @@ fn append_holds_the_commands_before_it_and_appendpipe_its_own() {
         ("x | append", "needs a subsearch"),
         ("x | append [search y] [search z]", "one subsearch"),
         ("x | append maxout=10 [search y]", "maxout"),
-        ("x | append [| makeresults count=3]", "must start with a search"),
+        (
+            "x | append [| makeresults count=3]",
+            "must start with a search",
+        ),
         ("x | appendpipe [stats count]", "must start with `|`"),
     ] {
         let e = errors(src);

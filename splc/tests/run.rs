@@ -625,7 +625,9 @@ fn data_models_from_a_mapping_file_and_a_warning_for_an_uncovered_dataset() {
         .collect();
     assert_eq!(
         rows,
-        [serde_json::json!({"_rule": "spl-1", "_rule_id": "spl-1", "_rule_title": "spl-1", "Web.src": "10.0.0.1", "count": 1})]
+        [
+            serde_json::json!({"_rule": "spl-1", "_rule_id": "spl-1", "_rule_title": "spl-1", "Web.src": "10.0.0.1", "count": 1})
+        ]
     );
     let err = stderr(&out);
     assert_eq!(
