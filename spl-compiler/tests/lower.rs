@@ -634,3 +634,49 @@ fn append_holds_the_commands_before_it_and_appendpipe_its_own() {
         assert!(e[0].message.contains(word), "{src}: {}", e[0].message);
     }
 }
+
+#[test]
+fn a_search_with_subsearches_holds_the_commands_before_it() {
+    // In the first search: the rule's own search keeps the parts without a subsearch, and
+    // the rule takes the subsearch's events too.
+    let p = program("a=1 b=2 [search c=3 | fields d]");
+    let [Stage::SubsearchFilter(s)] = p.stages() else {
+        panic!("one search with its subsearch: {p}")
+    };
+    let own = s.main.first().expect("the rule's own search first");
+    assert_eq!(format!("{}", p.filter()).matches("field").count(), 3, "{p}");
+    assert!(matches!(own, Stage::Search(_)), "{p}");
+    assert_eq!(s.subsearches.len(), 1);
+    assert!(
+        matches!(&s.subsearches[0].stages[..], [Stage::Fields { .. }]),
+        "{p}"
+    );
+    assert!(
+        format!("{}", s.test).contains(&format!("{:?}", spl_compiler::ir::subsearch_marker(0))),
+        "{p}"
+    );
+    // In a later search, with two subsearches, the commands before it are held.
+    let p = program("x | eval y=1 | search [search a=1 | fields b] OR NOT [search c=1 | fields d]");
+    let [Stage::SubsearchFilter(s)] = p.stages() else {
+        panic!("{p}")
+    };
+    assert!(
+        matches!(&s.main[..], [Stage::Search(_), Stage::Eval(_)]),
+        "{p}"
+    );
+    assert_eq!(s.subsearches.len(), 2);
+    for (src, word) in [
+        ("x [search y [search z]]", "inside a subsearch"),
+        ("x | join f [search y [search z]]", "inside a subsearch"),
+        (
+            "x | transaction f startswith=\"y [search z]\"",
+            "not supported: splc runs subsearches in `search` only",
+        ),
+        ("x [| makeresults]", "must start with a search"),
+    ] {
+        let e = errors(src);
+        assert!(!e.is_empty(), "{src}");
+        let all: Vec<&str> = e.iter().map(|e| e.message.as_str()).collect();
+        assert!(all.iter().any(|m| m.contains(word)), "{src}: {all:?}");
+    }
+}

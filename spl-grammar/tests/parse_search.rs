@@ -211,6 +211,16 @@ fn macro_calls_are_search_terms() {
 }
 
 #[test]
+fn subsearches_are_search_terms() {
+    assert_eq!(
+        search("a [search b | fields c] OR NOT [| inputlookup t]"),
+        "(and a (or (subsearch search b | fields c) (not (subsearch | inputlookup t))))"
+    );
+    // Glued to the words around it, a bracket still opens a subsearch.
+    assert_eq!(search("x[search y]z"), "(and x (subsearch search y) z)");
+}
+
+#[test]
 fn explicit_and_implicit_search_stages() {
     let q = parse("a | search b=1 | search");
     let explicit: Vec<bool> = q

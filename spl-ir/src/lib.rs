@@ -55,6 +55,7 @@ pub use op::{BinOp, CmpOp, StatsKind};
 pub use prefilter::{byte_rank, byte_rarity, literal_rarity, Prefilter, RARITY_CAP};
 pub use program::{Atom, AtomKind, Pred, PredKind, Program};
 pub use span::Span;
+pub use stage::{subsearch_marker, Subsearch, SubsearchFilterStage};
 pub use stage::{
     Agg, AggInput, Assignment, BinSpan, BinStage, Code, FieldPattern, IplocationStage,
     LookupColumn, LookupStage, RegexStage, RexStage, SedEdit, SedOccurrence, SedStage, SortKey,

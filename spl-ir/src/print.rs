@@ -216,6 +216,21 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
             i.field, i.prefix, i.allfields, i.lang
         ),
         Stage::Transaction(t) => write_transaction(f, t),
+        Stage::SubsearchFilter(s) => {
+            writeln!(f, "search {}", s.test)?;
+            for stage in &s.main {
+                write!(f, "    main ")?;
+                write_stage(f, stage)?;
+            }
+            for (i, sub) in s.subsearches.iter().enumerate() {
+                writeln!(f, "    subsearch {i} {}", sub.filter)?;
+                for stage in &sub.stages {
+                    write!(f, "    - ")?;
+                    write_stage(f, stage)?;
+                }
+            }
+            Ok(())
+        }
         Stage::Append(a) => {
             writeln!(f, "append")?;
             for stage in &a.main {

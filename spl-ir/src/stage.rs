@@ -136,6 +136,10 @@ pub enum Stage<C: Code = Tree> {
     Append(Box<AppendStage<C>>),
     /// `| appendpipe [ ... ]`: the rows, then the rows the commands give from them.
     Appendpipe(Vec<Stage<C>>),
+    /// A search that holds subsearches (`x [search y | fields f]`): each subsearch runs
+    /// over the same events, and at their end its rows stand, by `format`'s rules, for a
+    /// search that the rows of the commands before it are tested against.
+    SubsearchFilter(Box<SubsearchFilterStage<C>>),
     /// `| convert [timeformat=..] func(field) [AS new] ...`.
     Convert(ConvertStage),
     /// `| spath [input=f] [output=f] [path=p]`.
@@ -184,6 +188,7 @@ impl<C: Code> Stage<C> {
             | Stage::Join(_)
             | Stage::Append(_)
             | Stage::Appendpipe(_)
+            | Stage::SubsearchFilter(_)
             | Stage::Top(_)
             | Stage::Inputlookup(_) => false,
             _ => true,
@@ -220,6 +225,7 @@ impl<C: Code> Stage<C> {
             Stage::Join(_) => "join",
             Stage::Append(_) => "append",
             Stage::Appendpipe(_) => "appendpipe",
+            Stage::SubsearchFilter(_) => "search",
             Stage::Convert(_) => "convert",
             Stage::Spath(_) => "spath",
             Stage::Mvexpand { .. } => "mvexpand",
@@ -672,6 +678,40 @@ pub struct AppendStage<C: Code = Tree> {
     pub filter: C::Pred,
     /// The subsearch's commands after its search.
     pub stages: Vec<Stage<C>>,
+}
+
+/// A search holding subsearches. Like [`JoinStage`], it is the rule's first command and
+/// holds the commands before it (the rule's own search first, without the parts that
+/// hold a subsearch). Each subsearch of the search is replaced in [`test`] by the test
+/// that the field [`subsearch_marker`]`(i)` is present: at the end of the events the step
+/// sets that field on each held row that the `i`th subsearch's rows match, runs the test,
+/// and removes the markers from the rows it passes on.
+///
+/// [`test`]: SubsearchFilterStage::test
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubsearchFilterStage<C: Code = Tree> {
+    /// The commands before the search, the rule's own search first.
+    pub main: Vec<Stage<C>>,
+    /// The subsearches, in the order they are written.
+    pub subsearches: Vec<Subsearch<C>>,
+    /// The whole search, each subsearch as its marker field's presence.
+    pub test: C::Pred,
+}
+
+/// A subsearch over the rule's events: its search, then its commands.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Subsearch<C: Code = Tree> {
+    /// The subsearch's search.
+    pub filter: C::Pred,
+    /// The subsearch's commands after its search.
+    pub stages: Vec<Stage<C>>,
+}
+
+/// The name of the field that marks a row matched by the `index`th subsearch of a
+/// [`SubsearchFilterStage`]: it begins with a NUL character, which no reader puts in a
+/// field name, so that it cannot meet an event's own field.
+pub fn subsearch_marker(index: usize) -> String {
+    format!("\u{0}subsearch{index}")
 }
 
 /// The events of one data-model dataset (`Endpoint.Processes`): an event not in the

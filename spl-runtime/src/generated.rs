@@ -21,7 +21,7 @@ pub use crate::ir::{
 };
 pub use crate::ir::{
     AppendStage, DatamodelCommand, DatamodelStage, ForeachPlaceholders, ForeachStage, JoinStage,
-    TransactionStage, TxnFilter,
+    Subsearch, SubsearchFilterStage, TransactionStage, TxnFilter,
 };
 pub use crate::pipeline::{CondFn, ExprFn, Pipeline};
 pub use crate::prefilter::Prefilter;

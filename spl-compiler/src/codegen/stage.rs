@@ -310,6 +310,28 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
                 stages: Vec::from([#(#stages),*]),
             })))
         }
+        Stage::SubsearchFilter(s) => {
+            let main: Vec<TokenStream> = s.main.iter().map(|st| self::stage(g, st)).collect();
+            let subsearches: Vec<TokenStream> = s
+                .subsearches
+                .iter()
+                .map(|sub| {
+                    let filter = search_closure(g, "subsearch_search", &sub.filter);
+                    let stages: Vec<TokenStream> =
+                        sub.stages.iter().map(|st| self::stage(g, st)).collect();
+                    quote!(Subsearch {
+                        filter: #filter,
+                        stages: Vec::from([#(#stages),*]),
+                    })
+                })
+                .collect();
+            let test = search_closure(g, "subsearch_test", &s.test);
+            quote!(Stage::SubsearchFilter(Box::new(SubsearchFilterStage {
+                main: Vec::from([#(#main),*]),
+                subsearches: Vec::from([#(#subsearches),*]),
+                test: #test,
+            })))
+        }
         Stage::Foreach(f) => {
             let patterns = patterns(&f.patterns);
             let [field, matchstr, seg1, seg2, seg3] = f.placeholders.all().map(string);

@@ -9,15 +9,23 @@ use super::{codes, unexpanded, LowerError, Lowerer};
 use crate::ir::{
     Agg, AggFunc, AggInput, AppendStage, Assignment, BinSpan, BinStage, FieldPattern,
     IplocationStage, JoinStage, LookupColumn, LookupStage, Pred, RegexStage, RexStage, SedEdit,
-    SedOccurrence, SedStage, SortKey, Stage, StatsKind, StatsStage,
+    SedOccurrence, SedStage, SortKey, Stage, StatsKind, StatsStage, SubsearchFilterStage,
 };
 
 pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
     let stage = match command {
-        Command::Search(s) => Some(Stage::Search(match &s.expr {
-            Some(e) => lower_search(cx, e),
-            None => Pred::constant(true),
-        })),
+        Command::Search(s) => {
+            let pred = match &s.expr {
+                Some(e) => super::search::lower_search_command(cx, e),
+                None => Pred::constant(true),
+            };
+            if cx.subsearches.is_empty() {
+                Some(Stage::Search(pred))
+            } else {
+                push_subsearch_filter(cx, pred);
+                None
+            }
+        }
         Command::Where(e) => Some(Stage::Where(lower_condition(cx, e))),
         Command::Eval(assigns) => Some(Stage::Eval(
             assigns
@@ -619,6 +627,21 @@ fn lower_join(cx: &mut Lowerer, j: &ast::JoinCommand, span: Span) -> Option<Stag
     None
 }
 
+/// A search whose subsearches are in `cx.subsearches`: the stage that holds the commands
+/// so far and tests their rows once the subsearches have run.
+pub(super) fn push_subsearch_filter(cx: &mut Lowerer, test: Pred) {
+    let subsearches = std::mem::take(&mut cx.subsearches);
+    let main = take_main(cx);
+    cx.join_filters
+        .extend(subsearches.iter().map(|s| s.filter.clone()));
+    cx.stages
+        .push(Stage::SubsearchFilter(Box::new(SubsearchFilterStage {
+            main,
+            subsearches,
+            test,
+        })));
+}
+
 /// The commands lowered so far, for a join or append to hold: the rule's own search first
 /// when it is the first such command (a later one holds the earlier).
 fn take_main(cx: &mut Lowerer) -> Vec<Stage> {
@@ -631,7 +654,7 @@ fn take_main(cx: &mut Lowerer) -> Vec<Stage> {
 }
 
 /// A subsearch over the rule's events (`[search ...]`): its search and its commands.
-fn lower_subsearch(
+pub(super) fn lower_subsearch(
     cx: &mut Lowerer,
     subsearch: &ast::Subsearch,
     span: Span,
@@ -648,6 +671,19 @@ fn lower_subsearch(
         );
         return None;
     }
+    // Its search too is inside the subsearch: a subsearch in it is nested.
+    cx.in_subsearch = true;
+    let lowered = lower_subsearch_body(cx, subsearch, command);
+    cx.in_subsearch = false;
+    lowered
+}
+
+/// [`lower_subsearch`] once it is known not to be nested.
+fn lower_subsearch_body(
+    cx: &mut Lowerer,
+    subsearch: &ast::Subsearch,
+    command: &str,
+) -> Option<(Pred, Vec<Stage>)> {
     let mut sub = subsearch.query.stages.iter().peekable();
     let not_a_search = |at: Span| {
         LowerError::new(
@@ -676,6 +712,12 @@ fn lower_subsearch(
                 filter = Pred::constant(false);
                 generated = Some(super::fieldcmd::lower_inputlookup_first(cx, g)?);
             }
+            // `[| search ...]`: the same as `[search ...]`.
+            Some(st) if matches!(&st.command, Command::Search(_)) => {
+                if let Command::Search(ast::SearchCommand { expr: Some(e), .. }) = &st.command {
+                    filter = lower_search(cx, e);
+                }
+            }
             // `[| tstats ...]` and the other data-model commands read the rule's events too.
             Some(next) if super::datamodel::is_datamodel_command(&next.command) => {
                 generating = Some(next);
@@ -702,7 +744,6 @@ fn lower_subsearch(
     }
     let outer = std::mem::take(&mut cx.stages);
     cx.stages.extend(generated);
-    cx.in_subsearch = true;
     if let Some(first) = generating {
         cx.subsearch_start = true;
         cx.stage(first);
@@ -711,7 +752,6 @@ fn lower_subsearch(
     for st in sub {
         cx.stage(st);
     }
-    cx.in_subsearch = false;
     Some((filter, std::mem::replace(&mut cx.stages, outer)))
 }
 

@@ -12,7 +12,6 @@ use spl_grammar::ast::{self, FieldItem, GenericArg, SearchKind};
 use spl_grammar::Span;
 
 use super::command::{bad_option, parse_bool, parse_span, unsupported_option};
-use super::search::lower_search;
 use super::{codes, unexpanded, LowerError, Lowerer};
 use crate::ir::{BinStage, DatamodelCommand, DatamodelStage, Pred, Stage, StatsKind};
 
@@ -147,8 +146,12 @@ pub(crate) fn lower_tstats(cx: &mut Lowerer, t: &ast::TstatsCommand, span: Span)
         command: DatamodelCommand::Tstats,
     }));
     if let Some(f) = &filter {
-        let pred = lower_search(cx, f);
-        cx.stages.push(Stage::Search(pred));
+        let pred = super::search::lower_search_command(cx, f);
+        if cx.subsearches.is_empty() {
+            cx.stages.push(Stage::Search(pred));
+        } else {
+            super::command::push_subsearch_filter(cx, pred);
+        }
     }
     let by_fields: Vec<String> =
         t.by.iter()

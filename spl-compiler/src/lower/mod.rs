@@ -129,7 +129,19 @@ fn run(query: &Query, source: Option<&str>) -> Result<Program, Vec<LowerError>> 
             Command::Search(s) => {
                 cx.check_trailing(stage);
                 match &s.expr {
-                    Some(e) => search::lower_search(&mut cx, e),
+                    Some(e) => {
+                        let full = search::lower_search_command(&mut cx, e);
+                        if cx.subsearches.is_empty() {
+                            full
+                        } else {
+                            // The rule's own search keeps what needs no subsearch; the
+                            // whole search is tested once the subsearches have run.
+                            let own = search::without_subsearches(&full);
+                            cx.filter = Some(own.clone());
+                            command::push_subsearch_filter(&mut cx, full);
+                            own
+                        }
+                    }
                     None => Pred::constant(true),
                 }
             }
@@ -170,6 +182,10 @@ pub(crate) struct Lowerer<'s> {
     /// True while lowering the first command of a subsearch written `[| command ...]`,
     /// where a data-model command may start it.
     pub(crate) subsearch_start: bool,
+    /// The subsearches of the search being lowered (see [`crate::ir::SubsearchFilterStage`]).
+    pub(crate) subsearches: Vec<crate::ir::Subsearch>,
+    /// True while lowering a search command's expression, where a subsearch may stand.
+    pub(crate) subsearch_ok: bool,
     /// The rule's own search, once lowered (the first join's first command).
     pub(crate) filter: Option<Pred>,
     /// The text the query was parsed from, when known.

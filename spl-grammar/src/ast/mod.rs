@@ -173,6 +173,8 @@ pub enum SearchKind {
     In(InList),
     /// A macro call used as a search term.
     Macro(MacroCall),
+    /// `[ ... ]`: a subsearch whose result rows stand for a search (`format`'s rules).
+    Subsearch(Box<Subsearch>),
 }
 
 /// `field op value` in a search expression; the right side is always a literal.

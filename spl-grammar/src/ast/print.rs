@@ -348,6 +348,7 @@ impl Display for SearchExpr {
             SearchKind::Compare(c) => write!(f, "{c}"),
             SearchKind::In(list) => write!(f, "{list}"),
             SearchKind::Macro(m) => write!(f, "{m}"),
+            SearchKind::Subsearch(sub) => write!(f, "{sub}"),
         }
     }
 }

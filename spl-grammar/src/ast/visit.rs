@@ -91,6 +91,7 @@ fn visit_search(expr: &SearchExpr, f: &mut dyn FnMut(&MacroCall, MacroPosition))
         }
         SearchKind::Not(inner) => visit_search(inner, f),
         SearchKind::Macro(m) => f(m, MacroPosition::SearchTerm),
+        SearchKind::Subsearch(sub) => visit_macro_calls(&sub.query, f),
         _ => {}
     }
 }
@@ -225,6 +226,7 @@ impl SpanMut for SearchExpr {
             SearchKind::Compare(c) => c.clear_spans(),
             SearchKind::In(list) => list.clear_spans(),
             SearchKind::Macro(m) => m.clear_spans(),
+            SearchKind::Subsearch(sub) => sub.clear_spans(),
         }
     }
 }

@@ -26,7 +26,7 @@ pub(crate) fn command(pair: Pair<'_, Rule>) -> PResult<Command> {
                 .expect("grammar guarantees a macro stage holds a call");
             Command::Macro(macro_call(call))
         }
-        Rule::cmd_search => search_command(pair),
+        Rule::cmd_search => search_command(pair)?,
         Rule::cmd_where => {
             let expr = pair
                 .into_inner()
@@ -74,12 +74,12 @@ pub(crate) fn command(pair: Pair<'_, Rule>) -> PResult<Command> {
 }
 
 /// `cmd_search`: `search [expr]`.
-pub(crate) fn search_command(pair: Pair<'_, Rule>) -> Command {
-    let expr = pair.into_inner().nth(1).map(search_expr);
-    Command::Search(SearchCommand {
+pub(crate) fn search_command(pair: Pair<'_, Rule>) -> PResult<Command> {
+    let expr = pair.into_inner().nth(1).map(search_expr).transpose()?;
+    Ok(Command::Search(SearchCommand {
         explicit: true,
         expr,
-    })
+    }))
 }
 
 /// `option` or `generic_option`: `key=value`.
@@ -449,7 +449,9 @@ fn tstats(pair: Pair<'_, Rule>) -> PResult<TstatsCommand> {
                 cmd.macro_options.push((key, call));
             }
             Rule::aggregation => cmd.aggs.push(aggregation(child)?),
-            Rule::tstats_where => cmd.filter = child.into_inner().next().map(search_expr),
+            Rule::tstats_where => {
+                cmd.filter = child.into_inner().next().map(search_expr).transpose()?;
+            }
             Rule::tstats_by => {
                 for item in child.into_inner() {
                     match item.as_rule() {

@@ -75,9 +75,13 @@ fn first_stage(pair: Pair<'_, Rule>) -> PResult<Stage> {
         .next()
         .expect("grammar guarantees a first stage has a body");
     let command = match inner.as_rule() {
-        Rule::cmd_search => command::search_command(inner),
+        Rule::cmd_search => command::search_command(inner)?,
         Rule::implicit_search => {
-            let expr = inner.into_inner().next().map(search::search_expr);
+            let expr = inner
+                .into_inner()
+                .next()
+                .map(search::search_expr)
+                .transpose()?;
             Command::Search(SearchCommand {
                 explicit: false,
                 expr,

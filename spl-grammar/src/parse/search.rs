@@ -4,13 +4,14 @@
 use pest::iterators::Pair;
 
 use super::grammar::Rule;
-use super::pipeline::macro_call;
+use super::pipeline::{macro_call, subsearch};
 use super::text::{bare_literal, ident, literal, quoted_literal, span};
+use super::PResult;
 use crate::ast::{CmpOp, Compare, InList, Literal, SearchExpr, SearchKind};
 use crate::span::Span;
 
 /// `search_expr`.
-pub(crate) fn search_expr(pair: Pair<'_, Rule>) -> SearchExpr {
+pub(crate) fn search_expr(pair: Pair<'_, Rule>) -> PResult<SearchExpr> {
     let inner = pair
         .into_inner()
         .next()
@@ -19,43 +20,43 @@ pub(crate) fn search_expr(pair: Pair<'_, Rule>) -> SearchExpr {
 }
 
 /// `search_and`: one or more `search_or`, joined by `AND` or juxtaposition.
-fn search_and(pair: Pair<'_, Rule>) -> SearchExpr {
+fn search_and(pair: Pair<'_, Rule>) -> PResult<SearchExpr> {
     let whole = span(&pair);
     let mut items: Vec<SearchExpr> = pair
         .into_inner()
         .filter(|p| p.as_rule() == Rule::search_or)
         .map(search_or)
-        .collect();
-    if items.len() == 1 {
+        .collect::<PResult<_>>()?;
+    Ok(if items.len() == 1 {
         items.pop().expect("grammar guarantees one item")
     } else {
         SearchExpr {
             kind: SearchKind::And(items),
             span: whole,
         }
-    }
+    })
 }
 
 /// `search_or`: one or more `search_not` joined by `OR`.
-fn search_or(pair: Pair<'_, Rule>) -> SearchExpr {
+fn search_or(pair: Pair<'_, Rule>) -> PResult<SearchExpr> {
     let whole = span(&pair);
     let mut items: Vec<SearchExpr> = pair
         .into_inner()
         .filter(|p| p.as_rule() == Rule::search_not)
         .map(search_not)
-        .collect();
-    if items.len() == 1 {
+        .collect::<PResult<_>>()?;
+    Ok(if items.len() == 1 {
         items.pop().expect("grammar guarantees one item")
     } else {
         SearchExpr {
             kind: SearchKind::Or(items),
             span: whole,
         }
-    }
+    })
 }
 
 /// `search_not`: `NOT x` or an atom.
-fn search_not(pair: Pair<'_, Rule>) -> SearchExpr {
+fn search_not(pair: Pair<'_, Rule>) -> PResult<SearchExpr> {
     let whole = span(&pair);
     let mut inner = pair.into_inner();
     let first = inner
@@ -63,17 +64,17 @@ fn search_not(pair: Pair<'_, Rule>) -> SearchExpr {
         .expect("grammar guarantees a search_not has a body");
     if first.as_rule() == Rule::kw_not {
         let operand = inner.next().expect("grammar guarantees NOT has an operand");
-        SearchExpr {
-            kind: SearchKind::Not(Box::new(search_not(operand))),
+        Ok(SearchExpr {
+            kind: SearchKind::Not(Box::new(search_not(operand)?)),
             span: whole,
-        }
+        })
     } else {
         search_atom(first)
     }
 }
 
 /// One atom of a search expression.
-fn search_atom(pair: Pair<'_, Rule>) -> SearchExpr {
+fn search_atom(pair: Pair<'_, Rule>) -> PResult<SearchExpr> {
     let whole = span(&pair);
     let kind = match pair.as_rule() {
         Rule::search_group => {
@@ -88,6 +89,7 @@ fn search_atom(pair: Pair<'_, Rule>) -> SearchExpr {
         Rule::search_in => SearchKind::In(search_in(pair)),
         Rule::search_compare => SearchKind::Compare(search_compare(pair)),
         Rule::macro_call => SearchKind::Macro(macro_call(pair)),
+        Rule::subsearch => SearchKind::Subsearch(Box::new(subsearch(pair)?)),
         Rule::phrase => {
             let quoted = pair
                 .into_inner()
@@ -98,7 +100,7 @@ fn search_atom(pair: Pair<'_, Rule>) -> SearchExpr {
         Rule::bare_term => SearchKind::Term(bare_literal(&pair)),
         rule => unreachable!("grammar guarantees no {rule:?} as a search atom"),
     };
-    SearchExpr { kind, span: whole }
+    Ok(SearchExpr { kind, span: whole })
 }
 
 /// The text inside `TERM(...)` / `CASE(...)`: unescaped when it is one quoted string,

@@ -75,7 +75,7 @@ pub fn macro_text(m: &MacroCall) -> String {
 
 /// `(and ...)`, `(or ...)`, `(not x)`, bare terms as written, phrases in quotes,
 /// `TERM[x]`, `CASE[x]`, `field=value`, `(in field v ...)`, macros in backticks with
-/// arguments separated by `|`.
+/// arguments separated by `|`, `(subsearch QUERY)`.
 pub fn search_sexp(e: &SearchExpr) -> String {
     let list = |head: &str, items: &[SearchExpr]| {
         let inner: Vec<String> = items.iter().map(search_sexp).collect();
@@ -95,6 +95,7 @@ pub fn search_sexp(e: &SearchExpr) -> String {
             format!("(in {} {})", i.field.name, values.join(" "))
         }
         SearchKind::Macro(m) => macro_text(m),
+        SearchKind::Subsearch(sub) => format!("(subsearch {})", sub.query),
     }
 }
 

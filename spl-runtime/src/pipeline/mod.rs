@@ -56,6 +56,7 @@ mod shape;
 mod sort;
 mod spill;
 mod stats;
+mod subsearch;
 mod top;
 mod transaction;
 
@@ -78,6 +79,7 @@ pub use shape::{Bin, Fields, Fillnull, Rename, Table};
 pub use sort::Sort;
 pub use spill::{RunOptions, StepError};
 pub use stats::Stats;
+pub use subsearch::{Formatted, SubsearchFilter, SUBSEARCH_MAXOUT};
 pub use top::Top;
 pub use transaction::{Transaction, TransactionOptions};
 
@@ -247,6 +249,21 @@ pub fn step<C: Code>(
         }
         Stage::Appendpipe(stages) => {
             Box::new(Appendpipe::new(Pipeline::of(stages, code, options.clone())))
+        }
+        Stage::SubsearchFilter(s) => {
+            let s = *s;
+            let main = Pipeline::of(s.main, code, options.clone());
+            let subs = s
+                .subsearches
+                .into_iter()
+                .map(|sub| subsearch(sub.filter, sub.stages, code, options))
+                .collect();
+            Box::new(SubsearchFilter::new(
+                main,
+                subs,
+                code.pred(s.test),
+                options.clone(),
+            ))
         }
         Stage::Join(j) => {
             let j = *j;
