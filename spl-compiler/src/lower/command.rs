@@ -494,7 +494,7 @@ pub(super) fn lower_stats(cx: &mut Lowerer, s: &ast::StatsCommand) -> Option<Sta
                 format!("{}({})", agg.func.name, f.name),
             ),
             Some(ast::AggArg::Eval(e)) => (
-                AggInput::Eval(lower_value(cx, e)),
+                AggInput::Eval(lower_agg_eval(cx, &agg.func.name, e)),
                 format!("{}(eval)", agg.func.name),
             ),
         };
@@ -625,6 +625,32 @@ fn lower_join(cx: &mut Lowerer, j: &ast::JoinCommand, span: Span) -> Option<Stag
     // The join takes the events first: the commands before it are its own.
     cx.stages.push(Stage::Join(Box::new(stage)));
     None
+}
+
+/// The expression of `func(eval(e))`. `count(eval(<condition>))`, the idiom of Splunk's
+/// `stats` reference (`count(eval(method="GET")) AS GET`), counts the rows for which the
+/// condition holds: it is read as `if(<condition>, 1, null())`. Other functions take values.
+fn lower_agg_eval(cx: &mut Lowerer, func: &str, e: &ast::Expr) -> crate::ir::Expr {
+    if func.eq_ignore_ascii_case("count") && super::eval::is_condition(e) {
+        let ident = |name: &str| ast::Ident {
+            name: name.to_owned(),
+            span: e.span,
+        };
+        let expr = |kind| ast::Expr { kind, span: e.span };
+        let wrapped = expr(ast::ExprKind::Call {
+            name: ident("if"),
+            args: vec![
+                e.clone(),
+                expr(ast::ExprKind::Number("1".to_owned())),
+                expr(ast::ExprKind::Call {
+                    name: ident("null"),
+                    args: Vec::new(),
+                }),
+            ],
+        });
+        return lower_value(cx, &wrapped);
+    }
+    lower_value(cx, e)
 }
 
 /// A search whose subsearches are in `cx.subsearches`: the stage that holds the commands

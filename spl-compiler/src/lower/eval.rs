@@ -27,6 +27,12 @@ pub(crate) fn lower_condition(cx: &mut Lowerer, e: &ast::Expr) -> Expr {
     out
 }
 
+/// True when `e` is a true/false condition (lowered apart, its errors dropped).
+pub(crate) fn is_condition(e: &ast::Expr) -> bool {
+    let mut scratch = Lowerer::default();
+    lower_expr(&mut scratch, e).1 == Kind::Bool
+}
+
 /// Lower a value (`eval` right side, function arguments): it must not be boolean.
 pub(crate) fn lower_value(cx: &mut Lowerer, e: &ast::Expr) -> Expr {
     let (out, kind) = lower_expr(cx, e);
