@@ -286,6 +286,70 @@ fn transaction_events_missing_by_fields_join_the_latest_agreeing_transaction() {
     );
 }
 
+spl_runtime::detect! {
+    /// `connected=true`, Splunk's default, written out.
+    struct Connected = "* | transaction host user connected=true";
+}
+
+spl_runtime::detect! {
+    /// `connected=false` (ESCU: `transaction src_user connected=false maxspan=180m`).
+    struct Unconnected = "* | transaction host user connected=false";
+}
+
+/// `connected`: with true (the default), an event that has by-fields joins a transaction
+/// only when one of them has the same values there ("if an event contains fields required
+/// by the transaction, but none of these fields have been instantiated in the
+/// transaction, a new transaction is opened"); with false it joins the latest transaction
+/// none of whose values differ.
+#[test]
+fn transaction_connected_decides_where_partial_events_go() {
+    let events = vec![
+        event(t(0.0), &[("k", "z")]),
+        event(t(1.0), &[("host", "a")]),
+        event(t(2.0), &[("user", "u1")]),
+        event(t(3.0), &[("host", "a"), ("user", "u1")]),
+    ];
+    let summary = |out: Vec<Row>| -> Vec<(Vec<String>, Vec<String>, Vec<String>, Vec<String>)> {
+        out.iter()
+            .map(|r| {
+                let get = |k: &str| r.get(k).cloned().unwrap_or_default();
+                (get("host"), get("user"), get("k"), get("eventcount"))
+            })
+            .collect()
+    };
+    let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+    let connected = vec![
+        (s(&[]), s(&[]), s(&["z"]), s(&["1"])),
+        (s(&["a"]), s(&[]), s(&[]), s(&["1"])),
+        (s(&["a"]), s(&["u1"]), s(&[]), s(&["2"])),
+    ];
+    assert_eq!(
+        summary(both(
+            "* | transaction host user connected=true",
+            &mut Connected::new(),
+            &events
+        )),
+        connected
+    );
+    assert_eq!(
+        summary(both(
+            "* | transaction host user",
+            &mut SeveralFields::new(),
+            &events
+        )),
+        connected,
+        "true is the default"
+    );
+    assert_eq!(
+        summary(both(
+            "* | transaction host user connected=false",
+            &mut Unconnected::new(),
+            &events
+        )),
+        vec![(s(&["a"]), s(&["u1"]), s(&["z"]), s(&["4"]))]
+    );
+}
+
 case!(
     /// The corpus's `transaction dvc maxspan=1m` and what follows it.
     transaction_corpus_pipeline,

@@ -370,6 +370,9 @@ fn write_transaction(f: &mut Formatter<'_>, t: &crate::TransactionStage) -> fmt:
     if t.keep_evicted {
         write!(f, " keepevicted")?;
     }
+    if !t.connected {
+        write!(f, " connected=false")?;
+    }
     writeln!(f, " closed_txn={}", u8::from(t.closes))?;
     for (name, filter) in [("startswith", &t.starts_with), ("endswith", &t.ends_with)] {
         match filter {

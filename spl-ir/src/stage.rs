@@ -502,6 +502,9 @@ pub struct TransactionStage<C: Code = Tree> {
     /// The `closed_txn` of a complete transaction: true when the rule gives `maxevents`,
     /// `maxspan`, `maxpause` or `startswith`.
     pub closes: bool,
+    /// `connected=` (default true): an event that has by-fields joins a transaction only
+    /// when they share one with the same values; with false, when none differs.
+    pub connected: bool,
 }
 
 impl<C: Code> TransactionStage<C> {
@@ -516,6 +519,7 @@ impl<C: Code> TransactionStage<C> {
             ends_with: None,
             keep_evicted: false,
             closes: false,
+            connected: true,
         }
     }
 }

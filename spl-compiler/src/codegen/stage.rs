@@ -474,7 +474,7 @@ fn transaction(g: &mut Gen, t: &crate::ir::TransactionStage) -> TokenStream {
     };
     let starts_with = filter("startswith", &t.starts_with);
     let ends_with = filter("endswith", &t.ends_with);
-    let (keep_evicted, closes) = (t.keep_evicted, t.closes);
+    let (keep_evicted, closes, connected) = (t.keep_evicted, t.closes, t.connected);
     quote!(Stage::Transaction(TransactionStage {
         fields: #fields,
         max_span: #max_span,
@@ -484,6 +484,7 @@ fn transaction(g: &mut Gen, t: &crate::ir::TransactionStage) -> TokenStream {
         ends_with: #ends_with,
         keep_evicted: #keep_evicted,
         closes: #closes,
+        connected: #connected,
     }))
 }
 

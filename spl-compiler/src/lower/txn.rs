@@ -61,9 +61,13 @@ pub(super) fn lower_transaction(cx: &mut Lowerer, t: &ast::TransactionCommand) -
                 Some(b) => stage.keep_evicted = b,
                 None => cx.error(bad_option(o, "true or false")),
             },
+            "connected" => match parse_bool(v) {
+                Some(b) => stage.connected = b,
+                None => cx.error(bad_option(o, "true or false")),
+            },
             _ => cx.error(
                 unsupported_option(o, "transaction").note(
-                    "splc's `transaction` takes by-fields, `maxspan`, `maxpause`, `maxevents`, `startswith`, `endswith` and `keepevicted`",
+                    "splc's `transaction` takes by-fields, `maxspan`, `maxpause`, `maxevents`, `startswith`, `endswith`, `keepevicted` and `connected`",
                 ),
             ),
         }

@@ -286,6 +286,7 @@ pub fn step<C: Code>(
                 max_pause: t.max_pause,
                 max_events: t.max_events,
                 keep_evicted: t.keep_evicted,
+                connected: t.connected,
                 closes: t.closes,
             };
             Box::new(Transaction::new(txn, options.clone()))

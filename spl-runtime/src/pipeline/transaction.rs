@@ -50,6 +50,8 @@ pub struct TransactionOptions {
     pub keep_evicted: bool,
     /// The `closed_txn` of a complete transaction.
     pub closes: bool,
+    /// `connected`.
+    pub connected: bool,
 }
 
 /// `| transaction f... [maxspan=] [maxpause=] [maxevents=] [startswith=] [endswith=]`.
@@ -176,6 +178,12 @@ fn agree(a: &Key, b: &Key) -> bool {
         .all(|(x, y)| x.is_none() || y.is_none() || x == y)
 }
 
+/// True when an event of key `event` is connected to a transaction of key `txn`: it has
+/// no by-field, or one of its by-fields has the same values in the transaction.
+fn connects(txn: &Key, event: &Key) -> bool {
+    event.iter().all(Option::is_none) || txn.iter().zip(event).any(|(x, y)| x.is_some() && x == y)
+}
+
 impl Sweep {
     fn add(&mut self, row: Record, out: &mut dyn FnMut(Record)) {
         // An event without a (finite) time cannot be placed in a transaction.
@@ -263,7 +271,7 @@ impl Sweep {
         }
         self.open
             .iter()
-            .filter(|(_, o)| agree(&o.key, key))
+            .filter(|(_, o)| agree(&o.key, key) && (!self.txn.connected || connects(&o.key, key)))
             .max_by_key(|(_, o)| o.touched)
             .map(|(seq, _)| *seq)
     }
@@ -433,6 +441,7 @@ mod tests {
             starts_with: None,
             ends_with: None,
             keep_evicted: false,
+            connected: true,
             closes: false,
         }
     }
