@@ -269,6 +269,17 @@ fn stats_variants() {
         ]
     );
 
+    // A name after AS may hold parenthesised groups, as stats' own names do (ESCU:
+    // `values(aceFlags) as aceFlags(inheritance)`).
+    let s = stats(r#"x | stats values(f) as f(inheritance) count as "a b"(x)y by h"#);
+    let aliases: Vec<&str> = s
+        .aggs
+        .iter()
+        .map(|a| a.alias.as_ref().map_or("", |x| x.name.as_str()))
+        .collect();
+    assert_eq!(aliases, ["f(inheritance)", "a b(x)y"]);
+    assert_eq!(items(&s.by), ["h"]);
+
     let s =
         stats(r#"x | eventstats sum(eval(if(a="x",1,0))) as n, values(eval(lower(u))) as l by u"#);
     assert_eq!(s.kind, StatsKind::Eventstats);

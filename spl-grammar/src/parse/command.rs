@@ -494,7 +494,7 @@ fn aggregation(pair: Pair<'_, Rule>) -> PResult<Aggregation> {
                     None => None,
                 };
             }
-            Rule::field_name => agg.alias = Some(field_name(child)),
+            Rule::agg_alias => agg.alias = Some(field_name(child)),
             _ => {} // AS
         }
     }

@@ -177,6 +177,8 @@ fn phrase(rule: Rule) -> &'static str {
         | Rule::macro_args
         | Rule::macro_args_body => "a macro call",
         Rule::field_name
+        | Rule::agg_alias
+        | Rule::alias_group
         | Rule::field_word
         | Rule::field_tail
         | Rule::field_list
