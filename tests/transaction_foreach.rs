@@ -196,6 +196,23 @@ fn transaction_startswith_begins_transactions() {
 }
 
 spl_runtime::detect! {
+    /// `startswith` as a parenthesised search with spaces (ESCU:
+    /// `startswith=(EventCode=5136 OperationType="%%14674")`).
+    struct StartsWithGroup = r#"* | transaction dvc startswith=(signature_id=5156 dvc="D*") maxspan=30s"#;
+}
+
+#[test]
+fn transaction_startswith_in_parentheses_with_spaces() {
+    let out = both(
+        r#"* | transaction dvc startswith=(signature_id=5156 dvc="D*") maxspan=30s"#,
+        &mut StartsWithGroup::new(),
+        &start_events(),
+    );
+    // The same transactions as the quoted form: both conditions hold on the same events.
+    assert_eq!(spans(&out), pairs(&[("10", "2"), ("12", "1"), ("20", "1")]));
+}
+
+spl_runtime::detect! {
     /// `keepevicted=true` also gives the incomplete transactions.
     struct KeepEvicted = r#"* | transaction dvc startswith="signature_id=5156" maxspan=30s keepevicted=true"#;
 }

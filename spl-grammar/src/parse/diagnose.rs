@@ -196,7 +196,8 @@ fn phrase(rule: Rule) -> &'static str {
         | Rule::option_key
         | Rule::option_value
         | Rule::value_piece
-        | Rule::eval_value => "an option `name=value`",
+        | Rule::eval_value
+        | Rule::paren_value => "an option `name=value`",
         Rule::count => "a number",
         Rule::number => "a number",
         Rule::kw_as => "`AS`",
