@@ -166,3 +166,32 @@ fn quoted_commas_and_escaped_quotes_do_not_split_arguments() {
     assert_eq!(args(r#"`group_events("user, src_ip", 10min)`"#).len(), 2);
     assert_eq!(args("`group_events(user, 1)`"), ["user", "1"]);
 }
+
+#[test]
+fn macros_in_eval_expressions_are_values_and_expand_in_place() {
+    let q = parse("x | where t > relative_time(now(), `window`) | eval y = `twice(n)` + 1 | stats count(eval(`big(y)`)) as c");
+    assert_eq!(
+        visited(&q),
+        [
+            ("window".to_owned(), MacroPosition::Expression),
+            ("twice".to_owned(), MacroPosition::Expression),
+            ("big".to_owned(), MacroPosition::Expression),
+        ]
+    );
+    let mut macros = spl_grammar::MacroTable::new();
+    macros
+        .add_conf_str(
+            "[window]\ndefinition = \"-30d@d\"\n\n[twice(1)]\nargs = v\ndefinition = ($v$ * 2)\n\n[big(1)]\nargs = v\ndefinition = $v$ > 3\n",
+            "test.conf",
+        )
+        .unwrap();
+    let parsed = spl_grammar::parse_spl(
+        "x | where t > relative_time(now(), `window`) | eval y = `twice(n)` + 1 | stats count(eval(`big(y)`)) as c",
+        &macros,
+    )
+    .unwrap();
+    assert_eq!(
+        parsed.expanded_text,
+        r#"x | where t > relative_time(now(), "-30d@d") | eval y = (n * 2) + 1 | stats count(eval(y > 3)) as c"#
+    );
+}

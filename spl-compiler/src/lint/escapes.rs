@@ -122,7 +122,7 @@ fn expr(e: &Expr, text: &str, found: &mut Vec<Diagnostic>) {
                 expr(i, text, found);
             }
         }
-        ExprKind::Field(_) | ExprKind::Str(_) | ExprKind::Number(_) => {}
+        ExprKind::Field(_) | ExprKind::Str(_) | ExprKind::Number(_) | ExprKind::Macro(_) => {}
     }
 }
 

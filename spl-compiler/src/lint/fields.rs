@@ -117,7 +117,7 @@ fn read_expr<'a>(expr: &'a Expr, reads: &mut Vec<Read<'a>>) {
             name: &id.name,
             span: id.span,
         }),
-        ExprKind::Str(_) | ExprKind::Number(_) => {}
+        ExprKind::Str(_) | ExprKind::Number(_) | ExprKind::Macro(_) => {}
         ExprKind::Not(e) | ExprKind::Neg(e) => read_expr(e, reads),
         ExprKind::Binary { lhs, rhs, .. } => {
             read_expr(lhs, reads);

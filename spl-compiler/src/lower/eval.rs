@@ -50,6 +50,10 @@ fn lower_expr(cx: &mut Lowerer, e: &ast::Expr) -> (Expr, Kind) {
     let span = e.span;
     let mk = |kind| Expr { kind, span };
     match &e.kind {
+        ast::ExprKind::Macro(m) => {
+            cx.error(super::unexpanded(m));
+            (mk(ExprKind::Str(String::new())), Kind::Unknown)
+        }
         ast::ExprKind::Field(id) => (mk(ExprKind::Field(id.name.clone())), Kind::Value),
         ast::ExprKind::Str(s) => (mk(ExprKind::Str(s.clone())), Kind::Value),
         ast::ExprKind::Number(text) => match text.parse::<f64>() {

@@ -245,6 +245,8 @@ pub enum ExprKind {
         /// The arguments.
         args: Vec<Expr>,
     },
+    /// A macro call standing for a value (`relative_time(now(), `window`)`).
+    Macro(MacroCall),
 }
 
 /// `field = expr` in `eval`.

@@ -434,6 +434,7 @@ impl Display for Expr {
                 joined(f, args, ", ", |f, e| write!(f, "{e}"))?;
                 f.write_char(')')
             }
+            ExprKind::Macro(m) => write!(f, "{m}"),
         }
     }
 }

@@ -24,6 +24,8 @@ pub enum MacroPosition {
     Trailing,
     /// As an argument of a generic command.
     GenericArg,
+    /// As a value in an eval expression (`where`, `eval`, `stats ... eval(...)`).
+    Expression,
 }
 
 /// Call `f` on every macro call in `query` with its position, in source order
@@ -49,7 +51,20 @@ fn visit_stage(stage: &Stage, f: &mut dyn FnMut(&MacroCall, MacroPosition)) {
         Command::Table(list) => items(list, f),
         Command::Fields(c) => items(&c.fields, f),
         Command::Fillnull(c) => items(&c.fields, f),
-        Command::Stats(c) => items(&c.by, f),
+        Command::Stats(c) => {
+            for agg in &c.aggs {
+                if let Some(AggArg::Eval(e)) = &agg.arg {
+                    visit_expr(e, f);
+                }
+            }
+            items(&c.by, f);
+        }
+        Command::Where(e) => visit_expr(e, f),
+        Command::Eval(assigns) => {
+            for a in assigns {
+                visit_expr(&a.value, f);
+            }
+        }
         Command::Tstats(c) => {
             for m in c
                 .macros
@@ -79,6 +94,29 @@ fn visit_stage(stage: &Stage, f: &mut dyn FnMut(&MacroCall, MacroPosition)) {
     }
     for m in &stage.trailing_macros {
         f(m, MacroPosition::Trailing);
+    }
+}
+
+fn visit_expr(expr: &Expr, f: &mut dyn FnMut(&MacroCall, MacroPosition)) {
+    match &expr.kind {
+        ExprKind::Macro(m) => f(m, MacroPosition::Expression),
+        ExprKind::Not(inner) | ExprKind::Neg(inner) => visit_expr(inner, f),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            visit_expr(lhs, f);
+            visit_expr(rhs, f);
+        }
+        ExprKind::In { expr, list } => {
+            visit_expr(expr, f);
+            for e in list {
+                visit_expr(e, f);
+            }
+        }
+        ExprKind::Call { args, .. } => {
+            for e in args {
+                visit_expr(e, f);
+            }
+        }
+        ExprKind::Field(_) | ExprKind::Str(_) | ExprKind::Number(_) => {}
     }
 }
 
@@ -264,6 +302,7 @@ impl SpanMut for Expr {
                 name.clear_spans();
                 args.clear_spans();
             }
+            ExprKind::Macro(m) => m.clear_spans(),
         }
     }
 }

@@ -223,6 +223,7 @@ fn atom(pair: Pair<'_, Rule>, depth: usize) -> PResult<Expr> {
                 .expect("grammar guarantees parentheses hold an expression");
             return expr_at(inner, depth);
         }
+        Rule::macro_call => ExprKind::Macro(super::pipeline::macro_call(pair)),
         Rule::eval_call => {
             let mut inner = pair.into_inner();
             let name = ident(&inner.next().expect("grammar guarantees a call has a name"));

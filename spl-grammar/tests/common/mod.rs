@@ -100,7 +100,7 @@ pub fn search_sexp(e: &SearchExpr) -> String {
 }
 
 /// `(OP lhs rhs)`, `(NOT x)`, `(neg x)`, `(IN x a ...)`, `(f args ...)`, fields bare,
-/// strings in quotes, numbers as written.
+/// strings in quotes, numbers as written, macros in backticks.
 pub fn expr_sexp(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Field(f) => f.name.clone(),
@@ -123,6 +123,7 @@ pub fn expr_sexp(e: &Expr) -> String {
                 format!("({} {})", name.name, items.join(" "))
             }
         }
+        ExprKind::Macro(m) => macro_text(m),
     }
 }
 
