@@ -680,3 +680,30 @@ fn a_search_with_subsearches_holds_the_commands_before_it() {
         assert!(all.iter().any(|m| m.contains(word)), "{src}: {all:?}");
     }
 }
+
+#[test]
+fn timechart_is_bin_stats_and_a_filled_time_axis() {
+    let p = program("x | timechart span=5m limit=0 count");
+    assert!(
+        matches!(
+            p.stages(),
+            [Stage::Bin(_), Stage::Stats(_), Stage::Timefill { zero, .. }] if zero == &["count".to_owned()]
+        ),
+        "{p}"
+    );
+    let p = program("x | timechart span=5m cont=false avg(n)");
+    assert!(
+        matches!(p.stages(), [Stage::Bin(_), Stage::Stats(_)]),
+        "{p}"
+    );
+    for (src, word) in [
+        ("x | timechart count", "needs `span=`"),
+        ("x | timechart span=1h count by host", "BY"),
+        ("x | timechart span=1h avg(n)", "cont=true"),
+        ("x | timechart span=1h bins=10 count", "bins"),
+    ] {
+        let e = errors(src);
+        assert!(!e.is_empty(), "{src}");
+        assert!(e[0].message.contains(word), "{src}: {}", e[0].message);
+    }
+}

@@ -160,6 +160,13 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
             writeln!(f)
         }
         Stage::Fillnull { value, fields } => writeln!(f, "fillnull {value:?} {fields:?}"),
+        Stage::Timefill { span, zero } => {
+            let span = match span {
+                BinSpan::Seconds(s) => format!("{s}s"),
+                BinSpan::Months(m) => format!("{m}mon"),
+            };
+            writeln!(f, "timechart fill span={span} zero={zero:?}")
+        }
         Stage::Bin(b) => {
             let span = match b.span {
                 BinSpan::Seconds(s) => format!("{s}s"),

@@ -101,6 +101,15 @@ pub enum Stage<C: Code = Tree> {
     },
     /// `| bin [span=..] field [AS new]`.
     Bin(BinStage),
+    /// `timechart`'s continuous time axis (`cont=true`): the rows ordered by `_time`, and
+    /// between the first and the last a row for each bin of `span` that has none, its
+    /// `zero` fields 0.
+    Timefill {
+        /// The bins' span.
+        span: BinSpan,
+        /// The fields an empty bin's row gives as 0 (`count`, `dc`).
+        zero: Vec<String>,
+    },
     /// `| stats`, `| eventstats`, `| streamstats`.
     Stats(StatsStage<C>),
     /// `| sort [N] [+|-]f, ...`.
@@ -189,6 +198,7 @@ impl<C: Code> Stage<C> {
             | Stage::Append(_)
             | Stage::Appendpipe(_)
             | Stage::SubsearchFilter(_)
+            | Stage::Timefill { .. }
             | Stage::Top(_)
             | Stage::Inputlookup(_) => false,
             _ => true,
@@ -226,6 +236,7 @@ impl<C: Code> Stage<C> {
             Stage::Append(_) => "append",
             Stage::Appendpipe(_) => "appendpipe",
             Stage::SubsearchFilter(_) => "search",
+            Stage::Timefill { .. } => "timechart",
             Stage::Convert(_) => "convert",
             Stage::Spath(_) => "spath",
             Stage::Mvexpand { .. } => "mvexpand",

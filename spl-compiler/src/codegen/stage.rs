@@ -42,6 +42,20 @@ fn pattern(p: &FieldPattern) -> TokenStream {
     quote!(FieldPattern::new(#lit))
 }
 
+/// `BinSpan::...`.
+fn bin_span(span: BinSpan) -> TokenStream {
+    match span {
+        BinSpan::Seconds(s) => {
+            let s = float(s);
+            quote!(BinSpan::Seconds(#s))
+        }
+        BinSpan::Months(m) => {
+            let m = int(m);
+            quote!(BinSpan::Months(#m))
+        }
+    }
+}
+
 /// `Stage::...` with compiled code.
 fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
     match stage {
@@ -138,17 +152,16 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
         }
         Stage::Bin(b) => {
             let (field, output) = (text::lit_str(&b.field), text::lit_str(&b.output));
-            let span = match b.span {
-                BinSpan::Seconds(s) => {
-                    let s = float(s);
-                    quote!(BinSpan::Seconds(#s))
-                }
-                BinSpan::Months(m) => {
-                    let m = int(m);
-                    quote!(BinSpan::Months(#m))
-                }
-            };
+            let span = bin_span(b.span);
             quote!(Stage::Bin(BinStage::new(#field, #span, #output)))
+        }
+        Stage::Timefill { span, zero } => {
+            let span = bin_span(*span);
+            let zero = strings(zero);
+            quote!(Stage::Timefill {
+                span: #span,
+                zero: #zero,
+            })
         }
         Stage::Stats(s) => {
             let kind = variant("StatsKind", s.kind);

@@ -104,6 +104,10 @@ pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
         Command::Head(h) => Some(Stage::Head(h.limit.unwrap_or(10))),
         Command::Bin(b) => lower_bin(cx, b, span),
         Command::Stats(s) => lower_stats(cx, s),
+        Command::Timechart(t) => {
+            lower_timechart(cx, t, span);
+            None
+        }
         Command::Tstats(t) => {
             super::datamodel::lower_tstats(cx, t, span);
             None
@@ -625,6 +629,86 @@ fn lower_join(cx: &mut Lowerer, j: &ast::JoinCommand, span: Span) -> Option<Stag
     // The join takes the events first: the commands before it are its own.
     cx.stages.push(Stage::Join(Box::new(stage)));
     None
+}
+
+/// `timechart span=S [cont=bool] [limit=N] [partial=bool] aggregations`: `bin _time span=S
+/// | stats aggregations BY _time`, then, with `cont=true` (the default), a row for each
+/// empty bin between the first and the last. Without a search time range splc cannot pick
+/// a span, so `span` is required; `BY` (one column per value) is not supported.
+fn lower_timechart(cx: &mut Lowerer, t: &ast::StatsCommand, span: Span) {
+    let mut bin = None;
+    let mut cont = true;
+    for o in &t.options {
+        let v = o.value.value.as_str();
+        match o.key.name.to_ascii_lowercase().as_str() {
+            "span" => match parse_span(v) {
+                Some(s) => bin = Some(s),
+                None => cx.error(bad_option(o, "a time span such as `5m`, `1h` or `1mon`")),
+            },
+            "cont" => match parse_bool(v) {
+                Some(b) => cont = b,
+                None => cx.error(bad_option(o, "true or false")),
+            },
+            // `limit` ranks the series of `BY`; `partial` marks bins cut by the search's
+            // time range: with neither, they change nothing.
+            "limit" | "partial" => {}
+            _ => cx.error(unsupported_option(o, "timechart")),
+        }
+    }
+    if let Some(first) = t.by.first() {
+        let at = match first {
+            FieldItem::Field(f) => f.span,
+            FieldItem::Macro(m) => m.span,
+        };
+        cx.error(
+            LowerError::new(codes::UNSUPPORTED, at, "`timechart ... BY` is not supported")
+                .label("one column per value")
+                .note("write `bin _time span=... | stats ... BY _time, field`: the same numbers, one row per value"),
+        );
+        return;
+    }
+    let Some(bin) = bin else {
+        cx.error(
+            LowerError::new(codes::UNSUPPORTED, span, "`timechart` needs `span=`")
+                .label("no span")
+                .note("Splunk picks a span from the search's time range, which a rule run over files does not have"),
+        );
+        return;
+    };
+    let mut stats = t.clone();
+    stats.options.clear();
+    stats.by = vec![FieldItem::Field(ast::Ident {
+        name: "_time".to_owned(),
+        span,
+    })];
+    cx.stages
+        .push(Stage::Bin(BinStage::new("_time", bin, "_time")));
+    let Some(Stage::Stats(stage)) = lower_stats(cx, &stats) else {
+        return;
+    };
+    let mut zero = Vec::new();
+    if cont {
+        for agg in &stage.aggs {
+            if matches!(agg.func, AggFunc::Count | AggFunc::DistinctCount) {
+                zero.push(agg.output.clone());
+            } else {
+                cx.error(
+                    LowerError::new(
+                        codes::UNSUPPORTED,
+                        span,
+                        format!("`timechart` with `cont=true` fills empty bins for `count` and `dc` only, not `{}`", agg.output),
+                    )
+                    .label("continuous time axis")
+                    .note("write `cont=false` to give only the bins that have events"),
+                );
+                return;
+            }
+        }
+    }
+    cx.stages.push(Stage::Stats(stage));
+    if cont {
+        cx.stages.push(Stage::Timefill { span: bin, zero });
+    }
 }
 
 /// The expression of `func(eval(e))`. `count(eval(<condition>))`, the idiom of Splunk's

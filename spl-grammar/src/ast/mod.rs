@@ -113,6 +113,8 @@ pub enum Command {
     Bin(BinCommand),
     /// `stats`, `eventstats`, `streamstats`.
     Stats(StatsCommand),
+    /// `timechart [options] aggregations [BY field]` (its `kind` is `Stats`).
+    Timechart(StatsCommand),
     /// `tstats ... [FROM datamodel=X] [WHERE ...] [BY ...]`.
     Tstats(TstatsCommand),
     /// `transaction f ... [options]`.

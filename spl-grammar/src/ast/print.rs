@@ -286,6 +286,11 @@ impl Display for Command {
             Command::Head(c) => write!(f, "{c}"),
             Command::Bin(c) => write!(f, "{c}"),
             Command::Stats(c) => write!(f, "{c}"),
+            Command::Timechart(c) => {
+                // The same words as `stats`, after the other name.
+                let text = c.to_string();
+                write!(f, "timechart{}", &text[c.kind.as_str().len()..])
+            }
             Command::Tstats(c) => write!(f, "{c}"),
             Command::Transaction(c) => write!(f, "{c}"),
             Command::Lookup(c) => write!(f, "{c}"),

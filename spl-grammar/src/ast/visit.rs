@@ -51,7 +51,7 @@ fn visit_stage(stage: &Stage, f: &mut dyn FnMut(&MacroCall, MacroPosition)) {
         Command::Table(list) => items(list, f),
         Command::Fields(c) => items(&c.fields, f),
         Command::Fillnull(c) => items(&c.fields, f),
-        Command::Stats(c) => {
+        Command::Stats(c) | Command::Timechart(c) => {
             for agg in &c.aggs {
                 if let Some(AggArg::Eval(e)) = &agg.arg {
                     visit_expr(e, f);
@@ -232,7 +232,7 @@ impl SpanMut for Command {
             Command::Dedup(c) => c.clear_spans(),
             Command::Head(c) => c.clear_spans(),
             Command::Bin(c) => c.clear_spans(),
-            Command::Stats(c) => c.clear_spans(),
+            Command::Stats(c) | Command::Timechart(c) => c.clear_spans(),
             Command::Tstats(c) => c.clear_spans(),
             Command::Transaction(c) => c.clear_spans(),
             Command::Lookup(c) => c.clear_spans(),

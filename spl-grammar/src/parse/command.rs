@@ -62,6 +62,7 @@ pub(crate) fn command(pair: Pair<'_, Rule>) -> PResult<Command> {
         Rule::cmd_head => Command::Head(head(pair)?),
         Rule::cmd_bin => Command::Bin(bin(pair)?),
         Rule::cmd_stats => Command::Stats(stats(pair)?),
+        Rule::cmd_timechart => Command::Timechart(stats(pair)?),
         Rule::cmd_tstats => Command::Tstats(tstats(pair)?),
         Rule::cmd_transaction => Command::Transaction(transaction(pair)),
         Rule::cmd_lookup => Command::Lookup(lookup(pair)),
@@ -402,7 +403,7 @@ fn stats(pair: Pair<'_, Rule>) -> PResult<StatsCommand> {
     let mut inner = pair.into_inner();
     let keyword = inner.next().expect("grammar guarantees a stats keyword");
     let kind = match keyword.as_str().to_ascii_lowercase().as_str() {
-        "stats" => StatsKind::Stats,
+        "stats" | "timechart" => StatsKind::Stats,
         "eventstats" => StatsKind::Eventstats,
         _ => StatsKind::Streamstats,
     };

@@ -75,7 +75,7 @@ pub use join::{Append, Appendpipe, Join};
 pub use lookup::{Inputlookup, Iplocation, Lookup};
 pub use order::{compare_values, Dedup, Head};
 pub use rex::{Rex, RexSed};
-pub use shape::{Bin, Fields, Fillnull, Rename, Table};
+pub use shape::{Bin, Fields, Fillnull, Rename, Table, Timefill, TIMEFILL_LIMIT};
 pub use sort::Sort;
 pub use spill::{RunOptions, StepError};
 pub use stats::Stats;
@@ -237,6 +237,7 @@ pub fn step<C: Code>(
         Stage::Rename(pairs) => Box::new(Rename::new(&pairs)),
         Stage::Fillnull { value, fields } => Box::new(Fillnull::new(&value, &fields)),
         Stage::Bin(b) => Box::new(Bin::new(&b.field, &b.output, b.span)),
+        Stage::Timefill { span, zero } => Box::new(Timefill::new(span, &zero, options.clone())),
         Stage::Stats(s) => Box::new(Stats::with_options(s, code, options.clone())),
         Stage::Sort { limit, keys } => Box::new(Sort::with_options(&keys, limit, options.clone())),
         Stage::Dedup { count, fields } => Box::new(Dedup::new(&fields, count)),

@@ -1,6 +1,6 @@
 //! Stages that reshape rows: `table`, `fields`, `rename`, `fillnull`, `bin`.
 
-use super::{FieldGlob, PerField, Step, StepError};
+use super::{FieldGlob, PerField, RunOptions, Step, StepError};
 use crate::event::{Event, Record};
 use crate::field::FieldId;
 use crate::ir::{BinSpan, FieldPattern};
@@ -249,6 +249,108 @@ impl Bin {
             }
             BinSpan::Months(m) => month_floor(x, m),
         }
+    }
+}
+
+impl Bin {
+    /// The start of the bin after the one starting at `start`.
+    pub fn next(&self, start: f64) -> f64 {
+        match self.span {
+            BinSpan::Seconds(s) => self.floor(start + s),
+            // Every run of `m` months is at most `31 m` days and over `29 m` days long, so
+            // `31 m` days on lands inside the next bin.
+            BinSpan::Months(m) => month_floor(start + f64::from(m.max(1)) * 31.0 * 86_400.0, m),
+        }
+    }
+}
+
+/// The most rows [`Timefill`] adds for empty bins; past it, it adds none and warns.
+pub const TIMEFILL_LIMIT: usize = 1_000_000;
+
+/// `timechart`'s continuous time axis (`cont=true`, its default): the rows in `_time`
+/// order, and between the first and the last bin a row for each empty bin, with `_time`
+/// and the `zero` fields (counts) 0. Rows without a numeric `_time` follow, in their order.
+pub struct Timefill {
+    bin: Bin,
+    zero: Vec<FieldId>,
+    rows: Vec<Record>,
+    options: RunOptions,
+}
+
+impl Timefill {
+    /// Fill the bins of `span` between the rows, with 0 in `zero`; more than
+    /// [`TIMEFILL_LIMIT`] empty bins is a warning of `options.lookups` (the run's
+    /// warnings), and none is added.
+    pub fn new(span: BinSpan, zero: &[String], options: RunOptions) -> Self {
+        Timefill {
+            bin: Bin::new("_time", "_time", span),
+            zero: zero.iter().map(|f| FieldId::intern(f)).collect(),
+            rows: Vec::new(),
+            options,
+        }
+    }
+
+    fn time(row: &Record) -> Option<f64> {
+        match row.get(FieldId::TIME) {
+            Some(Value::Num(n)) => Some(*n),
+            Some(v @ Value::Str(_)) => v.first_str().trim().parse::<f64>().ok(),
+            _ => None,
+        }
+        .filter(|t| t.is_finite())
+    }
+}
+
+impl Step for Timefill {
+    fn push(&mut self, row: Record, _: &mut Vec<Record>) {
+        self.rows.push(row);
+    }
+
+    fn finish(&mut self, out: &mut dyn FnMut(Record)) -> Result<(), StepError> {
+        let mut timed: Vec<(f64, Record)> = Vec::new();
+        let mut untimed = Vec::new();
+        for row in std::mem::take(&mut self.rows) {
+            match Timefill::time(&row) {
+                Some(t) => timed.push((t, row)),
+                None => untimed.push(row),
+            }
+        }
+        timed.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // The empty bins first, to know whether they are too many.
+        let mut empty = Vec::new();
+        let mut too_many = false;
+        for pair in timed.windows(2) {
+            let mut b = self.bin.next(self.bin.floor(pair[0].0));
+            while b < pair[1].0 && !too_many {
+                if empty.len() == TIMEFILL_LIMIT {
+                    too_many = true;
+                } else {
+                    empty.push(b);
+                    b = self.bin.next(b);
+                }
+            }
+        }
+        if too_many {
+            self.options.lookups.warn(format!(
+                "timechart: more than {TIMEFILL_LIMIT} empty time bins between the rows; none was added"
+            ));
+            empty.clear();
+        }
+        let mut empty = empty.into_iter().peekable();
+        for (t, row) in timed {
+            while let Some(b) = empty.next_if(|b| *b < t) {
+                let mut filler = Record::new();
+                filler.set(FieldId::TIME, Value::Num(b));
+                for &f in &self.zero {
+                    filler.set(f, Value::Num(0.0));
+                }
+                out(filler);
+            }
+            out(row);
+        }
+        for row in untimed {
+            out(row);
+        }
+        Ok(())
     }
 }
 
