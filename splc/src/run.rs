@@ -379,9 +379,10 @@ fn total_bytes(inputs: &[Input]) -> Option<u64> {
 }
 
 /// What `splc run` says about its inputs on standard error, buffered (a file of millions
-/// of bad lines gives millions of messages).
+/// of bad lines gives millions of messages). Standard error is not held locked: the
+/// progress bar's thread draws on it too.
 struct Report {
-    err: BufWriter<std::io::StderrLock<'static>>,
+    err: BufWriter<std::io::Stderr>,
     strict: bool,
     /// Inputs that could not be read, or not to the end.
     skipped_inputs: u64,
@@ -392,7 +393,7 @@ struct Report {
 impl Report {
     fn new(strict: bool, progress: Progress) -> Self {
         Report {
-            err: BufWriter::new(std::io::stderr().lock()),
+            err: BufWriter::new(std::io::stderr()),
             strict,
             skipped_inputs: 0,
             progress,

@@ -253,3 +253,68 @@ fn rows_name_their_rule_by_name_id_and_title() {
         text(&table.stdout)
     );
 }
+
+/// On a terminal the bar is drawn on standard error while events come in, and the run
+/// still ends with its rows and summary. `script` gives `splc` a pseudo-terminal; the
+/// events come through a named pipe over about a second, so that the bar's own thread
+/// draws while the run reads and reports.
+#[test]
+fn the_progress_bar_draws_on_a_terminal_while_the_run_goes_on() {
+    let script = Path::new("/usr/bin/script");
+    if !script.exists() || Command::new("mkfifo").arg("--version").output().is_err() {
+        println!("skipped: the terminal progress test (needs script(1) and mkfifo(1))");
+        return;
+    }
+    let dir = scratch("tty");
+    let fifo = dir.join("events.jsonl");
+    let rows_file = dir.join("rows.jsonl");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let command = format!(
+        "{} run --spl '{RULE}' -o {} {}",
+        env!("CARGO_BIN_EXE_splc"),
+        rows_file.display(),
+        fifo.display()
+    );
+    let mut child = Command::new(script)
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run script");
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || -> std::io::Result<()> {
+            let mut pipe = std::fs::OpenOptions::new().write(true).open(&fifo)?;
+            for _ in 0..10 {
+                pipe.write_all(EVENTS.as_bytes())?;
+                pipe.flush()?;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Ok(())
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for script") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("splc run on a terminal did not end within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    writer.join().expect("writer thread").expect("write events");
+    let out = child.wait_with_output().expect("script output");
+    assert!(status.success(), "{}", text(&out.stdout));
+    let rows = std::fs::read_to_string(&rows_file).expect("rows written");
+    assert_eq!(rows.lines().count(), 20, "two rows per copy of the events");
+    // The terminal saw the summary (standard error goes to it).
+    assert!(
+        text(&out.stdout).contains("rows: 20"),
+        "{}",
+        text(&out.stdout)
+    );
+}
