@@ -108,6 +108,12 @@ fn table_and_fields_lists() {
         }
         other => panic!("{other:?}"),
     }
+    // Names with parenthesised groups, as stats and MLTK's `apply` give them (ESCU:
+    // `fields - unusual_cmdline* predicted(unusual_cmdline_logits)`).
+    match command("x | fields - a* predicted(b) values(c)d", 1) {
+        Command::Fields(f) => assert_eq!(items(&f.fields), ["a*", "predicted(b)", "values(c)d"]),
+        other => panic!("{other:?}"),
+    }
     match command("x | fields + a, b", 1) {
         Command::Fields(f) => assert!(!f.remove && f.fields.len() == 2),
         other => panic!("{other:?}"),

@@ -178,6 +178,7 @@ fn phrase(rule: Rule) -> &'static str {
         | Rule::macro_args_body => "a macro call",
         Rule::field_name
         | Rule::agg_alias
+        | Rule::list_field
         | Rule::alias_group
         | Rule::field_word
         | Rule::field_tail
