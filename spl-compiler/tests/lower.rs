@@ -109,7 +109,7 @@ fn meaning_errors_have_codes_and_spans() {
     let src = r#"x | where nosuch(a)"#;
     assert_eq!(errors(src)[0].code, codes::UNKNOWN_FUNCTION);
 
-    let src = r#"x | regex process="(?=a)b""#;
+    let src = r#"x | regex process="(?>a)b""#;
     assert_eq!(errors(src)[0].code, codes::BAD_REGEX);
 
     let src = "x | eval y = a > 1";

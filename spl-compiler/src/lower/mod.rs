@@ -47,7 +47,7 @@ pub struct LowerError {
 /// | `E0301` | unknown or unsupported command | `\| frobnicate x` |
 /// | `E0302` | unknown function | `where ormatch(a, "x")` |
 /// | `E0303` | wrong number of arguments | `where match(a = "x")` |
-/// | `E0304` | regex the engine cannot run | `regex f="(?<=a)b(?=c)"` |
+/// | `E0304` | regex the engine cannot run | `regex f="(?<=a+)b"` |
 /// | `E0305` | bad option or argument value | `bin span=fast` |
 /// | `E0306` | boolean where a value is needed, or the reverse | `eval x = a > 1` |
 /// | `E0307` | unexpanded macro call | `` `undefined_macro` `` |
