@@ -62,8 +62,11 @@ pub struct Regex {
     engine: Engine,
     pattern: Box<str>,
     /// `(group index, name)` for each named group, in group order.
-    names: Arc<[(usize, Box<str>)]>,
+    names: Names,
 }
+
+/// `(group index, name)` for each named group, in group order.
+type Names = Arc<[(usize, Box<str>)]>;
 
 /// The engine that runs a pattern.
 #[derive(Clone)]
@@ -145,7 +148,7 @@ impl Regex {
         let invalid = |e: &dyn fmt::Display| {
             RegexError::new(format!("invalid regular expression {pattern:?}: {e}"))
         };
-        let (engine, names): (Engine, Arc<[(usize, Box<str>)]>) = if has_lookaround(pattern) {
+        let (engine, names): (Engine, Names) = if has_lookaround(pattern) {
             let re = fancy_regex::RegexBuilder::new(pattern)
                 .backtrack_limit(BACKTRACK_LIMIT)
                 .delegate_size_limit(SIZE_LIMIT)
@@ -388,7 +391,7 @@ enum Groups {
     /// The backtracking engine's: each group's byte range, when it took part.
     Spans {
         spans: Vec<Option<(usize, usize)>>,
-        names: Arc<[(usize, Box<str>)]>,
+        names: Names,
     },
 }
 
