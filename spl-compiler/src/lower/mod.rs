@@ -238,7 +238,7 @@ impl Lowerer<'_> {
                     } else {
                         "this pattern starts with a lookbehind"
                     })
-                    .note("splc's regex engine has no lookbehind; a leading one is rewritten to a consumed prefix, which would change what a replacement or a repeated extraction sees"),
+                    .note("a leading lookbehind that is the pattern's only lookaround is rewritten to a consumed prefix for splc's main regex engine, which would change what a replacement or a repeated extraction sees"),
                 );
                 None
             }
