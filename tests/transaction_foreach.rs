@@ -326,7 +326,9 @@ fn transaction_connected_decides_where_partial_events_go() {
         event(t(2.0), &[("user", "u1")]),
         event(t(3.0), &[("host", "a"), ("user", "u1")]),
     ];
-    let summary = |out: Vec<Row>| -> Vec<(Vec<String>, Vec<String>, Vec<String>, Vec<String>)> {
+    // host, user, k and eventcount of each transaction.
+    type Summary = (Vec<String>, Vec<String>, Vec<String>, Vec<String>);
+    let summary = |out: Vec<Row>| -> Vec<Summary> {
         out.iter()
             .map(|r| {
                 let get = |k: &str| r.get(k).cloned().unwrap_or_default();

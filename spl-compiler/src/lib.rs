@@ -10,8 +10,8 @@
 //!   warnings.
 //! - [`lower`]: the syntax tree to the IR. This is where meaning is checked: commands and
 //!   functions, arities, option values, regexes, truth values against values.
-//! - [`regex::translate`]: a PCRE pattern to one `regex-automata` runs with the same meaning,
-//!   or an error.
+//! - [`regex::translate`]: a PCRE pattern to one `regex-automata` (or, with lookaround,
+//!   `fancy-regex`) runs with the same meaning, or an error.
 //! - [`codegen`]: a program to Rust, one type per rule implementing `spl_runtime::rule::Rule`;
 //!   [`Builder`] runs it from a build script over a pack of rule files.
 //! - [`lint`]: warnings about rules that compile but do not mean what they seem to;

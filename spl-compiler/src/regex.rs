@@ -1,4 +1,5 @@
-//! Translation of PCRE patterns (as Splunk runs them) into patterns for `regex-automata`.
+//! Translation of PCRE patterns (as Splunk runs them) into patterns for `regex-automata`
+//! (or, for a pattern with lookaround, for `fancy-regex`).
 //!
 //! SPL's `regex`, `rex`, `match()` and `replace()` take PCRE patterns. splc runs them with
 //! `regex_automata::meta::Regex` (default syntax: Unicode on, UTF-8 mode), whose dialect
@@ -45,11 +46,12 @@
 //! | `\N` | `[^\n]` | |
 //! | `\` + any other non-alphanumeric character | that character, escaped if Rust needs it | `\/ \: \_ \' \%` ... |
 //! | `\p{..}`, `\P{..}`, `\pL` | Rust's property, not case-folded (as in PCRE) | |
-//! | `(?<=...)` at the very start | `(?:...)`, with [`Translated::lookbehind_prefix_consumed`] | see below |
+//! | `(?<=...)` at the very start, the only lookaround | `(?:...)`, with [`Translated::lookbehind_prefix_consumed`] | see below |
+//! | `(?=...)`, `(?!...)`, `(?<=...)`, `(?<!...)` anywhere else | the same, for fancy-regex, with [`Translated::backtracking`] | see below |
 //! | `(?#...)`, `(?)` | nothing | |
 //!
-//! Rejected with an error (offset and length of the construct): lookahead `(?=` `(?!`,
-//! negative lookbehind `(?<!`, lookbehind anywhere but the start, backreferences (`\1`,
+//! Rejected with an error (offset and length of the construct): a lookbehind that is not of
+//! fixed length, backreferences (`\1`,
 //! `\g..`, `\k..`, `(?P=n)`), atomic groups `(?>`, possessive quantifiers (`*+ ++ ?+ {n}+`),
 //! `\K`, `\G`, `\C`, `\R`, `\X`, `\N{..}`, recursion and subroutine calls, conditionals,
 //! callouts, branch reset `(?|`, `(*VERB)`s, `[[:<:]]`, POSIX collating elements, unknown
@@ -88,13 +90,26 @@
 //!   [`Translated::lookbehind_prefix_consumed`]; the overall match span then starts where
 //!   `L` starts. It is wrong for repeated matching (`rex max_match>1`, `replace()`, sed).
 //!   A lookbehind whose length varies is an error.
+//! * **Lookaround.** `regex-automata` has none. A pattern with any other lookaround
+//!   (lookahead, negative lookbehind, a lookbehind not at the start or beside a top-level
+//!   `|`, or more than one) is written for `fancy_regex::Regex`, a backtracking engine, and
+//!   marked [`Translated::backtracking`]; the runtime runs it there with PCRE's meaning,
+//!   match spans included. fancy-regex reads the syntax written for everything else alike,
+//!   except for three constructs written differently: the ASCII `\b` and `\B` become
+//!   lookaround over `[0-9A-Z_a-z]` (fancy-regex's `\b` is Unicode and it refuses
+//!   `(?-u:`), and PCRE's `$` and multiline `^` are written exactly as `(?=\n?\z)` and
+//!   `(?:\A|(?<=\n)(?!\z))` (so the restrictions on `$` above do not apply there). As in
+//!   PCRE, each top-level alternative of a lookbehind must always match the same number of
+//!   characters (`(?<=ab|c)` is fine, `(?<=a+)` and `(?<=a(b|cd))` are errors). A
+//!   lookaround cannot be repeated (an error, as before).
 //! * **`.`** excludes only `\n`, as PCRE with its default newline convention (LF).
 //! * **Engine, not dialect:** when a repeated group can match the empty string, PCRE
 //!   records a final empty iteration in its captures and regex-automata does not
 //!   (`(?<n>[a-z]|)+` on `"s1"`: PCRE `n=""`, here `n="s"`); the match itself is the same.
-//! * The result must compile with `regex_automata::meta::Regex::new` and default
-//!   configuration: [`translate`] checks that, so a pattern too big for the default size
-//!   limits is reported as an error too. With ASCII `\w`, the corpus's largest pattern
+//! * The result must compile with `regex_automata::meta::Regex::new` (or
+//!   `fancy_regex::Regex::new`, for a pattern with lookaround) and default configuration:
+//!   [`translate`] checks that, so a pattern too big for the default size limits is
+//!   reported as an error too. With ASCII `\w`, the corpus's largest pattern
 //!   (`(?<base64_cmd>\w{20,1000}=?)`) fits the default limits.
 //!
 //! `spl-compiler/tests/regex_translate.rs` pins each rule above with patterns and subjects
@@ -122,6 +137,10 @@ pub struct Translated {
     /// True when a lookbehind at the start of the pattern was turned into a consumed prefix:
     /// match existence and captures are PCRE's, but the overall match span starts earlier.
     pub lookbehind_prefix_consumed: bool,
+    /// True when the pattern has lookaround and is written for the backtracking engine
+    /// (`fancy_regex::Regex`, default configuration) instead of `regex-automata`. The
+    /// runtime's `Regex` recognises such a pattern by a lookaround group in its text.
+    pub backtracking: bool,
 }
 
 /// Why a PCRE pattern cannot be translated, and where.
@@ -167,6 +186,27 @@ pub fn translate(pcre: &str) -> Result<Translated, RegexError> {
     let parsed = parse::parse(pcre)?;
     let emitted = emit::emit(&parsed.root)?;
     let whole = spl_grammar::Span::new(0, pcre.len());
+    if emitted.backtracking {
+        let re = fancy_regex::Regex::new(&emitted.pattern).map_err(|e| {
+            RegexError::new(
+                whole,
+                format!("the translated pattern does not compile: {e}"),
+            )
+        })?;
+        let compiled_names: Vec<&str> = re.capture_names().flatten().collect();
+        if compiled_names != parsed.names {
+            return Err(RegexError::new(
+                whole,
+                "the translated pattern's named groups differ from the original's",
+            ));
+        }
+        return Ok(Translated {
+            pattern: emitted.pattern,
+            names: parsed.names,
+            lookbehind_prefix_consumed: false,
+            backtracking: true,
+        });
+    }
     // The NFA is what `Regex::new` builds first, under the same syntax and size limits;
     // a pattern it accepts, the runtime compiles (the rest of `Regex::new` is search
     // strategy, not checks), at a fraction of the cost.
@@ -195,6 +235,7 @@ pub fn translate(pcre: &str) -> Result<Translated, RegexError> {
         pattern: emitted.pattern,
         names: parsed.names,
         lookbehind_prefix_consumed: emitted.lookbehind_prefix_consumed,
+        backtracking: false,
     })
 }
 

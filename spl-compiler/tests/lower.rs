@@ -109,7 +109,7 @@ fn meaning_errors_have_codes_and_spans() {
     let src = r#"x | where nosuch(a)"#;
     assert_eq!(errors(src)[0].code, codes::UNKNOWN_FUNCTION);
 
-    let src = r#"x | regex process="(?=a)b""#;
+    let src = r#"x | regex process="(?>a)b""#;
     assert_eq!(errors(src)[0].code, codes::BAD_REGEX);
 
     let src = "x | eval y = a > 1";
@@ -183,6 +183,26 @@ fn an_unclosed_group_is_pointed_at_in_the_source() {
     assert_eq!(e.label, "here");
     // Nothing was unescaped, so no note about it.
     assert!(e.notes.is_empty(), "{e:?}");
+}
+
+/// Lookaround runs (on the backtracking engine); a lookbehind PCRE would refuse, one whose
+/// alternative varies in length, is an error under the lookbehind.
+#[test]
+fn lookaround_lowers_and_a_variable_lookbehind_is_pointed_at() {
+    program(r#"x | regex p="(?<!\/)\bx(?=y)" | rex field=p max_match=0 "(?<f>\w)(?<=-\w)""#);
+    program(r#"x | eval y = replace(p, "a(?!b)", "c")"#);
+    let src = r#"x | where match(p, "ab|(?<=c|d+)e")"#;
+    let (e, at, text) = regex_error(src);
+    assert!(e.message.contains("fixed length"), "{e:?}");
+    assert!(e.message.contains("top-level alternatives"), "{e:?}");
+    assert_eq!(text, "(?<=c|d+)");
+    assert_eq!(
+        at,
+        LineCol {
+            line: 1,
+            column: 24
+        }
+    );
 }
 
 #[test]

@@ -1,5 +1,8 @@
 //! PCRE → regex-automata translation: each construct is checked by what the translated
-//! pattern matches (compiled with `regex_automata::meta::Regex`), not only by its text.
+//! pattern matches (compiled with `regex_automata::meta::Regex`, or `fancy_regex::Regex`
+//! for a pattern with lookaround), not only by its text.
+
+use std::ops::Range;
 
 use regex_automata::meta::Regex;
 use spl_compiler::regex::{translate, RegexError, Translated};
@@ -8,9 +11,54 @@ fn tr(pcre: &str) -> Translated {
     translate(pcre).unwrap_or_else(|e| panic!("{pcre:?} should translate: {e}"))
 }
 
-fn compiled(pcre: &str) -> Regex {
+/// A translated pattern compiled for the engine it was written for.
+enum Compiled {
+    Automata(Regex),
+    Backtracking(fancy_regex::Regex),
+}
+
+impl Compiled {
+    fn is_match(&self, hay: &str) -> bool {
+        match self {
+            Compiled::Automata(re) => re.is_match(hay),
+            Compiled::Backtracking(re) => re.is_match(hay).expect("within the backtrack limit"),
+        }
+    }
+
+    fn find(&self, hay: &str) -> Option<Range<usize>> {
+        match self {
+            Compiled::Automata(re) => re.find(hay).map(|m| m.range()),
+            Compiled::Backtracking(re) => re
+                .find(hay)
+                .expect("within the backtrack limit")
+                .map(|m| m.range()),
+        }
+    }
+
+    fn group(&self, hay: &str, name: &str) -> Option<Range<usize>> {
+        match self {
+            Compiled::Automata(re) => {
+                let mut caps = re.create_captures();
+                re.captures(hay, &mut caps);
+                caps.get_group_by_name(name).map(|span| span.range())
+            }
+            Compiled::Backtracking(re) => re
+                .captures(hay)
+                .expect("within the backtrack limit")?
+                .name(name)
+                .map(|m| m.range()),
+        }
+    }
+}
+
+fn compiled(pcre: &str) -> Compiled {
     let t = tr(pcre);
-    Regex::new(&t.pattern).unwrap_or_else(|e| panic!("{pcre:?} → {:?}: {e}", t.pattern))
+    let fail = |e: &dyn std::fmt::Display| -> ! { panic!("{pcre:?} → {:?}: {e}", t.pattern) };
+    if t.backtracking {
+        Compiled::Backtracking(fancy_regex::Regex::new(&t.pattern).unwrap_or_else(|e| fail(&e)))
+    } else {
+        Compiled::Automata(Regex::new(&t.pattern).unwrap_or_else(|e| fail(&e)))
+    }
 }
 
 /// The pattern matches (somewhere in) each of `yes` and none of `no`.
@@ -33,15 +81,12 @@ fn check(pcre: &str, yes: &[&str], no: &[&str]) {
 
 /// The text of the first match.
 fn found<'h>(pcre: &str, hay: &'h str) -> Option<&'h str> {
-    compiled(pcre).find(hay).map(|m| &hay[m.range()])
+    compiled(pcre).find(hay).map(|r| &hay[r])
 }
 
 /// The named group's text in the first match.
 fn group<'h>(pcre: &str, hay: &'h str, name: &str) -> Option<&'h str> {
-    let re = compiled(pcre);
-    let mut caps = re.create_captures();
-    re.captures(hay, &mut caps);
-    caps.get_group_by_name(name).map(|span| &hay[span.range()])
+    compiled(pcre).group(hay, name).map(|r| &hay[r])
 }
 
 fn rejected(pcre: &str) -> RegexError {
@@ -464,24 +509,160 @@ fn lookbehind_at_the_start_becomes_a_prefix() {
     assert!(tr(r"(?<=\d{3})x").lookbehind_prefix_consumed);
 }
 
+// ----- lookaround: the backtracking engine -----
+
 #[test]
-fn lookbehind_elsewhere_is_rejected() {
-    rejects(r"a(?<=b)c", 1, "lookbehind");
-    rejects(r"(?<=a)b|c", 0, "lookbehind");
-    rejects(r"((?<=a)b)", 1, "lookbehind");
+fn lookahead_positive_and_negative() {
+    let t = tr(r"foo(?=bar)");
+    assert!(t.backtracking);
+    assert!(!t.lookbehind_prefix_consumed);
+    // The lookahead is tested, not consumed.
+    assert_eq!(found(r"foo(?=bar)", "xfoobar"), Some("foo"));
+    check(r"foo(?=bar)", &["foobar"], &["foobaz", "foo", "barfoo"]);
+    // The first `foo` is followed by `bar`: the match is the second.
+    assert_eq!(compiled(r"foo(?!bar)").find("foobar foobaz"), Some(7..10));
+    check(
+        r"foo(?!bar)",
+        &["foo", "foobaz", "foo bar"],
+        &["foobar", "xfoobar"],
+    );
+    // A lookahead is anchored where it stands: `(\w+)$` must start right after `\`.
+    let p = r"(.*\\)(?=.*(\.\w*)$|(\w+)$)";
+    assert_eq!(found(p, r"C:\Windows\foo.dll"), Some(r"C:\Windows\"));
+    assert_eq!(found(p, r"C:\dir\noext"), Some(r"C:\dir\"));
+    assert_eq!(found(p, r"C:\dir\"), None);
+    assert_eq!(found(p, r"a\b-c"), None);
+}
+
+#[test]
+fn lookbehind_positive_and_negative_anywhere() {
+    assert!(tr(r"a(?<!b)c").backtracking);
+    // After `a`, the text behind is `a`, never `b`.
+    check(r"a(?<=b)c", &[], &["abc", "ac", "bc"]);
+    check(r"a(?<=a)c", &["ac"], &["bc"]);
+    // Not at the start, or beside a top-level `|`: a real lookbehind.
+    check(r"x|(?<=a)b", &["ab", "x"], &["b", "cb"]);
+    assert_eq!(found(r"x|(?<=a)b", "ab"), Some("b"));
+    assert_eq!(found(r"(?<!x)y", "xy zy"), Some("y"));
+    assert_eq!(compiled(r"(?<!x)y").find("xy zy"), Some(4..5));
+    check(r"(?<!x)y", &["y", "zy"], &["xy", "xyxy"]);
+    // Alternatives of different fixed lengths (PCRE's rule allows them).
+    check(r"(?<=ab|c)x", &["abx", "cx"], &["bx", "x", "bax"]);
+    check(r"(?<!ab|c)x", &["x", "bx", "aax"], &["abx", "cx"]);
+    // Lengths count characters, not bytes.
+    check(r"(?<=\S\S)x", &["ééx", "abx"], &["éx", " éx"]);
+    check(r"(?<=é)x", &["éx"], &["ex", "x"]);
+    // A leading lookbehind next to another lookaround is a real one too: the match span
+    // is PCRE's.
+    let t = tr(r"(?<=a)b(?=c)");
+    assert!(t.backtracking && !t.lookbehind_prefix_consumed);
+    assert_eq!(found(r"(?<=a)b(?=c)", "abc"), Some("b"));
+    check(r"(?<=a)b(?=c)", &["abc"], &["abd", "xbc"]);
+}
+
+#[test]
+fn lookaround_nested_in_groups_and_in_each_other() {
+    assert_eq!(group(r"(?<n>(?<=a)b)", "cb ab", "n"), Some("b"));
+    assert_eq!(compiled(r"(?<n>(?<=a)b)").find("cb ab"), Some(4..5));
+    assert_eq!(group(r"(?:x(?<n>y(?!z)))+", "xyzxy", "n"), Some("y"));
+    assert_eq!(compiled(r"(?:x(?<n>y(?!z)))+").find("xyzxy"), Some(3..5));
+    // Captures inside a positive lookahead keep what they matched, as in PCRE.
+    assert_eq!(group(r"a(?=(?<n>b+))", "abbc", "n"), Some("bb"));
+    assert_eq!(found(r"a(?=(?<n>b+))", "abbc"), Some("a"));
+    // Lookaround inside lookaround.
+    check(r"(?<=(?<!a)b)c", &["bc", "xbc"], &["abc", "c"]);
+    check(r"x(?=y(?!z))", &["xy", "xyy"], &["xyz", "x"]);
+    check(
+        r"((?<=a)b|(?<=c)d)e",
+        &["abe", "cde"],
+        &["ade", "cbe", "be"],
+    );
+    // A lookaround is not repeatable, as before.
+    rejects(r"(?=a)*b", 5, "repeatable");
+}
+
+#[test]
+fn lookaround_keeps_pcre_classes_and_caseless_scoping() {
+    // `\w` `\d` `\s` and `\b` stay ASCII inside and around lookaround.
+    check(r"(?=.)\bx\b", &["x", "éxé", "-x-"], &["ax", "xa", "_x"]);
+    check(r"(?<=\w)\d", &["a1", "_1"], &["é1", "1", " 1"]);
+    check(
+        r"x(?=\s)",
+        &["x ", "x\t", "x\u{0B}"],
+        &["x\u{A0}", "x\u{2003}", "x"],
+    );
+    check(r"(?=\Bb)", &["ab"], &["b", " b"]);
+    // `(?i)` reaches into the lookaround...
+    assert_eq!(found(r"(?i)foo(?=BAR)", "FOObar"), Some("FOO"));
+    check(r"(?i)(?<!K)x", &["ax", "x"], &["kx", "Kx", "\u{212A}x"]);
+    // ... a switch inside one ends with it ...
+    check(r"(?<=(?i)a)b", &["Ab", "ab"], &["AB"]);
+    check(r"foo(?i:(?=bar))", &["fooBAR"], &["FOObar"]);
+    // ... and classes keep their exact sets under it.
+    check(r"(?i)\w(?=x)", &["kx", "KX"], &["\u{212A}x", "\u{17F}x"]);
+    check(r"(?i)(?=.)\bk", &["k", "K", "-k"], &["\u{212A}", "ak"]);
+}
+
+#[test]
+fn anchors_have_pcre_meaning_with_lookaround() {
+    // `$` before a final newline: exact, the newline is not part of the match.
+    assert_eq!(found(r"b$(?<=b)", "ab\n"), Some("b"));
+    assert_eq!(compiled(r"(?<!x)b$").find("ab\n"), Some(1..2));
+    check(r"(?<!x)b$", &["ab", "b\n"], &["xb", "b\n\n", "b c"]);
+    // `$` followed by more pattern is fine here.
+    check(r"a$(?!x)\n?", &["a", "a\n"], &["a\nb"]);
+    // Multiline `^` does not match after a newline that ends the subject.
+    check(r"(?m)^(?<=\n)", &["a\nb"], &["a\n", "a"]);
+    check(r"(?m)^(?=b)", &["a\nb", "b"], &["ab"]);
+    check(r"(?m)a$(?=\n)", &["a\nb", "a\n"], &["a"]);
+}
+
+/// The catalog's detections that need lookaround, with their meaning worked out by hand.
+#[test]
+fn the_catalog_lookaround_patterns() {
+    let ads = r"(?<!\/)\b\w+(\.\w+)?:\w+(\.\w+)?$";
+    assert_eq!(
+        found(ads, r"C:\Users\x\file.txt:evil.exe"),
+        Some("file.txt:evil.exe")
+    );
+    // After `/` the lookbehind refuses `file`, but `txt` (after `.`) starts a match.
+    assert_eq!(
+        found(ads, "http://x/file.txt:evil.exe"),
+        Some("txt:evil.exe")
+    );
+    assert_eq!(found(ads, "a:b\n"), Some("a:b"));
+    check(ads, &["a:b"], &[r"C:\x\file.txt", "a:b\nc", "/a:b", "é:b"]);
+
+    let exec = r"(\b)\w+(\.\w+)?:\w+(\.\w{2,4})(?!\.)(\b|\s|&)";
+    assert_eq!(
+        found(exec, "cmd.exe /c type x.txt:evil.exe"),
+        Some("x.txt:evil.exe")
+    );
+    assert_eq!(found(exec, "a:b.exe&x"), Some("a:b.exe"));
+    check(exec, &["a:b.exe", "a:b.exe run"], &["a:b.exe.txt", "a:b.e"]);
+}
+
+#[test]
+fn variable_length_lookbehind_is_an_error() {
     rejects(r"(?<=a+)b", 0, "same number of characters");
-    rejects(r"(?<=ab|c)x", 0, "same number of characters");
-    rejects(r"(?<=a)?b", 6, "repeatable");
-    rejects(r"(?<=(?<=a)b)c", 4, "lookbehind");
-    rejects(r"(?<!a)b", 0, "negative lookbehind");
+    rejects(r"x(?<!a|b+)y", 1, "fixed length");
+    let e = rejected(r"x(?<!a|b+)y");
+    assert_eq!((e.offset, e.len), (1, 9));
+    assert!(e.message.contains("`(?<!...)`"), "{e:?}");
+    // PCRE's rule is per top-level alternative: a nested alternation of different
+    // lengths is variable.
+    rejects(r"(?<=a(b|cd))x", 0, "top-level alternatives");
+    rejects(r"(?<=a(?:b|cd))x", 0, "top-level alternatives");
+    rejects(r"(a(?<=b*))", 2, "fixed length");
+    rejects(r"(?=(?<=a?))", 3, "fixed length");
+    // A leading one is an error too, as before.
+    rejects(r"(?<=\d+)x", 0, "fixed length");
 }
 
 // ----- what cannot be translated -----
 
 #[test]
 fn unsupported_constructs_are_errors_with_their_offset() {
-    rejects(r"a(?=x)", 1, "lookahead `(?=`");
-    rejects(r"a(?!x)", 1, "negative lookahead `(?!`");
     rejects(r"(a)\1", 3, "backreference");
     rejects(r"(?<n>a)\k<n>", 7, "backreference");
     rejects(r"(a)\g1", 3, "backreference");
@@ -571,6 +752,12 @@ fn never_panics_and_accepted_patterns_compile() {
     // pattern, at character boundaries.
     let check_one = |p: &str| {
         if let Err(e) = translate(p) {
+            // What the translator writes compiles (these patterns are small), for
+            // regex-automata and for fancy-regex alike.
+            assert!(
+                !e.message.starts_with("the translated pattern"),
+                "{p:?}: {e:?}"
+            );
             let end = e.offset + e.len;
             assert!(end <= p.len(), "{p:?}: {e:?}");
             assert!(
@@ -614,6 +801,10 @@ fn never_panics_and_accepted_patterns_compile() {
         ".",
         "-",
         "(?<=",
+        "(?<!",
+        "(?=",
+        "(?!",
+        r"\b",
         "(?<n",
         ">",
         "(?i)",
@@ -675,7 +866,7 @@ fn edge_cases() {
 
 #[test]
 fn errors_display_their_offset() {
-    let e = rejected(r"ab(?=c)");
+    let e = rejected(r"ab(?>c)");
     assert_eq!((e.offset, e.len), (2, 3));
     assert_eq!(e.to_string(), format!("{} (at byte 2)", e.message));
 }

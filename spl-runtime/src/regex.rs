@@ -5,11 +5,18 @@
 //! and runs it. Matching is unanchored. Searches reuse the engine's cache pool, so a test
 //! that does not match allocates nothing.
 //!
+//! A pattern with lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`), which `regex-automata` cannot
+//! run, is compiled by the backtracking engine of `fancy-regex` instead; the compiler writes
+//! such patterns in its syntax. [`Regex`] behaves the same with either engine, except that a
+//! backtracking search can give up: one that exceeds [`BACKTRACK_LIMIT`] steps (or the
+//! engine's stack) counts as no match (see [`Regex::is_match`]).
+//!
 //! Also here: replacement strings with `\1` back-references ([`Replacement`]) and the
 //! `rex mode=sed` expressions `s/re/repl/flags` and `y/abc/xyz/` ([`Sed`]).
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use regex_automata::meta;
 use regex_automata::util::captures::Captures as RawCaptures;
@@ -22,6 +29,12 @@ use crate::pipeline::Compiled;
 /// The compiled-program size limit: large enough for the corpus's `\w{20,1000}` with
 /// Unicode classes (a default-size engine rejects it).
 const SIZE_LIMIT: usize = 256 << 20;
+
+/// The most backtracking steps one search of the backtracking engine may take (ten times
+/// fancy-regex's default): a search that needs more finds no match. Detection patterns
+/// with lookaround over event fields take a few steps per character; the limit only stops
+/// runaway patterns.
+pub const BACKTRACK_LIMIT: usize = 10_000_000;
 
 /// A regex that does not compile.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -46,10 +59,59 @@ impl RegexError {
 /// A compiled regex. Cheap to clone (the program is shared).
 #[derive(Clone)]
 pub struct Regex {
-    re: meta::Regex,
+    engine: Engine,
     pattern: Box<str>,
     /// `(group index, name)` for each named group, in group order.
-    names: Vec<(usize, Box<str>)>,
+    names: Names,
+}
+
+/// `(group index, name)` for each named group, in group order.
+type Names = Arc<[(usize, Box<str>)]>;
+
+/// The engine that runs a pattern.
+#[derive(Clone)]
+enum Engine {
+    /// `regex-automata`: every pattern without lookaround.
+    Automata(meta::Regex),
+    /// fancy-regex's backtracking engine: patterns with lookaround.
+    Backtracking(Arc<fancy_regex::Regex>),
+}
+
+/// Whether `pattern` has a lookaround group (`(?=`, `(?!`, `(?<=`, `(?<!`) outside
+/// escapes and bracket classes: such a pattern runs on the backtracking engine.
+pub fn has_lookaround(pattern: &str) -> bool {
+    let bytes = pattern.as_bytes();
+    let mut i = 0;
+    // Depth of nested bracket classes (`regex-syntax` nests them: `[a[b]]`).
+    let mut class = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' => i += 1,
+            b'[' => {
+                class += 1;
+                // A `]` right after `[` or `[^` is a literal.
+                if bytes.get(i + 1) == Some(&b'^') {
+                    i += 1;
+                }
+                if bytes.get(i + 1) == Some(&b']') {
+                    i += 1;
+                }
+            }
+            b']' if class > 0 => class -= 1,
+            b'(' if class == 0 => {
+                let rest = bytes.get(i + 1..).unwrap_or_default();
+                if [&b"?="[..], b"?!", b"?<=", b"?<!"]
+                    .iter()
+                    .any(|opener| rest.starts_with(opener))
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 impl fmt::Debug for Regex {
@@ -79,28 +141,53 @@ impl Regex {
         Regex::new(r"[^\s\S]").unwrap_or_else(|e| unreachable!("the empty class compiles: {e}"))
     }
 
-    /// Compile a pattern in regex-automata syntax (already translated from PCRE).
+    /// Compile a pattern in regex-automata syntax (already translated from PCRE), or, when
+    /// it has lookaround ([`has_lookaround`]), in fancy-regex syntax for the backtracking
+    /// engine.
     pub fn new(pattern: &str) -> Result<Regex, RegexError> {
-        let re = meta::Regex::builder()
-            .configure(
-                meta::Config::new()
-                    .nfa_size_limit(Some(SIZE_LIMIT))
-                    .onepass_size_limit(Some(SIZE_LIMIT)),
-            )
-            .syntax(syntax::Config::new().nest_limit(500))
-            .build(pattern)
-            .map_err(|e| RegexError::new(format!("invalid regular expression {pattern:?}: {e}")))?;
-        let names = re
-            .group_info()
-            .pattern_names(PatternID::ZERO)
-            .enumerate()
-            .filter_map(|(i, n)| n.map(|n| (i, n.into())))
-            .collect();
+        let invalid = |e: &dyn fmt::Display| {
+            RegexError::new(format!("invalid regular expression {pattern:?}: {e}"))
+        };
+        let (engine, names): (Engine, Names) = if has_lookaround(pattern) {
+            let re = fancy_regex::RegexBuilder::new(pattern)
+                .backtrack_limit(BACKTRACK_LIMIT)
+                .delegate_size_limit(SIZE_LIMIT)
+                .build()
+                .map_err(|e| invalid(&e))?;
+            let names = re
+                .capture_names()
+                .enumerate()
+                .filter_map(|(i, n)| n.map(|n| (i, n.into())))
+                .collect();
+            (Engine::Backtracking(Arc::new(re)), names)
+        } else {
+            let re = meta::Regex::builder()
+                .configure(
+                    meta::Config::new()
+                        .nfa_size_limit(Some(SIZE_LIMIT))
+                        .onepass_size_limit(Some(SIZE_LIMIT)),
+                )
+                .syntax(syntax::Config::new().nest_limit(500))
+                .build(pattern)
+                .map_err(|e| invalid(&e))?;
+            let names = re
+                .group_info()
+                .pattern_names(PatternID::ZERO)
+                .enumerate()
+                .filter_map(|(i, n)| n.map(|n| (i, n.into())))
+                .collect();
+            (Engine::Automata(re), names)
+        };
         Ok(Regex {
-            re,
+            engine,
             pattern: pattern.into(),
             names,
         })
+    }
+
+    /// True when the pattern runs on the backtracking engine (it has lookaround).
+    pub fn is_backtracking(&self) -> bool {
+        matches!(self.engine, Engine::Backtracking(_))
     }
 
     /// The pattern text.
@@ -109,18 +196,35 @@ impl Regex {
     }
 
     /// Whether the regex matches somewhere in `haystack`.
+    ///
+    /// On the backtracking engine, a search that exceeds [`BACKTRACK_LIMIT`] steps or the
+    /// engine's stack finds no match, here and in every other method (repeated matching
+    /// stops there, keeping the matches found before).
     pub fn is_match(&self, haystack: &str) -> bool {
-        self.re.is_match(haystack)
+        match &self.engine {
+            Engine::Automata(re) => re.is_match(haystack),
+            Engine::Backtracking(re) => re.is_match(haystack).unwrap_or(false),
+        }
     }
 
     /// The byte range of the leftmost match.
     pub fn find(&self, haystack: &str) -> Option<(usize, usize)> {
-        self.re.find(haystack).map(|m| (m.start(), m.end()))
+        match &self.engine {
+            Engine::Automata(re) => re.find(haystack).map(|m| (m.start(), m.end())),
+            Engine::Backtracking(re) => re
+                .find(haystack)
+                .ok()
+                .flatten()
+                .map(|m| (m.start(), m.end())),
+        }
     }
 
     /// The number of groups, group 0 (the whole match) included.
     pub fn group_len(&self) -> usize {
-        self.re.group_info().group_len(PatternID::ZERO)
+        match &self.engine {
+            Engine::Automata(re) => re.group_info().group_len(PatternID::ZERO),
+            Engine::Backtracking(re) => re.captures_len(),
+        }
     }
 
     /// The named groups as `(group index, name)`, in the order they open.
@@ -130,15 +234,58 @@ impl Regex {
 
     /// The groups of the leftmost match.
     pub fn captures<'h>(&self, haystack: &'h str) -> Option<Captures<'h>> {
-        let m = self.re.find(haystack)?;
-        let mut caps = self.re.create_captures();
+        let re = match &self.engine {
+            Engine::Automata(re) => re,
+            Engine::Backtracking(re) => {
+                let caps = re.captures(haystack).ok().flatten()?;
+                return Some(Captures {
+                    haystack,
+                    groups: self.spans(&caps),
+                });
+            }
+        };
+        let m = re.find(haystack)?;
+        let mut caps = re.create_captures();
         // Search again from the known start (the fast engines found it); look-around
         // assertions still see the text before it.
-        self.re.search_captures(
+        re.search_captures(
             &Input::new(haystack).span(m.start()..haystack.len()),
             &mut caps,
         );
-        caps.is_match().then_some(Captures { haystack, caps })
+        caps.is_match().then_some(Captures {
+            haystack,
+            groups: Groups::Automata(caps),
+        })
+    }
+
+    /// The groups of one backtracking match, as spans.
+    fn spans(&self, caps: &fancy_regex::Captures<'_, str>) -> Groups {
+        Groups::Spans {
+            spans: (0..caps.len())
+                .map(|i| caps.get(i).map(|m| (m.start(), m.end())))
+                .collect(),
+            names: Arc::clone(&self.names),
+        }
+    }
+
+    /// Every match of the regex from the leftmost one on (non-overlapping, an empty match
+    /// right after a match skipped), with its groups; `None` when there is no match.
+    fn matches<'a, 'h>(&'a self, haystack: &'h str) -> Option<Box<dyn Iterator<Item = Groups> + 'a>>
+    where
+        'h: 'a,
+    {
+        match &self.engine {
+            Engine::Automata(re) => {
+                let first = re.find(haystack)?;
+                let input = Input::new(haystack).span(first.start()..haystack.len());
+                Some(Box::new(re.captures_iter(input).map(Groups::Automata)))
+            }
+            Engine::Backtracking(re) => {
+                let mut iter = re.captures_iter(haystack).map_while(Result::ok).peekable();
+                iter.peek()?;
+                Some(Box::new(iter.map(move |caps| self.spans(&caps))))
+            }
+        }
     }
 
     /// `rex` extraction: apply the regex up to `max_match` times (0 = no limit), left to
@@ -152,7 +299,7 @@ impl Regex {
         haystack: &'h str,
         max_match: usize,
     ) -> Vec<(&str, Vec<&'h str>)> {
-        let Some(first) = self.re.find(haystack) else {
+        let Some(matches) = self.matches(haystack) else {
             return Vec::new();
         };
         let mut out: Vec<(&str, Vec<&'h str>)> =
@@ -162,11 +309,10 @@ impl Regex {
         } else {
             max_match
         };
-        let input = Input::new(haystack).span(first.start()..haystack.len());
-        for caps in self.re.captures_iter(input).take(limit) {
+        for caps in matches.take(limit) {
             for ((idx, _), (_, values)) in self.names.iter().zip(out.iter_mut()) {
-                if let Some(span) = caps.get_group(*idx) {
-                    if let Some(s) = haystack.get(span.range()) {
+                if let Some((start, end)) = caps.span(*idx) {
+                    if let Some(s) = haystack.get(start..end) {
                         values.push(s);
                     }
                 }
@@ -199,25 +345,26 @@ impl Regex {
         n: usize,
         rest: bool,
     ) -> Cow<'h, str> {
-        let Some(first) = self.re.find(haystack) else {
+        let Some(matches) = self.matches(haystack) else {
             return Cow::Borrowed(haystack);
         };
         let mut out = String::new();
         let mut last = 0;
         let mut replaced = false;
-        let input = Input::new(haystack).span(first.start()..haystack.len());
-        for (i, caps) in self.re.captures_iter(input).enumerate() {
+        for (i, caps) in matches.enumerate() {
             if i + 1 < n {
                 continue;
             }
-            let Some(m) = caps.get_match() else { continue };
+            let Some((start, end)) = caps.span(0) else {
+                continue;
+            };
             if !replaced {
                 out.reserve(haystack.len());
                 replaced = true;
             }
-            out.push_str(haystack.get(last..m.start()).unwrap_or(""));
+            out.push_str(haystack.get(last..start).unwrap_or(""));
             repl.expand(haystack, &caps, &mut out);
-            last = m.end();
+            last = end;
             if !rest {
                 break;
             }
@@ -234,27 +381,59 @@ impl Regex {
 #[derive(Clone, Debug)]
 pub struct Captures<'h> {
     haystack: &'h str,
-    caps: RawCaptures,
+    groups: Groups,
+}
+
+/// The group spans of one match, as the engine gives them.
+#[derive(Clone, Debug)]
+enum Groups {
+    Automata(RawCaptures),
+    /// The backtracking engine's: each group's byte range, when it took part.
+    Spans {
+        spans: Vec<Option<(usize, usize)>>,
+        names: Names,
+    },
+}
+
+impl Groups {
+    /// The byte range of group `i`, when it took part in the match.
+    fn span(&self, i: usize) -> Option<(usize, usize)> {
+        match self {
+            Groups::Automata(caps) => caps.get_group(i).map(|s| (s.start, s.end)),
+            Groups::Spans { spans, .. } => spans.get(i).copied().flatten(),
+        }
+    }
+
+    /// The byte range of the group named `name`, when it took part in the match.
+    fn named(&self, name: &str) -> Option<(usize, usize)> {
+        match self {
+            Groups::Automata(caps) => caps.get_group_by_name(name).map(|s| (s.start, s.end)),
+            Groups::Spans { names, .. } => {
+                let (i, _) = names.iter().find(|(_, n)| &**n == name)?;
+                self.span(*i)
+            }
+        }
+    }
 }
 
 impl<'h> Captures<'h> {
     /// Group `i` (0 is the whole match), when it took part in the match.
     pub fn get(&self, i: usize) -> Option<&'h str> {
-        self.caps
-            .get_group(i)
-            .and_then(|s| self.haystack.get(s.range()))
+        self.groups
+            .span(i)
+            .and_then(|(start, end)| self.haystack.get(start..end))
     }
 
     /// The group named `name`, when it took part in the match.
     pub fn name(&self, name: &str) -> Option<&'h str> {
-        self.caps
-            .get_group_by_name(name)
-            .and_then(|s| self.haystack.get(s.range()))
+        self.groups
+            .named(name)
+            .and_then(|(start, end)| self.haystack.get(start..end))
     }
 
     /// The byte range of the whole match.
     pub fn range(&self) -> Option<(usize, usize)> {
-        self.caps.get_match().map(|m| (m.start(), m.end()))
+        self.groups.span(0)
     }
 }
 
@@ -326,12 +505,12 @@ impl Replacement {
         }
     }
 
-    fn expand(&self, haystack: &str, caps: &RawCaptures, out: &mut String) {
+    fn expand(&self, haystack: &str, caps: &Groups, out: &mut String) {
         for part in &self.parts {
             match part {
                 ReplPart::Lit(s) => out.push_str(s),
                 ReplPart::Group(i) => {
-                    if let Some(s) = caps.get_group(*i).and_then(|sp| haystack.get(sp.range())) {
+                    if let Some(s) = caps.span(*i).and_then(|(a, b)| haystack.get(a..b)) {
                         out.push_str(s);
                     }
                 }

@@ -47,7 +47,7 @@ pub struct LowerError {
 /// | `E0301` | unknown or unsupported command | `\| frobnicate x` |
 /// | `E0302` | unknown function | `where ormatch(a, "x")` |
 /// | `E0303` | wrong number of arguments | `where match(a = "x")` |
-/// | `E0304` | regex the engine cannot run | `regex f="(?<=a)b(?=c)"` |
+/// | `E0304` | regex the engine cannot run | `regex f="(?<=a+)b"` |
 /// | `E0305` | bad option or argument value | `bin span=fast` |
 /// | `E0306` | boolean where a value is needed, or the reverse | `eval x = a > 1` |
 /// | `E0307` | unexpanded macro call | `` `undefined_macro` `` |
@@ -238,7 +238,7 @@ impl Lowerer<'_> {
                     } else {
                         "this pattern starts with a lookbehind"
                     })
-                    .note("splc's regex engine has no lookbehind; a leading one is rewritten to a consumed prefix, which would change what a replacement or a repeated extraction sees"),
+                    .note("a leading lookbehind that is the pattern's only lookaround is rewritten to a consumed prefix for splc's main regex engine, which would change what a replacement or a repeated extraction sees"),
                 );
                 None
             }

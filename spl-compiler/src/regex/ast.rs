@@ -31,8 +31,8 @@ pub(crate) enum NodeKind {
         capture: Option<Capture>,
         child: Box<Node>,
     },
-    /// A positive lookbehind `(?<=...)`.
-    LookBehind(Box<Node>),
+    /// A lookaround: `(?=...)`, `(?!...)`, `(?<=...)` or `(?<!...)`.
+    LookAround { look: Look, child: Box<Node> },
     /// A sequence.
     Concat(Vec<Node>),
     /// Alternatives, in priority order.
@@ -53,6 +53,27 @@ pub(crate) struct Class {
     pub set: ClassUnicode,
     /// Rust text to print instead of the set (a lone `\p{..}`, for readability).
     pub rust: Option<String>,
+}
+
+/// Which lookaround a [`NodeKind::LookAround`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Look {
+    /// Lookbehind (`(?<=`, `(?<!`) rather than lookahead.
+    pub behind: bool,
+    /// Negative (`(?!`, `(?<!`): the assertion holds when its pattern does not match.
+    pub negative: bool,
+}
+
+impl Look {
+    /// The group opener, the same in PCRE and in fancy-regex.
+    pub fn opener(self) -> &'static str {
+        match (self.behind, self.negative) {
+            (false, false) => "(?=",
+            (false, true) => "(?!",
+            (true, false) => "(?<=",
+            (true, true) => "(?<!",
+        }
+    }
 }
 
 /// Zero-width assertions.
@@ -103,7 +124,7 @@ impl Node {
             NodeKind::Literal { .. }
             | NodeKind::Class(_)
             | NodeKind::Dot { .. }
-            | NodeKind::LookBehind(_) => false,
+            | NodeKind::LookAround { .. } => false,
         }
     }
 
@@ -121,10 +142,9 @@ impl Node {
     /// The number of characters this node matches, when it is always the same.
     pub fn fixed_char_len(&self) -> Option<u64> {
         match &self.kind {
-            NodeKind::Empty | NodeKind::Assert(_) => Some(0),
+            NodeKind::Empty | NodeKind::Assert(_) | NodeKind::LookAround { .. } => Some(0),
             NodeKind::Literal { .. } | NodeKind::Class(_) | NodeKind::Dot { .. } => Some(1),
             NodeKind::Group { child, .. } => child.fixed_char_len(),
-            NodeKind::LookBehind(_) => None,
             NodeKind::Concat(items) => items
                 .iter()
                 .try_fold(0u64, |acc, n| acc.checked_add(n.fixed_char_len()?)),

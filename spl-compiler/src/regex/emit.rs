@@ -1,13 +1,20 @@
-//! [`ast::Node`](super::ast::Node) → pattern text in `regex-syntax` syntax.
+//! [`ast::Node`](super::ast::Node) → pattern text in `regex-syntax` syntax, or in
+//! fancy-regex syntax for a pattern with lookaround.
 //!
 //! The only flag that reaches Rust is `i`, switched with `(?i)` / `(?-i)` right before a
 //! cased literal that needs it. Rust scopes such a switch like PCRE: to the end of the
-//! enclosing group, carrying over into later alternatives. The emitter mirrors that to
-//! know Rust's state at every point.
+//! enclosing group, carrying over into later alternatives (fancy-regex too). The emitter
+//! mirrors that to know Rust's state at every point.
+//!
+//! A pattern with lookaround (other than the leading lookbehind that becomes a consumed
+//! prefix) is written for fancy-regex, which reads the same syntax for everything else
+//! the emitter writes, with three differences it works around: `(?-u:\b)` does not
+//! parse there (ASCII word boundaries are written with lookaround), and lookaround
+//! expresses PCRE's `$` and multiline `^` exactly (`(?=\n?\z)`, `(?:\A|(?<=\n)(?!\z))`).
 
 use spl_grammar::Span;
 
-use super::ast::{Assertion, Capture, Class, Node, NodeKind};
+use super::ast::{Assertion, Capture, Class, Look, Node, NodeKind};
 use super::class;
 use super::RegexError;
 
@@ -15,14 +22,27 @@ use super::RegexError;
 pub(crate) struct Emitted {
     pub pattern: String,
     pub lookbehind_prefix_consumed: bool,
+    /// The pattern has lookaround and is written for fancy-regex.
+    pub backtracking: bool,
+}
+
+/// The engine a pattern is written for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    /// regex-automata; `prefix`: a leading lookbehind is written as a consumed prefix.
+    Automata { prefix: bool },
+    /// fancy-regex: the pattern has lookaround.
+    Backtracking,
 }
 
 /// Writes `root` as a Rust pattern.
 pub(crate) fn emit(root: &Node) -> Result<Emitted, RegexError> {
-    let lookbehind_prefix_consumed = check_lookbehinds(root)?;
+    let engine = choose_engine(root)?;
+    let backtracking = engine == Engine::Backtracking;
     let mut emitter = Emitter {
         out: String::new(),
         caseless: false,
+        backtracking,
     };
     // Most patterns start with `(?i)`: say so once at the start, rather than at the first
     // cased letter (which may sit inside a group, where the switch would end with it).
@@ -39,7 +59,8 @@ pub(crate) fn emit(root: &Node) -> Result<Emitted, RegexError> {
     )?;
     Ok(Emitted {
         pattern: emitter.out,
-        lookbehind_prefix_consumed,
+        lookbehind_prefix_consumed: engine == Engine::Automata { prefix: true },
+        backtracking,
     })
 }
 
@@ -58,7 +79,12 @@ struct Emitter {
     out: String,
     /// Whether Rust's `i` flag is on at the current point of `out`.
     caseless: bool,
+    /// Writing for fancy-regex (see the module documentation).
+    backtracking: bool,
 }
+
+/// `[0-9A-Z_a-z]`, PCRE's `\w` without UCP: the word characters of `\b`.
+const WORD: &str = "[0-9A-Z_a-z]";
 
 impl Emitter {
     fn node(&mut self, n: &Node, ctx: Ctx) -> Result<(), RegexError> {
@@ -75,9 +101,14 @@ impl Emitter {
             NodeKind::Dot { dotall } => self.out.push_str(if *dotall { "(?s:.)" } else { "." }),
             NodeKind::Assert(a) => self.assertion(*a, n.span, ctx)?,
             NodeKind::Group { capture, child } => self.group(capture.as_ref(), child, ctx)?,
-            NodeKind::LookBehind(child) => {
+            NodeKind::LookAround { look, child } => {
                 let saved = self.caseless;
-                self.out.push_str("(?:");
+                // On regex-automata, the one lookbehind is the leading one, consumed.
+                self.out.push_str(if self.backtracking {
+                    look.opener()
+                } else {
+                    "(?:"
+                });
                 self.node(
                     child,
                     Ctx {
@@ -147,6 +178,10 @@ impl Emitter {
     }
 
     fn assertion(&mut self, a: Assertion, span: Span, ctx: Ctx) -> Result<(), RegexError> {
+        if self.backtracking {
+            self.backtracking_assertion(a);
+            return Ok(());
+        }
         let text =
             match a {
                 Assertion::StartText { backslash_a: true } => r"\A",
@@ -169,6 +204,43 @@ impl Emitter {
         Ok(())
     }
 
+    /// An assertion in fancy-regex syntax: the same as for regex-automata where fancy-regex
+    /// reads it alike, lookaround where PCRE's meaning needs it.
+    fn backtracking_assertion(&mut self, a: Assertion) {
+        let text = match a {
+            Assertion::StartText { backslash_a: true } => r"\A",
+            Assertion::StartText { backslash_a: false } => "^",
+            Assertion::EndText => r"\z",
+            // PCRE's multiline `^` does not match after a newline that ends the subject.
+            Assertion::LineStart => r"(?:\A|(?<=\n)(?!\z))",
+            Assertion::LineEnd => "(?m:$)",
+            // The end, or before a newline that ends the subject; nothing consumed.
+            Assertion::EndTextOrFinalNewline => r"(?=\n?\z)",
+            // fancy-regex's `\b` is Unicode and it rejects `(?-u:`: ASCII boundaries as
+            // lookaround, the class kept exact under `(?i)` (it would fold `k` to `K`).
+            Assertion::WordBoundary | Assertion::NotWordBoundary => {
+                let (after_word, after_other) = if a == Assertion::WordBoundary {
+                    ("(?!", "(?=")
+                } else {
+                    ("(?=", "(?!")
+                };
+                self.out
+                    .push_str(if self.caseless { "(?-i:" } else { "(?:" });
+                for (behind, ahead) in [("(?<=", after_word), ("(?<!", after_other)] {
+                    if behind == "(?<!" {
+                        self.out.push('|');
+                    }
+                    for part in [behind, WORD, ")", ahead, WORD, ")"] {
+                        self.out.push_str(part);
+                    }
+                }
+                self.out.push(')');
+                return;
+            }
+        };
+        self.out.push_str(text);
+    }
+
     fn group(
         &mut self,
         capture: Option<&Capture>,
@@ -177,8 +249,12 @@ impl Emitter {
     ) -> Result<(), RegexError> {
         // A capture group that ends with `$` at the end of the pattern: write the end anchor
         // after the group, so a final newline is not captured (PCRE's `$` does not consume).
-        let hoist =
-            capture.is_some() && ctx.rest_empty && !ctx.dollar_hoisted && child.ends_with_dollar();
+        // (fancy-regex's `$` consumes nothing: not needed there.)
+        let hoist = !self.backtracking
+            && capture.is_some()
+            && ctx.rest_empty
+            && !ctx.dollar_hoisted
+            && child.ends_with_dollar();
         let saved = self.caseless;
         if hoist {
             self.out.push_str("(?:");
@@ -226,7 +302,7 @@ fn first_cased_literal(n: &Node) -> Option<bool> {
     match &n.kind {
         NodeKind::Literal { ch, caseless } => class::is_cased(*ch).then_some(*caseless),
         NodeKind::Group { child, .. }
-        | NodeKind::LookBehind(child)
+        | NodeKind::LookAround { child, .. }
         | NodeKind::Repeat { child, .. } => first_cased_literal(child),
         NodeKind::Concat(items) | NodeKind::Alternation(items) => {
             items.iter().find_map(first_cased_literal)
@@ -235,55 +311,81 @@ fn first_cased_literal(n: &Node) -> Option<bool> {
     }
 }
 
-/// Checks that the only lookbehind, if any, starts the pattern, has no `|` beside it at the
-/// top level, and always matches the same number of characters. Returns whether there is
-/// one.
-fn check_lookbehinds(root: &Node) -> Result<bool, RegexError> {
-    let allowed: Option<&Node> = match &root.kind {
-        NodeKind::LookBehind(_) => Some(root),
-        NodeKind::Concat(items) => items
-            .first()
-            .filter(|n| matches!(n.kind, NodeKind::LookBehind(_))),
+/// The engine for `root`: regex-automata without lookaround, or when the only lookaround
+/// is a positive lookbehind that starts the pattern, has no `|` beside it at the top level
+/// and always matches the same number of characters (written as a consumed prefix);
+/// fancy-regex for any other lookaround, once every lookbehind is checked to have PCRE's
+/// fixed length.
+fn choose_engine(root: &Node) -> Result<Engine, RegexError> {
+    let mut lookarounds = Vec::new();
+    collect_lookarounds(root, &mut lookarounds);
+    if lookarounds.is_empty() {
+        return Ok(Engine::Automata { prefix: false });
+    }
+    let leading = match &root.kind {
+        NodeKind::LookAround { .. } => Some(root),
+        NodeKind::Concat(items) => items.first(),
         _ => None,
     };
-    find_misplaced_lookbehind(root, allowed)?;
-    let Some(lookbehind) = allowed else {
-        return Ok(false);
-    };
-    if let NodeKind::LookBehind(child) = &lookbehind.kind {
-        if child.fixed_char_len().is_none() {
-            return Err(RegexError::new(
-                lookbehind.span,
-                "lookbehind `(?<=...)` is supported only when it always matches the same \
-                 number of characters",
-            ));
+    if let (Some(lead), [only]) = (leading, lookarounds.as_slice()) {
+        if let NodeKind::LookAround { look, child } = &lead.kind {
+            let positive_behind = look.behind && !look.negative;
+            if std::ptr::eq(lead, *only) && positive_behind && child.fixed_char_len().is_some() {
+                return Ok(Engine::Automata { prefix: true });
+            }
         }
     }
-    Ok(true)
+    for n in lookarounds {
+        if let NodeKind::LookAround { look, child } = &n.kind {
+            if look.behind {
+                check_fixed_length(n.span, *look, child)?;
+            }
+        }
+    }
+    Ok(Engine::Backtracking)
 }
 
-fn find_misplaced_lookbehind(n: &Node, allowed: Option<&Node>) -> Result<(), RegexError> {
+/// Every lookaround node of the tree, outermost first.
+fn collect_lookarounds<'n>(n: &'n Node, out: &mut Vec<&'n Node>) {
     match &n.kind {
-        NodeKind::LookBehind(child) => {
-            if !allowed.is_some_and(|a| std::ptr::eq(a, n)) {
-                return Err(RegexError::new(
-                    n.span,
-                    "lookbehind `(?<=...)` is not supported by splc's regex engine, except at \
-                     the very start of a pattern that has no top-level `|`",
-                ));
-            }
-            find_misplaced_lookbehind(child, None)
+        NodeKind::LookAround { child, .. } => {
+            out.push(n);
+            collect_lookarounds(child, out);
         }
         NodeKind::Group { child, .. } | NodeKind::Repeat { child, .. } => {
-            find_misplaced_lookbehind(child, None)
+            collect_lookarounds(child, out)
         }
-        NodeKind::Concat(items) | NodeKind::Alternation(items) => items
-            .iter()
-            .try_for_each(|item| find_misplaced_lookbehind(item, allowed)),
+        NodeKind::Concat(items) | NodeKind::Alternation(items) => {
+            for item in items {
+                collect_lookarounds(item, out);
+            }
+        }
         NodeKind::Empty
         | NodeKind::Literal { .. }
         | NodeKind::Class(_)
         | NodeKind::Dot { .. }
-        | NodeKind::Assert(_) => Ok(()),
+        | NodeKind::Assert(_) => {}
     }
+}
+
+/// PCRE's rule for a lookbehind (and fancy-regex's, without variable-length lookbehind):
+/// each of its top-level alternatives always matches the same number of characters; the
+/// alternatives may differ from each other.
+fn check_fixed_length(span: Span, look: Look, child: &Node) -> Result<(), RegexError> {
+    let alternatives = match &child.kind {
+        NodeKind::Alternation(items) => items.as_slice(),
+        _ => std::slice::from_ref(child),
+    };
+    if alternatives.iter().all(|a| a.fixed_char_len().is_some()) {
+        return Ok(());
+    }
+    Err(RegexError::new(
+        span,
+        format!(
+            "lookbehind `{}...)` must have a fixed length: PCRE requires each of its \
+             top-level alternatives to always match the same number of characters \
+             (`(?<=ab|c)` is allowed, `(?<=a+)` and `(?<=a(b|cd))` are not)",
+            look.opener()
+        ),
+    ))
 }

@@ -7,7 +7,7 @@
 use regex_syntax::hir::ClassUnicode;
 use spl_grammar::Span;
 
-use super::ast::{Assertion, Capture, Class, Node, NodeKind};
+use super::ast::{Assertion, Capture, Class, Look, Node, NodeKind};
 use super::class;
 use super::RegexError;
 
@@ -57,7 +57,7 @@ struct Flags {
 enum FrameKind {
     Root,
     Group(Option<Capture>),
-    LookBehind,
+    LookAround(Look),
 }
 
 /// A group being read.
@@ -345,8 +345,15 @@ impl Parser<'_> {
                 self.push_frame(FrameKind::Group(None), start, self.flags);
                 Ok(())
             }
-            Some('=') => unsupported("lookahead `(?=`", 3),
-            Some('!') => unsupported("negative lookahead `(?!`", 3),
+            Some('=' | '!') => {
+                let negative = self.bump() == Some('!');
+                let look = Look {
+                    behind: false,
+                    negative,
+                };
+                self.push_frame(FrameKind::LookAround(look), start, self.flags);
+                Ok(())
+            }
             Some('>') => unsupported("an atomic group `(?>`", 3),
             Some('|') => unsupported("a branch-reset group `(?|`", 3),
             Some('(') => unsupported("a conditional group `(?(`", 3),
@@ -359,11 +366,15 @@ impl Parser<'_> {
                 unsupported("a subroutine call", 4)
             }
             Some('<') => {
-                if self.eat("<=") {
-                    self.push_frame(FrameKind::LookBehind, start, self.flags);
+                if self.rest().starts_with("<=") || self.rest().starts_with("<!") {
+                    let negative = self.rest().starts_with("<!");
+                    self.pos += 2;
+                    let look = Look {
+                        behind: true,
+                        negative,
+                    };
+                    self.push_frame(FrameKind::LookAround(look), start, self.flags);
                     Ok(())
-                } else if self.rest().starts_with("<!") {
-                    unsupported("negative lookbehind `(?<!`", 4)
                 } else {
                     self.bump();
                     self.named_group(start, '>')
@@ -494,7 +505,7 @@ impl Parser<'_> {
         let frame_kind = std::mem::replace(&mut frame.kind, FrameKind::Root);
         let body = Box::new(frame.into_body(start));
         let (kind, repeatable) = match frame_kind {
-            FrameKind::LookBehind => (NodeKind::LookBehind(body), false),
+            FrameKind::LookAround(look) => (NodeKind::LookAround { look, child: body }, false),
             FrameKind::Group(capture) => (
                 NodeKind::Group {
                     capture,
