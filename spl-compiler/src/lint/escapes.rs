@@ -95,34 +95,20 @@ fn literal(lit: &Literal, text: &str, found: &mut Vec<Diagnostic>) {
 /// The regex arguments of eval functions: `match(s, re)`, `replace(s, re, r)`,
 /// `mvfind(mv, re)`.
 fn expr(e: &Expr, text: &str, found: &mut Vec<Diagnostic>) {
-    match &e.kind {
-        ExprKind::Call { name, args } => {
-            let lower = name.name.to_ascii_lowercase();
-            if matches!(lower.as_str(), "match" | "replace" | "mvfind") {
-                if let Some(Expr {
-                    kind: ExprKind::Str(_),
-                    span,
-                }) = args.get(1)
-                {
-                    check(text, *span, found);
-                }
-            }
-            for a in args {
-                expr(a, text, found);
+    if let ExprKind::Call { name, args } = &e.kind {
+        let lower = name.name.to_ascii_lowercase();
+        if matches!(lower.as_str(), "match" | "replace" | "mvfind") {
+            if let Some(Expr {
+                kind: ExprKind::Str(_),
+                span,
+            }) = args.get(1)
+            {
+                check(text, *span, found);
             }
         }
-        ExprKind::Not(x) | ExprKind::Neg(x) => expr(x, text, found),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            expr(lhs, text, found);
-            expr(rhs, text, found);
-        }
-        ExprKind::In { expr: x, list } => {
-            expr(x, text, found);
-            for i in list {
-                expr(i, text, found);
-            }
-        }
-        ExprKind::Field(_) | ExprKind::Str(_) | ExprKind::Number(_) | ExprKind::Macro(_) => {}
+    }
+    for child in e.children() {
+        expr(child, text, found);
     }
 }
 

@@ -112,28 +112,14 @@ fn read_items<'a>(items: &'a [FieldItem], reads: &mut Vec<Read<'a>>) {
 }
 
 fn read_expr<'a>(expr: &'a Expr, reads: &mut Vec<Read<'a>>) {
-    match &expr.kind {
-        ExprKind::Field(id) => reads.push(Read {
+    if let ExprKind::Field(id) = &expr.kind {
+        reads.push(Read {
             name: &id.name,
             span: id.span,
-        }),
-        ExprKind::Str(_) | ExprKind::Number(_) | ExprKind::Macro(_) => {}
-        ExprKind::Not(e) | ExprKind::Neg(e) => read_expr(e, reads),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            read_expr(lhs, reads);
-            read_expr(rhs, reads);
-        }
-        ExprKind::In { expr, list } => {
-            read_expr(expr, reads);
-            for e in list {
-                read_expr(e, reads);
-            }
-        }
-        ExprKind::Call { args, .. } => {
-            for e in args {
-                read_expr(e, reads);
-            }
-        }
+        });
+    }
+    for child in expr.children() {
+        read_expr(child, reads);
     }
 }
 

@@ -251,6 +251,22 @@ pub enum ExprKind {
     Macro(MacroCall),
 }
 
+impl Expr {
+    /// The expressions directly inside this one, in source order (none for a field, a
+    /// literal or a macro call).
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Field(_) | ExprKind::Str(_) | ExprKind::Number(_) | ExprKind::Macro(_) => {
+                Vec::new()
+            }
+            ExprKind::Not(e) | ExprKind::Neg(e) => vec![e],
+            ExprKind::Binary { lhs, rhs, .. } => vec![lhs, rhs],
+            ExprKind::In { expr, list } => std::iter::once(&**expr).chain(list).collect(),
+            ExprKind::Call { args, .. } => args.iter().collect(),
+        }
+    }
+}
+
 /// `field = expr` in `eval`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Assignment {

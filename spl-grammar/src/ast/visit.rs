@@ -98,25 +98,11 @@ fn visit_stage(stage: &Stage, f: &mut dyn FnMut(&MacroCall, MacroPosition)) {
 }
 
 fn visit_expr(expr: &Expr, f: &mut dyn FnMut(&MacroCall, MacroPosition)) {
-    match &expr.kind {
-        ExprKind::Macro(m) => f(m, MacroPosition::Expression),
-        ExprKind::Not(inner) | ExprKind::Neg(inner) => visit_expr(inner, f),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            visit_expr(lhs, f);
-            visit_expr(rhs, f);
-        }
-        ExprKind::In { expr, list } => {
-            visit_expr(expr, f);
-            for e in list {
-                visit_expr(e, f);
-            }
-        }
-        ExprKind::Call { args, .. } => {
-            for e in args {
-                visit_expr(e, f);
-            }
-        }
-        ExprKind::Field(_) | ExprKind::Str(_) | ExprKind::Number(_) => {}
+    if let ExprKind::Macro(m) = &expr.kind {
+        f(m, MacroPosition::Expression);
+    }
+    for child in expr.children() {
+        visit_expr(child, f);
     }
 }
 
