@@ -58,6 +58,16 @@ impl Display for Atom {
             AtomKind::Phrase(t) => write!(f, "phrase {t:?}"),
             AtomKind::TermExact(t) => write!(f, "TERM {t:?}"),
             AtomKind::CaseTerm(t) => write!(f, "CASE {t:?}"),
+            // The marker of a subsearch (`SubsearchFilterStage`): the subsearch it stands for.
+            AtomKind::Compare { field, .. } if field.starts_with('\0') => {
+                write!(
+                    f,
+                    "[{}]",
+                    field
+                        .trim_start_matches('\0')
+                        .replace("subsearch", "subsearch ")
+                )
+            }
             AtomKind::Compare { field, op, value } => {
                 write!(f, "field {field:?} {} {value:?}", op.as_str())
             }
@@ -224,13 +234,13 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
         ),
         Stage::Transaction(t) => write_transaction(f, t),
         Stage::SubsearchFilter(s) => {
-            writeln!(f, "search {}", s.test)?;
+            writeln!(f, "search, once its subsearches have run: {}", s.test)?;
             for stage in &s.main {
                 write!(f, "    main ")?;
                 write_stage(f, stage)?;
             }
             for (i, sub) in s.subsearches.iter().enumerate() {
-                writeln!(f, "    subsearch {i} {}", sub.filter)?;
+                writeln!(f, "    [subsearch {i}] {}", sub.filter)?;
                 for stage in &sub.stages {
                     write!(f, "    - ")?;
                     write_stage(f, stage)?;
