@@ -228,14 +228,7 @@ fn words<'a>(cx: &mut Lowerer, g: &'a ast::GenericCommand) -> Vec<&'a ast::Liter
             GenericArg::Word(w) => out.push(w),
             GenericArg::Option(_) => {}
             GenericArg::Macro(m) => cx.error(unexpanded(m)),
-            GenericArg::Subsearch(s) => cx.error(
-                LowerError::new(
-                    codes::UNSUPPORTED,
-                    s.span,
-                    format!("`{}` takes no subsearch", g.name.name),
-                )
-                .label("unexpected subsearch"),
-            ),
+            GenericArg::Subsearch(s) => cx.error(super::fieldcmd::no_subsearch(g, s)),
         }
     }
     out

@@ -51,6 +51,16 @@ pub(super) fn lower_field_command(cx: &mut Lowerer, g: &GenericCommand) -> Optio
     Some(lower(cx, args, g))
 }
 
+/// The error of a subsearch given to a command that takes none.
+pub(super) fn no_subsearch(g: &GenericCommand, s: &spl_grammar::ast::Subsearch) -> LowerError {
+    LowerError::new(
+        codes::UNSUPPORTED,
+        s.span,
+        format!("`{}` takes no subsearch", g.name.name),
+    )
+    .label("unexpected subsearch")
+}
+
 fn args(cx: &mut Lowerer, g: &GenericCommand) -> Args {
     let mut out = Args {
         options: Vec::new(),
@@ -67,14 +77,7 @@ fn args(cx: &mut Lowerer, g: &GenericCommand) -> Args {
             }
             GenericArg::Word(w) => split_word(cx, w, &mut out.words),
             GenericArg::Macro(m) => cx.error(unexpanded(m)),
-            GenericArg::Subsearch(s) => cx.error(
-                LowerError::new(
-                    codes::UNSUPPORTED,
-                    s.span,
-                    format!("`{}` takes no subsearch", g.name.name),
-                )
-                .label("unexpected subsearch"),
-            ),
+            GenericArg::Subsearch(s) => cx.error(no_subsearch(g, s)),
         }
     }
     out
