@@ -125,6 +125,25 @@ fn eval_assignments_and_foreach_templates() {
 }
 
 #[test]
+fn an_assigned_name_may_hold_a_dash_but_a_value_may_not() {
+    // Before `=` there is no expression: the dash is part of the name (as in the catalog
+    // macro `unusual_cmdline_feature_-value=...`). After `=` it stays subtraction.
+    match command("x | eval feature_-value=a-b, set-mp = 1", 1) {
+        Command::Eval(a) => {
+            let text: Vec<String> = a
+                .iter()
+                .map(|a| format!("{}={}", a.field.name, expr_sexp(&a.value)))
+                .collect();
+            assert_eq!(text, ["feature_-value=(- a b)", "set-mp=1"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A name cannot start with a dash.
+    let e = parse_err("x | eval -a=1");
+    assert_eq!(e.span.start, 9, "{}", e.message);
+}
+
+#[test]
 fn a_keyword_glued_to_a_function_name_is_an_error_at_the_word() {
     let src = r#"x | where match(a,"b") ANDmatch(c,"d")"#;
     let e = parse_err(src);

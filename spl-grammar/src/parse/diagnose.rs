@@ -190,7 +190,9 @@ fn phrase(rule: Rule) -> &'static str {
         | Rule::squoted_field
         | Rule::squoted_inner
         | Rule::dynamic_target
-        | Rule::dynamic_bare => "a field name",
+        | Rule::dynamic_bare
+        | Rule::target_field
+        | Rule::target_bare => "a field name",
         Rule::word | Rule::bare_piece => "an argument",
         Rule::option
         | Rule::generic_option
