@@ -47,6 +47,18 @@ fn strings_are_re_escaped_and_bare_values_stay_bare() {
 }
 
 #[test]
+fn regex_spaces_around_the_operator_print_without_them() {
+    assert_eq!(
+        round_trip(r#"x | regex file_name =  "\\x{202E}""#),
+        r#"x | regex file_name="\\x{202E}""#
+    );
+    assert_eq!(
+        round_trip(r#"x | regex process != "a""#),
+        r#"x | regex process!="a""#
+    );
+}
+
+#[test]
 fn eval_operands_are_parenthesised_only_where_precedence_needs_it() {
     assert_eq!(
         round_trip("x | where a AND b OR c"),
