@@ -271,3 +271,22 @@ fn trailing_text_is_reported_where_it_starts() {
         );
     }
 }
+
+#[test]
+fn an_unterminated_quote_after_escaped_quotes_is_still_found() {
+    // `\"` in an unquoted value opens no string, so the quote that opens one and never
+    // closes is the one reported, with its own position.
+    let src = r#"f=*\"privileged\":true* | where process="cmd.exe | table x"#;
+    let e = parse_err(src);
+    assert_eq!(e.message, "unterminated quoted string");
+    assert_eq!(e.span.start, nth(src, "=\"", 0) + 1);
+    assert_eq!(e.span.slice(src), "\"");
+    // A quote that opens a string before the `\"`: the `\"` is inside it, escaped.
+    let src = r#"x "abc f=\"y | table x"#;
+    let e = parse_err(src);
+    assert_eq!(e.message, "unterminated quoted string");
+    assert_eq!(e.span.start, 2);
+    // A bare `"` right after `\"` opens a string.
+    let src = r#"f=\"" x"#;
+    assert_eq!(parse_err(src).span.start, 4);
+}
