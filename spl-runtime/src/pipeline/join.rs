@@ -20,7 +20,7 @@ use crate::value::Value;
 /// a match is dropped (`type=inner`) or kept as it is (`type=left`).
 ///
 /// Without join fields ([`JoinFields::Common`]) the join fields are those both sides
-/// share, found once both sides' rows are known ([`common_fields`]); when they share none,
+/// share, found once both sides' rows are known (`common_fields`); when they share none,
 /// no row has a match.
 ///
 /// Both sides' rows are held until the end of the events.
