@@ -1,6 +1,8 @@
 //! Lowering: the IR a query gives, and the meaning errors it reports.
 
-use spl_compiler::ir::{AtomKind, CmpOp, FieldPattern, Pred, PredKind, Program, Stage, TxnFilter};
+use spl_compiler::ir::{
+    AtomKind, CmpOp, FieldPattern, JoinFields, Pred, PredKind, Program, Stage, TxnFilter,
+};
 use spl_compiler::lower::{codes, lower, lower_with_source, LowerError};
 use spl_grammar::{LineCol, LineIndex};
 
@@ -585,18 +587,29 @@ fn join_takes_the_events_of_both_searches_and_holds_the_commands_before_it() {
         "{p}"
     );
     assert!(matches!(&j.stages[..], [Stage::Table(_)]), "{p}");
-    assert_eq!(j.fields, ["host"]);
+    assert_eq!(j.fields, JoinFields::Named(vec!["host".to_owned()]));
     assert!(j.left && j.max == 0 && j.overwrite);
+}
+
+#[test]
+fn join_without_fields_joins_on_the_fields_both_sides_share() {
+    // ESCU `suspicious_changes_to_file_associations`: `join [| tstats ... | table ...]`.
+    let p = program("user=* | join type=left max=0 [search role=* | table host role] | table user");
+    let [Stage::Join(j), Stage::Table(_)] = p.stages() else {
+        panic!("the join first: {p}")
+    };
+    assert_eq!(j.fields, JoinFields::Common);
+    // The options keep their meaning.
+    assert!(j.left && j.max == 0 && j.overwrite);
+    assert!(
+        p.to_string().contains("join (common fields) left=true"),
+        "{p}"
+    );
 }
 
 #[test]
 fn join_forms_splc_cannot_run_are_errors_at_their_place() {
     for (src, code, word) in [
-        (
-            "x | join [search y]",
-            codes::UNSUPPORTED,
-            "without join fields",
-        ),
         (
             "x | join h [| makeresults count=3]",
             codes::UNSUPPORTED,

@@ -47,6 +47,46 @@ fn regex_forms() {
 }
 
 #[test]
+fn regex_spaces_around_the_operator() {
+    // Splunk's catalog runs `regex file_name =  "\\x{202E}"` (detect_rtlo_in_file_name)
+    // and `regex process = "(/d\s+2)"` (reg_exe_used_to_hide_files_directories_via_
+    // registry_keys): white space around `=` or `!=` changes nothing.
+    let regex = |src: &str| match command(src, 1) {
+        Command::Regex(r) => (
+            r.field.map(|f| f.name),
+            r.negated,
+            r.pattern.value,
+            r.pattern.span,
+        ),
+        other => panic!("{other:?}"),
+    };
+    let src = r#"x | regex file_name =  "\\x{202E}" | table file_name"#;
+    let (field, negated, pattern, span) = regex(src);
+    assert_eq!(field.as_deref(), Some("file_name"));
+    assert!(!negated);
+    assert_eq!(pattern, r"\x{202E}");
+    // The pattern's span is its literal, without the spaces before it.
+    assert_eq!(span.slice(src), r#""\\x{202E}""#);
+    assert_eq!(regex(r#"x | regex process = "(/d\s+2)""#).2, r"(/d\s+2)");
+    for src in [
+        r#"x | regex process != "a""#,
+        r#"x | regex process  !="a""#,
+        r#"x | regex process!=  "a""#,
+        "x | regex process\t!=\n\"a\"",
+    ] {
+        let (field, negated, pattern, _) = regex(src);
+        assert_eq!(
+            (field.as_deref(), negated, pattern.as_str()),
+            (Some("process"), true, "a"),
+            "{src}"
+        );
+    }
+    // The quoted-pattern form and bare patterns are unchanged.
+    assert_eq!(regex(r#"x | regex "a b""#).0, None);
+    assert_eq!(regex(r"x | regex auid = ^\d+").2, r"^\d+");
+}
+
+#[test]
 fn rex_options_and_spliced_patterns() {
     let rex = |src: &str| match command(src, 1) {
         Command::Rex(r) => r,

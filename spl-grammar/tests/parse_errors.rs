@@ -128,22 +128,15 @@ fn keyword_glued_to_a_function() {
 }
 
 #[test]
-fn regex_with_a_space_before_the_operator() {
-    // system_information_discovery-windows-*: `regex process ="..."` is refused.
-    let src = r#"x | regex process ="(?i)(\s+|^)systeminfo" | table y"#;
-    let e = parse_err(src);
-    assert_eq!(e.message, "unexpected space before `=` in `regex`");
-    assert_eq!(e.span.slice(src), " =");
-    let src = r#"x | regex process  != "a""#;
-    assert_eq!(
-        err(src),
-        ("unexpected space before `!=` in `regex`".into(), "  !=")
-    );
-    // `regex uri_path-"..."` has no operator at all.
+fn regex_without_an_operator() {
+    // `regex uri_path-"..."` has no operator at all; white space around one is fine
+    // (`parse_commands.rs`, `regex_spaces_around_the_operator`).
     let src = r#"x | regex uri_path-"(?i)Internal(Dir|File)""#;
     let (message, at) = err(src);
     assert_eq!(message, "expected `=` or `!=`, found `\"`");
     assert_eq!(at, "\"");
+    let e = parse_err(src);
+    assert_eq!(e.span.start, nth(src, "\"", 0));
 }
 
 #[test]
@@ -277,4 +270,23 @@ fn trailing_text_is_reported_where_it_starts() {
             "{src:?}"
         );
     }
+}
+
+#[test]
+fn an_unterminated_quote_after_escaped_quotes_is_still_found() {
+    // `\"` in an unquoted value opens no string, so the quote that opens one and never
+    // closes is the one reported, with its own position.
+    let src = r#"f=*\"privileged\":true* | where process="cmd.exe | table x"#;
+    let e = parse_err(src);
+    assert_eq!(e.message, "unterminated quoted string");
+    assert_eq!(e.span.start, nth(src, "=\"", 0) + 1);
+    assert_eq!(e.span.slice(src), "\"");
+    // A quote that opens a string before the `\"`: the `\"` is inside it, escaped.
+    let src = r#"x "abc f=\"y | table x"#;
+    let e = parse_err(src);
+    assert_eq!(e.message, "unterminated quoted string");
+    assert_eq!(e.span.start, 2);
+    // A bare `"` right after `\"` opens a string.
+    let src = r#"f=\"" x"#;
+    assert_eq!(parse_err(src).span.start, 4);
 }

@@ -425,3 +425,64 @@ fn in_lists_glued_to_the_parenthesis_and_spread_over_spaces() {
     // Wildcards stay in the values.
     assert_eq!(search(r#"f IN (a*, "*b")"#), r#"(in f a* "*b")"#);
 }
+
+#[test]
+fn an_escaped_quote_in_an_unquoted_value_is_a_quote() {
+    // ESCU kubernetes_create_or_update_privileged_pod: `\"` inside an unquoted token is a
+    // literal `"` and opens no string.
+    let src = r#"objectRef.resource=pods requestObject.metadata.annotations.kubectl.kubernetes.io/last-applied-configuration=*\"privileged\":true* | fillnull"#;
+    assert_eq!(
+        search(src),
+        r#"(and objectRef.resource=pods requestObject.metadata.annotations.kubectl.kubernetes.io/last-applied-configuration=*"privileged":true*)"#
+    );
+    let SearchKind::And(items) = search_expr(src).kind else {
+        panic!("an and")
+    };
+    let SearchKind::Compare(c) = &items[1].kind else {
+        panic!("a comparison")
+    };
+    assert!(!c.value.quoted, "still an unquoted (wildcard) value");
+    assert_eq!(c.value.value, r#"*"privileged":true*"#);
+    // The value's span is the text as written, backslashes included.
+    assert_eq!(c.value.span.slice(src), r#"*\"privileged\":true*"#);
+}
+
+#[test]
+fn an_escaped_quote_in_a_bare_term_is_a_quote() {
+    assert_eq!(
+        search(r#"*\"privileged\":true* x"#),
+        r#"(and *"privileged":true* x)"#
+    );
+    // In IN lists, TERM bodies and words glued to a group too; a real string after it
+    // still opens and closes as usual.
+    assert_eq!(search(r#"f IN (a\"b, "c")"#), r#"(in f a"b "c")"#);
+    assert_eq!(search(r#"TERM(a\"b)"#), r#"TERM[a"b]"#);
+    assert_eq!(search(r#"f=\"b "c d""#), r#"(and f="b "c d")"#);
+    assert_eq!(search(r#"x(\"y\")"#), r#"x("y")"#);
+    // `\\"`: the first backslash stays, the second escapes the quote.
+    assert_eq!(search(r#"f=a\\"b"#), r#"f=a\"b"#);
+}
+
+#[test]
+fn other_backslashes_of_unquoted_values_stay_as_written() {
+    // Only `\"` changes: `C:\\Windows` unquoted keeps both backslashes, `\*` is a
+    // backslash and a wildcard, a trailing backslash stays.
+    assert_eq!(search(r"path=C:\\Windows\\*"), r"path=C:\\Windows\\*");
+    assert_eq!(search(r"path=C:\Windows\*"), r"path=C:\Windows\*");
+    assert_eq!(search(r"C:\\Windows\ end\"), r"(and C:\\Windows\ end\)");
+    // Inside quotes, as before: `\\` and `\"` unescape.
+    assert_eq!(search(r#"path="C:\\Windows\\*""#), r#"path="C:\Windows\*""#);
+}
+
+#[test]
+fn search_fields_may_hold_a_slash() {
+    // ESCU kubernetes detections: `annotations.authorization.k8s.io/decision=allow`.
+    assert_eq!(
+        search("annotations.authorization.k8s.io/decision=allow /bin/sh"),
+        "(and annotations.authorization.k8s.io/decision=allow /bin/sh)"
+    );
+    assert_eq!(
+        search("data.labels.authorization.k8s.io/reason IN (a, b)"),
+        "(in data.labels.authorization.k8s.io/reason a b)"
+    );
+}

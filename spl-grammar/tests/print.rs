@@ -47,6 +47,33 @@ fn strings_are_re_escaped_and_bare_values_stay_bare() {
 }
 
 #[test]
+fn quotes_in_bare_values_print_escaped() {
+    // `\"` in an unquoted token is a quote character; it prints back as `\"`, and every
+    // other backslash as written.
+    assert_eq!(
+        round_trip(r#"f=*\"privileged\":true* *\"x\"* TERM(a\"b) g IN (a\"b) h=a\\"b"#),
+        r#"f=*\"privileged\":true* AND *\"x\"* AND TERM(a\"b) AND g IN (a\"b) AND h=a\\"b"#
+    );
+    // Words and option values of other commands alike.
+    assert_eq!(
+        round_trip(r#"x | avlbase64 f=b\"c w\"x"#),
+        r#"x | avlbase64 f=b\"c w\"x"#
+    );
+}
+
+#[test]
+fn regex_spaces_around_the_operator_print_without_them() {
+    assert_eq!(
+        round_trip(r#"x | regex file_name =  "\\x{202E}""#),
+        r#"x | regex file_name="\\x{202E}""#
+    );
+    assert_eq!(
+        round_trip(r#"x | regex process != "a""#),
+        r#"x | regex process!="a""#
+    );
+}
+
+#[test]
 fn eval_operands_are_parenthesised_only_where_precedence_needs_it() {
     assert_eq!(
         round_trip("x | where a AND b OR c"),

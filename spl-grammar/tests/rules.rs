@@ -140,3 +140,36 @@ fn missing_files_are_load_errors() {
     assert_eq!(err.phase(), Phase::Load);
     assert_eq!(err.code(), Code::IO);
 }
+
+/// A catalog detection (ESCU) whose search holds `\"` in unquoted values, then a string
+/// opened on its third line that never closes.
+const ESCU_UNTERMINATED: &str = "name: Escaped quotes, then a stray one\n\
+id: 3c9b2a1e-0000-4000-8000-000000000001\n\
+search: '`kube_audit` verb=create x=*\\\"privileged\\\":true*\n  | where user=\"admin\n  | table x'\n";
+
+#[test]
+fn an_unterminated_quote_after_escaped_ones_renders_at_its_file_position() {
+    let rule = RuleFile::from_yaml_str(ESCU_UNTERMINATED, "detections/k.yml").expect("loads");
+    assert!(
+        rule.logic.contains(r#"x=*\"privileged\":true*"#),
+        "{}",
+        rule.logic
+    );
+    let err = parse_rule(&rule, &MacroTable::new()).expect_err("unterminated string");
+    assert_eq!(err.phase(), Phase::Parse);
+    // The quote after `user=` on file line 4, not one of the escaped quotes on line 3.
+    let line4 = "  | where user=\"admin";
+    let col = line4.find('"').map_or(0, |i| i + 1);
+    assert_eq!(col, 16);
+    let d = err.diagnostic();
+    assert_eq!(d.location().as_deref(), Some("detections/k.yml:4:16"));
+    let rendered = err.to_string();
+    let expected = format!(
+        " --> detections/k.yml:4:16\n  |\n4 | {line4}\n  | {}^ this quote is never closed",
+        " ".repeat(col - 1)
+    );
+    assert!(
+        rendered.contains(&expected),
+        "got:\n{rendered}\nexpected to contain:\n{expected}"
+    );
+}

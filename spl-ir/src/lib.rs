@@ -62,7 +62,7 @@ pub use stage::{
     Stage, StatsStage, Tree,
 };
 pub use stage::{
-    AppendStage, DatamodelCommand, DatamodelStage, ForeachPlaceholders, ForeachStage, JoinStage,
-    TransactionStage, TxnFilter,
+    AppendStage, DatamodelCommand, DatamodelStage, ForeachPlaceholders, ForeachStage, JoinFields,
+    JoinStage, TransactionStage, TxnFilter,
 };
 pub use witness::{Need, Witness};

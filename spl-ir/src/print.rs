@@ -6,8 +6,8 @@
 use std::fmt::{self, Display, Formatter, Write};
 
 use crate::{
-    Agg, AggInput, Atom, AtomKind, BinSpan, Expr, ExprKind, Pred, PredKind, Program, SedEdit,
-    SedOccurrence, Stage, StatsKind,
+    Agg, AggInput, Atom, AtomKind, BinSpan, Expr, ExprKind, JoinFields, Pred, PredKind, Program,
+    SedEdit, SedOccurrence, Stage, StatsKind,
 };
 
 impl Display for Program {
@@ -277,10 +277,14 @@ fn write_stage(f: &mut Formatter<'_>, stage: &Stage) -> fmt::Result {
             Ok(())
         }
         Stage::Join(j) => {
+            match &j.fields {
+                JoinFields::Named(fields) => write!(f, "join {fields:?}")?,
+                JoinFields::Common => write!(f, "join (common fields)")?,
+            }
             writeln!(
                 f,
-                "join {:?} left={} max={} overwrite={}",
-                j.fields, j.left, j.max, j.overwrite
+                " left={} max={} overwrite={}",
+                j.left, j.max, j.overwrite
             )?;
             for stage in &j.main {
                 write!(f, "    main ")?;

@@ -669,7 +669,7 @@ pub struct JoinStage<C: Code = Tree> {
     pub main: Vec<Stage<C>>,
     /// The join fields: a row and a subsearch row join when each has every field, with
     /// the same values.
-    pub fields: Vec<String>,
+    pub fields: JoinFields,
     /// True for `type=left` (or `outer`): a row without a match is kept as it is.
     pub left: bool,
     /// `max=`: the most subsearch rows one row joins with (0 = all); default 1.
@@ -680,6 +680,17 @@ pub struct JoinStage<C: Code = Tree> {
     pub filter: C::Pred,
     /// The subsearch's commands after its search.
     pub stages: Vec<Stage<C>>,
+}
+
+/// The fields a [`JoinStage`] compares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JoinFields {
+    /// `join f1, f2 [...]`: the fields written.
+    Named(Vec<String>),
+    /// `join [...]` with no field: every field that both sides share, known once the rows
+    /// of both are. A name is shared when at least one row of each side has it; names
+    /// starting with `_` (`_time`, `_raw`) are left out.
+    Common,
 }
 
 /// `| append`: the rows of the commands before it, then those of a subsearch over the

@@ -20,8 +20,8 @@ pub use crate::ir::{
     SortKey, Stage, StatsKind, StatsStage, Witness,
 };
 pub use crate::ir::{
-    AppendStage, DatamodelCommand, DatamodelStage, ForeachPlaceholders, ForeachStage, JoinStage,
-    Subsearch, SubsearchFilterStage, TransactionStage, TxnFilter,
+    AppendStage, DatamodelCommand, DatamodelStage, ForeachPlaceholders, ForeachStage, JoinFields,
+    JoinStage, Subsearch, SubsearchFilterStage, TransactionStage, TxnFilter,
 };
 pub use crate::pipeline::{CondFn, ExprFn, Pipeline};
 pub use crate::prefilter::Prefilter;

@@ -12,7 +12,8 @@ use quote::quote;
 use super::expr::{float, int};
 use super::{mentions, text, variant, Gen};
 use crate::ir::{
-    AggInput, BinSpan, DatamodelCommand, FieldPattern, SedEdit, Stage, StatsKind, TxnFilter,
+    AggInput, BinSpan, DatamodelCommand, FieldPattern, JoinFields, SedEdit, Stage, StatsKind,
+    TxnFilter,
 };
 
 /// `Pipeline::with_options(options).with(...)...` for `stages` (`options` is the
@@ -308,7 +309,13 @@ fn stage(g: &mut Gen, stage: &Stage) -> TokenStream {
             quote!(Stage::Appendpipe(Vec::from([#(#stages),*])))
         }
         Stage::Join(j) => {
-            let fields = strings(&j.fields);
+            let fields = match &j.fields {
+                JoinFields::Named(names) => {
+                    let names = strings(names);
+                    quote!(JoinFields::Named(#names))
+                }
+                JoinFields::Common => quote!(JoinFields::Common),
+            };
             let (left, max, overwrite) = (j.left, int(j.max), j.overwrite);
             let filter = search_closure(g, "join_search", &j.filter);
             let main: Vec<TokenStream> = j.main.iter().map(|s| self::stage(g, s)).collect();

@@ -8,8 +8,8 @@ use super::search::lower_search;
 use super::{codes, unexpanded, LowerError, Lowerer};
 use crate::ir::{
     Agg, AggFunc, AggInput, AppendStage, Assignment, BinSpan, BinStage, FieldPattern,
-    IplocationStage, JoinStage, LookupColumn, LookupStage, Pred, RegexStage, RexStage, SedEdit,
-    SedOccurrence, SedStage, SortKey, Stage, StatsKind, StatsStage, SubsearchFilterStage,
+    IplocationStage, JoinFields, JoinStage, LookupColumn, LookupStage, Pred, RegexStage, RexStage,
+    SedEdit, SedOccurrence, SedStage, SortKey, Stage, StatsKind, StatsStage, SubsearchFilterStage,
 };
 
 pub(crate) fn lower_command(cx: &mut Lowerer, command: &Command, span: Span) {
@@ -588,7 +588,7 @@ fn lower_iplocation(cx: &mut Lowerer, i: &ast::IplocationCommand) -> Stage {
 fn lower_join(cx: &mut Lowerer, j: &ast::JoinCommand, span: Span) -> Option<Stage> {
     let mut stage = JoinStage {
         main: Vec::new(),
-        fields: j.fields.iter().map(|f| f.name.clone()).collect(),
+        fields: join_fields(j),
         left: false,
         max: 1,
         overwrite: true,
@@ -614,13 +614,6 @@ fn lower_join(cx: &mut Lowerer, j: &ast::JoinCommand, span: Span) -> Option<Stag
             _ => cx.error(unsupported_option(o, "join")),
         }
     }
-    if stage.fields.is_empty() {
-        cx.error(
-            LowerError::new(codes::UNSUPPORTED, span, "`join` without join fields is not supported")
-                .label("name the fields to join on")
-                .note("without fields Splunk joins on every field the two sides share, which splc cannot know before the rows exist"),
-        );
-    }
     let (filter, stages) = lower_subsearch(cx, &j.subsearch, span, "join")?;
     stage.filter = filter;
     stage.stages = stages;
@@ -629,6 +622,17 @@ fn lower_join(cx: &mut Lowerer, j: &ast::JoinCommand, span: Span) -> Option<Stag
     // The join takes the events first: the commands before it are its own.
     cx.stages.push(Stage::Join(Box::new(stage)));
     None
+}
+
+/// The fields a join compares: those written, else every field both sides share (the
+/// join reference: "If no fields are specified, all of the fields that are common to both
+/// result sets are used"), which the step finds once it has both sides' rows.
+fn join_fields(j: &ast::JoinCommand) -> JoinFields {
+    if j.fields.is_empty() {
+        JoinFields::Common
+    } else {
+        JoinFields::Named(j.fields.iter().map(|f| f.name.clone()).collect())
+    }
 }
 
 /// `timechart span=S [cont=bool] [limit=N] [partial=bool] aggregations`: `bin _time span=S

@@ -100,7 +100,8 @@ impl Origin {
     }
 }
 
-/// Read a word as the grammar does: quoted pieces unescaped, unquoted pieces as written.
+/// Read a word as the grammar does: quoted pieces unescaped, unquoted pieces as written
+/// but for `\"`, a literal `"`.
 /// Returns the text and where each of its bytes came from (offsets shifted by `base`);
 /// `None` when the word is not well formed (an unterminated quote).
 fn read_word(raw: &str, base: usize) -> Option<(String, ByteMap)> {
@@ -120,6 +121,13 @@ fn read_word(raw: &str, base: usize) -> Option<(String, ByteMap)> {
                 end = base + i;
             }
             i += 1;
+            continue;
+        }
+        if !quoted && b == b'\\' && bytes.get(i + 1) == Some(&b'"') {
+            text.push(b'"');
+            from.push(Span::new(base + i, base + i + 2));
+            rewritten = true;
+            i += 2;
             continue;
         }
         if quoted && b == b'\\' {
@@ -174,6 +182,17 @@ mod tests {
             at(src, r#"a"b\c|d\s"#, Span::new(0, 9)),
             &src[1..src.len() - 1]
         );
+    }
+
+    #[test]
+    fn an_unquoted_escaped_quote_maps_to_both_source_bytes() {
+        // `regex f=a\"b\\c`: the pattern is `a"b\\c`, the other backslashes as written.
+        let src = r#"a\"b\\c"#;
+        let value = r#"a"b\\c"#;
+        assert_eq!(at(src, value, Span::new(1, 2)), r#"\""#);
+        assert_eq!(at(src, value, Span::new(3, 4)), r"\");
+        let o = Origin::of_word(value, Span::new(0, src.len()), Some(src));
+        assert!(o.is_exact() && o.is_rewritten());
     }
 
     #[test]

@@ -39,12 +39,23 @@ fn quoted(f: &mut Formatter<'_>, value: &str) -> fmt::Result {
     f.write_char('"')
 }
 
+/// An unquoted token's text, each `"` in it written `\"` (which reads back as `"`).
+fn bare(f: &mut Formatter<'_>, value: &str) -> fmt::Result {
+    for (i, piece) in value.split('"').enumerate() {
+        if i > 0 {
+            f.write_str("\\\"")?;
+        }
+        f.write_str(piece)?;
+    }
+    Ok(())
+}
+
 /// A literal: bare when it was written bare, quoted otherwise.
 fn literal(f: &mut Formatter<'_>, lit: &Literal) -> fmt::Result {
     if lit.quoted {
         quoted(f, &lit.value)
     } else {
-        f.write_str(&lit.value)
+        bare(f, &lit.value)
     }
 }
 
@@ -338,7 +349,7 @@ impl Display for SearchExpr {
                 f.write_str("NOT ")?;
                 inner.fmt_operand(f)
             }
-            SearchKind::Term(lit) => f.write_str(&lit.value),
+            SearchKind::Term(lit) => bare(f, &lit.value),
             SearchKind::Phrase(lit) => quoted(f, &lit.value),
             SearchKind::TermCall(lit) => {
                 f.write_str("TERM(")?;

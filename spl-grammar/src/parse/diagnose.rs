@@ -30,15 +30,11 @@ pub(crate) fn explain(src: &str, err: &pest::error::Error<Rule>) -> ParseError {
         }
     }
 
+    // The stage the failure is in.
     let seg = segs
         .iter()
         .rev()
         .find(|s| s.span.start <= at && at <= s.span.end);
-    if let Some(seg) = seg {
-        if let Some(e) = regex_space(src, seg.span) {
-            return e;
-        }
-    }
 
     // A missing operator between two eval operands (`x) ANDmatch(y)`).
     if positives.iter().any(|r| {
@@ -62,41 +58,6 @@ pub(crate) fn explain(src: &str, err: &pest::error::Error<Rule>) -> ParseError {
     }
 
     generic(src, at, positives)
-}
-
-/// `regex field ="..."`: a space between the field and the operator.
-fn regex_space(src: &str, seg: Span) -> Option<ParseError> {
-    let text = seg.slice(src);
-    let body = text.trim_start();
-    let body_at = seg.start + (text.len() - body.len());
-    let rest = body
-        .strip_prefix("regex")
-        .or_else(|| body.strip_prefix("REGEX"))?;
-    let args = rest.trim_start();
-    if args.len() == rest.len() {
-        return None;
-    }
-    let args_at = body_at + 5 + (rest.len() - args.len());
-    let name_len = args
-        .bytes()
-        .take_while(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'{' | b'}' | b'-' | b':' | b'@')
-        })
-        .count();
-    let after = &args[name_len..];
-    let op = after.trim_start();
-    if name_len == 0 || after.len() == op.len() || !(op.starts_with('=') || op.starts_with("!=")) {
-        return None;
-    }
-    let space_at = args_at + name_len;
-    let op_len = if op.starts_with("!=") { 2 } else { 1 };
-    let op_at = space_at + (after.len() - op.len());
-    let field = &args[..name_len];
-    let op_text = &op[..op_len];
-    Some(
-        error(Span::new(space_at, op_at + op_len), format!("unexpected space before `{op_text}` in `regex`"), "no space allowed here")
-            .with_note(format!("write `regex {field}{op_text}\"...\"`: `regex` takes one argument `field=\"regex\"`, `field!=\"regex\"` or `\"regex\"`")),
-    )
 }
 
 /// An operand where an operator was expected in an eval expression.

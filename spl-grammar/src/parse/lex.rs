@@ -4,6 +4,9 @@
 //! The grammar alone would report an unterminated quote or an unclosed parenthesis where it
 //! gave up, which is usually far from the mistake. These checks find the quote, backtick,
 //! bracket or parenthesis that is at fault.
+//!
+//! Outside double-quoted strings, `\"` is a quote character of an unquoted token and opens
+//! no string (`escaped_quote`); the grammar reads it the same way.
 
 use super::{error, ParseError};
 use crate::span::Span;
@@ -26,6 +29,14 @@ pub(crate) enum SegmentKind {
     Eval,
     /// Anything else: parentheses are not structural.
     Other,
+}
+
+/// Whether the two bytes at `i` outside a quoted string are `\"`: a literal quote in an
+/// unquoted token (`f=*\"x\"*`), not the start of a string. Splunk's own catalog writes
+/// it (`last-applied-configuration=*\"privileged\":true*`); read as a string opener, such
+/// a quote would never close.
+pub(crate) fn escaped_quote(bytes: &[u8], i: usize) -> bool {
+    bytes.get(i) == Some(&b'\\') && bytes.get(i + 1) == Some(&b'"')
 }
 
 /// The most parentheses and brackets that may be open at once.
@@ -52,7 +63,7 @@ pub(crate) fn blank_comments(src: &str) -> std::borrow::Cow<'_, str> {
     let mut in_quote = false;
     while i < bytes.len() {
         match bytes[i] {
-            b'\\' if in_quote => i += 1,
+            b'\\' if in_quote || escaped_quote(bytes, i) => i += 1,
             b'"' => in_quote = !in_quote,
             b'`' if !in_quote && bytes[i..].starts_with(b"```") => {
                 let Some(len) = src[i + 3..].find("```") else {
@@ -94,6 +105,7 @@ pub(crate) fn precheck(src: &str) -> Result<(), ParseError> {
                 depth.step(src, i)?;
             }
             match c {
+                b'\\' if escaped_quote(bytes, i) => i += 1,
                 b'"' => quote_open = Some(i),
                 b'`' => match macro_open.take() {
                     Some(start) => macros.push(Span::new(start, i + 1)),
@@ -225,13 +237,20 @@ fn is_prefix_operator(bytes: &[u8], i: usize) -> bool {
 /// outside), preferring the later one on a tie.
 fn stray_quote(src: &str) -> Option<usize> {
     let bytes = src.as_bytes();
+    // The quotes that open or close a string, read as `precheck` reads them.
     let mut quotes = Vec::new();
-    let mut backslashes = 0usize;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'"' && backslashes % 2 == 0 {
-            quotes.push(i);
+    let mut in_quote = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_quote || escaped_quote(bytes, i) => i += 1,
+            b'"' => {
+                quotes.push(i);
+                in_quote = !in_quote;
+            }
+            _ => {}
         }
-        backslashes = if b == b'\\' { backslashes + 1 } else { 0 };
+        i += 1;
     }
     if quotes.len() % 2 == 0 {
         return None;
@@ -310,6 +329,7 @@ fn matching_paren(bytes: &[u8], open: usize) -> Option<usize> {
     let mut i = open;
     while i < bytes.len() {
         match bytes[i] {
+            b'\\' if escaped_quote(bytes, i) => i += 1,
             b'"' => i = skip_quoted(bytes, i),
             b'(' => depth += 1,
             b')' => {
@@ -345,6 +365,7 @@ fn skip_macro(bytes: &[u8], mut i: usize) -> usize {
     i += 1;
     while i < bytes.len() {
         match bytes[i] {
+            b'\\' if escaped_quote(bytes, i) => i += 1,
             b'"' => i = skip_quoted(bytes, i),
             b'`' => return i,
             _ => {}
@@ -406,6 +427,7 @@ fn pipeline_segments(
     };
     while i < end {
         match bytes[i] {
+            b'\\' if escaped_quote(bytes, i) => i += 1,
             b'"' => i = skip_quoted(bytes, i),
             b'`' => i = skip_macro(bytes, i),
             b'[' => {
@@ -438,6 +460,7 @@ fn matching_bracket(bytes: &[u8], open: usize, end: usize) -> usize {
     let mut i = open;
     while i < end {
         match bytes[i] {
+            b'\\' if escaped_quote(bytes, i) => i += 1,
             b'"' => i = skip_quoted(bytes, i),
             b'`' => i = skip_macro(bytes, i),
             b'[' => depth += 1,
@@ -464,6 +487,7 @@ pub(crate) fn check_parens(src: &str, segment: &Segment) -> Result<(), ParseErro
     let end = segment.span.end;
     while i < end {
         match bytes[i] {
+            b'\\' if escaped_quote(bytes, i) => i += 1,
             b'"' => i = skip_quoted(bytes, i),
             b'`' => i = skip_macro(bytes, i),
             b'[' => i = matching_bracket(bytes, i, end),

@@ -246,10 +246,12 @@ fn split_macro_args(body: &str, offset: usize) -> Vec<MacroArg> {
     let mut escaped = false;
     let mut start = 0;
     for (i, c) in body.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
         if in_quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
+            if c == '\\' {
                 escaped = true;
             } else if c == '"' {
                 in_quote = false;
@@ -257,6 +259,8 @@ fn split_macro_args(body: &str, offset: usize) -> Vec<MacroArg> {
             continue;
         }
         match c {
+            // `\"` outside quotes is a quote character, not the start of a string.
+            '\\' if body[i + 1..].starts_with('"') => escaped = true,
             '"' => in_quote = true,
             '(' => depth += 1,
             ')' => depth = depth.saturating_sub(1),

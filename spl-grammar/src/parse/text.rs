@@ -1,5 +1,7 @@
 //! Tokens shared by every builder: spans, quoted strings, spliced words, names.
 
+use std::borrow::Cow;
+
 use pest::iterators::Pair;
 
 use super::grammar::Rule;
@@ -46,6 +48,37 @@ pub(crate) fn unescape(inner: &str) -> String {
     out
 }
 
+/// The text of an unquoted token: `\"` is a literal `"` (the grammar's `bare_quote`:
+/// `*\"privileged\":true*` is `*"privileged":true*`); every other backslash stays as
+/// written (`C:\\Windows` keeps both). Double-quoted parts that a token keeps as written
+/// (the body of `TERM(a "b c")`) are left as they are, escapes and all.
+pub(crate) fn bare_text(text: &str) -> Cow<'_, str> {
+    if !text.contains("\\\"") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut in_quote = false;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if in_quote => {
+                out.push(c);
+                out.extend(chars.next());
+            }
+            '\\' if chars.as_str().starts_with('"') => {
+                out.push('"');
+                chars.next();
+            }
+            '"' => {
+                in_quote = !in_quote;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// The unescaped content of a `quoted` pair.
 pub(crate) fn quoted_value(pair: Pair<'_, Rule>) -> String {
     let inner = pair
@@ -57,17 +90,20 @@ pub(crate) fn quoted_value(pair: Pair<'_, Rule>) -> String {
 
 /// A literal from a pair whose children are quoted strings and unquoted pieces written
 /// with no space between (`word`, `option_value`, `search_value`, `in_value`): the pieces
-/// joined, quoted ones unescaped.
+/// joined, quoted ones unescaped, unquoted ones read by [`bare_text`] (an option's
+/// `eval(...)` or `(...)` value is kept as written).
 pub(crate) fn literal(pair: Pair<'_, Rule>) -> Literal {
     let span = span(&pair);
     let mut value = String::new();
     let mut quoted = false;
     for piece in pair.into_inner() {
-        if piece.as_rule() == Rule::quoted {
-            quoted = true;
-            value.push_str(&quoted_value(piece));
-        } else {
-            value.push_str(piece.as_str());
+        match piece.as_rule() {
+            Rule::quoted => {
+                quoted = true;
+                value.push_str(&quoted_value(piece));
+            }
+            Rule::eval_value | Rule::paren_value => value.push_str(piece.as_str()),
+            _ => value.push_str(&bare_text(piece.as_str())),
         }
     }
     Literal {
@@ -87,10 +123,10 @@ pub(crate) fn quoted_literal(pair: Pair<'_, Rule>) -> Literal {
     }
 }
 
-/// A bare literal: the pair's text as written.
+/// A bare literal: the pair's text as written, read by [`bare_text`].
 pub(crate) fn bare_literal(pair: &Pair<'_, Rule>) -> Literal {
     Literal {
-        value: pair.as_str().to_string(),
+        value: bare_text(pair.as_str()).into_owned(),
         quoted: false,
         span: raw_span(pair),
     }
@@ -120,7 +156,21 @@ pub(crate) fn field_name(pair: Pair<'_, Rule>) -> Ident {
 
 #[cfg(test)]
 mod tests {
-    use super::unescape;
+    use super::{bare_text, unescape};
+
+    #[test]
+    fn bare_text_reads_only_the_escaped_quote() {
+        assert_eq!(
+            bare_text(r#"*\"privileged\":true*"#),
+            r#"*"privileged":true*"#
+        );
+        assert_eq!(bare_text(r"C:\\Windows\x\*"), r"C:\\Windows\x\*");
+        // `\\"`: a backslash, then the escaped quote.
+        assert_eq!(bare_text(r#"a\\"b"#), r#"a\"b"#);
+        assert_eq!(bare_text("end\\"), "end\\");
+        // A quoted part of a TERM body stays as written.
+        assert_eq!(bare_text(r#"\"a "b\"c" d\""#), r#""a "b\"c" d""#);
+    }
 
     #[test]
     fn only_three_escapes_are_undone() {
