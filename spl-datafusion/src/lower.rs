@@ -23,7 +23,8 @@
 use datafusion::arrow::datatypes::{DataType, Schema};
 use datafusion::logical_expr::{ident, lit, Expr};
 use datafusion::prelude::DataFrame;
-use spl_ir::{Atom, AtomKind, CmpOp, Pred, PredKind, Program};
+use spl_ir::{Atom, AtomKind, CmpOp, Pred, PredKind, Program, RegexStage, Stage};
+use spl_runtime::regex::Regex;
 use spl_runtime::cidr::Cidr;
 use spl_runtime::compare::FieldMatcher;
 use spl_runtime::search::{CaseTerm, Term, TermExact};
@@ -170,15 +171,45 @@ fn atom_text(kind: &AtomKind) -> String {
 }
 
 /// A program as a DataFusion plan over `table` (a table of events in the column model):
-/// the search filter. A program with commands after the search is
+/// the search filter, then each command that keeps or drops events as they are (`|
+/// search`, `| regex`) as one more filter. Any other command is
 /// [`LowerError::Command`], naming the first of them.
 pub fn program_frame(program: &Program, table: DataFrame) -> Result<DataFrame, Error> {
-    if let Some(stage) = program.stages().first() {
-        return Err(LowerError::Command {
-            command: stage.command(),
-        }
-        .into());
-    }
     let expr = filter_expr(program.filter(), table.schema().as_arrow());
-    Ok(table.filter(expr)?)
+    let mut frame = table.filter(expr)?;
+    for stage in program.stages() {
+        let schema = frame.schema().as_arrow().clone();
+        let expr = match stage {
+            Stage::Search(pred) => filter_expr(pred, &schema),
+            Stage::Regex(r) => regex_filter(r, &schema),
+            other => {
+                return Err(LowerError::Command {
+                    command: other.command(),
+                }
+                .into())
+            }
+        };
+        frame = frame.filter(expr)?;
+    }
+    Ok(frame)
+}
+
+/// `| regex f="..."` (`f!="..."` negated): a missing field matches no pattern, so it is
+/// dropped, or kept when negated.
+fn regex_filter(stage: &RegexStage, schema: &Schema) -> Expr {
+    let op = if stage.negated { "!=" } else { "=" };
+    let label = format!("{}{op}{:?}", stage.field, stage.regex.source);
+    let matched = match shape(schema, &stage.field) {
+        None => lit(false),
+        Some(_) => SplMatch::regex(
+            label,
+            Regex::checked(&stage.regex.translated),
+            ident(&stage.field),
+        ),
+    };
+    if stage.negated {
+        Expr::IsNotTrue(Box::new(matched))
+    } else {
+        matched
+    }
 }

@@ -8,6 +8,8 @@
 //!   CIDR; `<`/`<=`/`>`/`>=` numeric when both sides are numbers, else by bytes; `IN`),
 //!   over a string column or a list column (a multivalue field: "any value", and for
 //!   `!=` "no value").
+//! - `spl_regex(f)`: `| regex f="..."`, some value of the field matches the pattern
+//!   (spl-runtime's `Regex`, PCRE translated by the compiler).
 //!
 //! Each UDF instance carries its matcher, built once from the literal; its name holds the
 //! atom's SPL text, so that plans show what it tests (`spl_field[Image=*\cmd.exe](Image)`),
@@ -26,6 +28,7 @@ use datafusion::logical_expr::{
     ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 use spl_runtime::compare::FieldMatcher;
+use spl_runtime::regex::Regex;
 use spl_runtime::search::{CaseTerm, Term, TermExact};
 use spl_runtime::Value;
 
@@ -55,6 +58,8 @@ impl RawMatcher {
 enum Test {
     Raw(RawMatcher),
     Field(FieldMatcher),
+    /// `| regex`: some value of the field matches.
+    Regex(Regex),
 }
 
 /// A search atom as a scalar UDF of one column (see the module documentation).
@@ -90,8 +95,44 @@ impl SplMatch {
         ScalarUDF::new_from_impl(udf).call(vec![column])
     }
 
+    /// `spl_regex(column)`: some value of a field's column matches `regex` (the test of
+    /// `| regex`; its negation is the caller's).
+    pub(crate) fn regex(label: String, regex: Regex, column: Expr) -> Expr {
+        let udf = SplMatch::new("spl_regex", label, Test::Regex(regex));
+        ScalarUDF::new_from_impl(udf).call(vec![column])
+    }
+
     fn evaluate(&self, column: &ArrayRef) -> Result<BooleanArray> {
         match &self.test {
+            Test::Regex(re) => {
+                if let Some(texts) = strings(column.as_ref()) {
+                    return Ok(texts
+                        .into_iter()
+                        .map(|t| Some(t.is_some_and(|t| re.is_match(t))))
+                        .collect());
+                }
+                let lists: Vec<Option<ArrayRef>> = match column.data_type() {
+                    DataType::List(_) => column.as_list::<i32>().iter().collect(),
+                    DataType::LargeList(_) => column.as_list::<i64>().iter().collect(),
+                    other => {
+                        return exec_err!("{}: a field column of type {other}", self.name);
+                    }
+                };
+                lists
+                    .into_iter()
+                    .map(|list| {
+                        let Some(list) = list else { return Ok(Some(false)) };
+                        let Some(items) = strings(list.as_ref()) else {
+                            return exec_err!(
+                                "{}: a list of {}, not of text",
+                                self.name,
+                                list.data_type()
+                            );
+                        };
+                        Ok(Some(items.into_iter().flatten().any(|t| re.is_match(t))))
+                    })
+                    .collect()
+            }
             Test::Raw(m) => {
                 let Some(texts) = strings(column.as_ref()) else {
                     return exec_err!("{}: _raw is {}, not text", self.name, column.data_type());

@@ -109,6 +109,15 @@ const SEARCHES: &[&str] = &[
     "NOT (EventID=4688 user=admin)",
     "_time>1700000050",
     "_time=1700000000",
+    r#"EventID=4688 | regex Image="(?i)cmd\.exe$""#,
+    r#"* | regex user!="^adm""#,
+    r#"* | regex missing="x""#,
+    r#"* | regex missing!="x""#,
+    r#"* | regex tags="^[aB]$""#,
+    r#"* | regex tags!="^a$""#,
+    r#"* | regex "10\.0\.0\.5""#,
+    "EventID=* | search user=admin",
+    "* | search NOT tags=a | search count>0",
 ];
 
 #[tokio::test]

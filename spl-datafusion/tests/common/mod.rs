@@ -55,15 +55,39 @@ pub fn eval_rows(spl: &str, events: &[Record]) -> Vec<Canon> {
     rows
 }
 
-/// DataFusion's rows of each rule over the registered table `table`.
+/// DataFusion's rows of each rule over the registered table `table`; every rule must be
+/// lowered.
 pub async fn df_rows(
     ctx: &datafusion::prelude::SessionContext,
     table: &str,
     rules: &[DfRule],
 ) -> Vec<Vec<Canon>> {
+    let (rows, refused) = df_rows_refused(ctx, table, rules).await;
+    assert!(refused.is_empty(), "{refused:?}");
+    rows
+}
+
+/// DataFusion's rows of each rule over the registered table `table`, and the rules
+/// refused, with the command that stopped each.
+pub async fn df_rows_refused(
+    ctx: &datafusion::prelude::SessionContext,
+    table: &str,
+    rules: &[DfRule],
+) -> (Vec<Vec<Canon>>, Vec<(usize, &'static str)>) {
     let rows = run_pack(ctx, table, rules).await.expect("the pack runs");
-    assert!(rows.refused.is_empty(), "{:?}", rows.refused);
-    by_rule(rules.len(), rows.rows.into_iter().map(|(i, r)| (i, canon(&r))))
+    let refused = rows
+        .refused
+        .iter()
+        .map(|(i, e)| match e {
+            spl_datafusion::Error::Lower {
+                source: spl_datafusion::LowerError::Command { command },
+                ..
+            } => (*i, *command),
+            other => panic!("rule {i}: {other}"),
+        })
+        .collect();
+    let rows = by_rule(rules.len(), rows.rows.into_iter().map(|(i, r)| (i, canon(&r))));
+    (rows, refused)
 }
 
 /// Events from JSON-lines text, read by splc's reader without aliases.
