@@ -24,9 +24,9 @@ use datafusion::arrow::datatypes::{DataType, Schema};
 use datafusion::logical_expr::{ident, lit, Expr};
 use datafusion::prelude::DataFrame;
 use spl_ir::{Atom, AtomKind, CmpOp, Pred, PredKind, Program, RegexStage, Stage};
-use spl_runtime::regex::Regex;
 use spl_runtime::cidr::Cidr;
 use spl_runtime::compare::FieldMatcher;
+use spl_runtime::regex::Regex;
 use spl_runtime::search::{CaseTerm, Term, TermExact};
 
 use crate::udf::{RawMatcher, SplMatch};
@@ -89,7 +89,9 @@ fn join(items: &[Pred], schema: &Schema, conjunction: bool) -> Expr {
 fn atom(atom: &Atom, schema: &Schema) -> Expr {
     let label = atom_text(&atom.kind);
     match &atom.kind {
-        AtomKind::Term(t) | AtomKind::Phrase(t) => raw(label, RawMatcher::Term(Term::new(t)), schema),
+        AtomKind::Term(t) | AtomKind::Phrase(t) => {
+            raw(label, RawMatcher::Term(Term::new(t)), schema)
+        }
         AtomKind::TermExact(t) => raw(label, RawMatcher::Exact(TermExact::new(t)), schema),
         AtomKind::CaseTerm(t) => raw(label, RawMatcher::Case(CaseTerm::new(t)), schema),
         AtomKind::Compare { field, op, value } => match shape(schema, field) {
@@ -116,7 +118,10 @@ fn atom(atom: &Atom, schema: &Schema) -> Expr {
                     let matcher = FieldMatcher::in_list(rest.iter().map(|v| v.as_str()));
                     parts.push(SplMatch::field(label, matcher, ident(field)));
                 }
-                parts.into_iter().reduce(Expr::or).unwrap_or_else(|| lit(false))
+                parts
+                    .into_iter()
+                    .reduce(Expr::or)
+                    .unwrap_or_else(|| lit(false))
             }
             Some(Shape::Multi) => SplMatch::field(
                 label,

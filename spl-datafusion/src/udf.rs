@@ -121,7 +121,9 @@ impl SplMatch {
                 lists
                     .into_iter()
                     .map(|list| {
-                        let Some(list) = list else { return Ok(Some(false)) };
+                        let Some(list) = list else {
+                            return Ok(Some(false));
+                        };
                         let Some(items) = strings(list.as_ref()) else {
                             return exec_err!(
                                 "{}: a list of {}, not of text",

@@ -13,7 +13,12 @@ use spl_datafusion::{input, DfRule};
 /// group holds the 4688 events and three do not.
 fn events_text() -> String {
     let mut text = String::new();
-    for (id, name) in [(4624, "logon"), (4688, "process"), (4689, "exit"), (5156, "wfp")] {
+    for (id, name) in [
+        (4624, "logon"),
+        (4688, "process"),
+        (4689, "exit"),
+        (5156, "wfp"),
+    ] {
         for i in 0..10 {
             text.push_str(&format!(
                 "{{\"EventID\":\"{id}\",\"Image\":\"C:\\\\x\\\\{name}{i}.exe\",\"n\":\"{i}\"}}\n"
@@ -50,7 +55,10 @@ async fn event_id_prunes_row_groups_of_a_parquet_scan() {
     assert!(scan.contains("predicate=EventID@"), "{scan}");
     assert!(scan.contains("= 4688"), "{scan}");
     assert!(scan.contains("pruning_predicate="), "{scan}");
-    assert!(scan.contains("EventID_min@") && scan.contains("EventID_max@"), "{scan}");
+    assert!(
+        scan.contains("EventID_min@") && scan.contains("EventID_max@"),
+        "{scan}"
+    );
 
     let ctx_task = ctx.task_ctx();
     let batches = collect(plan.clone(), ctx_task).await.expect("the rows");

@@ -21,8 +21,8 @@ async fn the_benchmark_pack_gives_the_evaluators_rows() {
     let Some(dir) = shared("perf", test) else {
         return;
     };
-    let events = input::read_events(&dir.join("events.jsonl"), options())
-        .expect("the benchmark events");
+    let events =
+        input::read_events(&dir.join("events.jsonl"), options()).expect("the benchmark events");
     assert_eq!(events.skipped, 0);
     let events = events.records;
     assert_eq!(events.len(), 18705);
@@ -73,7 +73,10 @@ async fn the_benchmark_pack_gives_the_evaluators_rows() {
         .expect("registered");
     let started = Instant::now();
     let (memory, refused) = df_rows_refused(&ctx, "events", &rules).await;
-    println!("datafusion, JSON lines in memory: {:.1?}", started.elapsed());
+    println!(
+        "datafusion, JSON lines in memory: {:.1?}",
+        started.elapsed()
+    );
     // Rules with commands this back end does not run yet (`rex` then `eval`) are refused
     // by name, and only those.
     let mut commands: Vec<&str> = refused.iter().map(|(_, c)| *c).collect();
@@ -133,6 +136,11 @@ fn compare(
         differ.is_empty(),
         "{input}: {} rules differ:\n{}",
         differ.len(),
-        differ.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+        differ
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

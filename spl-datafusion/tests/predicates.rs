@@ -151,7 +151,11 @@ async fn every_predicate_form_gives_the_evaluators_rows() {
         matched += usize::from(!want[i].is_empty());
     }
     // The cases are not vacuous: most searches match some event, some match none.
-    assert!(matched > SEARCHES.len() * 2 / 3, "{matched} of {}", SEARCHES.len());
+    assert!(
+        matched > SEARCHES.len() * 2 / 3,
+        "{matched} of {}",
+        SEARCHES.len()
+    );
     assert!(matched < SEARCHES.len());
 }
 
@@ -164,8 +168,8 @@ async fn a_command_after_the_search_is_refused_by_name() {
         std::sync::Arc::new(input::events_table(&events, 1).expect("a table")),
     )
     .expect("registered");
-    let rule = DfRule::from_spl("r", "EventID=4688 | table user", &Default::default())
-        .expect("compiles");
+    let rule =
+        DfRule::from_spl("r", "EventID=4688 | table user", &Default::default()).expect("compiles");
     let err = rule.frame(&ctx, "events").await.expect_err("refused");
     assert!(
         matches!(
@@ -204,7 +208,10 @@ async fn plain_comparisons_are_plain_expressions() {
     let p = plan("user=admin").await;
     assert!(p.contains("spl_field[user=admin](events.user)"), "{p}");
     let p = plan("EventID IN (4688, abc*)").await;
-    assert!(p.contains("IN ([Utf8(\"4688\")])") && p.contains("spl_field"), "{p}");
+    assert!(
+        p.contains("IN ([Utf8(\"4688\")])") && p.contains("spl_field"),
+        "{p}"
+    );
     let p = plan("missing=x").await;
     assert!(!p.contains("missing"), "{p}");
 }

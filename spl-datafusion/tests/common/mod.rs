@@ -86,7 +86,10 @@ pub async fn df_rows_refused(
             other => panic!("rule {i}: {other}"),
         })
         .collect();
-    let rows = by_rule(rules.len(), rows.rows.into_iter().map(|(i, r)| (i, canon(&r))));
+    let rows = by_rule(
+        rules.len(),
+        rows.rows.into_iter().map(|(i, r)| (i, canon(&r))),
+    );
     (rows, refused)
 }
 
