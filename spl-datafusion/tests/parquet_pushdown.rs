@@ -6,7 +6,8 @@ mod common;
 
 use common::events_from_text;
 use datafusion::physical_plan::metrics::MetricValue;
-use datafusion::physical_plan::{collect, displayable, DisplayableExecutionPlan};
+use datafusion::physical_plan::display::DisplayableExecutionPlan;
+use datafusion::physical_plan::{collect, displayable};
 use spl_datafusion::{input, DfRule};
 
 /// 40 events, `EventID` sorted into runs of ten: with row groups of ten rows, one row
