@@ -144,9 +144,10 @@ fn raw(label: String, matcher: RawMatcher, schema: &Schema) -> Expr {
 /// Whether `=` with `value` is byte equality: no wildcard, not a subnet, no ASCII letter
 /// (so that folding ASCII case changes nothing).
 fn is_plain_value(value: &str) -> bool {
-    !value.contains('*')
-        && !(value.contains('/') && Cidr::parse(value).is_some())
-        && !value.bytes().any(|b| b.is_ascii_alphabetic())
+    let wildcard = value.contains('*');
+    let subnet = value.contains('/') && Cidr::parse(value).is_some();
+    let letter = value.bytes().any(|b| b.is_ascii_alphabetic());
+    !(wildcard || subnet || letter)
 }
 
 /// `field op value` as a plain expression over a string column, when there is an exact
