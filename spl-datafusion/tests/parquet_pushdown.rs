@@ -5,8 +5,8 @@
 mod common;
 
 use common::events_from_text;
-use datafusion::physical_plan::metrics::MetricValue;
 use datafusion::physical_plan::display::DisplayableExecutionPlan;
+use datafusion::physical_plan::metrics::MetricValue;
 use datafusion::physical_plan::{collect, displayable};
 use spl_datafusion::{input, DfRule};
 
