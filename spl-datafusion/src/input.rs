@@ -79,6 +79,20 @@ pub fn write_parquet(
     Ok(schema)
 }
 
+/// Convert an input splc reads (JSON lines, ...) to a Parquet file in the column model,
+/// in row groups of at most `row_group_rows` rows. Returns the events written and the
+/// events skipped.
+pub fn convert_to_parquet(
+    input: &Path,
+    output: &Path,
+    row_group_rows: usize,
+    options: ReadOptions,
+) -> Result<(usize, usize), Error> {
+    let events = read_events(input, options)?;
+    write_parquet(&events.records, output, row_group_rows)?;
+    Ok((events.records.len(), events.skipped))
+}
+
 /// A session for running rules: DataFusion's defaults (all cores), with Parquet filters
 /// evaluated inside the scan as well as used to prune row groups and pages
 /// (`datafusion.execution.parquet.pushdown_filters`).

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::events_from_text;
+use common::options;
 use datafusion::physical_plan::display::DisplayableExecutionPlan;
 use datafusion::physical_plan::metrics::MetricValue;
 use datafusion::physical_plan::{collect, displayable};
@@ -31,11 +31,13 @@ fn events_text() -> String {
 
 #[tokio::test]
 async fn event_id_prunes_row_groups_of_a_parquet_scan() {
-    let events = events_from_text(&events_text());
-    assert_eq!(events.len(), 40);
     let dir = tempfile::tempdir().expect("a temporary directory");
+    let jsonl = dir.path().join("events.jsonl");
+    std::fs::write(&jsonl, events_text()).expect("the events");
     let path = dir.path().join("events.parquet");
-    input::write_parquet(&events, &path, 10).expect("written");
+    let (written, skipped) =
+        input::convert_to_parquet(&jsonl, &path, 10, options()).expect("converted");
+    assert_eq!((written, skipped), (40, 0));
 
     let ctx = input::session();
     input::register_parquet(&ctx, "events", &path)
