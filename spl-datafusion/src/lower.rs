@@ -163,16 +163,16 @@ fn plain_compare(field: &str, op: CmpOp, value: &str) -> Option<Expr> {
     }
 }
 
-/// The atom as SPL (for the UDF's display): the text it was written as is not at hand
-/// here, so it is rebuilt from the IR.
+/// The atom as text, for the UDF's name: what it tests, unambiguously (literals quoted,
+/// so that no two different atoms share a name).
 fn atom_text(kind: &AtomKind) -> String {
     match kind {
-        AtomKind::Term(t) => t.clone(),
-        AtomKind::Phrase(t) => format!("\"{t}\""),
-        AtomKind::TermExact(t) => format!("TERM({t})"),
-        AtomKind::CaseTerm(t) => format!("CASE({t})"),
-        AtomKind::Compare { field, op, value } => format!("{field}{}{value}", op.as_str()),
-        AtomKind::In { field, values } => format!("{field} IN ({})", values.join(", ")),
+        AtomKind::Term(t) => format!("term {t:?}"),
+        AtomKind::Phrase(t) => format!("phrase {t:?}"),
+        AtomKind::TermExact(t) => format!("TERM({t:?})"),
+        AtomKind::CaseTerm(t) => format!("CASE({t:?})"),
+        AtomKind::Compare { field, op, value } => format!("{field:?}{}{value:?}", op.as_str()),
+        AtomKind::In { field, values } => format!("{field:?} IN {values:?}"),
     }
 }
 
@@ -204,7 +204,7 @@ pub fn program_frame(program: &Program, table: DataFrame) -> Result<DataFrame, E
 /// dropped, or kept when negated.
 fn regex_filter(stage: &RegexStage, schema: &Schema) -> Expr {
     let op = if stage.negated { "!=" } else { "=" };
-    let label = format!("{}{op}{:?}", stage.field, stage.regex.source);
+    let label = format!("{:?}{op}{:?}", stage.field, stage.regex.source);
     let matched = match shape(schema, &stage.field) {
         None => lit(false),
         Some(_) => SplMatch::regex(

@@ -12,10 +12,11 @@
 //!   (spl-runtime's `Regex`, PCRE translated by the compiler).
 //!
 //! Each UDF instance carries its matcher, built once from the literal; its name holds the
-//! atom's SPL text, so that plans show what it tests (`spl_field[Image=*\cmd.exe](Image)`),
-//! and equality and hashing go by that name. Both always return a non-null boolean: a null `_raw` is searched as the empty
-//! text (as the evaluator reads a missing `_raw`), and a null field is a missing field,
-//! which no comparison matches.
+//! atom, literals quoted, so that plans show what it tests
+//! (`spl_field["Image"="*\\cmd.exe"](Image)`), and equality and hashing go by that name.
+//! All return a non-null boolean: a null `_raw` is searched as the empty text (as the
+//! evaluator reads a missing `_raw`), and a null field is a missing field, which no
+//! comparison or pattern matches.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -66,8 +67,9 @@ enum Test {
 pub(crate) struct SplMatch {
     /// `spl_search` or `spl_field`.
     name: &'static str,
-    /// The name shown in plans, the function and the atom: `spl_field[user=admin]`;
-    /// equality and hashing go by it.
+    /// The name shown in plans, the function and the atom: `spl_field["user"="admin"]`;
+    /// equality and hashing go by it (the atom's text quotes its literals, so that two
+    /// different atoms never share a name).
     full: String,
     test: Test,
     signature: Signature,

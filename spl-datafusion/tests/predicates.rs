@@ -206,7 +206,10 @@ async fn plain_comparisons_are_plain_expressions() {
     assert!(!p.contains("spl_"), "{p}");
     assert!(p.contains("events.EventID = Utf8(\"4688\")"), "{p}");
     let p = plan("user=admin").await;
-    assert!(p.contains("spl_field[user=admin](events.user)"), "{p}");
+    assert!(
+        p.contains(r#"spl_field["user"="admin"](events.user)"#),
+        "{p}"
+    );
     let p = plan("EventID IN (4688, abc*)").await;
     assert!(
         p.contains("IN ([Utf8(\"4688\")])") && p.contains("spl_field"),
