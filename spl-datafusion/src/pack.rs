@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use datafusion::physical_plan::displayable;
 use datafusion::prelude::{DataFrame, SessionContext};
 use futures::StreamExt;
 use spl_compiler::{compile_rule, CompiledRule};
@@ -60,6 +61,22 @@ impl DfRule {
     pub async fn frame(&self, ctx: &SessionContext, table: &str) -> Result<DataFrame, Error> {
         let events = ctx.table(table).await?;
         program_frame(&self.program, events).map_err(|e| e.in_rule(&self.info.name))
+    }
+}
+
+impl DfRule {
+    /// The rule's plans as text, as `EXPLAIN` shows them: the logical plan after
+    /// DataFusion's optimizer, then the physical plan (with a Parquet scan's `predicate`
+    /// and `pruning_predicate`, when the table is Parquet).
+    pub async fn explain(&self, ctx: &SessionContext, table: &str) -> Result<String, Error> {
+        let frame = self.frame(ctx, table).await?;
+        let logical = frame.clone().into_optimized_plan()?;
+        let physical = frame.create_physical_plan().await?;
+        Ok(format!(
+            "logical plan:\n{}\nphysical plan:\n{}",
+            logical.display_indent(),
+            displayable(physical.as_ref()).indent(true)
+        ))
     }
 }
 

@@ -44,6 +44,15 @@ async fn event_id_prunes_row_groups_of_a_parquet_scan() {
         .await
         .expect("registered");
     let rule = DfRule::from_spl("r", "EventID=4688", &Default::default()).expect("compiles");
+    let explained = rule.explain(&ctx, "events").await.expect("explained");
+    println!("{explained}");
+    // The logical plan hands the comparison to the scan (`partial_filters`: the scan
+    // prunes with it, the filter above rechecks), the physical plan holds it in the scan.
+    assert!(
+        explained.contains(r#"partial_filters=[events.EventID = Utf8View("4688")]"#),
+        "{explained}"
+    );
+    assert!(explained.contains("pruning_predicate="), "{explained}");
     let frame = rule.frame(&ctx, "events").await.expect("planned");
     let plan = frame.create_physical_plan().await.expect("a physical plan");
 
