@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build, lint and test spl-datafusion, a crate outside the main workspace (DataFusion is a
 # large build). Not part of .ci/run, whose 15-minute budget it would break: a clean debug
-# build of this crate alone takes about 12 minutes on two cores. Run it by hand, or from a
+# build of this crate alone takes about 12 minutes on two cores, and its tests about 6
+# more (the benchmark pack, in a debug build). Run it by hand, or from a
 # CI job of its own:
 #
 #     spl-datafusion/run-tests.sh
