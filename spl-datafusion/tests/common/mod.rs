@@ -1,0 +1,128 @@
+//! Shared helpers: the evaluator's rows and DataFusion's, in one comparable form.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use spl_datafusion::{input, run_pack, DfRule};
+use spl_runtime::rule::{run, Rule};
+use spl_runtime::value::format_number;
+use spl_runtime::{Event, Record};
+
+/// A row as sorted `(field, values)` pairs: a single value and a list of one alike,
+/// `_time` as splc prints a number.
+pub type Canon = Vec<(String, Vec<String>)>;
+
+/// The comparable form of a row.
+pub fn canon(record: &Record) -> Canon {
+    let mut fields: Canon = record
+        .iter()
+        .map(|(id, value)| {
+            let values = if id == spl_runtime::FieldId::TIME {
+                vec![record.time().map(format_number).unwrap_or_default()]
+            } else {
+                value.iter_str().map(|s| s.into_owned()).collect()
+            };
+            (id.name().to_owned(), values)
+        })
+        .collect();
+    fields.sort();
+    fields
+}
+
+/// Rows of each rule, sorted (DataFusion gives no order across partitions).
+pub fn by_rule(rules: usize, rows: impl IntoIterator<Item = (usize, Canon)>) -> Vec<Vec<Canon>> {
+    let mut out = vec![Vec::new(); rules];
+    for (i, row) in rows {
+        out[i].push(row);
+    }
+    for rows in &mut out {
+        rows.sort();
+    }
+    out
+}
+
+/// The evaluator's rows of `spl` over `events`.
+pub fn eval_rows(spl: &str, events: &[Record]) -> Vec<Canon> {
+    let mut rule = spl_engine::EvalRule::from_spl(spl, &Default::default())
+        .unwrap_or_else(|e| panic!("{spl}: {e}"));
+    let mut rows: Vec<Canon> = run(&mut rule as &mut dyn Rule, events.iter())
+        .unwrap_or_else(|e| panic!("{spl}: {e}"))
+        .iter()
+        .map(canon)
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// DataFusion's rows of each rule over the registered table `table`; every rule must be
+/// lowered.
+pub async fn df_rows(
+    ctx: &datafusion::prelude::SessionContext,
+    table: &str,
+    rules: &[DfRule],
+) -> Vec<Vec<Canon>> {
+    let (rows, refused) = df_rows_refused(ctx, table, rules).await;
+    assert!(refused.is_empty(), "{refused:?}");
+    rows
+}
+
+/// DataFusion's rows of each rule over the registered table `table`, and the rules
+/// refused, with the command that stopped each.
+pub async fn df_rows_refused(
+    ctx: &datafusion::prelude::SessionContext,
+    table: &str,
+    rules: &[DfRule],
+) -> (Vec<Vec<Canon>>, Vec<(usize, &'static str)>) {
+    let rows = run_pack(ctx, table, rules).await.expect("the pack runs");
+    let refused = rows
+        .refused
+        .iter()
+        .map(|(i, e)| match e {
+            spl_datafusion::Error::Lower {
+                source: spl_datafusion::LowerError::Command { command },
+                ..
+            } => (*i, *command),
+            other => panic!("rule {i}: {other}"),
+        })
+        .collect();
+    let rows = by_rule(
+        rules.len(),
+        rows.rows.into_iter().map(|(i, r)| (i, canon(&r))),
+    );
+    (rows, refused)
+}
+
+/// Events from JSON-lines text, read by splc's reader without aliases.
+pub fn events_from_text(text: &str) -> Vec<Record> {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("events.jsonl");
+    std::fs::write(&path, text).expect("write the events");
+    input::read_events(&path, options())
+        .expect("the events")
+        .records
+}
+
+/// Read options as the benchmark pack wants them: no field aliases.
+pub fn options() -> spl_runtime::read::ReadOptions {
+    spl_runtime::read::ReadOptions {
+        aliases: spl_runtime::alias::AliasMap::none(),
+        ..Default::default()
+    }
+}
+
+/// `../shared/<name>` beside the repository, or `None` after printing one line saying
+/// that `test` is skipped.
+pub fn shared(name: &str, test: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared")
+        .join(name);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var_os("SPLC_REQUIRE_CORPUS").is_some() {
+        panic!("{test}: ../shared/{name} is required (SPLC_REQUIRE_CORPUS)");
+    }
+    println!("skipped: {test} needs ../shared/{name}");
+    None
+}
