@@ -151,8 +151,8 @@ pub fn to_records(batch: &RecordBatch) -> Result<Vec<Record>, Error> {
     Ok(records)
 }
 
-/// The values of one column, row by row.
-fn column_values(name: &str, column: &ArrayRef) -> Result<Vec<Option<Value>>, Error> {
+/// The values of one column, row by row (a null is `None`, a list of one a single value).
+pub(crate) fn column_values(name: &str, column: &ArrayRef) -> Result<Vec<Option<Value>>, Error> {
     if let Some(strings) = strings(column) {
         return Ok(strings
             .into_iter()
@@ -195,4 +195,61 @@ pub(crate) fn strings(array: &dyn Array) -> Option<Vec<Option<&str>>> {
         DataType::Utf8View => array.as_string_view().iter().collect(),
         _ => return None,
     })
+}
+
+/// A column of `data_type` (`Utf8`, or `List<Utf8>`) holding `values`: a missing value is
+/// null, a number is written as splc prints it, a multivalue is a list (and needs a list
+/// column).
+pub(crate) fn values_array(
+    values: impl IntoIterator<Item = Option<Value>>,
+    data_type: &DataType,
+) -> Result<ArrayRef, String> {
+    if matches!(data_type, DataType::List(_)) {
+        let mut b = ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
+            "item",
+            DataType::Utf8,
+            false,
+        )));
+        for value in values {
+            match value {
+                None => b.append_null(),
+                Some(v) => {
+                    for s in v.iter_str() {
+                        b.values().append_value(s);
+                    }
+                    b.append(true);
+                }
+            }
+        }
+        return Ok(Arc::new(b.finish()));
+    }
+    let mut b = StringBuilder::new();
+    for value in values {
+        match value {
+            None => b.append_null(),
+            Some(Value::Str(s)) => b.append_value(s),
+            Some(Value::Num(n)) => b.append_value(format_number(n)),
+            Some(Value::Multi(_)) => return Err("a multivalue in a single-valued column".into()),
+        }
+    }
+    Ok(Arc::new(b.finish()))
+}
+
+/// Whether `data_type` is a list (a column that may hold multivalues).
+pub(crate) fn is_list(data_type: &DataType) -> bool {
+    matches!(data_type, DataType::List(_) | DataType::LargeList(_))
+}
+
+/// Put the value of a column into `record` as the evaluator holds it: `_time` as a number
+/// when it reads as one.
+pub(crate) fn set_value(record: &mut Record, id: spl_runtime::FieldId, value: Value) {
+    if id == spl_runtime::FieldId::TIME {
+        if let Value::Str(s) = &value {
+            if let Some(t) = spl_runtime::value::parse_number(s) {
+                record.set_time(t);
+                return;
+            }
+        }
+    }
+    record.set(id, value);
 }

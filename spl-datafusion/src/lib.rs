@@ -31,10 +31,13 @@
 
 #![forbid(unsafe_code)]
 
+mod agg;
 pub mod columns;
+mod commands;
 pub mod input;
 pub mod lower;
 pub mod pack;
+mod rowfn;
 mod udf;
 
 use std::path::PathBuf;

@@ -29,6 +29,7 @@ use spl_runtime::compare::FieldMatcher;
 use spl_runtime::regex::Regex;
 use spl_runtime::search::{CaseTerm, Term, TermExact};
 
+use crate::commands;
 use crate::udf::{RawMatcher, SplMatch};
 use crate::Error;
 
@@ -36,10 +37,19 @@ use crate::Error;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LowerError {
     /// A command after the search that this back end does not run.
-    #[error("`{command}` is not supported by the DataFusion back end (only the search filter is)")]
+    #[error("`{command}` is not supported by the DataFusion back end")]
     Command {
         /// The command's name, as written in SPL.
         command: &'static str,
+    },
+    /// A form of a command that this back end does not run (the command's other forms it
+    /// does).
+    #[error("`{command}` with {form} is not supported by the DataFusion back end")]
+    Form {
+        /// The command's name, as written in SPL.
+        command: &'static str,
+        /// What about it is not supported.
+        form: String,
     },
 }
 
@@ -177,27 +187,38 @@ fn atom_text(kind: &AtomKind) -> String {
 }
 
 /// A program as a DataFusion plan over `table` (a table of events in the column model):
-/// the search filter, then each command that keeps or drops events as they are (`|
-/// search`, `| regex`) as one more filter. Any other command is
+/// the search filter, then each command in turn: `| search`, `| regex` and `| where` as
+/// further filters, `eval`, `rex`, `table`, `fields`, `rename` and `bin` as projections,
+/// `stats` as an aggregation and a sort (see [`crate::commands`]). Any other command is
 /// [`LowerError::Command`], naming the first of them.
 pub fn program_frame(program: &Program, table: DataFrame) -> Result<DataFrame, Error> {
     let expr = filter_expr(program.filter(), table.schema().as_arrow());
     let mut frame = table.filter(expr)?;
     for stage in program.stages() {
-        let schema = frame.schema().as_arrow().clone();
-        let expr = match stage {
-            Stage::Search(pred) => filter_expr(pred, &schema),
-            Stage::Regex(r) => regex_filter(r, &schema),
-            other => {
-                return Err(LowerError::Command {
-                    command: other.command(),
-                }
-                .into())
-            }
-        };
-        frame = frame.filter(expr)?;
+        frame = stage_frame(stage, frame)?;
     }
     Ok(frame)
+}
+
+/// One command after the search, over `frame`.
+fn stage_frame(stage: &Stage, frame: DataFrame) -> Result<DataFrame, Error> {
+    let schema = frame.schema().as_arrow().clone();
+    match stage {
+        Stage::Search(pred) => Ok(frame.filter(filter_expr(pred, &schema))?),
+        Stage::Regex(r) => Ok(frame.filter(regex_filter(r, &schema))?),
+        Stage::Where(cond) => commands::where_(frame, cond),
+        Stage::Eval(assigns) => commands::eval(frame, assigns),
+        Stage::Rex(r) => commands::rex(frame, r),
+        Stage::Table(patterns) => commands::table(frame, patterns),
+        Stage::Fields { remove, patterns } => commands::fields(frame, *remove, patterns),
+        Stage::Rename(pairs) => commands::rename(frame, pairs),
+        Stage::Bin(b) => commands::bin(frame, b),
+        Stage::Stats(s) => commands::stats(frame, s),
+        other => Err(LowerError::Command {
+            command: other.command(),
+        }
+        .into()),
+    }
 }
 
 /// `| regex f="..."` (`f!="..."` negated): a missing field matches no pattern, so it is
