@@ -98,12 +98,16 @@ fn or_else(new: (Expr, DataType), old: (Expr, DataType)) -> (Expr, DataType) {
     }
 }
 
-/// The type of column `name`, if the frame has it.
+/// The type in the column model of column `name` (`Utf8` for any string type, as a
+/// Parquet scan may give `Utf8View`; `List<Utf8>` for a list), if the frame has it.
 fn type_of(columns: &[(String, DataType)], name: &str) -> Option<DataType> {
-    columns
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, t)| t.clone())
+    columns.iter().find(|(n, _)| n == name).map(|(_, t)| {
+        if is_list(t) {
+            multi_type()
+        } else {
+            single_type()
+        }
+    })
 }
 
 /// `| eval a=x, b=y`: one projection per assignment, left to right (each sees the ones

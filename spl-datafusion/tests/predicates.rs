@@ -168,19 +168,19 @@ async fn a_command_after_the_search_is_refused_by_name() {
         std::sync::Arc::new(input::events_table(&events, 1).expect("a table")),
     )
     .expect("registered");
-    let rule =
-        DfRule::from_spl("r", "EventID=4688 | table user", &Default::default()).expect("compiles");
+    let rule = DfRule::from_spl("r", "EventID=4688 | transaction user", &Default::default())
+        .expect("compiles");
     let err = rule.frame(&ctx, "events").await.expect_err("refused");
     assert!(
         matches!(
             &err,
-            Error::Lower { rule, source: LowerError::Command { command: "table" } } if rule == "r"
+            Error::Lower { rule, source: LowerError::Command { command: "transaction" } } if rule == "r"
         ),
         "{err:?}"
     );
     assert_eq!(
         err.to_string(),
-        "rule r: `table` is not supported by the DataFusion back end (only the search filter is)"
+        "rule r: `transaction` is not supported by the DataFusion back end"
     );
 }
 
