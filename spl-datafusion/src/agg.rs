@@ -4,19 +4,19 @@
 //! `values` sorted by bytes, `min`/`max` numeric only when every value is a number, results
 //! printed as splc prints numbers.
 //!
-//! Arguments: the `_time` column (or a null literal when the table has none), then the
-//! value columns. Each row feeds the accumulator once per value column that is not null
+//! Arguments: the `_time` column (or a null literal when the table has none), the events'
+//! order ([`crate::columns::SEQ`], or a null literal), then the value columns. Each row feeds the accumulator once per value column that is not null
 //! (several columns for `values(*) as x`, which gathers every field into one output), in
 //! column order, with the row's time; without value columns (`count`) each row feeds the
 //! value every row has.
 //!
 //! DataFusion aggregates in two phases (per partition, then merged), and the accumulator
 //! has no merge of its own: the state between the phases is what was fed (the texts of
-//! each value, how many there were, the time), fed again in the final phase. That gives
-//! the same result in any order for every function except those that look at the order
-//! of the rows (`list`, `first`, `last`, and which of two rows of the same `_time` is
-//! `earliest`/`latest`, `mode` between values of the same count): those follow the order
-//! DataFusion hands the rows over, the events' order over a single partition.
+//! each value, how many there were, the time, the row's place in the events' order), fed
+//! again in the final phase in the events' order. So the functions that look at the order
+//! of the rows (`list`, `first`, `last`, `mode` between values of the same count, which of
+//! two rows of the same `_time` is `earliest`/`latest`) see the evaluator's order; over a
+//! table without the order column they see the order DataFusion hands the rows over.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -24,8 +24,11 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Float64Builder, ListBuilder, StringBuilder, UInt32Builder,
+    UInt64Builder,
 };
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Float64Type, UInt32Type};
+use datafusion::arrow::datatypes::{
+    DataType, Field, FieldRef, Float64Type, UInt32Type, UInt64Type,
+};
 use datafusion::common::{exec_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{Accumulator as DfAccumulator, AggregateUDF, AggregateUDFImpl};
@@ -52,13 +55,16 @@ pub(crate) struct SplStats {
 }
 
 impl SplStats {
-    /// `func` over `values` (the value columns), with `time` (`_time`, or a null literal).
+    /// `func` over `values` (the value columns), with `time` (`_time`, or a null literal)
+    /// and `seq` (the events' order, or a null literal).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn call(
         label: String,
         func: AggFunc,
         percentile: f64,
         dynamic: bool,
         time: Expr,
+        seq: Expr,
         values: Vec<Expr>,
     ) -> Expr {
         let output = if matches!(
@@ -78,7 +84,7 @@ impl SplStats {
             output,
             signature: Signature::variadic_any(Volatility::Immutable),
         };
-        let mut args = vec![time];
+        let mut args = vec![time, seq];
         args.extend(values);
         AggregateUDF::new_from_impl(udaf).call(args)
     }
@@ -137,6 +143,7 @@ impl AggregateUDFImpl for SplStats {
             texts: Vec::new(),
             counts: Vec::new(),
             times: Vec::new(),
+            seqs: Vec::new(),
             name: self.full.clone(),
         }))
     }
@@ -153,6 +160,7 @@ impl AggregateUDFImpl for SplStats {
             field("texts", list_of(DataType::Utf8, false)),
             field("counts", list_of(DataType::UInt32, false)),
             field("times", list_of(DataType::Float64, true)),
+            field("seqs", list_of(DataType::UInt64, true)),
         ])
     }
 }
@@ -169,16 +177,18 @@ struct Fed {
     texts: Vec<String>,
     counts: Vec<u32>,
     times: Vec<Option<f64>>,
+    seqs: Vec<Option<u64>>,
     name: String,
 }
 
 impl Fed {
-    fn feed(&mut self, value: &Value, time: Option<f64>) {
+    fn feed(&mut self, value: &Value, time: Option<f64>, seq: Option<u64>) {
         let before = self.texts.len();
         self.texts.extend(value.iter_str().map(|s| s.into_owned()));
         let n = self.texts.len() - before;
         self.counts.push(u32::try_from(n).unwrap_or(u32::MAX));
         self.times.push(time);
+        self.seqs.push(seq);
     }
 
     /// The value a row fed, back from its texts.
@@ -187,6 +197,14 @@ impl Fed {
             [one] => Value::Str(one.clone()),
             many => Value::Multi(many.to_vec()),
         }
+    }
+}
+
+/// The positions of the events' order column (a null literal gives none).
+fn seqs(column: &ArrayRef) -> Vec<Option<u64>> {
+    match column.data_type() {
+        DataType::UInt64 => column.as_primitive::<UInt64Type>().iter().collect(),
+        _ => vec![None; column.len()],
     }
 }
 
@@ -206,13 +224,14 @@ fn times(column: &ArrayRef) -> Result<Vec<Option<f64>>> {
 
 impl DfAccumulator for Fed {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        let Some((time, columns)) = values.split_first() else {
-            return exec_err!("{}: no arguments", self.name);
+        let [time, seq, columns @ ..] = values else {
+            return exec_err!("{}: {} arguments", self.name, values.len());
         };
         let times = times(time)?;
+        let seqs = seqs(seq);
         if self.inputs == 0 {
-            for t in times {
-                self.feed(&PRESENT, t);
+            for (t, q) in times.into_iter().zip(seqs) {
+                self.feed(&PRESENT, t, q);
             }
             return Ok(());
         }
@@ -223,10 +242,10 @@ impl DfAccumulator for Fed {
                 Err(e) => return exec_err!("{}: {e}", self.name),
             }
         }
-        for (row, t) in times.into_iter().enumerate() {
+        for (row, (t, q)) in times.into_iter().zip(seqs).enumerate() {
             for column in &columns_values {
                 if let Some(Some(v)) = column.get(row) {
-                    self.feed(v, t);
+                    self.feed(v, t, q);
                 }
             }
         }
@@ -235,10 +254,24 @@ impl DfAccumulator for Fed {
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
         let mut acc = Accumulator::with_percentile(self.func, self.percentile);
+        // Each value's texts, then the values in the events' order (a stable sort keeps
+        // the columns of one row in order).
+        let mut spans = Vec::with_capacity(self.counts.len());
         let mut at = 0;
-        for (count, time) in self.counts.iter().zip(&self.times) {
+        for count in &self.counts {
             let end = at + *count as usize;
-            let Some(texts) = self.texts.get(at..end) else {
+            spans.push(at..end);
+            at = end;
+        }
+        let mut order: Vec<usize> = (0..spans.len()).collect();
+        order.sort_by_key(|&i| {
+            (
+                self.seqs.get(i).copied().flatten().is_none(),
+                self.seqs.get(i),
+            )
+        });
+        for i in order {
+            let Some(texts) = self.texts.get(spans[i].clone()) else {
                 return exec_err!("{}: a broken state", self.name);
             };
             let value = if self.inputs == 0 {
@@ -246,8 +279,7 @@ impl DfAccumulator for Fed {
             } else {
                 Fed::value(texts)
             };
-            acc.update_at(Some(&value), *time);
-            at = end;
+            acc.update_at(Some(&value), self.times.get(i).copied().flatten());
         }
         let result = if self.dynamic && self.counts.is_empty() {
             None
@@ -264,6 +296,7 @@ impl DfAccumulator for Fed {
             + self.texts.iter().map(|s| s.capacity() + 24).sum::<usize>()
             + self.counts.capacity() * 4
             + self.times.capacity() * 16
+            + self.seqs.capacity() * 16
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
@@ -290,21 +323,28 @@ impl DfAccumulator for Fed {
             times.values().append_option(*t);
         }
         times.append(true);
+        let mut seqs = ListBuilder::new(UInt64Builder::new());
+        for q in &self.seqs {
+            seqs.values().append_option(*q);
+        }
+        seqs.append(true);
         Ok(vec![
             ScalarValue::List(Arc::new(texts.finish())),
             ScalarValue::List(Arc::new(counts.finish())),
             ScalarValue::List(Arc::new(times.finish())),
+            ScalarValue::List(Arc::new(seqs.finish())),
         ])
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let [texts, counts, times] = states else {
+        let [texts, counts, times, seqs] = states else {
             return exec_err!("{}: a state of {} columns", self.name, states.len());
         };
-        let (texts, counts, times) = (
+        let (texts, counts, times, seqs) = (
             texts.as_list::<i32>(),
             counts.as_list::<i32>(),
             times.as_list::<i32>(),
+            seqs.as_list::<i32>(),
         );
         for row in 0..texts.len() {
             if texts.is_null(row) {
@@ -324,6 +364,8 @@ impl DfAccumulator for Fed {
             );
             let ts = times.value(row);
             self.times.extend(ts.as_primitive::<Float64Type>().iter());
+            let qs = seqs.value(row);
+            self.seqs.extend(qs.as_primitive::<UInt64Type>().iter());
         }
         Ok(())
     }

@@ -14,17 +14,27 @@
 //!   read from that text, so the text is all it needs, and the column model has one type.
 //!
 //! Numbers in events (only `_time` from the readers) are written as text the same way.
-//! The columns come in the order the fields were first met.
+//! The columns come in the order the fields were first met, and then [`SEQ`], the
+//! events' order.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListBuilder, RecordBatch, StringBuilder};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, ListBuilder, RecordBatch, StringBuilder, UInt64Array,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use spl_runtime::value::format_number;
 use spl_runtime::{Record, Value};
 
 use crate::Error;
+
+/// The column that holds each event's position in its input (`UInt64`, from 0): the
+/// events' order, which a table spread over partitions does not keep by itself, and which
+/// `head`, `dedup`, `sort` (between equal keys), `list` and `first`/`last` follow. It is
+/// no field: rows never show it, wildcards never match it. A table without it (a Parquet
+/// file from elsewhere) has no known order, and the commands that need one are refused.
+pub const SEQ: &str = "_splc_seq";
 
 /// The Arrow type of a field that is single-valued in every event.
 pub fn single_type() -> DataType {
@@ -39,7 +49,7 @@ pub fn multi_type() -> DataType {
 
 /// The schema of a table holding `events`: one nullable column per field, in the order
 /// the fields are first met; `List<Utf8>` for a field multivalued in some event, `Utf8`
-/// otherwise.
+/// otherwise; and last [`SEQ`].
 pub fn schema_of<'a>(events: impl IntoIterator<Item = &'a Record>) -> SchemaRef {
     let mut order: Vec<&'static str> = Vec::new();
     let mut multi: HashMap<&'static str, bool> = HashMap::new();
@@ -56,7 +66,7 @@ pub fn schema_of<'a>(events: impl IntoIterator<Item = &'a Record>) -> SchemaRef 
             }
         }
     }
-    let fields: Vec<Field> = order
+    let mut fields: Vec<Field> = order
         .into_iter()
         .map(|name| {
             let data_type = if multi.get(name).copied().unwrap_or(false) {
@@ -67,14 +77,30 @@ pub fn schema_of<'a>(events: impl IntoIterator<Item = &'a Record>) -> SchemaRef 
             Field::new(name, data_type, true)
         })
         .collect();
+    fields.push(Field::new(SEQ, DataType::UInt64, false));
     Arc::new(Schema::new(fields))
 }
 
 /// One record batch holding `events` under `schema` (from [`schema_of`], or any schema of
-/// the column model). A field of an event that the schema has no column for is left out.
+/// the column model), the first of them at position 0 of the input. A field of an event
+/// that the schema has no column for is left out.
 pub fn to_batch(schema: &SchemaRef, events: &[Record]) -> Result<RecordBatch, Error> {
+    to_batch_at(schema, events, 0)
+}
+
+/// [`to_batch`], the first event at position `first` of the input (what [`SEQ`] holds).
+pub fn to_batch_at(
+    schema: &SchemaRef,
+    events: &[Record],
+    first: u64,
+) -> Result<RecordBatch, Error> {
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
     for field in schema.fields() {
+        if field.name() == SEQ {
+            let n = events.len() as u64;
+            columns.push(Arc::new(UInt64Array::from_iter_values(first..first + n)));
+            continue;
+        }
         let id = spl_runtime::FieldId::lookup(field.name());
         let value_of = |event: &'_ Record| -> Option<Value> {
             use spl_runtime::Event;
@@ -127,12 +153,16 @@ pub fn to_batch(schema: &SchemaRef, events: &[Record]) -> Result<RecordBatch, Er
 }
 
 /// The rows of `batch` as records, the inverse of [`to_batch`]: a null is a missing
-/// field, a list a multivalue (one of one item a single value), and `_time` a number.
+/// field, a list a multivalue (one of one item a single value), and `_time` a number;
+/// [`SEQ`] is no field.
 /// String columns of any Arrow string type (`Utf8`, `LargeUtf8`, `Utf8View`, as a Parquet
 /// scan may hand them out) and lists of them are read; other columns are an error.
 pub fn to_records(batch: &RecordBatch) -> Result<Vec<Record>, Error> {
     let mut records = vec![Record::new(); batch.num_rows()];
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        if field.name() == SEQ {
+            continue;
+        }
         let id = spl_runtime::FieldId::intern(field.name());
         let values = column_values(field.name(), column)?;
         for (record, value) in records.iter_mut().zip(values) {

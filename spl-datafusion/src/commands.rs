@@ -16,30 +16,40 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Column, ScalarValue};
 use datafusion::functions::core::expr_fn::coalesce;
 use datafusion::functions_aggregate::expr_fn::count;
-use datafusion::logical_expr::{ident, lit, when, Expr, LogicalPlanBuilder};
+use datafusion::functions_window::expr_fn::row_number;
+use datafusion::logical_expr::{
+    ident, lit, when, Expr, ExprFunctionExt, LogicalPlanBuilder, SortExpr,
+};
 use datafusion::prelude::DataFrame;
 use spl_ir::{
-    AggFunc, AggInput, Assignment, BinStage, ExprKind, FieldPattern, Func, RexStage, StatsKind,
-    StatsStage,
+    AggFunc, AggInput, Assignment, BinStage, ExprKind, FieldPattern, Func, RexStage, SortKey,
+    StatsKind, StatsStage,
 };
 use spl_runtime::pipeline::{Bin, FieldGlob};
 use spl_runtime::regex::Regex;
 use spl_runtime::value::format_number;
 
 use crate::agg::SplStats;
-use crate::columns::{is_list, multi_type, single_type};
+use crate::columns::{is_list, multi_type, single_type, SEQ};
 use crate::lower::LowerError;
 use crate::rowfn::SplFn;
 use crate::Error;
 
-/// The columns of a frame: name and type, in order.
+/// The fields of a frame, as columns: name and type, in order. The columns of this back
+/// end (named `_splc_...`: [`SEQ`], the events' order) are no fields.
 pub(crate) fn columns(frame: &DataFrame) -> Vec<(String, DataType)> {
     frame
         .schema()
         .fields()
         .iter()
+        .filter(|f| !f.name().starts_with("_splc_"))
         .map(|f| (f.name().clone(), f.data_type().clone()))
         .collect()
+}
+
+/// Whether the frame has the events' order ([`SEQ`]).
+pub(crate) fn has_seq(frame: &DataFrame) -> bool {
+    frame.schema().has_column_with_unqualified_name(SEQ)
 }
 
 /// A column by its name as it is (dots, braces and all).
@@ -52,11 +62,15 @@ fn null() -> Expr {
     lit(ScalarValue::Utf8(None))
 }
 
-/// Project `frame` to `outputs`, in order, each under its name.
-fn project(frame: DataFrame, outputs: Vec<(String, Expr)>) -> Result<DataFrame, Error> {
+/// Project `frame` to `outputs`, in order, each under its name, and the events' order
+/// when the frame has it.
+fn project(frame: DataFrame, mut outputs: Vec<(String, Expr)>) -> Result<DataFrame, Error> {
     if outputs.is_empty() {
         // A row without fields: one null column (a null is no field).
-        return Ok(frame.select(vec![null().alias("_splc_empty")])?);
+        outputs.push(("_splc_empty".to_owned(), null()));
+    }
+    if has_seq(&frame) && !outputs.iter().any(|(n, _)| n == SEQ) {
+        outputs.push((SEQ.to_owned(), col(SEQ)));
     }
     Ok(frame.select(
         outputs
@@ -475,6 +489,11 @@ pub(crate) fn stats(frame: DataFrame, stage: &StatsStage) -> Result<DataFrame, E
     } else {
         null()
     };
+    let seq = if has_seq(&frame) {
+        col(SEQ)
+    } else {
+        lit(ScalarValue::UInt64(None))
+    };
     // Each output: its name and aggregate; a later one of the same name wins.
     let mut outputs: Vec<(String, Expr)> = Vec::new();
     for (i, a) in stage.aggs.iter().enumerate() {
@@ -484,7 +503,15 @@ pub(crate) fn stats(frame: DataFrame, stage: &StatsStage) -> Result<DataFrame, E
             None => a.func.name().to_owned(),
         };
         let call = |label: String, dynamic: bool, values: Vec<Expr>| {
-            SplStats::call(label, a.func, percentile, dynamic, time.clone(), values)
+            SplStats::call(
+                label,
+                a.func,
+                percentile,
+                dynamic,
+                time.clone(),
+                seq.clone(),
+                values,
+            )
         };
         match &a.input {
             AggInput::None => set(
@@ -558,22 +585,131 @@ pub(crate) fn stats(frame: DataFrame, stage: &StatsStage) -> Result<DataFrame, E
         // Without BY and without a count, no input gives no row.
         frame = frame.filter(col("__splc_rows").gt(lit(0_i64)))?;
     }
-    if !stage.by.is_empty() {
-        let keys = stage
-            .by
-            .iter()
-            .flat_map(|b| {
-                [
-                    SplFn::number(col(b)).sort(true, false),
-                    col(b).sort(true, false),
-                ]
-            })
-            .collect();
-        frame = frame.sort(keys)?;
+    let keys: Vec<SortExpr> = stage
+        .by
+        .iter()
+        .flat_map(|b| {
+            [
+                SplFn::number(col(b)).sort(true, false),
+                col(b).sort(true, false),
+            ]
+        })
+        .collect();
+    if !keys.is_empty() {
+        frame = frame.sort(keys.clone())?;
     }
     let mut last: Vec<(String, Expr)> = stage.by.iter().map(|b| (b.clone(), col(b))).collect();
     for (i, (name, _)) in outputs.iter().enumerate() {
         set(&mut last, name, col(&internal("out", i)));
     }
+    // The groups' order is the rows' order from here on (without BY, one row at most).
+    let seq = if keys.is_empty() {
+        lit(0_u64)
+    } else {
+        row_number().order_by(keys).build()?
+    };
+    last.push((SEQ.to_owned(), seq));
     project(frame, last)
+}
+
+/// The rows' order, which `head`, `dedup` and `sort` need: the events' order, or the
+/// order of the rows `stats` gave.
+fn seq_or_refuse(frame: &DataFrame, command: &'static str) -> Result<Expr, Error> {
+    if has_seq(frame) {
+        return Ok(col(SEQ));
+    }
+    Err(LowerError::Form {
+        command,
+        form: format!("a table without `{SEQ}` (the events' order)"),
+    }
+    .into())
+}
+
+/// `| head N`: the first N rows.
+pub(crate) fn head(frame: DataFrame, n: u64) -> Result<DataFrame, Error> {
+    let seq = seq_or_refuse(&frame, "head")?;
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    Ok(frame.sort(vec![seq.sort(true, false)])?.limit(0, Some(n))?)
+}
+
+/// `| dedup N f...`: the first N rows of each combination of the fields' values (each
+/// value as text, a multivalue its values joined by newlines); a row missing one of
+/// them goes.
+pub(crate) fn dedup(frame: DataFrame, count: u64, fields: &[String]) -> Result<DataFrame, Error> {
+    let seq = seq_or_refuse(&frame, "dedup")?;
+    let cols = columns(&frame);
+    if fields.iter().any(|f| type_of(&cols, f).is_none()) {
+        return Ok(frame.filter(lit(false))?);
+    }
+    let present = fields
+        .iter()
+        .map(|f| col(f).is_not_null())
+        .reduce(Expr::and)
+        .unwrap_or_else(|| lit(true));
+    let keys: Vec<Expr> = fields
+        .iter()
+        .map(|f| match type_of(&cols, f) {
+            Some(t) if is_list(&t) => SplFn::text(col(f)),
+            _ => col(f),
+        })
+        .collect();
+    let rank = row_number()
+        .partition_by(keys)
+        .order_by(vec![seq.sort(true, false)])
+        .build()?
+        .alias("_splc_rank");
+    let kept = frame
+        .filter(present)?
+        .window(vec![rank])?
+        .filter(col("_splc_rank").lt_eq(lit(count.max(1))))?;
+    let outputs = same(&kept);
+    project(kept, outputs)
+}
+
+/// `| sort [N] [+|-]f, ...`: a stable sort (numbers before text before missing, each key
+/// ascending or descending, equal rows in their order), cut to N rows; its order is the
+/// rows' order from here on.
+pub(crate) fn sort(
+    frame: DataFrame,
+    limit: Option<u64>,
+    keys: &[SortKey],
+) -> Result<DataFrame, Error> {
+    let seq = seq_or_refuse(&frame, "sort")?;
+    let cols = columns(&frame);
+    let mut order: Vec<SortExpr> = Vec::new();
+    for key in keys {
+        let asc = !key.descending;
+        if type_of(&cols, &key.field).is_none() {
+            // Missing in every row: all equal.
+            continue;
+        }
+        for k in SplFn::sort_keys(col(&key.field)) {
+            order.push(k.sort(asc, false));
+        }
+    }
+    order.push(seq.sort(true, false));
+    let mut sorted = frame.sort(order.clone())?;
+    if let Some(n) = limit {
+        sorted = sorted.limit(0, Some(usize::try_from(n).unwrap_or(usize::MAX)))?;
+    }
+    let mut outputs = same(&sorted);
+    outputs.push((SEQ.to_owned(), row_number().order_by(order).build()?));
+    project(sorted, outputs)
+}
+
+/// The rows in their order (the events', or the one `stats` or `sort` gave), without
+/// the order column: what the evaluator's pipeline hands out, in its order.
+pub(crate) fn in_order(frame: DataFrame) -> Result<DataFrame, Error> {
+    if !has_seq(&frame) {
+        return Ok(frame);
+    }
+    let sorted = frame.sort(vec![col(SEQ).sort(true, false)])?;
+    let outputs: Vec<Expr> = columns(&sorted)
+        .into_iter()
+        .map(|(name, _)| col(&name))
+        .collect();
+    if outputs.is_empty() {
+        return Ok(sorted.select(vec![null().alias("_splc_empty")])?);
+    }
+    Ok(sorted.select(outputs)?)
 }

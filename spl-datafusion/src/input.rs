@@ -13,7 +13,7 @@ use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use spl_runtime::read::{self, ReadOptions};
 use spl_runtime::Record;
 
-use crate::columns::{schema_of, to_batch};
+use crate::columns::{schema_of, to_batch_at};
 use crate::Error;
 
 /// Rows per record batch of an in-memory table.
@@ -50,7 +50,8 @@ pub fn events_table(events: &[Record], partitions: usize) -> Result<MemTable, Er
     let mut parts = vec![Vec::new(); partitions.max(1)];
     let count = parts.len();
     for (i, chunk) in events.chunks(BATCH_ROWS).enumerate() {
-        parts[i % count].push(to_batch(&schema, chunk)?);
+        let first = (i * BATCH_ROWS) as u64;
+        parts[i % count].push(to_batch_at(&schema, chunk, first)?);
     }
     Ok(MemTable::try_new(schema, parts)?)
 }
@@ -72,8 +73,8 @@ pub fn write_parquet(
         source,
     })?;
     let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))?;
-    for chunk in events.chunks(BATCH_ROWS) {
-        writer.write(&to_batch(&schema, chunk)?)?;
+    for (i, chunk) in events.chunks(BATCH_ROWS).enumerate() {
+        writer.write(&to_batch_at(&schema, chunk, (i * BATCH_ROWS) as u64)?)?;
     }
     writer.close()?;
     Ok(schema)

@@ -197,7 +197,7 @@ pub fn program_frame(program: &Program, table: DataFrame) -> Result<DataFrame, E
     for stage in program.stages() {
         frame = stage_frame(stage, frame)?;
     }
-    Ok(frame)
+    commands::in_order(frame)
 }
 
 /// One command after the search, over `frame`.
@@ -214,6 +214,9 @@ fn stage_frame(stage: &Stage, frame: DataFrame) -> Result<DataFrame, Error> {
         Stage::Rename(pairs) => commands::rename(frame, pairs),
         Stage::Bin(b) => commands::bin(frame, b),
         Stage::Stats(s) => commands::stats(frame, s),
+        Stage::Sort { limit, keys } => commands::sort(frame, *limit, keys),
+        Stage::Dedup { count, fields } => commands::dedup(frame, *count, fields),
+        Stage::Head(n) => commands::head(frame, *n),
         other => Err(LowerError::Command {
             command: other.command(),
         }

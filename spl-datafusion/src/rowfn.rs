@@ -2,7 +2,7 @@
 //! by the evaluator's own expression interpreter, `rex` by spl-runtime's `Regex`, `bin` by
 //! spl-runtime's `Bin`, and small helpers of the column model (`coalesce` across `Utf8`
 //! and `List<Utf8>`, the distinct values of a `stats` BY field, a value read as a number
-//! for `stats`' order of groups).
+//! for `stats`' order of groups, `sort`'s keys, `dedup`'s key).
 //!
 //! Each UDF is built once per plan and holds what it runs (the interpreted expression, the
 //! compiled regex); its name holds what it computes, so that plans show it and equality
@@ -14,7 +14,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
-use datafusion::arrow::array::{ArrayRef, BooleanArray, Float64Array};
+use datafusion::arrow::array::{ArrayRef, BooleanArray, Float64Array, UInt8Array};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{
@@ -59,6 +59,14 @@ enum Kind {
     Distinct,
     /// The value as a number, when it reads as one (`stats`' order of groups).
     Number,
+    /// The value as text, multivalues joined by newlines (`dedup`'s key).
+    Text,
+    /// `sort`'s class of a value: 0 a number, 1 text, 2 missing.
+    SortClass,
+    /// `sort`'s number of a value (its first value, trimmed, read by Rust's `f64` syntax).
+    SortNumber,
+    /// The first value (`sort` compares text by it).
+    First,
 }
 
 /// A scalar UDF of the column model (see the module documentation).
@@ -189,6 +197,45 @@ impl SplFn {
         )
     }
 
+    /// The value of a column as text, multivalues joined by newlines.
+    pub(crate) fn text(column: Expr) -> Expr {
+        SplFn::call(
+            "spl_text",
+            String::new(),
+            Kind::Text,
+            DataType::Utf8,
+            vec![column],
+        )
+    }
+
+    /// The three keys `sort` orders a field by: its class (a number, text, missing), its
+    /// number, its first value.
+    pub(crate) fn sort_keys(column: Expr) -> [Expr; 3] {
+        [
+            SplFn::call(
+                "spl_sort_class",
+                String::new(),
+                Kind::SortClass,
+                DataType::UInt8,
+                vec![column.clone()],
+            ),
+            SplFn::call(
+                "spl_sort_number",
+                String::new(),
+                Kind::SortNumber,
+                DataType::Float64,
+                vec![column.clone()],
+            ),
+            SplFn::call(
+                "spl_first",
+                String::new(),
+                Kind::First,
+                DataType::Utf8,
+                vec![column],
+            ),
+        ]
+    }
+
     /// The values of each argument, row by row.
     fn args(&self, args: &ScalarFunctionArgs) -> Result<Vec<Vec<Option<Value>>>> {
         args.args
@@ -316,6 +363,42 @@ impl SplFn {
                 });
                 values_array(results, &self.output)
             }
+            Kind::Text => {
+                let column = values.into_iter().next().unwrap_or_default();
+                let results = column
+                    .into_iter()
+                    .map(|v| v.map(|v| Value::Str(v.to_string())));
+                values_array(results, &self.output)
+            }
+            Kind::SortClass => {
+                let column = values.into_iter().next().unwrap_or_default();
+                let classes: UInt8Array = column
+                    .into_iter()
+                    .map(|v| {
+                        Some(match v {
+                            None => 2,
+                            Some(v) if sort_number(&v).is_some() => 0,
+                            Some(_) => 1,
+                        })
+                    })
+                    .collect();
+                return Ok(Arc::new(classes));
+            }
+            Kind::SortNumber => {
+                let column = values.into_iter().next().unwrap_or_default();
+                let numbers: Float64Array = column
+                    .into_iter()
+                    .map(|v| v.and_then(|v| sort_number(&v)))
+                    .collect();
+                return Ok(Arc::new(numbers));
+            }
+            Kind::First => {
+                let column = values.into_iter().next().unwrap_or_default();
+                let results = column
+                    .into_iter()
+                    .map(|v| v.map(|v| Value::Str(v.first_str().into_owned())));
+                values_array(results, &self.output)
+            }
             Kind::Number => {
                 let column = values.into_iter().next().unwrap_or_default();
                 let numbers: Float64Array = column
@@ -329,6 +412,16 @@ impl SplFn {
             datafusion::error::DataFusionError::Execution(format!("{}: {e}", self.full))
         })
     }
+}
+
+/// A value as `sort` reads a number: its first value, trimmed, by Rust's `f64` syntax,
+/// not NaN (`spl_runtime::pipeline::compare_values`).
+fn sort_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Num(n) => Some(*n),
+        other => other.first_str().trim().parse::<f64>().ok(),
+    }
+    .filter(|n| !n.is_nan())
 }
 
 impl fmt::Debug for SplFn {

@@ -5,7 +5,7 @@ mod common;
 
 use common::{canon, events_from_text};
 use datafusion::arrow::datatypes::DataType;
-use spl_datafusion::columns::{multi_type, schema_of, to_batch, to_records};
+use spl_datafusion::columns::{multi_type, schema_of, to_batch, to_records, SEQ};
 
 #[test]
 fn fields_become_columns_and_come_back() {
@@ -32,7 +32,16 @@ fn fields_become_columns_and_come_back() {
     assert_eq!(ty("empty"), DataType::Utf8);
     // `null` gives no field.
     assert!(schema.field_with_name("nul").is_err());
-    assert!(schema.fields().iter().all(|f| f.is_nullable()));
+    assert!(schema
+        .fields()
+        .iter()
+        .all(|f| f.is_nullable() || f.name() == SEQ));
+    // Last, the events' order.
+    let last = schema.fields().last().expect("columns");
+    assert_eq!(
+        (last.name().as_str(), last.data_type()),
+        (SEQ, &DataType::UInt64)
+    );
 
     let batch = to_batch(&schema, &events).expect("a batch");
     assert_eq!(batch.num_rows(), 2);

@@ -1,16 +1,15 @@
 //! The commands after the search (`rex`, `eval`, `where`, `table`, `fields`, `rename`,
 //! `bin`, `stats`) give the evaluator's rows on DataFusion, over an in-memory table of two
 //! partitions and over the same events in Parquet: missing fields, multivalue fields,
-//! case, empty strings, a `rex` that does not match, `stats` over no rows. A rule ending
-//! in `stats` is compared row for row in order (its order is the sort of its groups); the
-//! others as sets of rows (DataFusion does not keep the events' order across
-//! partitions).
+//! case, empty strings, a `rex` that does not match, `stats` over no rows; `sort`, `dedup`,
+//! `head`. Rows are compared in order: the events' order, or the order `stats` and `sort`
+//! give.
 
 mod common;
 
 use std::sync::Arc;
 
-use common::{df_rows, df_rows_in_order, eval_rows, eval_rows_in_order, events_from_text, ordered};
+use common::{df_rows, eval_rows, events_from_text};
 use spl_datafusion::{input, DfRule, Error, LowerError};
 
 const EVENTS: &str = r#"{"_time":"1700000000.25","host":"WS01","user":"alice","process":"pip install -r Requirements.TXT","n":"10","tags":["a","B"],"empty":""}
@@ -104,6 +103,9 @@ const RULES: &[&str] = &[
     "* | stats values(user) by host",
     "* | stats min(n), max(n), sum(n), avg(n) by host",
     "* | stats earliest(user), latest(user) by host",
+    "* | stats list(user) by host",
+    "* | stats first(user), last(user), list(n) by host",
+    "* | stats list(*) AS * by host",
     "* | stats values(*) AS * by host",
     "* | stats values(*) AS * by _time, host",
     "* | stats count by tags{}",
@@ -118,6 +120,27 @@ const RULES: &[&str] = &[
     "* | stats count by n",
     "* | stats range(n), stdev(n), median(n), perc90(n) by host",
     "* | stats dc(tags{}), values(tags{}) by user",
+    // sort, dedup, head
+    "* | sort host",
+    "* | sort -host, user",
+    "* | sort n",
+    "* | sort -n",
+    "* | sort 2 _time",
+    "* | sort - _time",
+    "* | sort missing",
+    "* | sort tags{}",
+    "* | dedup host",
+    "* | dedup 2 host",
+    "* | dedup host, user",
+    "* | dedup tags{}",
+    "* | dedup missing",
+    "* | head 3",
+    "* | head 0",
+    "* | head 100",
+    "* | sort -n | head 2",
+    "* | stats count by host | sort -count, host | head 1",
+    "* | stats count by host | head 2",
+    "* | dedup host | stats count",
     // several commands
     r#"* | rex field=process "(?<reqs>(?i)requirements\.txt)" | rex field=process "(?<source1>(?i)\-{2}source(\s+\S+))" | eval keywords=mvappend(reqs, source1) | table _time, host, user, process, keywords | bin span=1s | stats values(*) as * by _time, host"#,
     r#"* | rex field=process "(?<m>(?i)pip)" | eval c=if(isnotnull(m), "true", "false") | search c="true""#,
@@ -133,17 +156,7 @@ async fn agreement(events_text: &str, rules_text: &[&str]) {
         .iter()
         .map(|s| DfRule::from_spl(s, s, &Default::default()).unwrap_or_else(|e| panic!("{s}: {e}")))
         .collect();
-    let want: Vec<Vec<common::Canon>> = rules
-        .iter()
-        .zip(rules_text)
-        .map(|(r, s)| {
-            if ordered(r) {
-                eval_rows_in_order(s, &events)
-            } else {
-                eval_rows(s, &events)
-            }
-        })
-        .collect();
+    let want: Vec<Vec<common::Canon>> = rules_text.iter().map(|s| eval_rows(s, &events)).collect();
 
     let ctx = input::session();
     let table = input::events_table(&events, 2).expect("a table");
@@ -157,19 +170,13 @@ async fn agreement(events_text: &str, rules_text: &[&str]) {
         .expect("registered");
 
     for table in ["events", "parquet"] {
-        let sorted = df_rows(&ctx, table, &rules).await;
-        let in_order = df_rows_in_order(&ctx, table, &rules).await;
+        let got = df_rows(&ctx, table, &rules).await;
         let mut differ = Vec::new();
         for (i, spl) in rules_text.iter().enumerate() {
-            let got = if ordered(&rules[i]) {
-                &in_order[i]
-            } else {
-                &sorted[i]
-            };
-            if *got != want[i] {
+            if got[i] != want[i] {
                 differ.push(format!(
                     "{table}: {spl}\n evaluator: {:?}\n datafusion: {:?}",
-                    want[i], got
+                    want[i], got[i]
                 ));
             }
         }
@@ -196,7 +203,7 @@ async fn hand_derived_rows() {
         let ctx = ctx.clone();
         async move {
             let rule = DfRule::from_spl("r", spl, &Default::default()).expect("compiles");
-            df_rows_in_order(&ctx, "events", &[rule]).await.remove(0)
+            df_rows(&ctx, "events", &[rule]).await.remove(0)
         }
     };
     let row = |pairs: &[(&str, &[&str])]| -> common::Canon {
@@ -266,6 +273,7 @@ async fn a_command_not_lowered_is_refused_by_name() {
         ("* | transaction host", "transaction"),
         ("* | eventstats count by host", "eventstats"),
         ("* | rex field=process mode=sed \"s/a/b/\"", "rex"),
+        ("* | streamstats count", "streamstats"),
         ("* | lookup t a", "lookup"),
     ] {
         let rule = DfRule::from_spl("r", spl, &Default::default()).expect("compiles");
@@ -283,6 +291,57 @@ async fn a_command_not_lowered_is_refused_by_name() {
             Error::Lower {
                 source: LowerError::Form {
                     command: "eval",
+                    ..
+                },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+/// A table without the order column (a Parquet file from elsewhere): rules run, but the
+/// commands that need the events' order are refused by name.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_table_without_the_events_order() {
+    use datafusion::arrow::datatypes::Schema;
+    use datafusion::parquet::arrow::ArrowWriter;
+
+    let events = events_from_text(EVENTS);
+    let full = spl_datafusion::columns::schema_of(&events);
+    let fields: Vec<_> = full
+        .fields()
+        .iter()
+        .filter(|f| f.name() != spl_datafusion::columns::SEQ)
+        .cloned()
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let batch = spl_datafusion::columns::to_batch(&schema, &events).expect("a batch");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("other.parquet");
+    let file = std::fs::File::create(&path).expect("created");
+    let mut writer = ArrowWriter::try_new(file, schema, None).expect("a writer");
+    writer.write(&batch).expect("written");
+    writer.close().expect("closed");
+    let ctx = input::session();
+    input::register_parquet(&ctx, "other", &path)
+        .await
+        .expect("registered");
+
+    let spl = "* | stats count by host";
+    let rule = DfRule::from_spl(spl, spl, &Default::default()).expect("compiles");
+    assert_eq!(
+        df_rows(&ctx, "other", &[rule]).await[0],
+        eval_rows(spl, &events)
+    );
+    let rule = DfRule::from_spl("r", "* | head 1", &Default::default()).expect("compiles");
+    let err = rule.frame(&ctx, "other").await.expect_err("refused");
+    assert!(
+        matches!(
+            &err,
+            Error::Lower {
+                source: LowerError::Form {
+                    command: "head",
                     ..
                 },
                 ..

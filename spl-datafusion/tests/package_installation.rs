@@ -11,7 +11,7 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{canon, df_rows_in_order, shared, Canon};
+use common::{canon, df_rows, shared, Canon};
 use spl_compiler::compile_file;
 use spl_datafusion::{input, DfRule};
 use spl_engine::EvalRule;
@@ -72,7 +72,7 @@ async fn the_package_installation_rules_give_the_evaluators_rows() {
             .await
             .expect("registered");
         for table in ["events", "parquet"] {
-            let got = df_rows_in_order(&ctx, table, std::slice::from_ref(&rule))
+            let got = df_rows(&ctx, table, std::slice::from_ref(&rule))
                 .await
                 .remove(0);
             assert_eq!(got, want, "{variant} over {table}");

@@ -30,27 +30,17 @@ pub fn canon(record: &Record) -> Canon {
     fields
 }
 
-/// Rows of each rule, sorted (DataFusion gives no order across partitions).
+/// Rows of each rule, in their order.
 pub fn by_rule(rules: usize, rows: impl IntoIterator<Item = (usize, Canon)>) -> Vec<Vec<Canon>> {
     let mut out = vec![Vec::new(); rules];
     for (i, row) in rows {
         out[i].push(row);
     }
-    for rows in &mut out {
-        rows.sort();
-    }
     out
 }
 
-/// The evaluator's rows of `spl` over `events`, sorted.
-pub fn eval_rows(spl: &str, events: &[Record]) -> Vec<Canon> {
-    let mut rows = eval_rows_in_order(spl, events);
-    rows.sort();
-    rows
-}
-
 /// The evaluator's rows of `spl` over `events`, in its order.
-pub fn eval_rows_in_order(spl: &str, events: &[Record]) -> Vec<Canon> {
+pub fn eval_rows(spl: &str, events: &[Record]) -> Vec<Canon> {
     let mut rule = spl_engine::EvalRule::from_spl(spl, &Default::default())
         .unwrap_or_else(|e| panic!("{spl}: {e}"));
     run(&mut rule as &mut dyn Rule, events.iter())
@@ -60,33 +50,8 @@ pub fn eval_rows_in_order(spl: &str, events: &[Record]) -> Vec<Canon> {
         .collect()
 }
 
-/// DataFusion's rows of each rule over the registered table `table`, in the order the
-/// plan gives them; every rule must be lowered.
-pub async fn df_rows_in_order(
-    ctx: &datafusion::prelude::SessionContext,
-    table: &str,
-    rules: &[DfRule],
-) -> Vec<Vec<Canon>> {
-    let rows = run_pack(ctx, table, rules).await.expect("the pack runs");
-    assert!(rows.refused.is_empty(), "{:?}", rows.refused);
-    let mut out = vec![Vec::new(); rules.len()];
-    for (i, r) in rows.rows {
-        out[i].push(canon(&r));
-    }
-    out
-}
-
-/// Whether a rule's rows come in an order of its own (its last row-ordering command is
-/// `stats`), not the events' order, which DataFusion does not keep across partitions.
-pub fn ordered(rule: &DfRule) -> bool {
-    rule.program
-        .stages()
-        .iter()
-        .any(|s| matches!(s, spl_ir::Stage::Stats(st) if st.kind == spl_ir::StatsKind::Stats))
-}
-
-/// DataFusion's rows of each rule over the registered table `table`; every rule must be
-/// lowered.
+/// DataFusion's rows of each rule over the registered table `table`, in their order; every
+/// rule must be lowered.
 pub async fn df_rows(
     ctx: &datafusion::prelude::SessionContext,
     table: &str,
