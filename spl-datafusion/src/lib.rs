@@ -15,8 +15,13 @@
 //! - [`pack`]: [`DfRule`], [`register_pack`] (a view per rule), [`run_pack`] (rows as
 //!   records, comparable to the evaluator's).
 //!
-//! This slice lowers the search filter only: a rule with commands after its search is
-//! refused with [`LowerError::Command`], naming the command.
+//! The commands after the search become plan nodes too (`commands`): filters (`| search`,
+//! `| regex`, `| where`), projections (`eval`, `rex`, `table`, `fields`, `rename`,
+//! `bin`), an aggregation (`stats`, its functions one UDAF over spl-runtime's
+//! accumulator), sorts, windows and limits (`sort`, `dedup`, `head`), and the plan ends in
+//! the evaluator's order of rows. `eval` and `where` expressions that SQL does not say
+//! exactly run in the evaluator's own interpreter (`spl-engine`). A command this back end
+//! does not run is refused with [`LowerError::Command`], naming it.
 //!
 //! ```no_run
 //! # async fn f() -> Result<(), spl_datafusion::Error> {

@@ -1,5 +1,6 @@
 //! The IR to DataFusion: the search predicate as a filter expression, a program as a
-//! logical plan over a table of events (see [`crate::columns`] for the column model).
+//! logical plan over a table of events (see [`crate::columns`] for the column model), its
+//! commands as plan nodes (`crate::commands`).
 //!
 //! Plain expressions wherever they are exactly the search's meaning, so that DataFusion
 //! can push them into scans (Parquet row-group pruning, page indexes, row filters):
@@ -189,8 +190,9 @@ fn atom_text(kind: &AtomKind) -> String {
 /// A program as a DataFusion plan over `table` (a table of events in the column model):
 /// the search filter, then each command in turn: `| search`, `| regex` and `| where` as
 /// further filters, `eval`, `rex`, `table`, `fields`, `rename` and `bin` as projections,
-/// `stats` as an aggregation and a sort (see [`crate::commands`]). Any other command is
-/// [`LowerError::Command`], naming the first of them.
+/// `stats` as an aggregation and a sort, `sort`, `dedup` and `head` over the rows' order;
+/// last, the rows in the evaluator's order (see `docs/semantics.md`, "DataFusion back
+/// end"). Any other command is [`LowerError::Command`], naming the first of them.
 pub fn program_frame(program: &Program, table: DataFrame) -> Result<DataFrame, Error> {
     let expr = filter_expr(program.filter(), table.schema().as_arrow());
     let mut frame = table.filter(expr)?;
