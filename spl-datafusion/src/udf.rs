@@ -106,37 +106,11 @@ impl SplMatch {
 
     fn evaluate(&self, column: &ArrayRef) -> Result<BooleanArray> {
         match &self.test {
-            Test::Regex(re) => {
-                if let Some(texts) = strings(column.as_ref()) {
-                    return Ok(texts
-                        .into_iter()
-                        .map(|t| Some(t.is_some_and(|t| re.is_match(t))))
-                        .collect());
-                }
-                let lists: Vec<Option<ArrayRef>> = match column.data_type() {
-                    DataType::List(_) => column.as_list::<i32>().iter().collect(),
-                    DataType::LargeList(_) => column.as_list::<i64>().iter().collect(),
-                    other => {
-                        return exec_err!("{}: a field column of type {other}", self.name);
-                    }
-                };
-                lists
-                    .into_iter()
-                    .map(|list| {
-                        let Some(list) = list else {
-                            return Ok(Some(false));
-                        };
-                        let Some(items) = strings(list.as_ref()) else {
-                            return exec_err!(
-                                "{}: a list of {}, not of text",
-                                self.name,
-                                list.data_type()
-                            );
-                        };
-                        Ok(Some(items.into_iter().flatten().any(|t| re.is_match(t))))
-                    })
-                    .collect()
-            }
+            Test::Regex(re) => self.each_row(
+                column,
+                |t| re.is_match(t),
+                |items| items.iter().any(|t| re.is_match(t)),
+            ),
             Test::Raw(m) => {
                 let Some(texts) = strings(column.as_ref()) else {
                     return exec_err!("{}: _raw is {}, not text", self.name, column.data_type());
@@ -146,45 +120,55 @@ impl SplMatch {
                     .map(|t| Some(m.is_match(t.unwrap_or(""))))
                     .collect())
             }
-            Test::Field(m) => {
-                if let Some(texts) = strings(column.as_ref()) {
-                    return Ok(texts
-                        .into_iter()
-                        .map(|t| Some(t.is_some_and(|t| m.matches_str(t))))
-                        .collect());
-                }
-                let lists: Vec<Option<ArrayRef>> = match column.data_type() {
-                    DataType::List(_) => column.as_list::<i32>().iter().collect(),
-                    DataType::LargeList(_) => column.as_list::<i64>().iter().collect(),
-                    other => {
-                        return exec_err!("{}: a field column of type {other}", self.name);
-                    }
-                };
-                lists
-                    .into_iter()
-                    .map(|list| match list {
-                        None => Ok(Some(false)),
-                        Some(list) => {
-                            let Some(items) = strings(list.as_ref()) else {
-                                return exec_err!(
-                                    "{}: a list of {}, not of text",
-                                    self.name,
-                                    list.data_type()
-                                );
-                            };
-                            let mut items: Vec<String> =
-                                items.into_iter().flatten().map(str::to_owned).collect();
-                            let value = match items.len() {
-                                0 => return Ok(Some(false)),
-                                1 => items.pop().map(Value::Str),
-                                _ => Some(Value::Multi(items)),
-                            };
-                            Ok(Some(m.matches(value.as_ref())))
-                        }
-                    })
-                    .collect()
-            }
+            Test::Field(m) => self.each_row(
+                column,
+                |t| m.matches_str(t),
+                |mut items| {
+                    let value = match items.len() {
+                        0 => return false,
+                        1 => items.pop().map(|t| Value::Str(t.to_owned())),
+                        _ => Some(Value::Multi(items.into_iter().map(str::to_owned).collect())),
+                    };
+                    m.matches(value.as_ref())
+                },
+            ),
         }
+    }
+
+    /// A test on each row of a field's column: `single` on the text of a row of a text
+    /// column, `multi` on the texts of a row of a list column; a null row (the field
+    /// missing) is false.
+    fn each_row(
+        &self,
+        column: &ArrayRef,
+        single: impl Fn(&str) -> bool,
+        multi: impl Fn(Vec<&str>) -> bool,
+    ) -> Result<BooleanArray> {
+        if let Some(texts) = strings(column.as_ref()) {
+            return Ok(texts
+                .into_iter()
+                .map(|t| Some(t.is_some_and(&single)))
+                .collect());
+        }
+        let lists: Vec<Option<ArrayRef>> = match column.data_type() {
+            DataType::List(_) => column.as_list::<i32>().iter().collect(),
+            DataType::LargeList(_) => column.as_list::<i64>().iter().collect(),
+            other => {
+                return exec_err!("{}: a field column of type {other}", self.name);
+            }
+        };
+        lists
+            .into_iter()
+            .map(|list| {
+                let Some(list) = list else {
+                    return Ok(Some(false));
+                };
+                let Some(items) = strings(list.as_ref()) else {
+                    return exec_err!("{}: a list of {}, not of text", self.name, list.data_type());
+                };
+                Ok(Some(multi(items.into_iter().flatten().collect())))
+            })
+            .collect()
     }
 }
 
