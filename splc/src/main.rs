@@ -327,7 +327,9 @@ enum Engine {
     /// Apache DataFusion (needs a splc built with `--features datafusion`): the event
     /// files are read into one in-memory table, or one `.parquet` file (in spl-datafusion's
     /// column model) is scanned, filters pushed into the scan. Each rule is a query over
-    /// the table; rows come rule after rule, each rule's in its events' order. A rule with
+    /// the table; rows come rule after rule, each rule's in its events' order (the same
+    /// rows, but a number `stats` or `eval` computes is text, a string in JSON, and the
+    /// fields of `values(*) as *` may come in another order). A rule with
     /// a command DataFusion does not run is reported on standard error by name and
     /// command, the others run (exit status 1). Not with --line-numbers; --no-index,
     /// --memory-budget, --lookups, --transforms, --geoip and --datamodels have no
