@@ -64,7 +64,7 @@ fn write_out(args: &CompileArgs, text: &str, failed: usize) -> anyhow::Result<()
             );
         }
         Some(path) => {
-            std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
         }
         None => {
             let mut out = std::io::stdout().lock();
