@@ -5,7 +5,7 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::file::properties::WriterProperties;
@@ -13,7 +13,7 @@ use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use spl_runtime::read::{self, ReadOptions};
 use spl_runtime::Record;
 
-use crate::columns::{schema_of, to_batch_at};
+use crate::columns::{schema_of, single_type, to_batch_at, SEQ};
 use crate::Error;
 
 /// Rows per record batch of an in-memory table.
@@ -54,6 +54,23 @@ pub fn events_table(events: &[Record], partitions: usize) -> Result<MemTable, Er
         parts[i % count].push(to_batch_at(&schema, chunk, first)?);
     }
     Ok(MemTable::try_new(schema, parts)?)
+}
+
+/// An empty in-memory table with a single-valued text column for each of `fields` (in
+/// order, duplicates once), and [`SEQ`]: what a rule's plans can be shown over without
+/// events.
+pub fn empty_table<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<MemTable, Error> {
+    let mut columns: Vec<Field> = Vec::new();
+    for name in fields {
+        if name != SEQ && !columns.iter().any(|c| c.name() == name) {
+            columns.push(Field::new(name, single_type(), true));
+        }
+    }
+    columns.push(Field::new(SEQ, DataType::UInt64, false));
+    Ok(MemTable::try_new(
+        Arc::new(Schema::new(columns)),
+        vec![Vec::new()],
+    )?)
 }
 
 /// Write `events` to a Parquet file in the column model, in row groups of at most
@@ -98,7 +115,13 @@ pub fn convert_to_parquet(
 /// evaluated inside the scan as well as used to prune row groups and pages
 /// (`datafusion.execution.parquet.pushdown_filters`).
 pub fn session() -> SessionContext {
-    let mut config = SessionConfig::new();
+    session_with_partitions(SessionConfig::new().target_partitions())
+}
+
+/// [`session`], with scans and operators split into `partitions` parts (at least one),
+/// each run on a thread, instead of one per core.
+pub fn session_with_partitions(partitions: usize) -> SessionContext {
+    let mut config = SessionConfig::new().with_target_partitions(partitions.max(1));
     config.options_mut().execution.parquet.pushdown_filters = true;
     SessionContext::new_with_config(config)
 }

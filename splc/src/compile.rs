@@ -1,5 +1,6 @@
-//! `splc compile`: print the Rust a rule compiles to (what `Builder` emits for it), or its
-//! IR in the stable text form.
+//! `splc compile`: print the Rust a rule compiles to (what `Builder` emits for it), its
+//! IR in the stable text form, or (`--datafusion`, with the `datafusion` feature) its
+//! Apache DataFusion plans.
 
 use std::io::Write;
 
@@ -16,6 +17,14 @@ use crate::CompileArgs;
 /// only when every rule compiled.
 pub fn run(args: &CompileArgs) -> anyhow::Result<bool> {
     let macros = macro_table(&args.macros)?;
+    if args.datafusion {
+        #[cfg(feature = "datafusion")]
+        return datafusion::run(args, &macros);
+        #[cfg(not(feature = "datafusion"))]
+        anyhow::bail!(
+            "--datafusion: this splc was built without DataFusion; build it with `--features datafusion` (cargo build -p splc --features datafusion)"
+        );
+    }
     let mut text = String::new();
     let mut failed = 0usize;
     for rule in compile_all(&args.paths, &[], &macros) {
@@ -41,6 +50,12 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<bool> {
             text.push_str(&to_source(&generate_rule(&meta, &compiled.program)));
         }
     }
+    write_out(args, &text, failed)?;
+    Ok(failed == 0)
+}
+
+/// Write `text` to the `--output` file (only when no rule failed) or to standard output.
+fn write_out(args: &CompileArgs, text: &str, failed: usize) -> anyhow::Result<()> {
     match &args.output {
         Some(path) if failed > 0 => {
             eprintln!(
@@ -49,7 +64,7 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<bool> {
             );
         }
         Some(path) => {
-            std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
         }
         None => {
             let mut out = std::io::stdout().lock();
@@ -57,5 +72,84 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<bool> {
             out.flush()?;
         }
     }
-    Ok(failed == 0)
+    Ok(())
+}
+
+/// `--datafusion`: each rule's DataFusion plans.
+#[cfg(feature = "datafusion")]
+mod datafusion {
+    use std::sync::Arc;
+
+    use anyhow::Context;
+    use spl_datafusion::{input, DfRule};
+    use spl_grammar::MacroTable;
+    use spl_runtime::read::ReadOptions;
+
+    use crate::inputs::{compile_all, report_errors};
+    use crate::run::is_parquet;
+    use crate::run_datafusion::runtime;
+    use crate::CompileArgs;
+
+    /// The name the table is registered under.
+    const TABLE: &str = "events";
+
+    /// Print each rule's plans, after a `# <path>` line; `Ok(false)` when a rule did not
+    /// compile or could not be planned (reported on standard error).
+    pub fn run(args: &CompileArgs, macros: &MacroTable) -> anyhow::Result<bool> {
+        let runtime = runtime(None)?;
+        let ctx = input::session();
+        if let Some(path) = &args.input {
+            if is_parquet(path) {
+                runtime
+                    .block_on(input::register_parquet(&ctx, TABLE, path))
+                    .with_context(|| format!("{}: cannot read it as Parquet", path.display()))?;
+            } else {
+                let events = input::read_events(path, ReadOptions::default())?;
+                let partitions = ctx.copied_config().target_partitions();
+                let table = input::events_table(&events.records, partitions)?;
+                ctx.register_table(TABLE, Arc::new(table))?;
+            }
+        }
+        let mut text = String::new();
+        let mut failed = 0usize;
+        for rule in compile_all(&args.paths, &[], macros) {
+            let compiled = match &rule.result {
+                Ok(c) => c,
+                Err(errors) => {
+                    failed += 1;
+                    report_errors(errors);
+                    continue;
+                }
+            };
+            if args.input.is_none() {
+                // An empty table with the columns this rule reads.
+                let fields = spl_compiler::typed::event_fields(&compiled.parsed);
+                let names = ["_raw", "_time"]
+                    .into_iter()
+                    .chain(fields.iter().map(|f| f.name.as_str()));
+                ctx.deregister_table(TABLE)?;
+                ctx.register_table(TABLE, Arc::new(input::empty_table(names)?))?;
+            }
+            let plans = match runtime.block_on(DfRule::from_compiled(compiled).explain(&ctx, TABLE))
+            {
+                Ok(plans) => plans,
+                Err(spl_datafusion::Error::Lower { source, .. }) => {
+                    failed += 1;
+                    eprintln!("{}: not planned: {source}", rule.shown);
+                    continue;
+                }
+                Err(e) => return Err(e).with_context(|| format!("planning {}", rule.shown)),
+            };
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&format!("# {}\n", rule.shown.escape_debug()));
+            text.push_str(&plans);
+            if !plans.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+        super::write_out(args, &text, failed)?;
+        Ok(failed == 0)
+    }
 }

@@ -24,6 +24,8 @@ mod inputs;
 mod output;
 mod progress;
 mod run;
+#[cfg(feature = "datafusion")]
+mod run_datafusion;
 mod table;
 
 use std::num::NonZeroUsize;
@@ -97,8 +99,21 @@ struct CompileArgs {
     #[command(flatten)]
     macros: MacroArgs,
     /// Print the IR (the stable text form) instead of Rust code.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "datafusion")]
     ir: bool,
+    /// Print each rule's Apache DataFusion plans instead of Rust code: the logical plan
+    /// after DataFusion's optimizer, then the physical plan (what `EXPLAIN` shows). The
+    /// plans are made over an empty table with a text column for each field the rule reads
+    /// (and `_raw`, `_time`), or with `--input`, over that file's events. A rule DataFusion
+    /// does not run is reported on standard error. Needs a splc built with `--features
+    /// datafusion`.
+    #[arg(long)]
+    datafusion: bool,
+    /// With `--datafusion`: plan over this file instead of an empty table: a `.parquet`
+    /// file (the plan shows the predicate pushed into its scan), or any event file `splc
+    /// run` reads, read into memory (its fields and their types decide the columns).
+    #[arg(long, value_name = "FILE", requires = "datafusion")]
+    input: Option<PathBuf>,
     /// Write to FILE instead of stdout (only when every rule compiled).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
@@ -144,6 +159,9 @@ struct RunArgs {
     /// Output format of the result rows.
     #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
     format: OutputFormat,
+    /// What runs the rules.
+    #[arg(long, value_enum, default_value_t = Engine::Evaluator)]
+    engine: Engine,
     /// Input format (default: from the file extension, or sniffed from the content):
     /// jsonl, xml, text, wineventlog, evtx.
     #[arg(long, value_name = "FORMAT")]
@@ -193,7 +211,8 @@ struct RunArgs {
     #[arg(short = 'q', long)]
     quiet: bool,
     /// Event files, directories of event files, or `-` for standard input. A
-    /// gzip-compressed input is decompressed as it is read.
+    /// gzip-compressed input is decompressed as it is read. A `.parquet` file needs
+    /// `--engine datafusion`, and is then the only input.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 }
@@ -297,6 +316,25 @@ enum OutputFormat {
     /// One CSV document: a header of `_rule` and every field met, a row per result row;
     /// a multivalue field's values one per line in its cell; `_time` as ISO 8601 UTC.
     Csv,
+}
+
+/// What `splc run` runs rules with.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum Engine {
+    /// splc's own evaluator: events are read once, each sent to the rules that can match
+    /// it; streaming rules' rows come as their events are read, interleaved.
+    Evaluator,
+    /// Apache DataFusion (needs a splc built with `--features datafusion`): the event
+    /// files are read into one in-memory table, or one `.parquet` file (in spl-datafusion's
+    /// column model) is scanned, filters pushed into the scan. Each rule is a query over
+    /// the table; rows come rule after rule, each rule's in its events' order (the same
+    /// rows, but a number `stats` or `eval` computes is text, a string in JSON, and the
+    /// fields of `values(*) as *` may come in another order). A rule with
+    /// a command DataFusion does not run is reported on standard error by name and
+    /// command, the others run (exit status 1). Not with --line-numbers; --no-index,
+    /// --memory-budget, --lookups, --transforms, --geoip and --datamodels have no
+    /// effect; --threads sets DataFusion's threads.
+    Datafusion,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -20,7 +20,7 @@ use spl_runtime::Record;
 use crate::inputs::{macro_table, show};
 use crate::output::{RuleLabel, Sink};
 use crate::progress::{Progress, Summary};
-use crate::RunArgs;
+use crate::{Engine, RunArgs};
 
 /// Events read and not yet run through the pack, with their positions in their input.
 #[derive(Default)]
@@ -101,9 +101,11 @@ fn print_warnings(lookups: &Lookups, datamodels: &DataModels, printed: &mut (usi
     }
 }
 
-/// Run the command; `Ok(false)` when a rule did not compile, an input was skipped, or a
-/// rule stopped before giving all its rows.
-pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
+/// The rules the options name (`--rule` paths, then `--spl` texts), each with the name
+/// it is shown by and what compiling it gave. No rule at all is an error.
+pub fn compile_rules(
+    args: &RunArgs,
+) -> anyhow::Result<Vec<(String, Result<CompiledRule, CompileErrors>)>> {
     let macros = macro_table(&args.macros)?;
     let mut compiled: Vec<(String, Result<CompiledRule, CompileErrors>)> = Vec::new();
     for (path, loaded) in spl_grammar::load_rule_paths(&args.rules) {
@@ -122,6 +124,64 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     if compiled.is_empty() {
         bail!("no rule given: use --rule PATH or --spl TEXT");
     }
+    Ok(compiled)
+}
+
+/// How the options say to read events: the `--input-format` (none: by extension or
+/// content) and the reader's options (field aliases, time field, limits).
+pub fn read_options(args: &RunArgs) -> anyhow::Result<(Option<InputFormat>, ReadOptions)> {
+    let aliases = match args.mapping.as_deref() {
+        None => AliasMap::builtin(),
+        Some("none") => AliasMap::none(),
+        Some(path) => AliasMap::from_file(std::path::Path::new(path))
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("reading the field mapping {path}"))?,
+    };
+    let format = match &args.input_format {
+        Some(f) => Some(
+            f.parse::<InputFormat>()
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
+        None => None,
+    };
+    let options = ReadOptions {
+        time_field: args.time_field.clone(),
+        aliases,
+        limits: args.limits.limits(),
+    };
+    Ok((format, options))
+}
+
+/// Where the rows go: the `--output` file, or standard output.
+pub fn output(args: &RunArgs) -> anyhow::Result<Box<dyn Write>> {
+    Ok(match &args.output {
+        Some(path) => Box::new(BufWriter::new(std::fs::File::create(path).with_context(
+            || format!("cannot create the output file {}", path.display()),
+        )?)),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+/// Whether `path` names a Parquet file (by its extension, `.parquet`), which only the
+/// DataFusion engine reads.
+pub fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// Run the command; `Ok(false)` when a rule did not compile, an input was skipped, or a
+/// rule stopped before giving all its rows.
+pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
+    match args.engine {
+        Engine::Evaluator => {}
+        #[cfg(feature = "datafusion")]
+        Engine::Datafusion => return crate::run_datafusion::run(args),
+        #[cfg(not(feature = "datafusion"))]
+        Engine::Datafusion => bail!(
+            "--engine datafusion: this splc was built without DataFusion; build it with `--features datafusion` (cargo build -p splc --features datafusion)"
+        ),
+    }
+    let compiled = compile_rules(args)?;
     let mut all_ok = true;
     let mut rules = Vec::new();
     let lookups = lookups(args)?;
@@ -162,31 +222,18 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     }
     let mut warned = (0, 0);
     print_warnings(&lookups, &datamodels, &mut warned);
-    let aliases = match args.mapping.as_deref() {
-        None => AliasMap::builtin(),
-        Some("none") => AliasMap::none(),
-        Some(path) => AliasMap::from_file(std::path::Path::new(path))
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("reading the field mapping {path}"))?,
-    };
-    let format = match &args.input_format {
-        Some(f) => Some(
-            f.parse::<InputFormat>()
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-        ),
-        None => None,
-    };
-    let options = ReadOptions {
-        time_field: args.time_field.clone(),
-        aliases,
-        limits: args.limits.limits(),
-    };
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::new(std::fs::File::create(path).with_context(
-            || format!("cannot create the output file {}", path.display()),
-        )?)),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
-    };
+    let (format, options) = read_options(args)?;
+    let inputs = expand_inputs(&args.inputs)?;
+    if let Some(path) = inputs.iter().find_map(|i| match i {
+        Input::File(path) if is_parquet(path) => Some(path),
+        _ => None,
+    }) {
+        bail!(
+            "{}: a Parquet file is read only by the DataFusion engine (--engine datafusion, in a splc built with --features datafusion)",
+            path.display()
+        );
+    }
+    let mut out = output(args)?;
     let mut stats = ReadStats::default();
     let mut rows = vec![0u64; rules.len()];
     let (labels, rules): (Vec<RuleLabel>, Vec<Box<dyn Rule>>) = rules
@@ -204,7 +251,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
         None => std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN),
     };
     let mut batch = Batch::default();
-    let inputs = expand_inputs(&args.inputs)?;
     let several_inputs = inputs.len() > 1;
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let mut report = Report::new(
@@ -367,7 +413,7 @@ fn is_evtx(path: &Path, format: Option<InputFormat>) -> bool {
 }
 
 /// How standard input is named (`-` on the command line).
-const STDIN: &str = "-";
+pub const STDIN: &str = "-";
 
 /// The bytes of the inputs when they are all files (for the progress bar's total).
 fn total_bytes(inputs: &[Input]) -> Option<u64> {
@@ -381,17 +427,19 @@ fn total_bytes(inputs: &[Input]) -> Option<u64> {
 /// What `splc run` says about its inputs on standard error, buffered (a file of millions
 /// of bad lines gives millions of messages). Standard error is not held locked: the
 /// progress bar's thread draws on it too.
-struct Report {
-    err: BufWriter<std::io::Stderr>,
+pub struct Report {
+    /// Standard error, buffered.
+    pub err: BufWriter<std::io::Stderr>,
     strict: bool,
     /// Inputs that could not be read, or not to the end.
-    skipped_inputs: u64,
+    pub skipped_inputs: u64,
     /// The bar drawn on standard error (lines are written around it).
-    progress: Progress,
+    pub progress: Progress,
 }
 
 impl Report {
-    fn new(strict: bool, progress: Progress) -> Self {
+    /// A report, stopping at the first input skipped when `strict`.
+    pub fn new(strict: bool, progress: Progress) -> Self {
         Report {
             err: BufWriter::new(std::io::stderr()),
             strict,
@@ -400,7 +448,8 @@ impl Report {
         }
     }
 
-    fn line(&mut self, text: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    /// Write a line (above the progress bar, if drawn).
+    pub fn line(&mut self, text: std::fmt::Arguments<'_>) -> std::io::Result<()> {
         let err = &mut self.err;
         self.progress.suspend(|| {
             writeln!(err, "{text}")?;
@@ -414,7 +463,11 @@ impl Report {
 
     /// An input that cannot be read: reported and counted, or with `--strict`, the end
     /// of the run.
-    fn input_skipped(&mut self, path: &Path, reason: &dyn std::fmt::Display) -> anyhow::Result<()> {
+    pub fn input_skipped(
+        &mut self,
+        path: &Path,
+        reason: &dyn std::fmt::Display,
+    ) -> anyhow::Result<()> {
         self.skipped_inputs += 1;
         if self.strict {
             self.err.flush()?;
@@ -429,7 +482,9 @@ impl Report {
     }
 }
 
-fn rule_name(shown: &str, c: &CompiledRule) -> String {
+/// The name a rule's rows show (`_rule`): its file's stem, else the name it was given
+/// (`spl-N`).
+pub fn rule_name(shown: &str, c: &CompiledRule) -> String {
     c.rule
         .path
         .as_deref()
