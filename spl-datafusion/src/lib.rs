@@ -42,6 +42,7 @@ mod commands;
 pub mod input;
 pub mod lower;
 pub mod pack;
+pub mod remote;
 mod rowfn;
 mod udf;
 
