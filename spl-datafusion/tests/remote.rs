@@ -7,9 +7,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{canon, eval_rows, options, Canon};
+use common::{canon, eval_rows, search_corpus, Canon};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::prelude::SessionContext;
 use spl_datafusion::columns::to_records;
@@ -39,25 +37,7 @@ fn rows(batches: &[RecordBatch]) -> Vec<Canon> {
 
 #[tokio::test]
 async fn plans_through_bytes_give_the_evaluators_rows() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests");
-    let events = input::read_events(&root.join("data/search/events.jsonl"), options())
-        .expect("the corpus events")
-        .records;
-    let mut queries: Vec<(String, String)> = std::fs::read_dir(root.join("rules/search"))
-        .expect("the corpus queries")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "spl"))
-        .map(|p| {
-            let name = p
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            (name, std::fs::read_to_string(&p).expect("a query"))
-        })
-        .collect();
-    queries.sort();
-    assert!(queries.len() >= 50, "{} queries", queries.len());
+    let (events, mut queries) = search_corpus();
     queries.extend(
         COMMANDS
             .iter()

@@ -5,36 +5,14 @@
 
 mod common;
 
-use std::path::Path;
 use std::sync::Arc;
 
-use common::{df_rows, eval_rows, options};
+use common::{df_rows, eval_rows, search_corpus};
 use spl_datafusion::{input, DfRule};
 
 #[tokio::test]
 async fn the_search_language_corpus_gives_the_evaluators_rows() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests");
-    let events = input::read_events(&root.join("data/search/events.jsonl"), options())
-        .expect("the corpus events");
-    assert_eq!(events.skipped, 0);
-    let events = events.records;
-
-    let mut queries: Vec<(String, String)> = std::fs::read_dir(root.join("rules/search"))
-        .expect("the corpus queries")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "spl"))
-        .map(|p| {
-            let stem = p
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            let spl = std::fs::read_to_string(&p).expect("a query");
-            (stem, spl)
-        })
-        .collect();
-    queries.sort();
-    assert!(queries.len() >= 50, "{} queries", queries.len());
+    let (events, queries) = search_corpus();
 
     let rules: Vec<DfRule> = queries
         .iter()

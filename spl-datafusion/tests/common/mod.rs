@@ -121,3 +121,30 @@ pub fn shared(name: &str, test: &str) -> Option<PathBuf> {
     println!("skipped: {test} needs ../shared/{name}");
     None
 }
+
+/// The main workspace's search-language corpus: its events
+/// (`tests/data/search/events.jsonl`) and its queries (`tests/rules/search/*.spl`) as
+/// `(file stem, SPL)`, sorted by name.
+pub fn search_corpus() -> (Vec<Record>, Vec<(String, String)>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests");
+    let events = input::read_events(&root.join("data/search/events.jsonl"), options())
+        .expect("the corpus events");
+    assert_eq!(events.skipped, 0);
+    let mut queries: Vec<(String, String)> = std::fs::read_dir(root.join("rules/search"))
+        .expect("the corpus queries")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "spl"))
+        .map(|p| {
+            let stem = p
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let spl = std::fs::read_to_string(&p).expect("a query");
+            (stem, spl)
+        })
+        .collect();
+    queries.sort();
+    assert!(queries.len() >= 50, "{} queries", queries.len());
+    (events.records, queries)
+}
