@@ -18,6 +18,7 @@
 //! two rows of the same `_time` is `earliest`/`latest`) see the evaluator's order; over a
 //! table without the order column they see the order DataFusion hands the rows over.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -67,6 +68,22 @@ impl SplStats {
         seq: Expr,
         values: Vec<Expr>,
     ) -> Expr {
+        let (udaf, args) = SplStats::udaf(label, func, percentile, dynamic, time, seq, values);
+        udaf.call(args)
+    }
+
+    /// The function of [`SplStats::call`] and its arguments, to call as an aggregate or
+    /// over a window (`eventstats`, `streamstats`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn udaf(
+        label: String,
+        func: AggFunc,
+        percentile: f64,
+        dynamic: bool,
+        time: Expr,
+        seq: Expr,
+        values: Vec<Expr>,
+    ) -> (AggregateUDF, Vec<Expr>) {
         let output = if matches!(
             func,
             AggFunc::Values | AggFunc::List | AggFunc::Earliest | AggFunc::Latest
@@ -86,7 +103,7 @@ impl SplStats {
         };
         let mut args = vec![time, seq];
         args.extend(values);
-        AggregateUDF::new_from_impl(udaf).call(args)
+        (AggregateUDF::new_from_impl(udaf), args)
     }
 }
 
@@ -144,6 +161,7 @@ impl AggregateUDFImpl for SplStats {
             counts: Vec::new(),
             times: Vec::new(),
             seqs: Vec::new(),
+            fed_by_row: VecDeque::new(),
             name: self.full.clone(),
         }))
     }
@@ -178,6 +196,9 @@ struct Fed {
     counts: Vec<u32>,
     times: Vec<Option<f64>>,
     seqs: Vec<Option<u64>>,
+    /// How many values each row given to `update_batch` fed, oldest first: what leaves
+    /// when a window's frame moves past rows (`retract_batch`).
+    fed_by_row: VecDeque<usize>,
     name: String,
 }
 
@@ -232,6 +253,7 @@ impl DfAccumulator for Fed {
         if self.inputs == 0 {
             for (t, q) in times.into_iter().zip(seqs) {
                 self.feed(&PRESENT, t, q);
+                self.fed_by_row.push_back(1);
             }
             return Ok(());
         }
@@ -243,13 +265,39 @@ impl DfAccumulator for Fed {
             }
         }
         for (row, (t, q)) in times.into_iter().zip(seqs).enumerate() {
+            let mut fed = 0;
             for column in &columns_values {
                 if let Some(Some(v)) = column.get(row) {
                     self.feed(v, t, q);
+                    fed += 1;
                 }
             }
+            self.fed_by_row.push_back(fed);
         }
         Ok(())
+    }
+
+    /// A window's frame moved past its oldest rows (`values` holds as many rows as
+    /// leave): what they fed goes.
+    fn retract_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        let rows = values.first().map_or(0, |a| a.len());
+        if rows > self.fed_by_row.len() {
+            return exec_err!("{}: {rows} rows leave a frame of fewer", self.name);
+        }
+        let fed: usize = self.fed_by_row.drain(..rows).sum();
+        let Some(counts) = self.counts.get(..fed) else {
+            return exec_err!("{}: a broken state", self.name);
+        };
+        let texts: usize = counts.iter().map(|&c| c as usize).sum();
+        self.texts.drain(..texts);
+        self.counts.drain(..fed);
+        self.times.drain(..fed);
+        self.seqs.drain(..fed);
+        Ok(())
+    }
+
+    fn supports_retract_batch(&self) -> bool {
+        true
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
@@ -297,6 +345,7 @@ impl DfAccumulator for Fed {
             + self.counts.capacity() * 4
             + self.times.capacity() * 16
             + self.seqs.capacity() * 16
+            + self.fed_by_row.capacity() * 8
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {

@@ -17,17 +17,21 @@ use datafusion::common::{Column, ScalarValue};
 use datafusion::functions::core::expr_fn::coalesce;
 use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::functions_window::expr_fn::row_number;
+use datafusion::logical_expr::expr::WindowFunction;
 use datafusion::logical_expr::{
-    ident, lit, when, Expr, ExprFunctionExt, LogicalPlanBuilder, SortExpr,
+    ident, lit, when, Expr, ExprFunctionExt, LogicalPlanBuilder, SortExpr, WindowFrame,
+    WindowFrameBound, WindowFrameUnits, WindowFunctionDefinition,
 };
 use datafusion::prelude::DataFrame;
 use spl_ir::{
     AggFunc, AggInput, Assignment, BinStage, ExprKind, FieldPattern, Func, RexStage, SortKey,
     StatsKind, StatsStage,
 };
+use spl_runtime::aggregate::Accumulator;
 use spl_runtime::pipeline::{Bin, FieldGlob};
 use spl_runtime::regex::Regex;
 use spl_runtime::value::format_number;
+use spl_runtime::Value;
 
 use crate::agg::SplStats;
 use crate::columns::{is_list, multi_type, single_type, SEQ};
@@ -442,18 +446,7 @@ pub(crate) fn stats(frame: DataFrame, stage: &StatsStage) -> Result<DataFrame, E
     }
     let cols = columns(&frame);
     let mut pre = same(&frame);
-    // `eval(...)` inputs, computed first.
-    for (i, a) in stage.aggs.iter().enumerate() {
-        if let AggInput::Eval(e) = &a.input {
-            let name = internal("in", i);
-            let (inputs, args) = inputs_of(e, &cols);
-            let label = format!("{name}={e}");
-            pre.push((
-                name.clone(),
-                SplFn::eval(label, &name, e.clone(), &inputs, args),
-            ));
-        }
-    }
+    eval_inputs(stage, &cols, &mut pre);
     // BY fields: a missing one is a null column (a row without it joins no group); a
     // multivalued one holds its distinct values, one row each after the unnest.
     let mut unnest = Vec::new();
@@ -484,16 +477,7 @@ pub(crate) fn stats(frame: DataFrame, stage: &StatsStage) -> Result<DataFrame, E
         frame = DataFrame::new(state, plan);
     }
 
-    let time = if type_of(&cols, "_time").is_some() {
-        col("_time")
-    } else {
-        null()
-    };
-    let seq = if has_seq(&frame) {
-        col(SEQ)
-    } else {
-        lit(ScalarValue::UInt64(None))
-    };
+    let (time, seq) = time_and_seq(&frame, &cols);
     // Each output: its name and aggregate; a later one of the same name wins.
     let mut outputs: Vec<(String, Expr)> = Vec::new();
     for (i, a) in stage.aggs.iter().enumerate() {
@@ -519,22 +503,10 @@ pub(crate) fn stats(frame: DataFrame, stage: &StatsStage) -> Result<DataFrame, E
                 &a.output,
                 call(format!("{}()", fname), false, vec![]),
             ),
-            AggInput::Field(f) => {
-                let values = if type_of(&cols, f).is_some() {
-                    vec![col(f)]
-                } else {
-                    vec![null()]
-                };
-                let label = format!("{}({f:?})", fname);
-                set(&mut outputs, &a.output, call(label, false, values));
-            }
-            AggInput::Eval(e) => {
-                let label = format!("{}(eval({e}))", fname);
-                set(
-                    &mut outputs,
-                    &a.output,
-                    call(label, false, vec![col(&internal("in", i))]),
-                );
+            AggInput::Field(_) | AggInput::Eval(_) => {
+                if let Some((label, values)) = agg_values(i, &a.input, &fname, &cols) {
+                    set(&mut outputs, &a.output, call(label, false, values));
+                }
             }
             AggInput::Pattern(p) => {
                 let glob = FieldGlob::new(p.as_str());
@@ -610,6 +582,198 @@ pub(crate) fn stats(frame: DataFrame, stage: &StatsStage) -> Result<DataFrame, E
     };
     last.push((SEQ.to_owned(), seq));
     project(frame, last)
+}
+
+/// The `eval(...)` inputs of `stage`'s aggregations, as columns added to `pre`, each
+/// computed by the evaluator's interpreter.
+fn eval_inputs(stage: &StatsStage, cols: &[(String, DataType)], pre: &mut Vec<(String, Expr)>) {
+    for (i, a) in stage.aggs.iter().enumerate() {
+        if let AggInput::Eval(e) = &a.input {
+            let name = internal("in", i);
+            let (inputs, args) = inputs_of(e, cols);
+            let label = format!("{name}={e}");
+            pre.push((
+                name.clone(),
+                SplFn::eval(label, &name, e.clone(), &inputs, args),
+            ));
+        }
+    }
+}
+
+/// The aggregations' `_time` and order arguments: the columns, or null literals when the
+/// frame has none.
+fn time_and_seq(frame: &DataFrame, cols: &[(String, DataType)]) -> (Expr, Expr) {
+    let time = if type_of(cols, "_time").is_some() {
+        col("_time")
+    } else {
+        null()
+    };
+    let seq = if has_seq(frame) {
+        col(SEQ)
+    } else {
+        lit(ScalarValue::UInt64(None))
+    };
+    (time, seq)
+}
+
+/// The label and value column of aggregation `i` over a field or an `eval(...)` input
+/// (`None` for a wildcard or no input): a field without a column is a null.
+fn agg_values(
+    i: usize,
+    input: &AggInput,
+    fname: &str,
+    cols: &[(String, DataType)],
+) -> Option<(String, Vec<Expr>)> {
+    match input {
+        AggInput::Field(f) => {
+            let value = if type_of(cols, f).is_some() {
+                col(f)
+            } else {
+                null()
+            };
+            Some((format!("{fname}({f:?})"), vec![value]))
+        }
+        AggInput::Eval(e) => Some((format!("{fname}(eval({e}))"), vec![col(&internal("in", i))])),
+        AggInput::None | AggInput::Pattern(_) => None,
+    }
+}
+
+/// `| eventstats aggs BY f...` and `| streamstats [window=N] [current=b] aggs BY f...`
+/// as window functions over the aggregations' UDAF (see `spl_runtime::pipeline::Stats`):
+/// `eventstats` over each row's whole group, `streamstats` over the rows of its group up
+/// to it in the events' order (the last N with `window=N`; without the row itself with
+/// `current=false`). A row missing a BY field is in no group and keeps its fields. With
+/// `eventstats` a result that is null removes the output field; with `streamstats` it
+/// leaves the field as it was.
+///
+/// Refused: multivalued BY fields (a row would be in several groups), wildcard inputs
+/// (`values(*)`), and `window=N` with BY over all groups (`global=true`, the default:
+/// the last N rows of every group, then the row's own, which no window frame is).
+pub(crate) fn window_stats(frame: DataFrame, stage: &StatsStage) -> Result<DataFrame, Error> {
+    let command = stage.kind.as_str();
+    let streaming = stage.kind == StatsKind::Streamstats;
+    let refuse = |form: String| -> Result<DataFrame, Error> {
+        Err(LowerError::Form { command, form }.into())
+    };
+    let cols = columns(&frame);
+    if let Some(by) = stage
+        .by
+        .iter()
+        .find(|b| type_of(&cols, b).is_some_and(|t| is_list(&t)))
+    {
+        return refuse(format!("a multivalued BY field (`{by}`)"));
+    }
+    if let Some(a) = stage
+        .aggs
+        .iter()
+        .find(|a| matches!(a.input, AggInput::Pattern(_)))
+    {
+        return refuse(format!("a wildcard input (`{}`)", a.output));
+    }
+    if streaming && stage.window > 0 && stage.global && !stage.by.is_empty() {
+        return refuse("`window=` with BY over all groups (`global=true`)".to_owned());
+    }
+    let order = if streaming {
+        vec![seq_or_refuse(&frame, command)?.sort(true, false)]
+    } else {
+        Vec::new()
+    };
+    if stage.by.iter().any(|b| type_of(&cols, b).is_none()) {
+        // A BY field no row has: no row is in a group.
+        return Ok(frame);
+    }
+
+    let mut pre = same(&frame);
+    eval_inputs(stage, &cols, &mut pre);
+    let frame = project(frame, pre)?;
+    let (time, seq) = time_and_seq(&frame, &cols);
+    let frame_bounds = if streaming {
+        let n = |n: u64| WindowFrameBound::Preceding(ScalarValue::UInt64(Some(n)));
+        let start = match stage.window {
+            0 => WindowFrameBound::Preceding(ScalarValue::UInt64(None)),
+            w if stage.current => n(w - 1),
+            w => n(w),
+        };
+        let end = if stage.current {
+            WindowFrameBound::CurrentRow
+        } else {
+            n(1)
+        };
+        WindowFrame::new_bounds(WindowFrameUnits::Rows, start, end)
+    } else {
+        WindowFrame::new(None)
+    };
+    let partition: Vec<Expr> = stage.by.iter().map(|b| col(b)).collect();
+    let mut windows: Vec<(String, Expr, DataType, Option<String>)> = Vec::new();
+    for (i, a) in stage.aggs.iter().enumerate() {
+        let percentile = a.percentile.unwrap_or(50.0);
+        let fname = match a.percentile {
+            Some(p) => format!("{}{p}", a.func.name()),
+            None => a.func.name().to_owned(),
+        };
+        let (label, values) = agg_values(i, &a.input, &fname, &cols)
+            .unwrap_or_else(|| (format!("{fname}()"), Vec::new()));
+        let (udaf, args) = SplStats::udaf(
+            label,
+            a.func,
+            percentile,
+            false,
+            time.clone(),
+            seq.clone(),
+            values,
+        );
+        let output = udaf.return_type(&[]).map_err(Error::from)?;
+        let over = Expr::from(WindowFunction::new(
+            WindowFunctionDefinition::AggregateUDF(std::sync::Arc::new(udaf)),
+            args,
+        ))
+        .partition_by(partition.clone())
+        .order_by(order.clone())
+        .window_frame(frame_bounds.clone())
+        .build()?
+        .alias(internal("out", i));
+        // An empty frame (the first row of a group with `current=false`): DataFusion
+        // gives null; the evaluator, what the aggregation of nothing is (`count` 0).
+        let empty = if streaming && !stage.current && !is_list(&output) {
+            match Accumulator::with_percentile(a.func, percentile).finish() {
+                Some(Value::Num(n)) => Some(format_number(n)),
+                Some(Value::Str(s)) => Some(s),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        windows.push((a.output.clone(), over, output, empty));
+    }
+    let frame = frame.window(windows.iter().map(|(_, e, _, _)| e.clone()).collect())?;
+
+    let present = stage
+        .by
+        .iter()
+        .map(|b| col(b).is_not_null())
+        .reduce(Expr::and)
+        .unwrap_or_else(|| lit(true));
+    let mut outputs: Vec<(String, Expr)> = cols.iter().map(|(n, _)| (n.clone(), col(n))).collect();
+    for (i, (name, _, output, empty)) in windows.iter().enumerate() {
+        let over = match empty {
+            Some(text) => coalesce(vec![col(&internal("out", i)), lit(text.as_str())]),
+            None => col(&internal("out", i)),
+        };
+        let result = when(present.clone(), over).end()?;
+        let value = match type_of(&cols, name) {
+            None => result,
+            Some(old) => {
+                let kept = if streaming {
+                    col(name)
+                } else {
+                    when(!present.clone(), col(name)).end()?
+                };
+                or_else((result, output.clone()), (kept, old)).0
+            }
+        };
+        set(&mut outputs, name, value);
+    }
+    project(frame, outputs)
 }
 
 /// The rows' order, which `head`, `dedup` and `sort` need: the events' order, or the

@@ -121,7 +121,12 @@ pub fn session() -> SessionContext {
 /// [`session`], with scans and operators split into `partitions` parts (at least one),
 /// each run on a thread, instead of one per core.
 pub fn session_with_partitions(partitions: usize) -> SessionContext {
-    let mut config = SessionConfig::new().with_target_partitions(partitions.max(1));
+    session_with_config(SessionConfig::new().with_target_partitions(partitions.max(1)))
+}
+
+/// A session of `config` (an embedding program's, e.g. one prepared for a distributed
+/// engine) with Parquet filters evaluated inside the scan, as [`session`] sets them.
+pub fn session_with_config(mut config: SessionConfig) -> SessionContext {
     config.options_mut().execution.parquet.pushdown_filters = true;
     SessionContext::new_with_config(config)
 }

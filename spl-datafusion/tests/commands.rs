@@ -1,5 +1,5 @@
 //! The commands after the search (`rex`, `eval`, `where`, `table`, `fields`, `rename`,
-//! `bin`, `stats`) give the evaluator's rows on DataFusion, over an in-memory table of two
+//! `bin`, `stats`, `eventstats`, `streamstats`) give the evaluator's rows on DataFusion, over an in-memory table of two
 //! partitions and over the same events in Parquet: missing fields, multivalue fields,
 //! case, empty strings, a `rex` that does not match, `stats` over no rows; `sort`, `dedup`,
 //! `head`. Rows are compared in order: the events' order, or the order `stats` and `sort`
@@ -120,6 +120,35 @@ const RULES: &[&str] = &[
     "* | stats count by n",
     "* | stats range(n), stdev(n), median(n), perc90(n) by host",
     "* | stats dc(tags{}), values(tags{}) by user",
+    // eventstats
+    "* | eventstats count by host",
+    "* | eventstats count",
+    "* | eventstats dc(user) AS users, values(user) AS names by host",
+    "* | eventstats count by host, user",
+    "* | eventstats count by missing",
+    "* | eventstats max(n) AS n by host",
+    "* | eventstats values(missing) AS user by host",
+    "* | eventstats first(user), last(user), list(n) by host",
+    "* | eventstats earliest(user), latest(user)",
+    "* | eventstats sum(eval(n*2)) AS s by host",
+    "* | eventstats values(tags{}) AS t by host",
+    "* | eventstats count by host | where count>1 | table host, user, count",
+    "missing=x | eventstats count",
+    // streamstats
+    "* | streamstats count",
+    "* | streamstats count by host",
+    "* | streamstats current=false count by host",
+    "* | streamstats current=false last(user) AS previous by host",
+    "* | streamstats window=2 values(user) AS recent",
+    "* | streamstats window=2 current=false values(user) AS recent",
+    "* | streamstats window=2 global=false count, values(n) AS ns by host",
+    "* | streamstats window=1 current=false global=false last(n) AS before by host",
+    "* | streamstats dc(user) AS users, list(tags{}) AS t by host",
+    "* | streamstats max(n) AS n",
+    "* | streamstats values(missing) AS user",
+    "* | streamstats count by missing",
+    "* | streamstats sum(eval(n*2)) AS s by host",
+    "* | sort -n | streamstats count AS rank",
     // sort, dedup, head
     "* | sort host",
     "* | sort -host, user",
@@ -271,9 +300,7 @@ async fn a_command_not_lowered_is_refused_by_name() {
     .expect("registered");
     for (spl, command) in [
         ("* | transaction host", "transaction"),
-        ("* | eventstats count by host", "eventstats"),
         ("* | rex field=process mode=sed \"s/a/b/\"", "rex"),
-        ("* | streamstats count", "streamstats"),
         ("* | lookup t a", "lookup"),
     ] {
         let rule = DfRule::from_spl("r", spl, &Default::default()).expect("compiles");
@@ -283,21 +310,20 @@ async fn a_command_not_lowered_is_refused_by_name() {
             "{spl}: {err:?}"
         );
     }
-    let rule = DfRule::from_spl("r", "* | eval {host}=1", &Default::default()).expect("compiles");
-    let err = rule.frame(&ctx, "events").await.expect_err("refused");
-    assert!(
-        matches!(
-            &err,
-            Error::Lower {
-                source: LowerError::Form {
-                    command: "eval",
-                    ..
-                },
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    for (spl, command) in [
+        ("* | eval {host}=1", "eval"),
+        ("* | eventstats count by tags{}", "eventstats"),
+        ("* | eventstats values(*) AS * by host", "eventstats"),
+        ("* | streamstats count by tags{}", "streamstats"),
+        ("* | streamstats window=2 count by host", "streamstats"),
+    ] {
+        let rule = DfRule::from_spl("r", spl, &Default::default()).expect("compiles");
+        let err = rule.frame(&ctx, "events").await.expect_err("refused");
+        assert!(
+            matches!(&err, Error::Lower { source: LowerError::Form { command: c, .. }, .. } if *c == command),
+            "{spl}: {err:?}"
+        );
+    }
 }
 
 /// A table without the order column (a Parquet file from elsewhere): rules run, but the

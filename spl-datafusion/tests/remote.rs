@@ -7,50 +7,17 @@
 
 mod common;
 
-use common::{canon, eval_rows, search_corpus, Canon};
-use datafusion::arrow::record_batch::RecordBatch;
+use common::{batch_rows as rows, corpus_with_commands, eval_rows};
 use datafusion::prelude::SessionContext;
-use spl_datafusion::columns::to_records;
 use spl_datafusion::remote::{
     logical_from_bytes, logical_to_bytes, physical_from_bytes, physical_to_bytes, plan_udfs,
     register_udfs,
 };
 use spl_datafusion::{input, DfRule};
 
-/// Rules with commands over the corpus events (their fields: `words`, `size`, `proc`, ...).
-const COMMANDS: &[&str] = &[
-    r#"words=* | rex field=words "^(?<first>\w+)\s+(?<second>\w+)" | table first second"#,
-    r#"words=* | eval n=len(words), up=upper(words) | where n > 5 | table words n up"#,
-    r#"words=* | eval w=split(words, " ") | stats count by w | sort - count w"#,
-    r#"size=* | stats count, sum(size) as total, dc(size) as distinct, values(size) as sizes"#,
-    r#"proc=* | dedup proc | head 2 | fields proc"#,
-    r#"cmdline=* | regex cmdline="(?i)\.exe\b" | rename cmdline as command"#,
-];
-
-fn rows(batches: &[RecordBatch]) -> Vec<Canon> {
-    batches
-        .iter()
-        .flat_map(|b| to_records(b).expect("rows in the column model"))
-        .map(|r| canon(&r))
-        .collect()
-}
-
 #[tokio::test]
 async fn plans_through_bytes_give_the_evaluators_rows() {
-    let (events, mut queries) = search_corpus();
-    queries.extend(
-        COMMANDS
-            .iter()
-            .enumerate()
-            .map(|(i, spl)| (format!("command_{i}"), (*spl).to_owned())),
-    );
-    let rules: Vec<DfRule> = queries
-        .iter()
-        .map(|(name, spl)| {
-            DfRule::from_spl(name, spl, &Default::default())
-                .unwrap_or_else(|e| panic!("{name}: {e}"))
-        })
-        .collect();
+    let (events, queries, rules) = corpus_with_commands();
 
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("events.parquet");

@@ -148,3 +148,42 @@ pub fn search_corpus() -> (Vec<Record>, Vec<(String, String)>) {
     assert!(queries.len() >= 50, "{} queries", queries.len());
     (events.records, queries)
 }
+
+/// Rules with commands over the corpus events (their fields: `words`, `size`, `proc`, ...).
+const COMMANDS: &[&str] = &[
+    r#"words=* | rex field=words "^(?<first>\w+)\s+(?<second>\w+)" | table first second"#,
+    r#"words=* | eval n=len(words), up=upper(words) | where n > 5 | table words n up"#,
+    r#"words=* | eval w=split(words, " ") | stats count by w | sort - count w"#,
+    r#"size=* | stats count, sum(size) as total, dc(size) as distinct, values(size) as sizes"#,
+    r#"proc=* | dedup proc | head 2 | fields proc"#,
+    r#"cmdline=* | regex cmdline="(?i)\.exe\b" | rename cmdline as command"#,
+];
+
+/// The search-language corpus with [`COMMANDS`] after its queries (named `command_<i>`):
+/// its events, the queries as `(name, SPL)`, and each query as a rule.
+pub fn corpus_with_commands() -> (Vec<Record>, Vec<(String, String)>, Vec<DfRule>) {
+    let (events, mut queries) = search_corpus();
+    queries.extend(
+        COMMANDS
+            .iter()
+            .enumerate()
+            .map(|(i, spl)| (format!("command_{i}"), (*spl).to_owned())),
+    );
+    let rules = queries
+        .iter()
+        .map(|(name, spl)| {
+            DfRule::from_spl(name, spl, &Default::default())
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+        })
+        .collect();
+    (events, queries, rules)
+}
+
+/// The rows of record batches in the column model, comparable with [`eval_rows`].
+pub fn batch_rows(batches: &[datafusion::arrow::record_batch::RecordBatch]) -> Vec<Canon> {
+    batches
+        .iter()
+        .flat_map(|b| spl_datafusion::columns::to_records(b).expect("rows in the column model"))
+        .map(|r| canon(&r))
+        .collect()
+}
