@@ -284,6 +284,46 @@ async fn hand_derived_rows() {
         rows("missing=x | stats values(user)").await,
         Vec::<common::Canon>::new()
     );
+    // `eventstats` adds each group's aggregate to every row of the group, rows in their
+    // order; the row without `host` is in no group and gets no `count`.
+    assert_eq!(
+        rows("* | eventstats count by host | where isnotnull(count) | table host count").await,
+        vec![
+            row(&[("host", &["WS01"]), ("count", &["2"])]),
+            row(&[("host", &["WS01"]), ("count", &["2"])]),
+            row(&[("host", &["WS02"]), ("count", &["2"])]),
+            row(&[("host", &["ws01"]), ("count", &["1"])]),
+            row(&[("host", &["WS02"]), ("count", &["2"])]),
+        ]
+    );
+    assert_eq!(
+        rows("* | eventstats count by host | where isnull(count) | table user").await,
+        vec![row(&[("user", &["carol"])])]
+    );
+    // `streamstats`: a running count per group, in the events' order.
+    assert_eq!(
+        rows("* | streamstats count by host | where isnotnull(host) | table host count").await,
+        vec![
+            row(&[("host", &["WS01"]), ("count", &["1"])]),
+            row(&[("host", &["WS01"]), ("count", &["2"])]),
+            row(&[("host", &["WS02"]), ("count", &["1"])]),
+            row(&[("host", &["ws01"]), ("count", &["1"])]),
+            row(&[("host", &["WS02"]), ("count", &["2"])]),
+        ]
+    );
+    // `window=1 current=false global=false`: the previous row of the same group; the
+    // first of each group has none.
+    assert_eq!(
+        rows(
+            "* | streamstats window=1 current=false global=false last(user) AS prev by host \
+             | where isnotnull(prev) | table host prev"
+        )
+        .await,
+        vec![
+            row(&[("host", &["WS01"]), ("prev", &["alice"])]),
+            row(&[("host", &["WS02"]), ("prev", &["alice"])]),
+        ]
+    );
     // A `rex` that does not match leaves the field absent, and an existing one as it was.
     let got = rows(r#"* | rex field=process "(?<user>zzz)" | where user="bob" | table user"#).await;
     assert_eq!(got, vec![row(&[("user", &["bob"])])]);
@@ -360,19 +400,24 @@ async fn a_table_without_the_events_order() {
         df_rows(&ctx, "other", &[rule]).await[0],
         eval_rows(spl, &events)
     );
-    let rule = DfRule::from_spl("r", "* | head 1", &Default::default()).expect("compiles");
-    let err = rule.frame(&ctx, "other").await.expect_err("refused");
-    assert!(
-        matches!(
-            &err,
-            Error::Lower {
-                source: LowerError::Form {
-                    command: "head",
-                    ..
-                },
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    // `eventstats` does not need the order: each group's aggregate is the same whatever
+    // the order (`count`).
+    let spl = "* | eventstats count by host";
+    let rule = DfRule::from_spl(spl, spl, &Default::default()).expect("compiles");
+    let mut got = df_rows(&ctx, "other", &[rule]).await.remove(0);
+    let mut want = eval_rows(spl, &events);
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    for (spl, command) in [
+        ("* | head 1", "head"),
+        ("* | streamstats count", "streamstats"),
+    ] {
+        let rule = DfRule::from_spl("r", spl, &Default::default()).expect("compiles");
+        let err = rule.frame(&ctx, "other").await.expect_err("refused");
+        assert!(
+            matches!(&err, Error::Lower { source: LowerError::Form { command: c, .. }, .. } if *c == command),
+            "{spl}: {err:?}"
+        );
+    }
 }
