@@ -12,8 +12,11 @@
 //!   `List<Utf8>` for a multivalued field), events to record batches and back.
 //! - [`input`]: tables of events read by splc's own readers (JSON lines, ...), in memory
 //!   or written to Parquet; a session configured for rules.
+//! - [`tables`]: tables from elsewhere (Parquet, CSV, Arrow IPC, JSON lines by path, or
+//!   an embedding program's `TableProvider`) projected to the column model.
 //! - [`pack`]: [`DfRule`], [`register_pack`] (a view per rule), [`run_pack`] (rows as
 //!   records, comparable to the evaluator's).
+//! - [`remote`]: plans to bytes and back, as a distributed engine (Ballista) ships them.
 //!
 //! The commands after the search become plan nodes too (`commands`): filters (`| search`,
 //! `| regex`, `| where`), projections (`eval`, `rex`, `table`, `fields`, `rename`,
@@ -44,6 +47,7 @@ pub mod lower;
 pub mod pack;
 pub mod remote;
 mod rowfn;
+pub mod tables;
 mod udf;
 
 use std::path::PathBuf;
