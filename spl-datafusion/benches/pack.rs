@@ -5,15 +5,18 @@
 //! - the evaluator, as `splc run` runs a pack: events read from the file in batches, the
 //!   pack-wide index, the rules on all cores;
 //! - DataFusion over the same JSON lines: read with splc's readers into an in-memory
-//!   table, then every rule's plan ([`spl_datafusion::run_pack`]);
-//! - DataFusion over the same events as Parquet (written once before, not timed): every
-//!   rule's plan over the file.
+//!   table, then the pack ([`spl_datafusion::run_pack`]: one scan computing every rule's
+//!   filter, then each rule's commands over the events some filter passed);
+//! - DataFusion over the same events as Parquet (written once before, not timed): the
+//!   pack over the file;
+//! - with `EACH=1`, also one plan and one scan per rule over the Parquet file
+//!   ([`spl_datafusion::run_pack_each`]), the way of the first version (minutes).
 //!
 //! Each prints its wall time, events per second and rows; the rows must be as many on
 //! every side. Run in release mode:
 //!
 //! ```sh
-//! cd spl-datafusion && SIZE_MB=1024 cargo bench --bench pack
+//! cd spl-datafusion && SIZE_MB=1024 [EACH=1] cargo bench --bench pack
 //! ```
 //!
 //! Without `../shared/perf` beside the repository it prints one `skipped:` line.
@@ -27,7 +30,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use spl_compiler::{compile_rule, CompiledRule};
-use spl_datafusion::{input, run_pack, DfRule};
+use spl_datafusion::{input, run_pack, run_pack_each, DfRule};
 use spl_engine::EvalRule;
 use spl_grammar::MacroTable;
 use spl_runtime::alias::AliasMap;
@@ -237,6 +240,30 @@ fn bench(root: &Path, perf: &Path, size_mb: u64) -> Result<(), Failure> {
         events,
         out.rows.len(),
     );
+
+    if std::env::var_os("EACH").is_some() {
+        let started = Instant::now();
+        let each = runtime.block_on(run_pack_each(&ctx, "parquet", &df_rules))?;
+        let each_s = started.elapsed().as_secs_f64();
+        line(
+            "datafusion, Parquet: a plan and scan per rule",
+            each_s,
+            events,
+            each.rows.len(),
+        );
+        println!(
+            "datafusion Parquet, a scan per rule / one scan:  {:.2}",
+            each_s / parquet_s
+        );
+        if each.rows.len() != out.rows.len() {
+            return Err(format!(
+                "rows differ: one scan {}, a scan per rule {}",
+                out.rows.len(),
+                each.rows.len()
+            )
+            .into());
+        }
+    }
 
     println!();
     println!(

@@ -53,7 +53,7 @@ mod udf;
 use std::path::PathBuf;
 
 pub use lower::{filter_expr, program_frame, LowerError};
-pub use pack::{register_pack, run_pack, DfRule, PackRows, Registered};
+pub use pack::{register_pack, run_pack, run_pack_each, DfRule, PackRows, Registered};
 
 /// What can go wrong.
 #[derive(Debug, thiserror::Error)]

@@ -195,7 +195,12 @@ fn atom_text(kind: &AtomKind) -> String {
 /// end"). Any other command is [`LowerError::Command`], naming the first of them.
 pub fn program_frame(program: &Program, table: DataFrame) -> Result<DataFrame, Error> {
     let expr = filter_expr(program.filter(), table.schema().as_arrow());
-    let mut frame = table.filter(expr)?;
+    stages_frame(program, table.filter(expr)?)
+}
+
+/// The commands of `program` over `frame`, the events its search filter passed, then the
+/// rows in the evaluator's order: [`program_frame`] after its filter.
+pub(crate) fn stages_frame(program: &Program, mut frame: DataFrame) -> Result<DataFrame, Error> {
     for stage in program.stages() {
         frame = stage_frame(stage, frame)?;
     }

@@ -2,8 +2,14 @@
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
-use datafusion::physical_plan::displayable;
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::compute::{filter_record_batch, prep_null_mask_filter};
+use datafusion::common::runtime::SpawnedTask;
+use datafusion::datasource::MemTable;
+use datafusion::logical_expr::{lit, Expr};
+use datafusion::physical_plan::{displayable, PhysicalExpr};
 use datafusion::prelude::{DataFrame, SessionContext};
 use futures::StreamExt;
 use spl_compiler::{compile_rule, CompiledRule};
@@ -13,7 +19,7 @@ use spl_runtime::rule::RuleInfo;
 use spl_runtime::Record;
 
 use crate::columns::to_records;
-use crate::lower::program_frame;
+use crate::lower::{filter_expr, program_frame, stages_frame};
 use crate::Error;
 
 /// A rule lowered for DataFusion: its metadata and program.
@@ -128,18 +134,149 @@ pub struct PackRows {
 /// session's partitions).
 pub const PLANS_AT_ONCE: usize = 4;
 
+/// `OR` of `items` as a balanced tree (a chain of thousands would be as deep).
+fn any_of(mut items: Vec<Expr>) -> Expr {
+    while items.len() > 1 {
+        let mut next = Vec::with_capacity(items.len().div_ceil(2));
+        let mut it = items.into_iter();
+        while let Some(a) = it.next() {
+            next.push(match it.next() {
+                Some(b) => a.or(b),
+                None => a,
+            });
+        }
+        items = next;
+    }
+    items.pop().unwrap_or_else(|| lit(false))
+}
+
+/// Each rule's events (the batches its filter passes), from one scan of `events`.
+///
+/// The rules' filters are compiled once to physical expressions and evaluated on each
+/// batch of every partition, on as many tasks as there are partitions; the scan itself
+/// carries their `OR` (which a Parquet scan pushes down: row groups no filter can pass are
+/// not read).
+async fn matched_by_rule(
+    ctx: &SessionContext,
+    events: DataFrame,
+    filters: Vec<Expr>,
+) -> Result<Vec<Vec<RecordBatch>>, Error> {
+    let rules = filters.len();
+    let state = ctx.state();
+    let physical: Vec<Arc<dyn PhysicalExpr>> = filters
+        .iter()
+        .map(|f| state.create_physical_expr(f.clone(), events.schema()))
+        .collect::<Result<_, _>>()?;
+    let physical = Arc::new(physical);
+    let streams = events
+        .filter(any_of(filters))?
+        .execute_stream_partitioned()
+        .await?;
+    let tasks: Vec<SpawnedTask<Result<Vec<Vec<RecordBatch>>, Error>>> = streams
+        .into_iter()
+        .map(|mut stream| {
+            let physical = Arc::clone(&physical);
+            SpawnedTask::spawn(async move {
+                let mut matched: Vec<Vec<RecordBatch>> = vec![Vec::new(); physical.len()];
+                while let Some(batch) = stream.next().await {
+                    let batch = batch?;
+                    for (expr, out) in physical.iter().zip(&mut matched) {
+                        let passed = expr.evaluate(&batch)?.into_array(batch.num_rows())?;
+                        let Some(passed) = passed.as_boolean_opt() else {
+                            return Err(Error::Column {
+                                field: String::new(),
+                                message: format!("a filter of type {}", passed.data_type()),
+                            });
+                        };
+                        let passed = if passed.null_count() > 0 {
+                            prep_null_mask_filter(passed)
+                        } else {
+                            passed.clone()
+                        };
+                        if passed.true_count() > 0 {
+                            out.push(filter_record_batch(&batch, &passed)?);
+                        }
+                    }
+                }
+                Ok(matched)
+            })
+        })
+        .collect();
+    let mut matched: Vec<Vec<RecordBatch>> = vec![Vec::new(); rules];
+    for task in tasks {
+        let part = task.join().await.map_err(|e| {
+            Error::DataFusion(datafusion::error::DataFusionError::External(Box::new(e)))
+        })??;
+        for (all, some) in matched.iter_mut().zip(part) {
+            all.extend(some);
+        }
+    }
+    Ok(matched)
+}
+
 /// Run every rule of `rules` over the registered table `table` and collect their rows as
 /// records (the inverse of the column model: see [`crate::columns::to_records`]).
+///
+/// One scan for the whole pack: each batch of the table is read once, and every rule's
+/// search filter is evaluated on it; then each rule's commands run as a plan of their own
+/// over the events its filter passed, held in memory. The rows are those of
+/// [`run_pack_each`], which plans and scans the table once per rule.
 pub async fn run_pack(
     ctx: &SessionContext,
     table: &str,
     rules: &[DfRule],
 ) -> Result<PackRows, Error> {
+    let events = ctx.table(table).await?;
+    let schema = Arc::clone(events.schema().inner());
+    let filters = rules
+        .iter()
+        .map(|r| filter_expr(r.program.filter(), &schema))
+        .collect();
+    let matched = matched_by_rule(ctx, events, filters).await?;
+    let mut held = Vec::with_capacity(rules.len());
+    for batches in matched {
+        held.push(MemTable::try_new(Arc::clone(&schema), vec![batches])?);
+    }
+    let held = Mutex::new(held.into_iter().map(Some).collect::<Vec<_>>());
+    run_plans(rules, |i, rule| {
+        let table = held
+            .lock()
+            .ok()
+            .and_then(|mut held| held.get_mut(i).and_then(Option::take));
+        let Some(table) = table else {
+            return Err(Error::Compile(format!("rule {i} planned twice")));
+        };
+        stages_frame(&rule.program, ctx.read_table(Arc::new(table))?)
+    })
+    .await
+}
+
+/// [`run_pack`] with one plan per rule, each scanning the table: the rules' plans as
+/// [`register_pack`] registers them.
+pub async fn run_pack_each(
+    ctx: &SessionContext,
+    table: &str,
+    rules: &[DfRule],
+) -> Result<PackRows, Error> {
+    let events = ctx.table(table).await?;
+    run_plans(rules, |_, rule| {
+        program_frame(&rule.program, events.clone())
+    })
+    .await
+}
+
+/// Run the plan `plan` makes of each rule, [`PLANS_AT_ONCE`] at a time, and gather their
+/// rows in pack order.
+async fn run_plans(
+    rules: &[DfRule],
+    plan: impl Fn(usize, &DfRule) -> Result<DataFrame, Error>,
+) -> Result<PackRows, Error> {
+    let plan = &plan;
     let runs = futures::stream::iter(rules.iter().enumerate())
         .map(|(i, rule)| async move {
-            let frame = match rule.frame(ctx, table).await {
+            let frame = match plan(i, rule) {
                 Ok(frame) => frame,
-                Err(e) => return (i, Err(e)),
+                Err(e) => return (i, Err(e.in_rule(&rule.info.name))),
             };
             let batches = match frame.collect().await {
                 Ok(batches) => batches,

@@ -273,7 +273,7 @@ fn register_frame(
     Ok(view.left_out)
 }
 
-/// `spl_text(x)`: a scalar column as text, or a list column as a list of texts (see the
+/// `spl_typed_text(x)`: a scalar column as text, or a list column as a list of texts (see the
 /// module documentation for each type's text). One function for every column: what it
 /// computes depends only on its argument's type.
 #[derive(PartialEq, Eq, Hash)]
@@ -334,7 +334,7 @@ fn texts(column: &dyn Array) -> DfResult<Vec<Option<String>>> {
 
 impl ScalarUDFImpl for SplText {
     fn name(&self) -> &str {
-        "spl_text"
+        "spl_typed_text"
     }
 
     fn signature(&self) -> &Signature {
@@ -350,7 +350,7 @@ impl ScalarUDFImpl for SplText {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
         let Some(arg) = args.args.first() else {
-            return exec_err!("spl_text: no argument");
+            return exec_err!("spl_typed_text: no argument");
         };
         let column = arg.to_array(args.number_rows)?;
         let array: ArrayRef = match column.data_type() {

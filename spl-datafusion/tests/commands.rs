@@ -9,7 +9,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{df_rows, eval_rows, events_from_text};
+use common::{df_rows, df_rows_each, eval_rows, events_from_text};
 use spl_datafusion::{input, DfRule, Error, LowerError};
 
 const EVENTS: &str = r#"{"_time":"1700000000.25","host":"WS01","user":"alice","process":"pip install -r Requirements.TXT","n":"10","tags":["a","B"],"empty":""}
@@ -199,14 +199,18 @@ async fn agreement(events_text: &str, rules_text: &[&str]) {
         .expect("registered");
 
     for table in ["events", "parquet"] {
-        let got = df_rows(&ctx, table, &rules).await;
+        // The pack in one scan, and one plan and scan per rule.
+        let shared = df_rows(&ctx, table, &rules).await;
+        let each = df_rows_each(&ctx, table, &rules).await;
         let mut differ = Vec::new();
         for (i, spl) in rules_text.iter().enumerate() {
-            if got[i] != want[i] {
-                differ.push(format!(
-                    "{table}: {spl}\n evaluator: {:?}\n datafusion: {:?}",
-                    want[i], got[i]
-                ));
+            for (how, got) in [("one scan", &shared), ("a scan per rule", &each)] {
+                if got[i] != want[i] {
+                    differ.push(format!(
+                        "{table}, {how}: {spl}\n evaluator: {:?}\n datafusion: {:?}",
+                        want[i], got[i]
+                    ));
+                }
             }
         }
         assert!(differ.is_empty(), "{}", differ.join("\n"));

@@ -1,6 +1,6 @@
 //! `splc run --engine datafusion` and `splc compile --datafusion` (the `datafusion`
 //! feature): the same rows as the evaluator over the repository's example rules and
-//! events, as JSON lines and as Parquet; rules DataFusion does not run reported by name.
+//! events, as JSON lines and as Parquet; a rule DataFusion does not run reported by name.
 #![cfg(feature = "datafusion")]
 
 mod common;
@@ -47,18 +47,14 @@ fn rows_by_rule(out: &Output) -> BTreeMap<String, Vec<serde_json::Value>> {
     by_rule
 }
 
-/// The example rule that DataFusion does not run (`eventstats`).
-const REFUSED: &str = "recon_commands-unix.yml";
-
-/// `--rule` arguments for each example rule but [`REFUSED`].
+/// `--rule` arguments for each example rule.
 fn example_rules() -> Vec<String> {
     let mut rules: Vec<PathBuf> = std::fs::read_dir(root().join("examples/rules"))
         .expect("examples/rules")
         .map(|e| e.expect("an entry").path())
-        .filter(|p| !p.ends_with(REFUSED))
         .collect();
     rules.sort();
-    assert_eq!(rules.len(), 6, "{rules:?}");
+    assert_eq!(rules.len(), 7, "{rules:?}");
     rules
         .iter()
         .flat_map(|r| {
@@ -87,13 +83,11 @@ fn the_example_rules_give_the_evaluators_rows_over_event_files() {
     let datafusion = run("datafusion", &[], &events);
     assert_eq!(datafusion.status.code(), Some(0), "{}", stderr(&datafusion));
     let expected = rows_by_rule(&evaluator);
-    // Two rows from each of the six rules (examples/README.md: 13 rows, one of them
-    // from the seventh rule).
-    assert_eq!(expected.len(), 6, "{expected:?}");
-    assert!(
-        expected.values().all(|rows| rows.len() == 2),
-        "{expected:?}"
-    );
+    // examples/README.md: 13 rows, two from each of six rules and one from the seventh
+    // (`eventstats`).
+    assert_eq!(expected.len(), 7, "{expected:?}");
+    assert_eq!(expected.values().map(Vec::len).sum::<usize>(), 13, "{expected:?}");
+    assert_eq!(expected["recon_commands-unix"].len(), 1, "{expected:?}");
     assert_eq!(rows_by_rule(&datafusion), expected);
     // Rule after rule: once a rule's rows end, none of its rows come again.
     let order: Vec<String> = stdout(&datafusion)
@@ -175,49 +169,45 @@ fn the_table_format_and_threads_give_a_table_per_rule() {
         lines.sort();
         lines
     };
-    assert_eq!(headings(&datafusion).len(), 6, "{}", stdout(&datafusion));
+    assert_eq!(headings(&datafusion).len(), 7, "{}", stdout(&datafusion));
     assert_eq!(headings(&datafusion), headings(&evaluator));
 }
 
 #[test]
 fn a_rule_datafusion_does_not_run_is_reported_and_the_others_run() {
     let events = example_events();
-    let rules = root().join("examples/rules");
-    let inputs: Vec<&Path> = events.iter().map(PathBuf::as_path).collect();
-    let all = |engine: &str| {
-        splc(
-            &[
-                "run",
-                "-q",
-                "--engine",
-                engine,
-                "--rule",
-                rules.to_str().expect("UTF-8 path"),
-            ],
-            &inputs,
-        )
-    };
-    let out = all("datafusion");
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("recon_commands-unix: not run: `eventstats`"),
-        "{err}"
-    );
-    // The other rules' rows are the evaluator's.
-    let mut expected = rows_by_rule(&all("evaluator"));
-    expected.remove("recon_commands-unix");
-    assert_eq!(rows_by_rule(&out), expected);
-
-    // `compile --datafusion` reports it the same way, and plans the other.
     let dir = scratch("datafusion_refused");
     let refused = dir.join("refused.spl");
-    std::fs::write(&refused, "process_name=* | eventstats count by host\n").expect("write");
+    std::fs::write(&refused, "process_name=* | transaction host maxspan=1m\n").expect("write");
+    let rules = root().join("examples/rules");
+    let inputs: Vec<&Path> = events.iter().map(PathBuf::as_path).collect();
+    let all = |engine: &str, with_refused: bool| {
+        let mut args = vec![
+            "run",
+            "-q",
+            "--engine",
+            engine,
+            "--rule",
+            rules.to_str().expect("UTF-8 path"),
+        ];
+        if with_refused {
+            args.extend(["--rule", refused.to_str().expect("UTF-8 path")]);
+        }
+        splc(&args, &inputs)
+    };
+    let out = all("datafusion", true);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("refused: not run: `transaction`"), "{err}");
+    // The other rules' rows are the evaluator's.
+    assert_eq!(rows_by_rule(&out), rows_by_rule(&all("evaluator", false)));
+
+    // `compile --datafusion` reports it the same way, and plans the other.
     let good = root().join("examples/rules/certutil_download-windows.yml");
     let plans = splc(&["compile", "--datafusion"], &[&refused, &good]);
     assert_eq!(plans.status.code(), Some(1), "{}", stderr(&plans));
     assert!(
-        stderr(&plans).contains("`eventstats`"),
+        stderr(&plans).contains("`transaction`"),
         "{}",
         stderr(&plans)
     );

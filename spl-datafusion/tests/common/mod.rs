@@ -88,6 +88,22 @@ pub async fn df_rows_refused(
     (rows, refused)
 }
 
+/// [`df_rows`] with one plan and one scan per rule ([`spl_datafusion::run_pack_each`]).
+pub async fn df_rows_each(
+    ctx: &datafusion::prelude::SessionContext,
+    table: &str,
+    rules: &[DfRule],
+) -> Vec<Vec<Canon>> {
+    let rows = spl_datafusion::run_pack_each(ctx, table, rules)
+        .await
+        .expect("the pack runs");
+    assert!(rows.refused.is_empty(), "{:?}", rows.refused);
+    by_rule(
+        rules.len(),
+        rows.rows.into_iter().map(|(i, r)| (i, canon(&r))),
+    )
+}
+
 /// Events from JSON-lines text, read by splc's reader without aliases.
 pub fn events_from_text(text: &str) -> Vec<Record> {
     let dir = tempfile::tempdir().expect("a temporary directory");
