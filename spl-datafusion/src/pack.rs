@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::{filter_record_batch, prep_null_mask_filter};
+use datafusion::arrow::datatypes::UInt64Type;
 use datafusion::common::runtime::SpawnedTask;
 use datafusion::datasource::MemTable;
 use datafusion::logical_expr::{lit, Expr};
@@ -18,7 +19,7 @@ use spl_ir::Program;
 use spl_runtime::rule::RuleInfo;
 use spl_runtime::Record;
 
-use crate::columns::to_records;
+use crate::columns::{to_records, SEQ};
 use crate::lower::{filter_expr, program_frame, stages_frame};
 use crate::Error;
 
@@ -219,7 +220,8 @@ async fn matched_by_rule(
 ///
 /// One scan for the whole pack: each batch of the table is read once, and every rule's
 /// search filter is evaluated on it; then each rule's commands run as a plan of their own
-/// over the events its filter passed, held in memory. The rows are those of
+/// over the events its filter passed, held in memory (a rule without commands needs no
+/// plan: its rows are those events, in their order). The rows are those of
 /// [`run_pack_each`], which plans and scans the table once per rule.
 pub async fn run_pack(
     ctx: &SessionContext,
@@ -233,22 +235,36 @@ pub async fn run_pack(
         .map(|r| filter_expr(r.program.filter(), &schema))
         .collect();
     let matched = matched_by_rule(ctx, events, filters).await?;
-    let mut held = Vec::with_capacity(rules.len());
-    for batches in matched {
-        held.push(MemTable::try_new(Arc::clone(&schema), vec![batches])?);
+    // A rule that is its search alone needs no plan: its rows are the events it passed.
+    let mut runs: Vec<RuleRun> = Vec::new();
+    let mut held: Vec<Option<MemTable>> = Vec::with_capacity(rules.len());
+    for (i, (rule, batches)) in rules.iter().zip(matched).enumerate() {
+        if rule.program.stages().is_empty() {
+            runs.push((i, filtered_rows(&batches)));
+            held.push(None);
+        } else {
+            held.push(Some(MemTable::try_new(Arc::clone(&schema), vec![batches])?));
+        }
     }
-    let held = Mutex::new(held.into_iter().map(Some).collect::<Vec<_>>());
-    run_plans(rules, |i, rule| {
-        let table = held
-            .lock()
-            .ok()
-            .and_then(|mut held| held.get_mut(i).and_then(Option::take));
-        let Some(table) = table else {
-            return Err(Error::Compile(format!("rule {i} planned twice")));
-        };
-        stages_frame(&rule.program, ctx.read_table(Arc::new(table))?)
-    })
-    .await
+    let with_commands = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.program.stages().is_empty());
+    let held = Mutex::new(held);
+    runs.extend(
+        run_plans(with_commands, |i, rule| {
+            let table = held
+                .lock()
+                .ok()
+                .and_then(|mut held| held.get_mut(i).and_then(Option::take));
+            let Some(table) = table else {
+                return Err(Error::Compile(format!("rule {i} planned twice")));
+            };
+            stages_frame(&rule.program, ctx.read_table(Arc::new(table))?)
+        })
+        .await,
+    );
+    gather(runs)
 }
 
 /// [`run_pack`] with one plan per rule, each scanning the table: the rules' plans as
@@ -259,20 +275,25 @@ pub async fn run_pack_each(
     rules: &[DfRule],
 ) -> Result<PackRows, Error> {
     let events = ctx.table(table).await?;
-    run_plans(rules, |_, rule| {
-        program_frame(&rule.program, events.clone())
-    })
-    .await
+    gather(
+        run_plans(rules.iter().enumerate(), |_, rule| {
+            program_frame(&rule.program, events.clone())
+        })
+        .await,
+    )
 }
 
-/// Run the plan `plan` makes of each rule, [`PLANS_AT_ONCE`] at a time, and gather their
-/// rows in pack order.
-async fn run_plans(
-    rules: &[DfRule],
+/// One rule's rows, or why it has none.
+type RuleRun = (usize, Result<Vec<Record>, Error>);
+
+/// Run the plan `plan` makes of each rule of `rules` (`(index, rule)`), [`PLANS_AT_ONCE`]
+/// at a time.
+async fn run_plans<'a>(
+    rules: impl IntoIterator<Item = (usize, &'a DfRule)>,
     plan: impl Fn(usize, &DfRule) -> Result<DataFrame, Error>,
-) -> Result<PackRows, Error> {
+) -> Vec<RuleRun> {
     let plan = &plan;
-    let runs = futures::stream::iter(rules.iter().enumerate())
+    futures::stream::iter(rules)
         .map(|(i, rule)| async move {
             let frame = match plan(i, rule) {
                 Ok(frame) => frame,
@@ -293,7 +314,12 @@ async fn run_plans(
         })
         .buffered(PLANS_AT_ONCE)
         .collect::<Vec<_>>()
-        .await;
+        .await
+}
+
+/// The rules' runs gathered in pack order: rows, refusals; another error ends the run.
+fn gather(mut runs: Vec<RuleRun>) -> Result<PackRows, Error> {
+    runs.sort_by_key(|(i, _)| *i);
     let mut out = PackRows::default();
     for (i, result) in runs {
         match result {
@@ -303,4 +329,22 @@ async fn run_plans(
         }
     }
     Ok(out)
+}
+
+/// The rows of a rule that is its search alone: the events it passed, in their order
+/// ([`SEQ`]; as they come without it), as records.
+fn filtered_rows(batches: &[RecordBatch]) -> Result<Vec<Record>, Error> {
+    let mut rows: Vec<(Option<u64>, Record)> = Vec::new();
+    for batch in batches {
+        let seqs: Vec<Option<u64>> = match batch.column_by_name(SEQ) {
+            Some(seq) => match seq.as_primitive_opt::<UInt64Type>() {
+                Some(seq) => seq.iter().collect(),
+                None => vec![None; batch.num_rows()],
+            },
+            None => vec![None; batch.num_rows()],
+        };
+        rows.extend(seqs.into_iter().zip(to_records(batch)?));
+    }
+    rows.sort_by_key(|(seq, _)| *seq);
+    Ok(rows.into_iter().map(|(_, r)| r).collect())
 }
