@@ -56,24 +56,10 @@ pub(crate) struct SplStats {
 }
 
 impl SplStats {
-    /// `func` over `values` (the value columns), with `time` (`_time`, or a null literal)
-    /// and `seq` (the events' order, or a null literal).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn call(
-        label: String,
-        func: AggFunc,
-        percentile: f64,
-        dynamic: bool,
-        time: Expr,
-        seq: Expr,
-        values: Vec<Expr>,
-    ) -> Expr {
-        let (udaf, args) = SplStats::udaf(label, func, percentile, dynamic, time, seq, values);
-        udaf.call(args)
-    }
-
-    /// The function of [`SplStats::call`] and its arguments, to call as an aggregate or
-    /// over a window (`eventstats`, `streamstats`).
+    /// The function computing `func` over `values` (the value columns), with `time`
+    /// (`_time`, or a null literal) and `seq` (the events' order, or a null literal), and
+    /// its arguments: to call as an aggregate (`stats`) or over a window (`eventstats`,
+    /// `streamstats`).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn udaf(
         label: String,

@@ -487,7 +487,7 @@ pub(crate) fn stats(frame: DataFrame, stage: &StatsStage) -> Result<DataFrame, E
             None => a.func.name().to_owned(),
         };
         let call = |label: String, dynamic: bool, values: Vec<Expr>| {
-            SplStats::call(
+            let (udaf, args) = SplStats::udaf(
                 label,
                 a.func,
                 percentile,
@@ -495,7 +495,8 @@ pub(crate) fn stats(frame: DataFrame, stage: &StatsStage) -> Result<DataFrame, E
                 time.clone(),
                 seq.clone(),
                 values,
-            )
+            );
+            udaf.call(args)
         };
         match &a.input {
             AggInput::None => set(

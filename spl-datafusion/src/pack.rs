@@ -2,14 +2,15 @@
 
 use std::borrow::Cow;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::compute::{filter_record_batch, prep_null_mask_filter};
-use datafusion::arrow::datatypes::UInt64Type;
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, RecordBatch};
+use datafusion::arrow::compute::kernels::boolean::or;
+use datafusion::arrow::compute::{filter, filter_record_batch, prep_null_mask_filter};
+use datafusion::arrow::datatypes::{DataType, UInt64Type};
 use datafusion::common::runtime::SpawnedTask;
 use datafusion::datasource::MemTable;
-use datafusion::logical_expr::{lit, Expr};
+use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::{displayable, PhysicalExpr};
 use datafusion::prelude::{DataFrame, SessionContext};
 use futures::StreamExt;
@@ -135,94 +136,144 @@ pub struct PackRows {
 /// session's partitions).
 pub const PLANS_AT_ONCE: usize = 4;
 
-/// `OR` of `items` as a balanced tree (a chain of thousands would be as deep).
-fn any_of(mut items: Vec<Expr>) -> Expr {
-    while items.len() > 1 {
-        let mut next = Vec::with_capacity(items.len().div_ceil(2));
-        let mut it = items.into_iter();
-        while let Some(a) = it.next() {
-            next.push(match it.next() {
-                Some(b) => a.or(b),
-                None => a,
-            });
-        }
-        items = next;
-    }
-    items.pop().unwrap_or_else(|| lit(false))
+/// The events some rule's filter passed, from one scan of a table, and which rules passed
+/// each.
+struct Candidates {
+    /// Each batch of the scan that some filter passed, cut to those rows, with each
+    /// rule's mask over them (`None`: the rule passed none of them).
+    batches: Vec<(RecordBatch, Vec<Option<BooleanArray>>)>,
 }
 
-/// Each rule's events (the batches its filter passes), from one scan of `events`.
-///
-/// The rules' filters are compiled once to physical expressions and evaluated on each
-/// batch of every partition, on as many tasks as there are partitions; the scan itself
-/// carries their `OR` (which a Parquet scan pushes down: row groups no filter can pass are
-/// not read).
-async fn matched_by_rule(
-    ctx: &SessionContext,
-    events: DataFrame,
-    filters: Vec<Expr>,
-) -> Result<Vec<Vec<RecordBatch>>, Error> {
-    let rules = filters.len();
-    let state = ctx.state();
-    let physical: Vec<Arc<dyn PhysicalExpr>> = filters
-        .iter()
-        .map(|f| state.create_physical_expr(f.clone(), events.schema()))
-        .collect::<Result<_, _>>()?;
-    let physical = Arc::new(physical);
-    let streams = events
-        .filter(any_of(filters))?
-        .execute_stream_partitioned()
-        .await?;
-    let tasks: Vec<SpawnedTask<Result<Vec<Vec<RecordBatch>>, Error>>> = streams
-        .into_iter()
-        .map(|mut stream| {
-            let physical = Arc::clone(&physical);
-            SpawnedTask::spawn(async move {
-                let mut matched: Vec<Vec<RecordBatch>> = vec![Vec::new(); physical.len()];
-                while let Some(batch) = stream.next().await {
-                    let batch = batch?;
-                    for (expr, out) in physical.iter().zip(&mut matched) {
-                        let passed = expr.evaluate(&batch)?.into_array(batch.num_rows())?;
-                        let Some(passed) = passed.as_boolean_opt() else {
-                            return Err(Error::Column {
-                                field: String::new(),
-                                message: format!("a filter of type {}", passed.data_type()),
-                            });
-                        };
-                        let passed = if passed.null_count() > 0 {
-                            prep_null_mask_filter(passed)
-                        } else {
-                            passed.clone()
-                        };
-                        if passed.true_count() > 0 {
-                            out.push(filter_record_batch(&batch, &passed)?);
+impl Candidates {
+    /// Scan `events` once, evaluating each of `filters` on every batch of every partition
+    /// (compiled once to physical expressions; a task per partition).
+    async fn scan(
+        ctx: &SessionContext,
+        events: DataFrame,
+        filters: Vec<Expr>,
+    ) -> Result<Candidates, Error> {
+        let state = ctx.state();
+        let physical: Vec<Arc<dyn PhysicalExpr>> = filters
+            .into_iter()
+            .map(|f| state.create_physical_expr(f, events.schema()))
+            .collect::<Result<_, _>>()?;
+        let physical = Arc::new(physical);
+        let tasks: Vec<SpawnedTask<Result<Vec<_>, Error>>> = events
+            .execute_stream_partitioned()
+            .await?
+            .into_iter()
+            .map(|mut stream| {
+                let physical = Arc::clone(&physical);
+                SpawnedTask::spawn(async move {
+                    let mut kept = Vec::new();
+                    while let Some(batch) = stream.next().await {
+                        if let Some(cut) = Candidates::cut(&batch?, &physical)? {
+                            kept.push(cut);
                         }
                     }
-                }
-                Ok(matched)
+                    Ok(kept)
+                })
             })
+            .collect();
+        let mut batches = Vec::new();
+        for task in tasks {
+            let part = task.join().await.map_err(|e| {
+                Error::DataFusion(datafusion::error::DataFusionError::External(Box::new(e)))
+            })??;
+            batches.extend(part);
+        }
+        Ok(Candidates { batches })
+    }
+
+    /// `batch` cut to the rows some filter passes, with each filter's mask over them;
+    /// `None` when no filter passes a row.
+    #[allow(clippy::type_complexity)]
+    fn cut(
+        batch: &RecordBatch,
+        filters: &[Arc<dyn PhysicalExpr>],
+    ) -> Result<Option<(RecordBatch, Vec<Option<BooleanArray>>)>, Error> {
+        let rows = batch.num_rows();
+        let mut passed = Vec::with_capacity(filters.len());
+        let mut any: Option<BooleanArray> = None;
+        for filter in filters {
+            let result = filter.evaluate(batch)?.into_array(rows)?;
+            let Some(result) = result.as_boolean_opt() else {
+                return Err(Error::Column {
+                    field: String::new(),
+                    message: format!("a filter of type {}", result.data_type()),
+                });
+            };
+            // A null (a missing field) passes nothing.
+            let result = if result.null_count() > 0 {
+                prep_null_mask_filter(result)
+            } else {
+                result.clone()
+            };
+            if result.true_count() == 0 {
+                passed.push(None);
+                continue;
+            }
+            any = Some(match any {
+                Some(a) => or(&a, &result)?,
+                None => result.clone(),
+            });
+            passed.push(Some(result));
+        }
+        let Some(any) = any else {
+            return Ok(None);
+        };
+        let kept = compact(filter_record_batch(batch, &any)?)?;
+        let masks = passed
+            .into_iter()
+            .map(|p| p.map(|p| filter(&p, &any).map(|m| m.as_boolean().clone())))
+            .map(Option::transpose)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some((kept, masks)))
+    }
+
+    /// The events rule `i`'s filter passed.
+    fn rule_batches(&self, i: usize) -> Result<Vec<RecordBatch>, Error> {
+        let mut out = Vec::new();
+        for (batch, masks) in &self.batches {
+            if let Some(Some(mask)) = masks.get(i) {
+                out.push(filter_record_batch(batch, mask)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `batch` with its string and binary views holding only the bytes of its own rows (a
+/// filtered view array keeps the buffers of the whole batch it came from).
+fn compact(batch: RecordBatch) -> Result<RecordBatch, Error> {
+    if !batch
+        .columns()
+        .iter()
+        .any(|c| matches!(c.data_type(), DataType::Utf8View | DataType::BinaryView))
+    {
+        return Ok(batch);
+    }
+    let columns: Vec<ArrayRef> = batch
+        .columns()
+        .iter()
+        .map(|c| match c.data_type() {
+            DataType::Utf8View => Arc::new(c.as_string_view().gc()) as ArrayRef,
+            DataType::BinaryView => Arc::new(c.as_binary_view().gc()) as ArrayRef,
+            _ => Arc::clone(c),
         })
         .collect();
-    let mut matched: Vec<Vec<RecordBatch>> = vec![Vec::new(); rules];
-    for task in tasks {
-        let part = task.join().await.map_err(|e| {
-            Error::DataFusion(datafusion::error::DataFusionError::External(Box::new(e)))
-        })??;
-        for (all, some) in matched.iter_mut().zip(part) {
-            all.extend(some);
-        }
-    }
-    Ok(matched)
+    Ok(RecordBatch::try_new(batch.schema(), columns)?)
 }
 
 /// Run every rule of `rules` over the registered table `table` and collect their rows as
 /// records (the inverse of the column model: see [`crate::columns::to_records`]).
 ///
-/// One scan for the whole pack: each batch of the table is read once, and every rule's
-/// search filter is evaluated on it; then each rule's commands run as a plan of their own
-/// over the events its filter passed, held in memory (a rule without commands needs no
-/// plan: its rows are those events, in their order). The rows are those of
-/// [`run_pack_each`], which plans and scans the table once per rule.
+/// One scan for the whole pack: each batch of the table is read once, every rule's
+/// search filter is evaluated on it, and the rows some filter passes are kept in memory
+/// with each rule's mask over them; then each rule's commands run as a plan of their own
+/// over the events its filter passed (a rule without commands needs no plan: its rows are
+/// those events, in their order). The rows are those of [`run_pack_each`], which plans
+/// and scans the table once per rule.
 pub async fn run_pack(
     ctx: &SessionContext,
     table: &str,
@@ -234,32 +285,31 @@ pub async fn run_pack(
         .iter()
         .map(|r| filter_expr(r.program.filter(), &schema))
         .collect();
-    let matched = matched_by_rule(ctx, events, filters).await?;
-    // A rule that is its search alone needs no plan: its rows are the events it passed.
-    let mut runs: Vec<RuleRun> = Vec::new();
-    let mut held: Vec<Option<MemTable>> = Vec::with_capacity(rules.len());
-    for (i, (rule, batches)) in rules.iter().zip(matched).enumerate() {
-        if rule.program.stages().is_empty() {
-            runs.push((i, filtered_rows(&batches)));
-            held.push(None);
-        } else {
-            held.push(Some(MemTable::try_new(Arc::clone(&schema), vec![batches])?));
-        }
-    }
+    let candidates = Candidates::scan(ctx, events, filters).await?;
+    // The batches' schema (a Parquet scan gives string views, say), not the logical one.
+    let held_schema = candidates
+        .batches
+        .first()
+        .map_or_else(|| Arc::clone(&schema), |(b, _)| b.schema());
+    let mut runs: Vec<RuleRun> = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.program.stages().is_empty())
+        .map(|(i, _)| {
+            (
+                i,
+                candidates.rule_batches(i).and_then(|b| filtered_rows(&b)),
+            )
+        })
+        .collect();
     let with_commands = rules
         .iter()
         .enumerate()
         .filter(|(_, r)| !r.program.stages().is_empty());
-    let held = Mutex::new(held);
     runs.extend(
         run_plans(with_commands, |i, rule| {
-            let table = held
-                .lock()
-                .ok()
-                .and_then(|mut held| held.get_mut(i).and_then(Option::take));
-            let Some(table) = table else {
-                return Err(Error::Compile(format!("rule {i} planned twice")));
-            };
+            let table =
+                MemTable::try_new(Arc::clone(&held_schema), vec![candidates.rule_batches(i)?])?;
             stages_frame(&rule.program, ctx.read_table(Arc::new(table))?)
         })
         .await,

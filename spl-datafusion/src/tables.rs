@@ -17,14 +17,19 @@
 //!
 //! Other columns (maps, binary, lists of structs or of lists, unions) have no field form;
 //! they are left out and listed in [`View::left_out`], so that nothing is dropped without a
-//! word. Field aliases (`spl_runtime::alias`) are not applied to such tables: their column
-//! names are the field names.
+//! word.
+//!
+//! Then the field aliases splc's readers apply to each event ([`AliasMap`], the built-in
+//! table by default) are applied to each row ([`with_aliases`]): one UDF reads the columns
+//! the table reads and gives the aliased fields, which a projection adds (a field a row
+//! has is never replaced, as on the readers' events).
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListBuilder, StringBuilder};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListBuilder, StringBuilder, StructArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Fields, TimeUnit};
 use datafusion::catalog::TableProvider;
@@ -37,9 +42,11 @@ use datafusion::logical_expr::{
 use datafusion::prelude::{
     CsvReadOptions, DataFrame, JsonReadOptions, ParquetReadOptions, SessionContext,
 };
+use spl_runtime::alias::AliasMap;
 use spl_runtime::value::format_number;
+use spl_runtime::{Event, FieldId, Record, Value};
 
-use crate::columns::{multi_type, SEQ};
+use crate::columns::{column_values, multi_type, values_array, SEQ};
 use crate::Error;
 
 /// A table projected to the column model, and the columns that could not be.
@@ -165,6 +172,49 @@ fn add(
     }
 }
 
+/// `frame` (a table in the column model) with the field aliases of `aliases` applied to
+/// each row, as splc's readers apply them to each event: each field the table may write
+/// becomes a list column (a single value a list of one, which the search treats alike)
+/// holding the row's own value where it has one, else the aliased one. A table that has
+/// none of the columns `aliases` reads is returned as it is.
+pub fn with_aliases(frame: DataFrame, aliases: &AliasMap) -> Result<DataFrame, Error> {
+    let (read, written) = aliases.fields();
+    let names: Vec<String> = frame
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let inputs: Vec<FieldId> = read
+        .into_iter()
+        .filter(|f| names.iter().any(|n| n == f.name()))
+        .collect();
+    if inputs.is_empty() || written.is_empty() {
+        return Ok(frame);
+    }
+    let aliased = SplAliases::call(aliases, &inputs, &written);
+    let mut first: Vec<Expr> = names.iter().map(|n| ident(n)).collect();
+    first.push(aliased.alias(ALIASED));
+    let frame = frame.select(first)?;
+    let mut outputs: Vec<Expr> = Vec::new();
+    for name in &names {
+        if written.iter().any(|w| w.name() == name) {
+            outputs.push(SplMember::call(ident(ALIASED), name).alias(name));
+        } else {
+            outputs.push(ident(name));
+        }
+    }
+    for field in &written {
+        if !names.iter().any(|n| n == field.name()) {
+            outputs.push(SplMember::call(ident(ALIASED), field.name()).alias(field.name()));
+        }
+    }
+    Ok(frame.select(outputs)?)
+}
+
+/// The column holding the aliased fields of a row between [`with_aliases`]' projections.
+const ALIASED: &str = "_splc_aliased";
+
 /// The kinds of file [`register_table_path`] reads, by extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
@@ -196,14 +246,15 @@ impl FileKind {
 }
 
 /// Register the file (or directory) `path` as the table of events `name` on `ctx`,
-/// through [`events_view`]: read by DataFusion as `kind` says (from the extension when
-/// `None`), scanned where it lies (Parquet filters still push down into the scan).
-/// Returns the columns left out.
+/// through [`events_view`] and [`with_aliases`]: read by DataFusion as `kind` says (from
+/// the extension when `None`), scanned where it lies (filters on columns that are text in
+/// the file still push down into a Parquet scan). Returns the columns left out.
 pub async fn register_table_path(
     ctx: &SessionContext,
     name: &str,
     path: &Path,
     kind: Option<FileKind>,
+    aliases: &AliasMap,
 ) -> Result<Vec<(String, DataType)>, Error> {
     let unreadable = |why: &str| Error::Io {
         path: path.to_owned(),
@@ -249,27 +300,30 @@ pub async fn register_table_path(
             ctx.read_json(text, options).await?
         }
     };
-    register_frame(ctx, name, frame)
+    register_frame(ctx, name, frame, aliases)
 }
 
 /// Register an embedding program's table `provider` as the table of events `name` on
-/// `ctx`, through [`events_view`]. Returns the columns left out.
+/// `ctx`, through [`events_view`] and [`with_aliases`]. Returns the columns left out.
 pub fn register_provider(
     ctx: &SessionContext,
     name: &str,
     provider: Arc<dyn TableProvider>,
+    aliases: &AliasMap,
 ) -> Result<Vec<(String, DataType)>, Error> {
     let frame = ctx.read_table(provider)?;
-    register_frame(ctx, name, frame)
+    register_frame(ctx, name, frame, aliases)
 }
 
 fn register_frame(
     ctx: &SessionContext,
     name: &str,
     frame: DataFrame,
+    aliases: &AliasMap,
 ) -> Result<Vec<(String, DataType)>, Error> {
     let view = events_view(frame)?;
-    ctx.register_table(name, view.frame.into_view())?;
+    let frame = with_aliases(view.frame, aliases)?;
+    ctx.register_table(name, frame.into_view())?;
     Ok(view.left_out)
 }
 
@@ -387,5 +441,176 @@ impl ScalarUDFImpl for SplText {
             }
         };
         Ok(ColumnarValue::Array(array))
+    }
+}
+
+/// `spl_aliases[table](inputs...)`: a struct of the fields an alias table writes
+/// (`List<Utf8>` each), computed per row by [`AliasMap::apply`] over the row's values of
+/// the fields the table reads. Its name holds a digest of the table's text, so that two
+/// tables never share a name.
+struct SplAliases {
+    full: String,
+    aliases: AliasMap,
+    inputs: Vec<FieldId>,
+    written: Vec<FieldId>,
+    output: DataType,
+    signature: Signature,
+}
+
+impl SplAliases {
+    fn call(aliases: &AliasMap, inputs: &[FieldId], written: &[FieldId]) -> Expr {
+        let mut digest = std::hash::DefaultHasher::new();
+        aliases.to_string().hash(&mut digest);
+        inputs.iter().for_each(|f| f.name().hash(&mut digest));
+        let fields: Fields = written
+            .iter()
+            .map(|f| Field::new(f.name(), multi_type(), true))
+            .collect();
+        ScalarUDF::new_from_impl(SplAliases {
+            full: format!("spl_aliases[{:016x}]", digest.finish()),
+            aliases: aliases.clone(),
+            inputs: inputs.to_vec(),
+            written: written.to_vec(),
+            output: DataType::Struct(fields),
+            signature: Signature::variadic_any(Volatility::Immutable),
+        })
+        .call(inputs.iter().map(|f| ident(f.name())).collect())
+    }
+}
+
+impl fmt::Debug for SplAliases {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SplAliases")
+            .field("name", &self.full)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for SplAliases {
+    fn eq(&self, other: &Self) -> bool {
+        self.full == other.full
+    }
+}
+
+impl Eq for SplAliases {}
+
+impl Hash for SplAliases {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.full.hash(state);
+    }
+}
+
+impl ScalarUDFImpl for SplAliases {
+    fn name(&self) -> &str {
+        &self.full
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(self.output.clone())
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let rows = args.number_rows;
+        let mut columns = Vec::with_capacity(args.args.len());
+        for arg in &args.args {
+            let column = arg.to_array(rows)?;
+            match column_values(&self.full, &column) {
+                Ok(values) => columns.push(values),
+                Err(e) => return exec_err!("{}: {e}", self.full),
+            }
+        }
+        let mut out: Vec<Vec<Option<Value>>> = vec![Vec::with_capacity(rows); self.written.len()];
+        for row in 0..rows {
+            let mut record = Record::new();
+            for (field, column) in self.inputs.iter().zip(&columns) {
+                if let Some(Some(value)) = column.get(row) {
+                    record.set(*field, value.clone());
+                }
+            }
+            self.aliases.apply(&mut record);
+            for (field, values) in self.written.iter().zip(&mut out) {
+                values.push(record.get(*field).cloned());
+            }
+        }
+        let DataType::Struct(fields) = &self.output else {
+            return exec_err!("{}: not a struct", self.full);
+        };
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(out.len());
+        for values in out {
+            match values_array(values, &multi_type()) {
+                Ok(array) => arrays.push(array),
+                Err(e) => return exec_err!("{}: {e}", self.full),
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(StructArray::try_new(
+            fields.clone(),
+            arrays,
+            None,
+        )?)))
+    }
+}
+
+/// `spl_member[name](s)`: the member `name` of the struct column `s` (the aliased fields),
+/// as a function of its own: DataFusion's `get_field` is moved down through projections
+/// by its optimizer, which then finds the struct's members ambiguous with the columns.
+#[derive(PartialEq, Eq, Hash)]
+struct SplMember {
+    full: String,
+    member: String,
+    signature: Signature,
+}
+
+impl SplMember {
+    fn call(arg: Expr, member: &str) -> Expr {
+        ScalarUDF::new_from_impl(SplMember {
+            full: format!("spl_member[{member:?}]"),
+            member: member.to_owned(),
+            signature: Signature::any(1, Volatility::Immutable),
+        })
+        .call(vec![arg])
+    }
+}
+
+impl fmt::Debug for SplMember {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.full)
+    }
+}
+
+impl ScalarUDFImpl for SplMember {
+    fn name(&self) -> &str {
+        &self.full
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> DfResult<DataType> {
+        match arg_types.first() {
+            Some(DataType::Struct(fields)) => match fields.find(&self.member) {
+                Some((_, field)) => Ok(field.data_type().clone()),
+                None => exec_err!("{}: no such member", self.full),
+            },
+            other => exec_err!("{}: not a struct: {other:?}", self.full),
+        }
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let Some(arg) = args.args.first() else {
+            return exec_err!("{}: no argument", self.full);
+        };
+        let column = arg.to_array(args.number_rows)?;
+        let Some(members) = column.as_struct_opt() else {
+            return exec_err!("{}: not a struct", self.full);
+        };
+        match members.column_by_name(&self.member) {
+            Some(member) => Ok(ColumnarValue::Array(Arc::clone(member))),
+            None => exec_err!("{}: no such member", self.full),
+        }
     }
 }

@@ -9,7 +9,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{df_rows, df_rows_each, eval_rows, events_from_text};
+use common::{df_rows, df_rows_each, eval_rows, events_from_text, row};
 use spl_datafusion::{input, DfRule, Error, LowerError};
 
 const EVENTS: &str = r#"{"_time":"1700000000.25","host":"WS01","user":"alice","process":"pip install -r Requirements.TXT","n":"10","tags":["a","B"],"empty":""}
@@ -238,19 +238,6 @@ async fn hand_derived_rows() {
             let rule = DfRule::from_spl("r", spl, &Default::default()).expect("compiles");
             df_rows(&ctx, "events", &[rule]).await.remove(0)
         }
-    };
-    let row = |pairs: &[(&str, &[&str])]| -> common::Canon {
-        let mut r: common::Canon = pairs
-            .iter()
-            .map(|(f, vs)| {
-                (
-                    (*f).to_owned(),
-                    vs.iter().map(|v| (*v).to_owned()).collect(),
-                )
-            })
-            .collect();
-        r.sort();
-        r
     };
     // Groups sorted by bytes ("WS01" < "WS02" < "ws01"); the event without `host` joins
     // none.

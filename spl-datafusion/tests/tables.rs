@@ -1,13 +1,14 @@
 //! Tables from elsewhere: Arrow IPC, Parquet, CSV and JSON-lines files read by DataFusion
 //! (typed columns, structs, lists), and an embedding program's table, projected to the
 //! column model. Rows derived by hand from the values written; JSON lines also against
-//! the evaluator over the same file read by splc's own reader.
+//! the evaluator over the same file read by splc's own reader, with and without the
+//! built-in field aliases.
 
 mod common;
 
 use std::sync::Arc;
 
-use common::{batch_rows, eval_rows, events_from_text, Canon};
+use common::{batch_rows, eval_rows, events_from_text, row, Canon};
 use datafusion::arrow::array::{
     ArrayRef, BinaryArray, BooleanArray, Float64Array, Int32Array, Int64Array, Int64Builder,
     ListBuilder, RecordBatch, StringArray, StructArray, TimestampMillisecondArray,
@@ -19,6 +20,7 @@ use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::prelude::SessionContext;
 use spl_datafusion::tables::{register_provider, register_table_path, FileKind};
 use spl_datafusion::{input, DfRule};
+use spl_runtime::alias::AliasMap;
 
 /// Three events of typed columns: a struct, a list of integers, a timestamp, and a
 /// binary column that has no field form.
@@ -84,20 +86,6 @@ fn typed_batch() -> RecordBatch {
         ],
     )
     .expect("a batch")
-}
-
-fn row(pairs: &[(&str, &[&str])]) -> Canon {
-    let mut r: Canon = pairs
-        .iter()
-        .map(|(f, vs)| {
-            (
-                (*f).to_owned(),
-                vs.iter().map(|v| (*v).to_owned()).collect(),
-            )
-        })
-        .collect();
-    r.sort();
-    r
 }
 
 async fn rows(ctx: &SessionContext, table: &str, spl: &str) -> Vec<Canon> {
@@ -193,17 +181,18 @@ async fn typed_columns_in_arrow_ipc_and_parquet_files_and_in_memory() {
     writer.close().expect("closed");
 
     let ctx = input::session();
-    let left = register_table_path(&ctx, "ipc", &ipc, None)
+    let left = register_table_path(&ctx, "ipc", &ipc, None, &AliasMap::none())
         .await
         .expect("registered");
     assert_eq!(left, vec![("blob".to_owned(), DataType::Binary)]);
-    let left = register_table_path(&ctx, "parquet", &parquet, None)
+    let left = register_table_path(&ctx, "parquet", &parquet, None, &AliasMap::none())
         .await
         .expect("registered");
     // A Parquet scan reads binary as a view.
     assert_eq!(left, vec![("blob".to_owned(), DataType::BinaryView)]);
     let memory = MemTable::try_new(batch.schema(), vec![vec![batch]]).expect("a table");
-    let left = register_provider(&ctx, "memory", Arc::new(memory)).expect("registered");
+    let left =
+        register_provider(&ctx, "memory", Arc::new(memory), &AliasMap::none()).expect("registered");
     assert_eq!(left, vec![("blob".to_owned(), DataType::Binary)]);
 
     for table in ["ipc", "parquet", "memory"] {
@@ -224,7 +213,7 @@ async fn csv_columns_are_text() {
     )
     .expect("written");
     let ctx = input::session();
-    let left = register_table_path(&ctx, "csv", &path, Some(FileKind::Csv))
+    let left = register_table_path(&ctx, "csv", &path, Some(FileKind::Csv), &AliasMap::none())
         .await
         .expect("registered");
     assert!(left.is_empty(), "{left:?}");
@@ -262,7 +251,7 @@ async fn json_lines_read_by_datafusion_agree_with_the_evaluator() {
     std::fs::write(&path, text).expect("written");
     let events = events_from_text(text);
     let ctx = input::session();
-    let left = register_table_path(&ctx, "json", &path, None)
+    let left = register_table_path(&ctx, "json", &path, None, &AliasMap::none())
         .await
         .expect("registered");
     assert!(left.is_empty(), "{left:?}");
@@ -284,4 +273,85 @@ async fn json_lines_read_by_datafusion_agree_with_the_evaluator() {
         assert_eq!(got, want, "{spl}");
         assert!(!want.is_empty(), "{spl} has rows");
     }
+}
+
+/// The built-in field aliases apply to a table read by DataFusion as splc's reader
+/// applies them to its events: Sysmon's `Image` gives `process_name`, Security 4688's
+/// `NewProcessName` too, and a field an event has is never replaced.
+#[tokio::test(flavor = "multi_thread")]
+async fn field_aliases_apply_to_tables_as_to_events() {
+    let text = r#"{"EventCode":1,"Provider":"Microsoft-Windows-Sysmon","Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd /c whoami","Computer":"WS01"}
+{"EventCode":4688,"NewProcessName":"C:\\Windows\\System32\\certutil.exe","CommandLine":"certutil -urlcache","Computer":"WS02"}
+{"EventCode":1,"Provider":"Other","Image":"C:\\x\\cmd.exe","Computer":"WS03"}
+{"EventCode":1,"Provider":"Microsoft-Windows-Sysmon","Image":"C:\\y\\cmd.exe","process_name":"given.exe","Computer":"WS04"}
+"#;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("events.jsonl");
+    std::fs::write(&path, text).expect("written");
+    let with = |aliases: AliasMap| {
+        let path = path.clone();
+        async move {
+            let read = input::read_events(
+                &path,
+                spl_runtime::read::ReadOptions {
+                    aliases: aliases.clone(),
+                    ..Default::default()
+                },
+            )
+            .expect("the events");
+            let ctx = input::session();
+            register_table_path(&ctx, "json", &path, Some(FileKind::JsonLines), &aliases)
+                .await
+                .expect("registered");
+            (read.records, ctx)
+        }
+    };
+    let (events, ctx) = with(AliasMap::builtin()).await;
+    let mut checked = 0;
+    for (spl, hand) in [
+        (
+            "process_name=cmd.exe | table host process_name process",
+            vec![row(&[
+                ("host", &["WS01"]),
+                ("process_name", &["cmd.exe"]),
+                ("process", &["cmd /c whoami"]),
+            ])],
+        ),
+        (
+            "process_name=certutil.exe | table host process_path",
+            vec![row(&[
+                ("host", &["WS02"]),
+                ("process_path", &["C:\\Windows\\System32\\certutil.exe"]),
+            ])],
+        ),
+        (
+            "host=WS04 | table process_name",
+            vec![row(&[("process_name", &["given.exe"])])],
+        ),
+        ("host=WS03 process_name=*", vec![]),
+    ] {
+        let rule = DfRule::from_spl("r", spl, &Default::default()).expect("compiles");
+        let frame = rule.frame(&ctx, "json").await.expect("a plan");
+        let mut got = batch_rows(&frame.collect().await.expect("run"));
+        got.sort();
+        let mut want = eval_rows(spl, &events);
+        want.sort();
+        assert_eq!(got, want, "{spl}: against the evaluator");
+        assert_eq!(got, hand, "{spl}: by hand");
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+    // Without aliases, no `process_name` but the one an event has (and no `host`).
+    let (_, bare) = with(AliasMap::none()).await;
+    let rule = DfRule::from_spl(
+        "r",
+        "process_name=* | table Computer host",
+        &Default::default(),
+    )
+    .expect("compiles");
+    let frame = rule.frame(&bare, "json").await.expect("a plan");
+    assert_eq!(
+        batch_rows(&frame.collect().await.expect("run")),
+        vec![row(&[("Computer", &["WS04"])])]
+    );
 }

@@ -106,6 +106,14 @@ enum Function {
 }
 
 impl Function {
+    fn name(self) -> &'static str {
+        match self {
+            Function::Basename => "basename",
+            Function::First => "first",
+            Function::ScriptBlock => "script_block",
+        }
+    }
+
     fn from_name(name: &str) -> Option<Function> {
         match name {
             "basename" => Some(Function::Basename),
@@ -196,6 +204,31 @@ impl AliasMap {
         self.sections.is_empty()
     }
 
+    /// The fields the table reads and the fields it may write, each once, in the table's
+    /// order: it reads its conditions' fields, its sources and its targets (a target an
+    /// event has is never replaced), and writes its targets. What [`AliasMap::apply`]
+    /// does to an event depends on the read fields alone.
+    pub fn fields(&self) -> (Vec<FieldId>, Vec<FieldId>) {
+        let mut read: Vec<FieldId> = Vec::new();
+        let mut written: Vec<FieldId> = Vec::new();
+        let add = |list: &mut Vec<FieldId>, field: FieldId| {
+            if !list.contains(&field) {
+                list.push(field);
+            }
+        };
+        for section in self.sections.iter() {
+            for condition in section.when.iter().flatten() {
+                add(&mut read, condition.field);
+            }
+            for rule in &section.rules {
+                add(&mut read, rule.source);
+                add(&mut read, rule.target);
+                add(&mut written, rule.target);
+            }
+        }
+        (read, written)
+    }
+
     /// Add the aliased fields to `record` (never replacing a field it has).
     pub fn apply(&self, record: &mut Record) {
         for section in self.sections.iter() {
@@ -209,6 +242,46 @@ impl AliasMap {
                 }
             }
         }
+    }
+}
+
+/// The table in its text format (see the [module docs](self)), one header per line:
+/// parsing it gives the same table.
+impl fmt::Display for AliasMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for section in self.sections.iter() {
+            for all in &section.when {
+                if all.is_empty() {
+                    writeln!(f, "[*]")?;
+                    continue;
+                }
+                let mut sep = "[";
+                for condition in all {
+                    write!(f, "{sep}{}=", condition.field.name())?;
+                    match &condition.test {
+                        Test::Present => write!(f, "*")?,
+                        Test::Equals(v) if v.contains(char::is_whitespace) => {
+                            write!(f, "\"{v}\"")?
+                        }
+                        Test::Equals(v) => write!(f, "{v}")?,
+                    }
+                    sep = " ";
+                }
+                writeln!(f, "]")?;
+            }
+            for rule in &section.rules {
+                write!(f, "{} = ", rule.target.name())?;
+                for function in rule.functions.iter().rev() {
+                    write!(f, "{}(", function.name())?;
+                }
+                write!(f, "{}", rule.source.name())?;
+                for _ in &rule.functions {
+                    write!(f, ")")?;
+                }
+                writeln!(f)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -413,6 +486,39 @@ fn check_name(name: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_written_back_parses_to_the_same_table() {
+        let builtin = AliasMap::builtin();
+        let text = builtin.to_string();
+        let again = AliasMap::parse(&text).expect("the written table parses");
+        assert_eq!(again.to_string(), text);
+        let small = AliasMap::parse(
+            "[EventCode=1 Provider=\"A B\"]\n[Image=*]\nname = basename(first(Image))\n[*]\nhost = Computer\n",
+        )
+        .expect("parses");
+        assert_eq!(
+            small.to_string(),
+            "[EventCode=1 Provider=\"A B\"]\n[Image=*]\nname = basename(first(Image))\n[*]\nhost = Computer\n"
+        );
+    }
+
+    #[test]
+    fn the_fields_a_table_reads_and_writes() {
+        let map = AliasMap::parse(
+            "[EventCode=1]\nprocess = CommandLine\nprocess_name = basename(Image)\n[*]\nhost = Computer\nprocess = Cmd\n",
+        )
+        .expect("parses");
+        let (read, written) = map.fields();
+        let names = |ids: Vec<FieldId>| ids.iter().map(|f| f.name().to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            names(read),
+            ["EventCode", "CommandLine", "process", "Image", "process_name", "Computer", "host", "Cmd"]
+        );
+        assert_eq!(names(written), ["process", "process_name", "host"]);
+        let (read, written) = AliasMap::none().fields();
+        assert!(read.is_empty() && written.is_empty());
+    }
 
     #[test]
     fn builtin_parses() {

@@ -30,6 +30,21 @@ pub fn canon(record: &Record) -> Canon {
     fields
 }
 
+/// A row written by hand: `(field, values)` pairs, in any order.
+pub fn row(pairs: &[(&str, &[&str])]) -> Canon {
+    let mut r: Canon = pairs
+        .iter()
+        .map(|(f, vs)| {
+            (
+                (*f).to_owned(),
+                vs.iter().map(|v| (*v).to_owned()).collect(),
+            )
+        })
+        .collect();
+    r.sort();
+    r
+}
+
 /// Rows of each rule, in their order.
 pub fn by_rule(rules: usize, rows: impl IntoIterator<Item = (usize, Canon)>) -> Vec<Vec<Canon>> {
     let mut out = vec![Vec::new(); rules];
