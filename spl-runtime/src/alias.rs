@@ -260,9 +260,7 @@ impl fmt::Display for AliasMap {
                     write!(f, "{sep}{}=", condition.field.name())?;
                     match &condition.test {
                         Test::Present => write!(f, "*")?,
-                        Test::Equals(v) if v.contains(char::is_whitespace) => {
-                            write!(f, "\"{v}\"")?
-                        }
+                        Test::Equals(v) if v.contains(char::is_whitespace) => write!(f, "\"{v}\"")?,
                         Test::Equals(v) => write!(f, "{v}")?,
                     }
                     sep = " ";
@@ -513,7 +511,16 @@ mod tests {
         let names = |ids: Vec<FieldId>| ids.iter().map(|f| f.name().to_owned()).collect::<Vec<_>>();
         assert_eq!(
             names(read),
-            ["EventCode", "CommandLine", "process", "Image", "process_name", "Computer", "host", "Cmd"]
+            [
+                "EventCode",
+                "CommandLine",
+                "process",
+                "Image",
+                "process_name",
+                "Computer",
+                "host",
+                "Cmd"
+            ]
         );
         assert_eq!(names(written), ["process", "process_name", "host"]);
         let (read, written) = AliasMap::none().fields();

@@ -86,7 +86,11 @@ fn the_example_rules_give_the_evaluators_rows_over_event_files() {
     // examples/README.md: 13 rows, two from each of six rules and one from the seventh
     // (`eventstats`).
     assert_eq!(expected.len(), 7, "{expected:?}");
-    assert_eq!(expected.values().map(Vec::len).sum::<usize>(), 13, "{expected:?}");
+    assert_eq!(
+        expected.values().map(Vec::len).sum::<usize>(),
+        13,
+        "{expected:?}"
+    );
     assert_eq!(expected["recon_commands-unix"].len(), 1, "{expected:?}");
     assert_eq!(rows_by_rule(&datafusion), expected);
     // Rule after rule: once a rule's rows end, none of its rows come again.
