@@ -193,7 +193,7 @@ pub fn with_aliases(frame: DataFrame, aliases: &AliasMap) -> Result<DataFrame, E
         return Ok(frame);
     }
     let aliased = SplAliases::call(aliases, &inputs, &written);
-    let mut first: Vec<Expr> = names.iter().map(|n| ident(n)).collect();
+    let mut first: Vec<Expr> = names.iter().map(ident).collect();
     first.push(aliased.alias(ALIASED));
     let frame = frame.select(first)?;
     let mut outputs: Vec<Expr> = Vec::new();
