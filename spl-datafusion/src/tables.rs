@@ -478,27 +478,7 @@ impl SplAliases {
     }
 }
 
-impl fmt::Debug for SplAliases {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SplAliases")
-            .field("name", &self.full)
-            .finish_non_exhaustive()
-    }
-}
-
-impl PartialEq for SplAliases {
-    fn eq(&self, other: &Self) -> bool {
-        self.full == other.full
-    }
-}
-
-impl Eq for SplAliases {}
-
-impl Hash for SplAliases {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.full.hash(state);
-    }
-}
+crate::udf::identified_by_name!(SplAliases);
 
 impl ScalarUDFImpl for SplAliases {
     fn name(&self) -> &str {

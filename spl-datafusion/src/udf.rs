@@ -18,8 +18,6 @@
 //! evaluator reads a missing `_raw`), and a null field is a missing field, which no
 //! comparison or pattern matches.
 
-use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
@@ -172,27 +170,36 @@ impl SplMatch {
     }
 }
 
-impl fmt::Debug for SplMatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SplMatch")
-            .field("name", &self.full)
-            .finish_non_exhaustive()
-    }
-}
+/// `Debug`, `PartialEq`, `Eq` and `Hash` for a UDF struct by its field `full`, the name
+/// unique to what it computes (what DataFusion compares functions by).
+macro_rules! identified_by_name {
+    ($udf:ident) => {
+        impl std::fmt::Debug for $udf {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($udf))
+                    .field("name", &self.full)
+                    .finish_non_exhaustive()
+            }
+        }
 
-impl PartialEq for SplMatch {
-    fn eq(&self, other: &Self) -> bool {
-        self.full == other.full
-    }
-}
+        impl PartialEq for $udf {
+            fn eq(&self, other: &Self) -> bool {
+                self.full == other.full
+            }
+        }
 
-impl Eq for SplMatch {}
+        impl Eq for $udf {}
 
-impl Hash for SplMatch {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.full.hash(state);
-    }
+        impl std::hash::Hash for $udf {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                std::hash::Hash::hash(&self.full, state);
+            }
+        }
+    };
 }
+pub(crate) use identified_by_name;
+
+identified_by_name!(SplMatch);
 
 impl ScalarUDFImpl for SplMatch {
     fn name(&self) -> &str {
