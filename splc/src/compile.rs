@@ -6,8 +6,10 @@ use std::io::Write;
 
 use anyhow::Context;
 use spl_compiler::codegen::{generate_rule, to_source, RuleMeta};
+use spl_compiler::CompiledRule;
+use spl_grammar::MacroTable;
 
-use crate::inputs::{compile_all, macro_table, report_errors};
+use crate::inputs::{compile_all, macro_table, report_errors, Compiled};
 use crate::CompileArgs;
 
 /// Run the command; `Ok(false)` when a rule did not compile.
@@ -25,9 +27,31 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<bool> {
             "--datafusion: this splc was built without DataFusion; build it with `--features datafusion` (cargo build -p splc --features datafusion)"
         );
     }
+    compile_each(args, &macros, |rule, compiled| {
+        Ok(Some(if args.ir {
+            // The IR's text form is not Rust: a comment line naming the rule is harmless.
+            format!("# {}\n{}", rule.shown.escape_debug(), compiled.program)
+        } else {
+            // The rule's path, like all its text, reaches the code only through the
+            // generator (in the type's documentation).
+            let meta = RuleMeta::of(rule.type_name.clone(), compiled);
+            to_source(&generate_rule(&meta, &compiled.program))
+        }))
+    })
+}
+
+/// Each rule of the paths that compiles, given to `section` for its text; the texts,
+/// joined by blank lines, are written out ([`write_out`]). A rule that does not compile
+/// is reported on standard error and counts as failed, as does one for which `section`
+/// gives `None` (having said why). `Ok(true)` when none failed.
+fn compile_each(
+    args: &CompileArgs,
+    macros: &MacroTable,
+    mut section: impl FnMut(&Compiled, &CompiledRule) -> anyhow::Result<Option<String>>,
+) -> anyhow::Result<bool> {
     let mut text = String::new();
     let mut failed = 0usize;
-    for rule in compile_all(&args.paths, &[], &macros) {
+    for rule in compile_all(&args.paths, &[], macros) {
         let compiled = match &rule.result {
             Ok(c) => c,
             Err(errors) => {
@@ -36,19 +60,14 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<bool> {
                 continue;
             }
         };
+        let Some(part) = section(&rule, compiled)? else {
+            failed += 1;
+            continue;
+        };
         if !text.is_empty() {
             text.push('\n');
         }
-        if args.ir {
-            // The IR's text form is not Rust: a comment line naming the rule is harmless.
-            text.push_str(&format!("# {}\n", rule.shown.escape_debug()));
-            text.push_str(&compiled.program.to_string());
-        } else {
-            // The rule's path, like all its text, reaches the code only through the
-            // generator (in the type's documentation).
-            let meta = RuleMeta::of(rule.type_name.clone(), compiled);
-            text.push_str(&to_source(&generate_rule(&meta, &compiled.program)));
-        }
+        text.push_str(&part);
     }
     write_out(args, &text, failed)?;
     Ok(failed == 0)
@@ -85,7 +104,6 @@ mod datafusion {
     use spl_grammar::MacroTable;
     use spl_runtime::read::ReadOptions;
 
-    use crate::inputs::{compile_all, report_errors};
     use crate::run::is_parquet;
     use crate::run_datafusion::runtime;
     use crate::CompileArgs;
@@ -110,17 +128,7 @@ mod datafusion {
                 ctx.register_table(TABLE, Arc::new(table))?;
             }
         }
-        let mut text = String::new();
-        let mut failed = 0usize;
-        for rule in compile_all(&args.paths, &[], macros) {
-            let compiled = match &rule.result {
-                Ok(c) => c,
-                Err(errors) => {
-                    failed += 1;
-                    report_errors(errors);
-                    continue;
-                }
-            };
+        super::compile_each(args, macros, |rule, compiled| {
             if args.input.is_none() {
                 // An empty table with the columns this rule reads.
                 let fields = spl_compiler::typed::event_fields(&compiled.parsed);
@@ -134,22 +142,16 @@ mod datafusion {
             {
                 Ok(plans) => plans,
                 Err(spl_datafusion::Error::Lower { source, .. }) => {
-                    failed += 1;
                     eprintln!("{}: not planned: {source}", rule.shown);
-                    continue;
+                    return Ok(None);
                 }
                 Err(e) => return Err(e).with_context(|| format!("planning {}", rule.shown)),
             };
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            text.push_str(&format!("# {}\n", rule.shown.escape_debug()));
-            text.push_str(&plans);
+            let mut text = format!("# {}\n{plans}", rule.shown.escape_debug());
             if !plans.ends_with('\n') {
                 text.push('\n');
             }
-        }
-        super::write_out(args, &text, failed)?;
-        Ok(failed == 0)
+            Ok(Some(text))
+        })
     }
 }

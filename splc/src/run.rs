@@ -381,29 +381,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     }
     sink.finish(&mut out)?;
     out.flush()?;
-    let elapsed = report.progress.finish();
-    let skipped_inputs = report.skipped_inputs;
-    if !args.quiet {
-        if skipped_inputs > 0 {
-            report.line(format_args!("{stats}; {skipped_inputs} input(s) skipped"))?;
-        } else {
-            report.line(format_args!("{stats}"))?;
-        }
-        let summary = Summary {
-            inputs: inputs.len(),
-            inputs_skipped: skipped_inputs,
-            stats: &stats,
-            rows: sink
-                .labels()
-                .iter()
-                .map(|l| l.name.as_str())
-                .zip(rows.iter().copied())
-                .collect(),
-            elapsed,
-        };
-        report.line(format_args!("{summary}"))?;
-    }
-    report.err.flush()?;
+    let skipped_inputs = report.finish(args.quiet, inputs.len(), &stats, sink.labels(), &rows)?;
     Ok(all_ok && skipped_inputs == 0 && stopped_rules == 0)
 }
 
@@ -429,15 +407,51 @@ fn total_bytes(inputs: &[Input]) -> Option<u64> {
 /// progress bar's thread draws on it too.
 pub struct Report {
     /// Standard error, buffered.
-    pub err: BufWriter<std::io::Stderr>,
+    err: BufWriter<std::io::Stderr>,
     strict: bool,
     /// Inputs that could not be read, or not to the end.
-    pub skipped_inputs: u64,
+    skipped_inputs: u64,
     /// The bar drawn on standard error (lines are written around it).
-    pub progress: Progress,
+    progress: Progress,
 }
 
 impl Report {
+    /// The end of a run: the bar stops; unless `quiet`, the reading statistics (and the
+    /// inputs skipped), then each rule's rows and the time taken. Returns how many inputs
+    /// were skipped.
+    pub fn finish(
+        &mut self,
+        quiet: bool,
+        inputs: usize,
+        stats: &ReadStats,
+        labels: &[RuleLabel],
+        rows: &[u64],
+    ) -> anyhow::Result<u64> {
+        let elapsed = self.progress.finish();
+        let skipped_inputs = self.skipped_inputs;
+        if !quiet {
+            if skipped_inputs > 0 {
+                self.line(format_args!("{stats}; {skipped_inputs} input(s) skipped"))?;
+            } else {
+                self.line(format_args!("{stats}"))?;
+            }
+            let summary = Summary {
+                inputs,
+                inputs_skipped: skipped_inputs,
+                stats,
+                rows: labels
+                    .iter()
+                    .map(|l| l.name.as_str())
+                    .zip(rows.iter().copied())
+                    .collect(),
+                elapsed,
+            };
+            self.line(format_args!("{summary}"))?;
+        }
+        self.err.flush()?;
+        Ok(skipped_inputs)
+    }
+
     /// A report, stopping at the first input skipped when `strict`.
     pub fn new(strict: bool, progress: Progress) -> Self {
         Report {

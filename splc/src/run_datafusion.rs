@@ -18,7 +18,7 @@ use spl_runtime::read::{self, InputFormat, ReadOptions, ReadStats};
 use spl_runtime::Record;
 
 use crate::output::{RuleLabel, Sink};
-use crate::progress::{Progress, Summary};
+use crate::progress::Progress;
 use crate::run::{
     compile_rules, expand_inputs, is_parquet, output, read_options, rule_name, Input, Report, STDIN,
 };
@@ -123,29 +123,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<bool> {
     }
     sink.finish(&mut out)?;
     out.flush()?;
-    let elapsed = report.progress.finish();
-    let skipped_inputs = report.skipped_inputs;
-    if !args.quiet {
-        if skipped_inputs > 0 {
-            report.line(format_args!("{stats}; {skipped_inputs} input(s) skipped"))?;
-        } else {
-            report.line(format_args!("{stats}"))?;
-        }
-        let summary = Summary {
-            inputs: inputs.len(),
-            inputs_skipped: skipped_inputs,
-            stats: &stats,
-            rows: sink
-                .labels()
-                .iter()
-                .map(|l| l.name.as_str())
-                .zip(rows.iter().copied())
-                .collect(),
-            elapsed,
-        };
-        report.line(format_args!("{summary}"))?;
-    }
-    report.err.flush()?;
+    let skipped_inputs = report.finish(args.quiet, inputs.len(), &stats, sink.labels(), &rows)?;
     Ok(all_ok && skipped_inputs == 0)
 }
 
